@@ -1,0 +1,246 @@
+//! Code-table enums: one enum per table, in the shape described in STYLE.md §5.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::code_table::CodeTable;
+use crate::header::{self, Input};
+use crate::spec_config::RustConfig;
+use crate::{Error, Rendered, format};
+
+/// Renders `crates/<codes_crate>/src/generated/`: one module per table, the shared `UnknownCode`,
+/// and a `mod.rs` that declares and re-exports them.
+pub(crate) fn render_crate(
+    config: &RustConfig,
+    tables: &[&CodeTable],
+    out: &mut Rendered,
+) -> Result<(), Error> {
+    let dir = RustConfig::generated_dir(&config.codes_crate);
+    let api = api_name(config);
+    for table in tables {
+        let path = dir.join(format!("{}.rs", module_name(&table.table)));
+        let file = format::tokens_to_file(&path, render_code_enum(table))?;
+        let head = header::render(
+            &api,
+            &[Input {
+                path: &table.path,
+                bytes: &table.raw,
+            }],
+        );
+        out.files.insert(path, format::render_file(&head, &file));
+    }
+    let unknown_path = dir.join("unknown_code.rs");
+    let unknown = format::tokens_to_file(&unknown_path, render_unknown_code())?;
+    let tables_inputs: Vec<Input<'_>> = tables
+        .iter()
+        .map(|t| Input {
+            path: &t.path,
+            bytes: &t.raw,
+        })
+        .collect();
+    let head = header::render(&api, &tables_inputs);
+    out.files
+        .insert(unknown_path, format::render_file(&head, &unknown));
+    let mod_path = dir.join("mod.rs");
+    let module = format::tokens_to_file(&mod_path, render_mod(tables))?;
+    out.files
+        .insert(mod_path, format::render_file(&head, &module));
+    out.owned_dirs.insert(dir);
+    Ok(())
+}
+
+fn api_name(config: &RustConfig) -> String {
+    config
+        .krate
+        .strip_prefix("iryo-")
+        .unwrap_or(&config.krate)
+        .to_owned()
+}
+
+pub(crate) fn module_name(table: &str) -> String {
+    table.replace('-', "_")
+}
+
+fn render_mod(tables: &[&CodeTable]) -> TokenStream {
+    let mods = tables.iter().map(|t| {
+        let module = format_ident!("{}", module_name(&t.table));
+        let ty = format_ident!("{}", t.rust.type_name);
+        quote! {
+            mod #module;
+            pub use #module::#ty;
+        }
+    });
+    quote! {
+        mod unknown_code;
+        pub use unknown_code::UnknownCode;
+        #(#mods)*
+    }
+}
+
+fn render_unknown_code() -> TokenStream {
+    quote! {
+        /// A code that its table does not list, kept exactly as received.
+        ///
+        /// Only parsing creates one, so an `Unknown` never holds a listed code.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct UnknownCode(String);
+
+        impl UnknownCode {
+            pub(crate) fn new(code: &str) -> Self {
+                UnknownCode(code.to_owned())
+            }
+
+            /// The code as received.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for UnknownCode {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    }
+}
+
+/// One enum with its `code`, `label`, `labels`, parsing, `Display` and serde impls.
+pub(crate) fn render_code_enum(table: &CodeTable) -> TokenStream {
+    let ty = format_ident!("{}", table.rust.type_name);
+    let variants: Vec<_> = table
+        .rows
+        .iter()
+        .map(|r| format_ident!("{}", r.id))
+        .collect();
+    let codes: Vec<_> = table
+        .rows
+        .iter()
+        .map(|r| Literal::string(&r.code))
+        .collect();
+    let labels: Vec<_> = table
+        .rows
+        .iter()
+        .map(|r| Literal::string(&r.label))
+        .collect();
+    let all_labels: Vec<_> = table
+        .rows
+        .iter()
+        .map(|r| {
+            let all = std::iter::once(&r.label)
+                .chain(&r.other_labels)
+                .map(|l| Literal::string(l));
+            quote! { &[#(#all),*] }
+        })
+        .collect();
+    let variant_docs: Vec<_> = table
+        .rows
+        .iter()
+        .map(|r| {
+            let mut doc = format!(" `{}`: {}", r.code, r.label);
+            for other in &r.other_labels {
+                doc.push_str(&format!(" / {other}"));
+            }
+            doc
+        })
+        .collect();
+    let enum_doc = format!(
+        " {}\n\n {}\n\n Table `{}`.",
+        table.title, table.description, table.table
+    );
+    quote! {
+        use super::UnknownCode;
+
+        #[doc = #enum_doc]
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum #ty {
+            #(
+                #[doc = #variant_docs]
+                #variants,
+            )*
+            /// A code this table does not list, kept exactly as received.
+            Unknown(UnknownCode),
+        }
+
+        impl #ty {
+            /// Every listed code, in table order.
+            pub const KNOWN: &'static [#ty] = &[#(#ty::#variants),*];
+
+            /// The code as it travels on the wire.
+            pub fn code(&self) -> &str {
+                match self {
+                    #(#ty::#variants => #codes,)*
+                    #ty::Unknown(code) => code.as_str(),
+                }
+            }
+
+            /// Same as [`code`](Self::code).
+            pub fn as_str(&self) -> &str {
+                self.code()
+            }
+
+            /// The Japanese label of a listed code; `None` for an unknown one.
+            pub fn label(&self) -> Option<&'static str> {
+                match self {
+                    #(#ty::#variants => Some(#labels),)*
+                    #ty::Unknown(_) => None,
+                }
+            }
+
+            /// Every label the document gives for this code (some codes have several); empty when unknown.
+            pub fn labels(&self) -> &'static [&'static str] {
+                match self {
+                    #(#ty::#variants => #all_labels,)*
+                    #ty::Unknown(_) => &[],
+                }
+            }
+
+            /// The listed variant for `code`, or `None`: for input that must be one of the table's codes.
+            pub fn from_known_code(code: &str) -> Option<Self> {
+                match code {
+                    #(#codes => Some(#ty::#variants),)*
+                    _ => None,
+                }
+            }
+
+            /// Whether this is a listed code.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, #ty::Unknown(_))
+            }
+        }
+
+        impl ::std::str::FromStr for #ty {
+            type Err = ::std::convert::Infallible;
+
+            /// Never fails: an unlisted code becomes `Unknown`, kept as received.
+            fn from_str(code: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from_known_code(code).unwrap_or_else(|| #ty::Unknown(UnknownCode::new(code))))
+            }
+        }
+
+        impl From<&str> for #ty {
+            fn from(code: &str) -> Self {
+                Self::from_known_code(code).unwrap_or_else(|| #ty::Unknown(UnknownCode::new(code)))
+            }
+        }
+
+        impl ::std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl ::serde::Serialize for #ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let code = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(#ty::from(code.as_ref()))
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The iryo generator: reads the hand-written specs under `specs/` and renders the generated modules
+//! of the crates under `crates/`.
+//!
+//! Rendering is pure (it reads specs, never writes): [`render`] returns every generated file as text.
+//! [`sync`] is the one writer: it applies a rendering to disk, or checks that the disk matches it.
+
+mod apis;
+mod code_enum;
+mod code_table;
+mod error;
+mod events;
+mod format;
+mod header;
+mod openapi;
+mod spec_config;
+mod split;
+mod sync;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub use apis::{API_LIST, ApiEntry};
+pub use error::Error;
+pub use sync::{Mode, SyncReport, sync};
+
+/// Every generated file (path relative to the workspace root, content), plus the generated folders
+/// whose content the rendering owns outright (the orphan sweep looks there).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// Generated files, keyed by their path relative to the workspace root.
+    pub files: BTreeMap<PathBuf, String>,
+    /// `src/generated` folders this rendering owns.
+    pub owned_dirs: BTreeSet<PathBuf>,
+    /// True when every API was rendered, so generated folders nobody owns are orphans too.
+    pub complete: bool,
+}
+
+/// Renders the generated code of one API (`Some("orca")`) or of all of them (`None`).
+pub fn render(root: &Path, only: Option<&str>) -> Result<Rendered, Error> {
+    let selected = apis::select(only)?;
+    let tables = code_table::load_all(root)?;
+    let mut rendered = Rendered {
+        complete: only.is_none(),
+        ..Rendered::default()
+    };
+    for api in selected {
+        let config = spec_config::load(root, api)?;
+        let api_tables: Vec<_> = tables
+            .iter()
+            .filter(|t| t.rust.krate == config.codes_crate)
+            .collect();
+        code_enum::render_crate(&config, &api_tables, &mut rendered)?;
+        openapi::render_crate(root, api, &config, &tables, &mut rendered)?;
+    }
+    if only.is_none() {
+        code_table::check_all_claimed(&tables, &rendered)?;
+    }
+    Ok(rendered)
+}
+
+/// Renders everything: shorthand for `render(root, None)`.
+pub fn render_all(root: &Path) -> Result<Rendered, Error> {
+    render(root, None)
+}

@@ -1,0 +1,111 @@
+//! OpenAPI document -> client module, through progenitor used as a library.
+
+use std::path::Path;
+
+use progenitor_impl::{CrateVers, GenerationSettings, Generator, HooksMode, InterfaceStyle};
+use quote::quote;
+use serde_json::Value;
+
+use crate::code_table::CodeTable;
+use crate::header::{self, Input};
+use crate::spec_config::{self, RustConfig};
+use crate::{ApiEntry, Error, Rendered, events, format, split};
+
+/// Renders `crates/<crate>/src/generated/` of one API: progenitor's client and types, split into
+/// files, and the event enum from `x-iryo-event-bodies` when the spec has one.
+pub(crate) fn render_crate(
+    root: &Path,
+    api: &ApiEntry,
+    config: &RustConfig,
+    tables: &[CodeTable],
+    out: &mut Rendered,
+) -> Result<(), Error> {
+    let raw = spec_config::read(root, api.openapi)?;
+    let mut doc: Value = serde_yaml::from_slice(&raw).map_err(|e| Error::parse(api.openapi, e))?;
+    attach_code_table_types(&mut doc, tables, api.openapi)?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(doc.clone()).map_err(|e| Error::parse(api.openapi, e))?;
+
+    let mut generator = Generator::new(&settings(config));
+    let tokens = generator
+        .generate_tokens(&spec)
+        .map_err(|e| Error::Progenitor(e.to_string()))?;
+    let dir = RustConfig::generated_dir(&config.krate);
+    let file = format::tokens_to_file(&dir.join("mod.rs"), tokens)?;
+
+    let head = header::render(
+        api.name,
+        &[
+            Input {
+                path: api.openapi,
+                bytes: &raw,
+            },
+            Input {
+                path: api.rust_config,
+                bytes: &config.raw,
+            },
+        ],
+    );
+    let mut modules = split::split_progenitor_output(file, &dir)?;
+    if let Some(event_enum) = events::render(&doc, api.openapi)? {
+        modules.push(split::Module {
+            name: "events".to_owned(),
+            public: true,
+            file: format::tokens_to_file(&dir.join("events.rs"), event_enum)?,
+        });
+    }
+    split::write_modules(&dir, &head, modules, out)?;
+    out.owned_dirs.insert(dir);
+    Ok(())
+}
+
+fn settings(config: &RustConfig) -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        // The hand-written side implements `ClientHooks` (auth header, no `api-version`).
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote!(crate::hooks::Hooks))
+        .with_derive("PartialEq")
+        .with_map_type("::std::collections::BTreeMap")
+        .with_crate(&config.codes_crate, CrateVers::Any, None);
+    for (schema, rust_type) in &config.replace {
+        settings.with_replacement(schema, rust_type, std::iter::empty());
+    }
+    settings
+}
+
+/// A schema marked `x-iryo-code-table: <table>` becomes that table's enum, through typify's
+/// `x-rust-type` extension (added here, so the published spec stays free of Rust paths).
+fn attach_code_table_types(doc: &mut Value, tables: &[CodeTable], path: &str) -> Result<(), Error> {
+    match doc {
+        Value::Object(map) => {
+            if let Some(Value::String(name)) = map.get("x-iryo-code-table") {
+                let table = tables.iter().find(|t| &t.table == name).ok_or_else(|| {
+                    Error::Spec(format!(
+                        "{path}: x-iryo-code-table `{name}` has no table file"
+                    ))
+                })?;
+                let crate_ident = table.rust.krate.replace('-', "_");
+                map.insert(
+                    "x-rust-type".to_owned(),
+                    serde_json::json!({
+                        "crate": table.rust.krate,
+                        "version": "*",
+                        "path": format!("{crate_ident}::{}", table.rust.type_name),
+                    }),
+                );
+            }
+            for value in map.values_mut() {
+                attach_code_table_types(value, tables, path)?;
+            }
+        }
+        Value::Array(items) => {
+            for value in items {
+                attach_code_table_types(value, tables, path)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}

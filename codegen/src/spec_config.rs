@@ -1,0 +1,46 @@
+//! `specs/<api>/rust.yaml`: the Rust-side settings of one API.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::{ApiEntry, Error};
+
+/// Rust-side settings of one API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RustConfig {
+    /// The client crate, under `crates/`.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The crate that holds this API's code-table enums, under `crates/`.
+    pub codes_crate: String,
+    /// Schema name -> hand-written Rust type that replaces the generated one.
+    #[serde(default)]
+    pub replace: BTreeMap<String, String>,
+    /// The bytes of the file, for the headers' digests.
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+}
+
+impl RustConfig {
+    pub(crate) fn generated_dir(krate: &str) -> PathBuf {
+        Path::new("crates")
+            .join(krate)
+            .join("src")
+            .join("generated")
+    }
+}
+
+pub(crate) fn load(root: &Path, api: &ApiEntry) -> Result<RustConfig, Error> {
+    let raw = read(root, api.rust_config)?;
+    let mut config: RustConfig =
+        serde_yaml::from_slice(&raw).map_err(|e| Error::parse(api.rust_config, e))?;
+    config.raw = raw;
+    Ok(config)
+}
+
+pub(crate) fn read(root: &Path, relative: &str) -> Result<Vec<u8>, Error> {
+    std::fs::read(root.join(relative)).map_err(|e| Error::io(relative, e))
+}

@@ -1,0 +1,90 @@
+//! Splits one generated syntax tree into small files: `types.rs` (progenitor's `mod types`),
+//! `client.rs` (the rest), plus any extra modules, declared by a generated `mod.rs`.
+
+use std::path::Path;
+
+use quote::{format_ident, quote};
+
+use crate::{Error, Rendered, format};
+
+/// One generated module file.
+pub(crate) struct Module {
+    pub name: String,
+    pub public: bool,
+    pub file: syn::File,
+}
+
+/// `mod types { .. }` becomes its own file; everything else goes to `client`.
+pub(crate) fn split_progenitor_output(file: syn::File, dir: &Path) -> Result<Vec<Module>, Error> {
+    let mut client_items: Vec<syn::Item> = vec![syn::parse_quote!(
+        use super::types;
+    )];
+    let mut types = None;
+    for item in file.items {
+        match item {
+            syn::Item::Mod(module) if module.ident == "types" => {
+                let (_, items) = module
+                    .content
+                    .ok_or_else(|| syn_error(dir, "mod types has no body"))?;
+                types = Some(syn::File {
+                    shebang: None,
+                    attrs: vec![],
+                    items,
+                });
+            }
+            other => client_items.push(other),
+        }
+    }
+    let types = types.ok_or_else(|| syn_error(dir, "progenitor output has no mod types"))?;
+    Ok(vec![
+        Module {
+            name: "types".to_owned(),
+            public: true,
+            file: types,
+        },
+        Module {
+            name: "client".to_owned(),
+            public: false,
+            file: syn::File {
+                shebang: None,
+                attrs: vec![],
+                items: client_items,
+            },
+        },
+    ])
+}
+
+fn syn_error(dir: &Path, message: &str) -> Error {
+    Error::Syntax {
+        path: dir.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// Writes each module to `<dir>/<name>.rs` and a `mod.rs` that declares them; the private
+/// `client` module is re-exported whole.
+pub(crate) fn write_modules(
+    dir: &Path,
+    header: &str,
+    modules: Vec<Module>,
+    out: &mut Rendered,
+) -> Result<(), Error> {
+    let declarations = modules.iter().map(|m| {
+        let ident = format_ident!("{}", m.name);
+        if m.public {
+            quote! { pub mod #ident; }
+        } else {
+            quote! { mod #ident; pub use #ident::*; }
+        }
+    });
+    let mod_path = dir.join("mod.rs");
+    let mod_file = format::tokens_to_file(&mod_path, quote! { #(#declarations)* })?;
+    out.files
+        .insert(mod_path, format::render_file(header, &mod_file));
+    for module in modules {
+        let path = dir.join(format!("{}.rs", module.name));
+        out.files
+            .insert(path, format::render_file(header, &module.file));
+    }
+    Ok(())
+}

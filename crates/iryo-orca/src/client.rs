@@ -1,0 +1,114 @@
+//! The client: one typed call per operation, over the generated transport.
+
+use iryo_orca_codes::PushErrorCode;
+use iryo_runtime::Credentials;
+use progenitor_client::Error as RawError;
+
+use crate::error::excerpt;
+use crate::push_events::{PushEvent, PushEventsRequest};
+use crate::types::{self, PushEventGetResponse, PushEventListItem};
+use crate::{Config, Error};
+
+/// A client of one ORCA server.
+#[derive(Clone, Debug)]
+pub struct Client {
+    raw: crate::generated::Client,
+}
+
+impl Client {
+    /// A client with default settings; see [`Config`] for the others (WebORCA's `/api` prefix,
+    /// timeouts, a TLS client certificate).
+    pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Result<Self, Error> {
+        Config::new(base_url, credentials).build()
+    }
+
+    pub(crate) fn from_raw(raw: crate::generated::Client) -> Self {
+        Client { raw }
+    }
+
+    /// The generated client underneath, for the untyped wire view (no input checks).
+    pub fn raw(&self) -> &crate::generated::Client {
+        &self.raw
+    }
+
+    /// Starts a `pusheventgetv2` call: set the filters, then `send()`.
+    pub fn push_events(&self) -> PushEventsRequest<'_> {
+        PushEventsRequest::new(self)
+    }
+
+    /// `POST /api01rv2/pusheventgetv2` with a ready-made filter.
+    ///
+    /// ORCA's code 0007 (no notification matched) comes back as an empty list; every other ORCA
+    /// code is [`Error::Api`].
+    pub async fn push_event_get_v2(
+        &self,
+        filter: types::PushEventFilter,
+    ) -> Result<Vec<PushEvent>, Error> {
+        let request = types::PushEventGetRequest {
+            pusheventgetv2req: filter,
+        };
+        let response = self
+            .raw
+            .push_event_get_v2(&request)
+            .await
+            .map_err(from_raw_error)?;
+        match response.into_inner() {
+            PushEventGetResponse::List(list) => list
+                .0
+                .into_iter()
+                .map(decode_item)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|events| events.into_iter().flatten().collect()),
+            PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
+            PushEventGetResponse::Error(error) => api_error(error),
+        }
+    }
+}
+
+/// One array element: a notification, or (tolerated, fixup error-envelope-unverified) an error.
+fn decode_item(item: PushEventListItem) -> Result<Option<PushEvent>, Error> {
+    match item {
+        PushEventListItem::Envelope(envelope) => PushEvent::from_data(envelope.data).map(Some),
+        PushEventListItem::ErrorEnvelope(envelope) => api_error(envelope.error),
+    }
+}
+
+/// 0007 means "nothing matched": an empty result, not a failure.
+fn api_error<T: Default>(error: types::PushEventError) -> Result<T, Error> {
+    if error.code == PushErrorCode::NoPushEvents {
+        return Ok(T::default());
+    }
+    Err(Error::Api {
+        code: error.code,
+        message: error.message,
+    })
+}
+
+fn from_raw_error(error: RawError<()>) -> Error {
+    match error {
+        RawError::ErrorResponse(response) => from_status(response.status().as_u16(), String::new()),
+        RawError::UnexpectedResponse(response) => {
+            from_status(response.status().as_u16(), String::new())
+        }
+        RawError::InvalidResponsePayload(bytes, e) => Error::Decode {
+            message: crate::push_events::explain_decode_failure(&bytes)
+                .unwrap_or_else(|| e.to_string()),
+            body_excerpt: excerpt(&bytes),
+        },
+        RawError::CommunicationError(e)
+        | RawError::ResponseBodyError(e)
+        | RawError::InvalidUpgrade(e) => Error::Transport(e),
+        RawError::InvalidRequest(message) | RawError::Custom(message) => Error::Config(message),
+    }
+}
+
+fn from_status(status: u16, body_excerpt: String) -> Error {
+    match status {
+        401 => Error::Unauthorized,
+        403 => Error::Forbidden,
+        _ => Error::Http {
+            status,
+            body_excerpt,
+        },
+    }
+}

@@ -1,0 +1,86 @@
+//! The one error type of the ORCA client.
+
+use iryo_orca_codes::PushErrorCode;
+
+/// Everything a call can fail with. ORCA's own errors (HTTP 200 with a code) and HTTP-level
+/// failures (401/403/404/500, sent with an empty body) are different variants.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// ORCA answered with an error code (HTTP 200). Code 0007 (nothing found) never ends up here:
+    /// it is an empty result.
+    #[error("ORCA error {code}: {}", message.as_deref().or(code.label()).unwrap_or("(no message)"))]
+    Api {
+        /// The code, e.g. `0089`; unknown codes are kept as received.
+        code: PushErrorCode,
+        /// The server's message, when it sent one.
+        message: Option<String>,
+    },
+    /// HTTP 401: no credentials, or a wrong user or password.
+    #[error("HTTP 401 Unauthorized: the ORCA server refused the user or password")]
+    Unauthorized,
+    /// HTTP 403: malformed credentials, or a TLS client certificate is required.
+    #[error("HTTP 403 Forbidden: malformed credentials, or a client certificate is required")]
+    Forbidden,
+    /// Any other HTTP status (404 when the API is not offered, e.g. on-premises; 500, ...).
+    #[error("HTTP {status} from the ORCA server{}", excerpt_suffix(body_excerpt))]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The first bytes of the body, if any (ORCA sends none).
+        body_excerpt: String,
+    },
+    /// The request could not be sent or the answer not received (connection, TLS, timeout).
+    #[error("could not reach the ORCA server: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The answer is not JSON of the documented shape.
+    #[error(
+        "the ORCA answer does not decode: {message}{}",
+        excerpt_suffix(body_excerpt)
+    )]
+    Decode {
+        /// What did not match.
+        message: String,
+        /// The first bytes of the body.
+        body_excerpt: String,
+    },
+    /// A parameter ORCA would refuse, caught before sending.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The parameter (`event`, `user`, `start_time`, `end_time`).
+        field: &'static str,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The client cannot be built from this configuration.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// ORCA's error code, when the server sent one.
+    pub fn code(&self) -> Option<&PushErrorCode> {
+        match self {
+            Error::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!(" (body starts: {excerpt})")
+    }
+}
+
+/// At most 200 characters of a body, for error messages.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,199 @@
+//! `pusheventgetv2` for people: a request builder with ORCA's own input rules, and typed events.
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::events::PushEventBody;
+use crate::time::{OrcaTimestamp, PushTime};
+use crate::types::{self, PushEventData};
+use crate::{Client, Error};
+
+/// One PUSH notification, its body typed by event name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PushEvent {
+    /// The notification's identity (deduplicate by this, never by `id`).
+    pub uuid: Uuid,
+    /// ORCA's sequence number: 1 to 65535, then it starts again at 1.
+    pub id: u16,
+    /// The event name exactly as received (`patient_infomation`, sic, for patient registrations).
+    pub event: String,
+    /// The ORCA operator who caused the event.
+    pub user: String,
+    /// When it was pushed.
+    pub time: OrcaTimestamp,
+    /// The typed body; unknown events keep their raw JSON.
+    pub body: PushEventBody,
+    /// Keys of `data` that the spec does not list, kept as received.
+    pub extra: Map<String, Value>,
+}
+
+impl PushEvent {
+    /// Types the body of a wire notification.
+    pub fn from_data(data: PushEventData) -> Result<Self, Error> {
+        let body = PushEventBody::from_wire(&data.event, data.body).map_err(|e| Error::Decode {
+            message: format!("body of `{}` notification {}: {e}", data.event, data.uuid),
+            body_excerpt: String::new(),
+        })?;
+        Ok(PushEvent {
+            uuid: data.uuid,
+            id: data.id,
+            event: data.event,
+            user: data.user,
+            time: data.time,
+            body,
+            extra: data.extra,
+        })
+    }
+
+    /// Back to the wire shape, unknown keys included.
+    pub fn to_data(&self) -> Result<PushEventData, serde_json::Error> {
+        Ok(PushEventData {
+            uuid: self.uuid,
+            id: self.id,
+            event: self.event.clone(),
+            user: self.user.clone(),
+            time: self.time,
+            body: self.body.to_wire_body()?,
+            extra: self.extra.clone(),
+        })
+    }
+}
+
+/// A `pusheventgetv2` call being set up: every filter is optional.
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` is awaited"]
+pub struct PushEventsRequest<'a> {
+    client: &'a Client,
+    event: Option<String>,
+    user: Option<String>,
+    start: Option<PushTime>,
+    end: Option<PushTime>,
+}
+
+impl<'a> PushEventsRequest<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        PushEventsRequest {
+            client,
+            event: None,
+            user: None,
+            start: None,
+            end: None,
+        }
+    }
+
+    /// Only notifications of this event name (e.g. `patient_accept`).
+    pub fn event(mut self, event: impl Into<String>) -> Self {
+        self.event = Some(event.into());
+        self
+    }
+
+    /// Only notifications caused by this ORCA operator.
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// Window start (a date means from 00:00, JST).
+    pub fn start(mut self, start: impl Into<PushTime>) -> Self {
+        self.start = Some(start.into());
+        self
+    }
+
+    /// Window end, inclusive (a date means through 23:59:59, a minute through its last second).
+    pub fn end(mut self, end: impl Into<PushTime>) -> Self {
+        self.end = Some(end.into());
+        self
+    }
+
+    /// The wire filter, after ORCA's own checks: `event` and `user` half-width (codes 0001,
+    /// 0002), start not after end (code 0008). Empty strings count as omitted.
+    pub fn filter(&self) -> Result<types::PushEventFilter, Error> {
+        if let (Some(start), Some(end)) = (&self.start, &self.end)
+            && start.first_second() > end.last_second()
+        {
+            return Err(Error::InvalidInput {
+                field: "start_time",
+                reason: format!("start {start} is after end {end} (ORCA code 0008)"),
+            });
+        }
+        Ok(types::PushEventFilter {
+            event: half_width("event", "0001", &self.event)?,
+            user: half_width("user", "0002", &self.user)?,
+            start_time: wire_time("start_time", self.start)?,
+            end_time: wire_time("end_time", self.end)?,
+        })
+    }
+
+    /// Sends the request. No match (ORCA code 0007) is `Ok` with an empty list.
+    pub async fn send(self) -> Result<Vec<PushEvent>, Error> {
+        let filter = self.filter()?;
+        self.client.push_event_get_v2(filter).await
+    }
+}
+
+/// ORCA accepts half-width characters only; we read that as printable ASCII (fixup
+/// half-width-means-ascii), and name the first character refused.
+fn half_width<T>(
+    field: &'static str,
+    code: &str,
+    value: &Option<String>,
+) -> Result<Option<T>, Error>
+where
+    T: TryFrom<String>,
+    T::Error: std::fmt::Display,
+{
+    let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if let Some(bad) = value.chars().find(|c| !('\x21'..='\x7e').contains(c)) {
+        return Err(Error::InvalidInput {
+            field,
+            reason: format!(
+                "{bad:?} (U+{:04X}) is not a half-width character (ORCA code {code})",
+                bad as u32
+            ),
+        });
+    }
+    T::try_from(value.to_owned())
+        .map(Some)
+        .map_err(|e| Error::InvalidInput {
+            field,
+            reason: e.to_string(),
+        })
+}
+
+fn wire_time<T>(field: &'static str, value: Option<PushTime>) -> Result<Option<T>, Error>
+where
+    T: TryFrom<String>,
+    T::Error: std::fmt::Display,
+{
+    value
+        .map(|t| T::try_from(t.to_string()))
+        .transpose()
+        .map_err(|e| Error::InvalidInput {
+            field,
+            reason: e.to_string(),
+        })
+}
+
+/// For a body that did not decode as a whole: which element, which field. Serde's untagged
+/// enums only say "did not match any variant", which helps nobody.
+pub(crate) fn explain_decode_failure(bytes: &[u8]) -> Option<String> {
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(e) => return Some(format!("not JSON: {e}")),
+    };
+    let Value::Array(items) = value else {
+        return Some("expected a JSON array of notifications or an `error` object".to_owned());
+    };
+    items.into_iter().enumerate().find_map(|(index, item)| {
+        if item.get("error").is_some() {
+            return serde_json::from_value::<types::PushEventErrorEnvelope>(item)
+                .err()
+                .map(|e| format!("element {index}: error object: {e}"));
+        }
+        serde_json::from_value::<types::PushEventEnvelope>(item)
+            .err()
+            .map(|e| format!("element {index}: {e}"))
+    })
+}
