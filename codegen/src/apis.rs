@@ -2,34 +2,41 @@
 
 use crate::Error;
 
-/// One registered API: its short name (the `cargo xtask regenerate <name>` argument) and its spec folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One API to generate: its short name (the `cargo xtask regenerate <name>` argument), its
+/// OpenAPI document and its Rust-side settings, as paths relative to the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiEntry {
     /// Short name, also the folder under `specs/`.
-    pub name: &'static str,
-    /// The OpenAPI document, relative to the workspace root.
-    pub openapi: &'static str,
-    /// Rust-side settings (crate names, type replacements), relative to the workspace root.
-    pub rust_config: &'static str,
+    pub name: String,
+    /// The OpenAPI document.
+    pub openapi: String,
+    /// Rust-side settings (crate names, type replacements).
+    pub rust_config: String,
 }
 
-/// Every API, in generation order.
-pub const API_LIST: &[ApiEntry] = &[ApiEntry {
-    name: "orca",
-    openapi: "specs/orca/openapi.yaml",
-    rust_config: "specs/orca/rust.yaml",
-}];
+impl ApiEntry {
+    /// The usual layout: `specs/<name>/openapi.yaml` and `specs/<name>/rust.yaml`.
+    pub fn standard(name: &str) -> Self {
+        ApiEntry {
+            name: name.to_owned(),
+            openapi: format!("specs/{name}/openapi.yaml"),
+            rust_config: format!("specs/{name}/rust.yaml"),
+        }
+    }
+}
 
-pub(crate) fn select(only: Option<&str>) -> Result<Vec<&'static ApiEntry>, Error> {
+/// Every registered API, in generation order.
+pub const API_NAMES: &[&str] = &["orca"];
+
+/// The registered APIs with their spec paths.
+pub fn registered_apis() -> Vec<ApiEntry> {
+    API_NAMES.iter().map(|name| ApiEntry::standard(name)).collect()
+}
+
+pub(crate) fn select(only: Option<&str>) -> Result<Vec<ApiEntry>, Error> {
     match only {
-        None => Ok(API_LIST.iter().collect()),
-        Some(name) => API_LIST
-            .iter()
-            .find(|api| api.name == name)
-            .map(|api| vec![api])
-            .ok_or_else(|| {
-                let known: Vec<_> = API_LIST.iter().map(|a| a.name).collect();
-                Error::UnknownApi(name.to_owned(), known.join(", "))
-            }),
+        None => Ok(registered_apis()),
+        Some(name) if API_NAMES.contains(&name) => Ok(vec![ApiEntry::standard(name)]),
+        Some(name) => Err(Error::UnknownApi(name.to_owned(), API_NAMES.join(", "))),
     }
 }

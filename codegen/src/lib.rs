@@ -19,7 +19,7 @@ mod sync;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-pub use apis::{API_LIST, ApiEntry};
+pub use apis::{API_NAMES, ApiEntry, registered_apis};
 pub use error::Error;
 pub use sync::{Mode, SyncReport, sync};
 
@@ -35,15 +35,21 @@ pub struct Rendered {
     pub complete: bool,
 }
 
-/// Renders the generated code of one API (`Some("orca")`) or of all of them (`None`).
+/// Renders the generated code of one registered API (`Some("orca")`) or of all (`None`).
 pub fn render(root: &Path, only: Option<&str>) -> Result<Rendered, Error> {
-    let selected = apis::select(only)?;
+    render_apis(root, &apis::select(only)?, only.is_none())
+}
+
+/// Renders the given APIs under `root` (which holds `specs/codes/` and the API specs).
+/// `complete` says that these are all the APIs, so that unclaimed tables are an error and
+/// generated folders nobody owns are orphans.
+pub fn render_apis(root: &Path, apis: &[ApiEntry], complete: bool) -> Result<Rendered, Error> {
     let tables = code_table::load_all(root)?;
     let mut rendered = Rendered {
-        complete: only.is_none(),
+        complete,
         ..Rendered::default()
     };
-    for api in selected {
+    for api in apis {
         let config = spec_config::load(root, api)?;
         let api_tables: Vec<_> = tables
             .iter()
@@ -52,7 +58,7 @@ pub fn render(root: &Path, only: Option<&str>) -> Result<Rendered, Error> {
         code_enum::render_crate(&config, &api_tables, &mut rendered)?;
         openapi::render_crate(root, api, &config, &tables, &mut rendered)?;
     }
-    if only.is_none() {
+    if complete {
         code_table::check_all_claimed(&tables, &rendered)?;
     }
     Ok(rendered)

@@ -20,11 +20,11 @@ pub(crate) fn render_crate(
     tables: &[CodeTable],
     out: &mut Rendered,
 ) -> Result<(), Error> {
-    let raw = spec_config::read(root, api.openapi)?;
-    let mut doc: Value = serde_yaml::from_slice(&raw).map_err(|e| Error::parse(api.openapi, e))?;
-    attach_code_table_types(&mut doc, tables, api.openapi)?;
+    let raw = spec_config::read(root, &api.openapi)?;
+    let mut doc: Value = serde_yaml::from_slice(&raw).map_err(|e| Error::parse(&api.openapi, e))?;
+    attach_code_table_types(&mut doc, tables, &api.openapi)?;
     let spec: openapiv3::OpenAPI =
-        serde_json::from_value(doc.clone()).map_err(|e| Error::parse(api.openapi, e))?;
+        serde_json::from_value(doc.clone()).map_err(|e| Error::parse(&api.openapi, e))?;
 
     let mut generator = Generator::new(&settings(config));
     let tokens = generator
@@ -34,20 +34,20 @@ pub(crate) fn render_crate(
     let file = format::tokens_to_file(&dir.join("mod.rs"), tokens)?;
 
     let head = header::render(
-        api.name,
+        &api.name,
         &[
             Input {
-                path: api.openapi,
+                path: &api.openapi,
                 bytes: &raw,
             },
             Input {
-                path: api.rust_config,
+                path: &api.rust_config,
                 bytes: &config.raw,
             },
         ],
     );
     let mut modules = split::split_progenitor_output(file, &dir)?;
-    if let Some(event_enum) = events::render(&doc, api.openapi)? {
+    if let Some(event_enum) = events::render(&doc, &api.openapi)? {
         modules.push(split::Module {
             name: "events".to_owned(),
             public: true,

@@ -34,9 +34,9 @@ impl RustConfig {
 }
 
 pub(crate) fn load(root: &Path, api: &ApiEntry) -> Result<RustConfig, Error> {
-    let raw = read(root, api.rust_config)?;
+    let raw = read(root, &api.rust_config)?;
     let mut config: RustConfig =
-        serde_yaml::from_slice(&raw).map_err(|e| Error::parse(api.rust_config, e))?;
+        serde_yaml::from_slice(&raw).map_err(|e| Error::parse(&api.rust_config, e))?;
     config.raw = raw;
     Ok(config)
 }

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod ci;
+
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
@@ -10,6 +12,8 @@ commands:
   regenerate [API] [--check]   render generated code from specs/ into crates/*/src/generated/;
                                with --check, write nothing and fail if anything is stale,
                                missing or orphaned. API is one of the registered APIs (default: all).
+  ci                           everything CI runs: cargo fmt --check, clippy (deny warnings),
+                               regenerate --check, and every test of the workspace
   help                         show this text";
 
 fn main() -> ExitCode {
@@ -17,6 +21,7 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["regenerate", rest @ ..] => regenerate(rest),
+        ["ci"] => ci::run(&workspace_root()),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,290 @@
+//! A mock of ORCA's `POST /api01rv2/pusheventgetv2` (PUSH通知一括取得): see the crate docs for the wire
+//! behaviour, the fixtures and the control routes.
+
+mod auth;
+mod control;
+mod fixtures;
+mod handler;
+pub mod messages;
+mod store;
+mod validate;
+
+use std::collections::{BTreeSet, VecDeque};
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+
+pub use store::Clock;
+
+use crate::server::MockServer;
+use auth::Account;
+use store::Store;
+
+/// A misuse of the mock's own control API (not an ORCA error).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlError {
+    /// A notification to store must be a JSON object.
+    #[error("a notification must be a JSON object")]
+    NotAnObject,
+    /// A notification to store needs a string `uuid`, its primary key.
+    #[error("a notification needs a string `uuid`")]
+    MissingUuid,
+    /// A notification's `time` must read like `2018-01-24T16:02:53+0900` (or with `+09:00`).
+    #[error("a notification needs a `time` like 2018-01-24T16:02:53+0900, got {0:?}")]
+    BadTime(String),
+    /// An injected HTTP status must be an error status, 400 to 599.
+    #[error("an injected HTTP status must be between 400 and 599, got {0}")]
+    StatusOutOfRange(u16),
+}
+
+/// A failure queued for the next API request.
+#[derive(Debug)]
+enum Fault {
+    Business { code: String, message: String },
+    Status(StatusCode),
+}
+
+impl Fault {
+    fn business(code: &str, message: Option<&str>) -> Self {
+        let message = message
+            .or_else(|| messages::message_for(code))
+            .unwrap_or_default();
+        Fault::Business {
+            code: code.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+
+    fn status(status: u16) -> Option<Self> {
+        let status = StatusCode::from_u16(status).ok()?;
+        (status.is_client_error() || status.is_server_error()).then_some(Fault::Status(status))
+    }
+}
+
+/// State shared by the handlers and the [`OrcaMock`] handle.
+struct Shared {
+    accounts: Vec<Account>,
+    /// ORCA operator IDs known besides the accounts and the users of stored notifications (for 0099).
+    operators: BTreeSet<String>,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Clock,
+    faults: VecDeque<Fault>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic elsewhere cannot leave the store half-written, so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    let api = post(handler::pusheventgetv2).fallback(handler::method_not_allowed);
+    Router::new()
+        .route("/api01rv2/pusheventgetv2", api.clone())
+        .route("/api/api01rv2/pusheventgetv2", api)
+        .merge(control::routes())
+        .fallback(handler::not_found)
+        .layer(axum::middleware::map_response(handler::add_server_header))
+        .with_state(shared)
+}
+
+/// Configures an [`OrcaMock`]; start from [`OrcaMock::builder`].
+#[derive(Debug)]
+pub struct OrcaMockBuilder {
+    accounts: Vec<Account>,
+    operators: BTreeSet<String>,
+    clock: Clock,
+    fixtures: bool,
+    bind: SocketAddr,
+}
+
+impl Default for OrcaMockBuilder {
+    fn default() -> Self {
+        OrcaMockBuilder {
+            accounts: Vec::new(),
+            operators: BTreeSet::from(["ormaster".to_owned()]),
+            clock: Clock::fixtures_default(),
+            fixtures: true,
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        }
+    }
+}
+
+impl OrcaMockBuilder {
+    /// Lets `user` in with `password`. Without any call, the only account is `ormaster` / `ormaster`; the first
+    /// call replaces that default, and further calls add accounts. Every account user is a registered operator.
+    pub fn account(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        self.accounts.push(Account::new(user, password));
+        self
+    }
+
+    /// Registers an ORCA operator ID, so that a `user` filter naming it is not answered with 0099. `ormaster` is
+    /// registered by default; so is every account user and every `user` of a stored notification.
+    pub fn operator(mut self, id: impl Into<String>) -> Self {
+        self.operators.insert(id.into());
+        self
+    }
+
+    /// Sets the clock that retention reads. Default: [`Clock::fixtures_default`], frozen at
+    /// `2018-01-25T12:00:00+09:00`, whether or not fixtures are loaded.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Whether to start with the built-in fixtures (default `true`); `false` starts with an empty store.
+    pub fn fixtures(mut self, load: bool) -> Self {
+        self.fixtures = load;
+        self
+    }
+
+    /// The address to listen on. Default `127.0.0.1:0` (loopback, a free port). The control routes need no
+    /// authentication, so only bind beyond loopback on a network you trust.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Starts the server on the current tokio runtime. Fails if the address cannot be bound.
+    pub async fn spawn(self) -> io::Result<OrcaMock> {
+        let accounts = if self.accounts.is_empty() {
+            vec![Account::new("ormaster", "ormaster")]
+        } else {
+            self.accounts
+        };
+        let mut store = Store::new();
+        if self.fixtures {
+            fixtures::load(&mut store)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        }
+        let inner = Inner {
+            store,
+            clock: self.clock,
+            faults: VecDeque::new(),
+        };
+        let shared = Arc::new(Shared {
+            accounts,
+            operators: self.operators,
+            inner: Mutex::new(inner),
+        });
+        let server = MockServer::spawn(router(shared.clone()), self.bind).await?;
+        tracing::info!(addr = %server.addr(), "ORCA mock listening");
+        Ok(OrcaMock { shared, server })
+    }
+}
+
+/// A running ORCA mock. Dropping it shuts the server down; every method acts on the live server, so a test can
+/// change the store or queue failures between requests.
+pub struct OrcaMock {
+    shared: Arc<Shared>,
+    server: MockServer,
+}
+
+impl std::fmt::Debug for OrcaMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrcaMock")
+            .field("addr", &self.server.addr())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OrcaMock {
+    /// A builder with the defaults: fixtures loaded, account `ormaster` / `ormaster`, clock frozen at
+    /// `2018-01-25T12:00:00+09:00`, listening on `127.0.0.1` at a free port.
+    pub fn builder() -> OrcaMockBuilder {
+        OrcaMockBuilder::default()
+    }
+
+    /// The server's root, such as `http://127.0.0.1:49152`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// Makes a later API request answer the business error `code` with HTTP 200. `message` defaults to the
+    /// document's message for `code` (the first of the six for `0089`; empty for a code the document does not
+    /// list). Failures queue up: each authenticated API request takes the oldest one, whatever its body.
+    pub fn fail_next(&self, code: &str, message: Option<&str>) {
+        self.shared
+            .lock()
+            .faults
+            .push_back(Fault::business(code, message));
+    }
+
+    /// Makes a later API request answer `status` (400 to 599) with an empty body, as glserver sends every
+    /// non-200 status. Shares the queue of [`OrcaMock::fail_next`].
+    pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {
+        let fault = Fault::status(status).ok_or(ControlError::StatusOutOfRange(status))?;
+        self.shared.lock().faults.push_back(fault);
+        Ok(())
+    }
+
+    /// Records a notification as ORCA would send it: a fresh v4 `uuid`, the next `id`, and `time` written in
+    /// JST as `2018-01-24T16:02:53+0900` (whole seconds). Retention runs first. Returns the uuid.
+    pub fn push(
+        &self,
+        event: &str,
+        user: &str,
+        body: Value,
+        time: DateTime<FixedOffset>,
+    ) -> String {
+        let mut inner = self.shared.lock();
+        let now = inner.clock.now();
+        inner.store.push(event, user, body, time, now)
+    }
+
+    /// Stores a whole notification exactly as given (any keys, any `event`, any `id`; the id counter is not
+    /// touched). It needs a string `uuid`, which replaces a stored notification with the same uuid, and a
+    /// `time` with an offset. Retention runs first. Returns the uuid.
+    pub fn insert_raw(&self, data: Value) -> Result<String, ControlError> {
+        let mut inner = self.shared.lock();
+        let now = inner.clock.now();
+        inner.store.insert(data, now)
+    }
+
+    /// Every stored notification, oldest first (ties in insertion order), as the API would list them.
+    pub fn events(&self) -> Vec<Value> {
+        self.shared.lock().store.all()
+    }
+
+    /// Deletes every stored notification (the id counter is kept).
+    pub fn clear(&self) {
+        self.shared.lock().store.clear();
+    }
+
+    /// Sets the `id` the next [`OrcaMock::push`] uses; 0 counts as 1. After 65535 the counter wraps to 1.
+    pub fn set_next_id(&self, id: u16) {
+        self.shared.lock().store.set_next_id(id);
+    }
+
+    /// Replaces the clock that retention reads.
+    pub fn set_clock(&self, clock: Clock) {
+        self.shared.lock().clock = clock;
+    }
+
+    /// The mock's current time.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        self.shared.lock().clock.now()
+    }
+
+    /// Stops the server gracefully and waits until it has stopped.
+    pub async fn shutdown(self) -> io::Result<()> {
+        self.server.shutdown().await
+    }
+}

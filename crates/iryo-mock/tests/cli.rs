@@ -1,0 +1,122 @@
+//! The `iryo-mock` binary: banner, credentials, fixtures, and a clean exit on Ctrl-C.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_iryo-mock");
+
+/// Kills the child if a test fails before it has stopped it.
+struct Running(Option<Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn orca_prints_its_address_serves_fixtures_and_stops_on_sigint() {
+    let spawned = Command::new(BIN)
+        .args([
+            "orca",
+            "--port",
+            "0",
+            "--user",
+            "clerk",
+            "--password",
+            "pw-1",
+        ])
+        .stdout(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = spawned else {
+        panic!("could not start {BIN}")
+    };
+    let stdout = child.stdout.take();
+    let mut running = Running(Some(child));
+
+    let mut banner = String::new();
+    if let Some(stdout) = stdout {
+        let _ = BufReader::new(stdout).read_line(&mut banner);
+    }
+    let rest = banner
+        .strip_prefix("ORCA mock listening on http://127.0.0.1:")
+        .unwrap_or_default();
+    let (port, credentials) = rest.split_once(' ').unwrap_or_default();
+    assert!(
+        port.parse::<u16>().is_ok_and(|p| p > 0),
+        "banner: {banner:?}"
+    );
+    assert_eq!(credentials, "(user clerk / password pw-1)\n");
+
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap_or_default();
+    let url = format!("http://127.0.0.1:{port}/api01rv2/pusheventgetv2");
+    let body = r#"{"pusheventgetv2req":{"event":"patient_accept","user":"ormaster","start_time":"2018-01-24 13:00","end_time":"2018-01-25 12:59"}}"#;
+    let refused = client
+        .post(&url)
+        .basic_auth("ormaster", Some("ormaster"))
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(refused.map(|r| r.status().as_u16()).ok(), Some(401));
+    let answer = client
+        .post(&url)
+        .basic_auth("clerk", Some("pw-1"))
+        .body(body)
+        .send()
+        .await;
+    let text = match answer {
+        Ok(answer) => answer.text().await.unwrap_or_default(),
+        Err(error) => panic!("no answer: {error}"),
+    };
+    assert!(
+        text.starts_with(r#"[{"data":{"uuid":"2df2ef80-8978-4817-b929-c07e4ba39e6f","id":1,"#),
+        "{text}"
+    );
+
+    let Some(mut child) = running.0.take() else {
+        unreachable!()
+    };
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    assert!(interrupted.is_ok_and(|s| s.success()));
+    let (done, exited) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait().map(|status| status.code()));
+    });
+    // A bound, not a pause: the wait returns as soon as the process exits.
+    let code = exited.recv_timeout(Duration::from_secs(20));
+    assert_eq!(code.ok().and_then(Result::ok), Some(Some(0)));
+}
+
+#[test]
+fn a_bad_now_is_refused_with_a_hint() {
+    let output = Command::new(BIN)
+        .args(["orca", "--port", "0", "--now", "yesterday"])
+        .output();
+    let Ok(output) = output else {
+        panic!("could not run {BIN}")
+    };
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("RFC 3339"), "{stderr}");
+}
+
+#[test]
+fn user_and_password_go_together() {
+    let output = Command::new(BIN)
+        .args(["orca", "--port", "0", "--user", "clerk"])
+        .output();
+    let Ok(output) = output else {
+        panic!("could not run {BIN}")
+    };
+    assert_eq!(output.status.code(), Some(2));
+}

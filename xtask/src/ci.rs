@@ -1,0 +1,44 @@
+//! `cargo xtask ci`: the one command that runs everything CI runs, in order, stopping at the
+//! first failure.
+
+use std::path::Path;
+use std::process::Command;
+
+/// One step: a label and the cargo arguments.
+const STEPS: &[(&str, &[&str])] = &[
+    ("format", &["fmt", "--all", "--check"]),
+    ("regenerate --check", &["xtask", "regenerate", "--check"]),
+    (
+        "clippy",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    ("tests", &["test", "--workspace", "--all-targets"]),
+    ("doc tests", &["test", "--workspace", "--doc"]),
+];
+
+pub(crate) fn run(root: &Path) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    for (label, args) in STEPS {
+        eprintln!("==> {label}: cargo {}", args.join(" "));
+        let status = Command::new(&cargo)
+            .args(*args)
+            .current_dir(root)
+            // Snapshots are compared, never written, in CI.
+            .env("INSTA_UPDATE", "no")
+            .env("CI", "true")
+            .status()
+            .map_err(|e| format!("{label}: could not start cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("{label} failed ({status})"));
+        }
+    }
+    eprintln!("==> all CI steps passed");
+    Ok(())
+}
