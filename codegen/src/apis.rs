@@ -26,11 +26,14 @@ impl ApiEntry {
 }
 
 /// Every registered API, in generation order.
-pub const API_NAMES: &[&str] = &["orca"];
+pub const API_NAMES: &[&str] = &["orca", "plat"];
 
 /// The registered APIs with their spec paths.
 pub fn registered_apis() -> Vec<ApiEntry> {
-    API_NAMES.iter().map(|name| ApiEntry::standard(name)).collect()
+    API_NAMES
+        .iter()
+        .map(|name| ApiEntry::standard(name))
+        .collect()
 }
 
 pub(crate) fn select(only: Option<&str>) -> Result<Vec<ApiEntry>, Error> {

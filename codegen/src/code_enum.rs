@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::code_table::CodeTable;
+use crate::code_table::{CodeTable, WireType};
 use crate::header::{self, Input};
 use crate::spec_config::RustConfig;
 use crate::{Error, Rendered, format};
@@ -147,6 +147,10 @@ pub(crate) fn render_code_enum(table: &CodeTable) -> TokenStream {
         " {}\n\n {}\n\n Table `{}`.",
         table.title, table.description, table.table
     );
+    let serde_impls = match table.wire {
+        WireType::String => render_string_serde(&ty),
+        WireType::Integer => render_integer_serde(&ty),
+    };
     quote! {
         use super::UnknownCode;
 
@@ -230,6 +234,13 @@ pub(crate) fn render_code_enum(table: &CodeTable) -> TokenStream {
             }
         }
 
+        #serde_impls
+    }
+}
+
+/// Codes travel as JSON strings.
+fn render_string_serde(ty: &proc_macro2::Ident) -> TokenStream {
+    quote! {
         impl ::serde::Serialize for #ty {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.code())
@@ -240,6 +251,48 @@ pub(crate) fn render_code_enum(table: &CodeTable) -> TokenStream {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let code = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(#ty::from(code.as_ref()))
+            }
+        }
+    }
+}
+
+/// Codes travel as JSON integers; a string holding the code is accepted too.
+fn render_integer_serde(ty: &proc_macro2::Ident) -> TokenStream {
+    quote! {
+        impl ::serde::Serialize for #ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self.code().parse::<i64>() {
+                    Ok(number) => serializer.serialize_i64(number),
+                    Err(_) => serializer.serialize_str(self.code()),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct CodeVisitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for CodeVisitor {
+                    type Value = #ty;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str("an integer code")
+                    }
+
+                    fn visit_i64<E: ::serde::de::Error>(self, value: i64) -> Result<#ty, E> {
+                        Ok(#ty::from(value.to_string().as_str()))
+                    }
+
+                    fn visit_u64<E: ::serde::de::Error>(self, value: u64) -> Result<#ty, E> {
+                        Ok(#ty::from(value.to_string().as_str()))
+                    }
+
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> Result<#ty, E> {
+                        Ok(#ty::from(value))
+                    }
+                }
+
+                deserializer.deserialize_any(CodeVisitor)
             }
         }
     }

@@ -21,6 +21,9 @@ pub(crate) struct CodeTable {
     pub description: String,
     /// Where the Rust enum goes.
     pub rust: RustTarget,
+    /// How codes travel: as JSON strings (default) or as integers.
+    #[serde(default)]
+    pub wire: WireType,
     /// Rows in document order.
     pub rows: Vec<CodeRow>,
     /// Path relative to the workspace root (filled in on load).
@@ -29,6 +32,17 @@ pub(crate) struct CodeTable {
     /// The file's bytes, for digests.
     #[serde(skip)]
     pub raw: Vec<u8>,
+}
+
+/// The JSON type of a code on the wire.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum WireType {
+    /// `"01"`.
+    #[default]
+    String,
+    /// `1`; the table's codes are the decimal text.
+    Integer,
 }
 
 /// Rust-side placement of a table.
@@ -76,6 +90,14 @@ fn load_one(root: &Path, file_name: &str) -> Result<CodeTable, Error> {
         )));
     }
     check_unique(&path, &table)?;
+    if table.wire == WireType::Integer
+        && let Some(row) = table.rows.iter().find(|r| r.code.parse::<i64>().is_err())
+    {
+        return Err(Error::Spec(format!(
+            "{path}: integer table with non-integer code `{}`",
+            row.code
+        )));
+    }
     table.path = path;
     table.raw = raw;
     Ok(table)

@@ -23,8 +23,10 @@ pub(crate) fn render_crate(
     let raw = spec_config::read(root, &api.openapi)?;
     let mut doc: Value = serde_yaml::from_slice(&raw).map_err(|e| Error::parse(&api.openapi, e))?;
     attach_code_table_types(&mut doc, tables, &api.openapi)?;
+    let mut for_progenitor = doc.clone();
+    drop_bodyless_errors_beside_typed(&mut for_progenitor);
     let spec: openapiv3::OpenAPI =
-        serde_json::from_value(doc.clone()).map_err(|e| Error::parse(&api.openapi, e))?;
+        serde_json::from_value(for_progenitor).map_err(|e| Error::parse(&api.openapi, e))?;
 
     let mut generator = Generator::new(&settings(config));
     let tokens = generator
@@ -108,4 +110,43 @@ fn attach_code_table_types(doc: &mut Value, tables: &[CodeTable], path: &str) ->
         _ => {}
     }
     Ok(())
+}
+
+/// progenitor 0.15 wants one error type per operation: a body-less 401 next to a typed 400/500
+/// makes it panic. Such body-less error responses are dropped from what progenitor sees (they
+/// stay in the published spec); the generated code then reports them as unexpected responses,
+/// which the hand-written client maps by status.
+fn drop_bodyless_errors_beside_typed(doc: &mut Value) {
+    let shared_responses = doc
+        .pointer("/components/responses")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for operation in item.values_mut().filter_map(Value::as_object_mut) {
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let has_content = |response: &Value| {
+                let resolved = match response.get("$ref").and_then(Value::as_str) {
+                    Some(reference) => reference
+                        .strip_prefix("#/components/responses/")
+                        .and_then(|name| shared_responses.get(name))
+                        .unwrap_or(response),
+                    None => response,
+                };
+                resolved.get("content").is_some()
+            };
+            let is_error = |status: &str| !status.starts_with('2');
+            let any_typed_error = responses.iter().any(|(s, r)| is_error(s) && has_content(r));
+            if any_typed_error {
+                responses.retain(|status, response| !is_error(status) || has_content(response));
+            }
+        }
+    }
 }

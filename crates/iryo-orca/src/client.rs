@@ -4,10 +4,10 @@ use iryo_orca_codes::PushErrorCode;
 use iryo_runtime::Credentials;
 use progenitor_client::Error as RawError;
 
-use crate::error::excerpt;
 use crate::push_events::{PushEvent, PushEventsRequest};
 use crate::types::{self, PushEventGetResponse, PushEventListItem};
 use crate::{Config, Error};
+use iryo_runtime::body_excerpt as excerpt;
 
 /// A client of one ORCA server.
 #[derive(Clone, Debug)]

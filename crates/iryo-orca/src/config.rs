@@ -90,33 +90,8 @@ impl Config {
     }
 }
 
-/// `base_url` without a trailing slash, followed by `base_path` normalised to `/segment...`.
 fn effective_base(base_url: &str, base_path: &str) -> Result<String, Error> {
-    let url = reqwest::Url::parse(base_url)
-        .map_err(|e| Error::Config(format!("base URL is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config(format!(
-            "base URL scheme must be http or https, not {}",
-            url.scheme()
-        )));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config(
-            "base URL must not contain a user or password; use Credentials".to_owned(),
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(
-            "base URL must not have a query or fragment".to_owned(),
-        ));
-    }
-    let mut base = url.as_str().trim_end_matches('/').to_owned();
-    let path = base_path.trim_matches('/');
-    if !path.is_empty() {
-        base.push('/');
-        base.push_str(path);
-    }
-    Ok(base)
+    iryo_runtime::join_base_url(base_url, base_path).map_err(|e| Error::Config(e.to_string()))
 }
 
 #[cfg(test)]

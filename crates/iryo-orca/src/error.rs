@@ -74,13 +74,3 @@ fn excerpt_suffix(excerpt: &str) -> String {
         format!(" (body starts: {excerpt})")
     }
 }
-
-/// At most 200 characters of a body, for error messages.
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out: String = text.chars().take(200).collect();
-    if text.chars().count() > 200 {
-        out.push('…');
-    }
-    out
-}

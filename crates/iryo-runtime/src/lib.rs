@@ -4,11 +4,16 @@
 //! - [`Credentials`]: how a client authenticates (HTTP Basic, Bearer), turned into an
 //!   `Authorization` header marked sensitive.
 //! - [`ClientIdentity`]: a TLS client certificate, as ORCA's cloud service requires.
+//! - [`TokenProvider`]: a Bearer token fetched before every request, so it can be refreshed.
 
 mod credentials;
+mod http;
 mod identity;
 mod secret;
+mod token;
 
 pub use credentials::{Credentials, InvalidCredentials};
+pub use http::{BaseUrlError, body_excerpt, join_base_url};
 pub use identity::{ClientIdentity, IdentityError};
 pub use secret::Secret;
+pub use token::{TokenError, TokenFuture, TokenProvider};

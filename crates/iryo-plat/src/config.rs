@@ -1,0 +1,88 @@
+//! Client configuration: the application path, the Bearer token source, timeouts.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use iryo_runtime::{Secret, TokenProvider};
+
+use crate::hooks::{Hooks, TokenSource};
+use crate::{Client, Error};
+
+/// How to reach a PLAT server. `Debug` shows no token.
+#[derive(Clone)]
+pub struct Config {
+    application_path: String,
+    token: TokenSource,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+impl Config {
+    /// A server at `application_path` (gateway base plus context path, e.g.
+    /// `https://plat.example.jp/cloudEHR`) with a fixed Bearer token.
+    pub fn new(application_path: impl Into<String>, token: impl Into<Secret>) -> Self {
+        Config {
+            application_path: application_path.into(),
+            token: TokenSource::Static(token.into()),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// A server whose Bearer token is asked from `provider` before every request (so that it
+    /// can be refreshed).
+    pub fn with_token_provider(
+        application_path: impl Into<String>,
+        provider: impl TokenProvider + 'static,
+    ) -> Self {
+        Config {
+            token: TokenSource::Provider(Arc::new(provider)),
+            ..Config::new(application_path, "")
+        }
+    }
+
+    /// Total time allowed for one request, answer included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to open the connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The client; fails on an unusable application path.
+    pub fn build(self) -> Result<Client, Error> {
+        let base = iryo_runtime::join_base_url(&self.application_path, "")
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .user_agent(concat!("iryo-plat/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(e.to_string()))?;
+        Ok(Client::from_raw(crate::generated::Client::new_with_client(
+            &base,
+            http,
+            Hooks::new(self.token),
+        )))
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token = match self.token {
+            TokenSource::Static(_) => "static [REDACTED]",
+            TokenSource::Provider(_) => "provider",
+        };
+        f.debug_struct("Config")
+            .field("application_path", &self.application_path)
+            .field("token", &token)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
+}

@@ -1,0 +1,13 @@
+//! Conveniences on the generated result type.
+
+use crate::types::{PermissionDeleteResult, PermissionGroup};
+
+impl PermissionDeleteResult {
+    /// The permission group, under either spelling: the document's sample says `permissionGroup`,
+    /// its table `permissonGroup` (fixup `permission-group-spelling`).
+    pub fn group(&self) -> Option<&PermissionGroup> {
+        self.permission_group
+            .as_ref()
+            .or(self.permisson_group.as_ref())
+    }
+}
