@@ -26,7 +26,7 @@ impl ApiEntry {
 }
 
 /// Every registered API, in generation order.
-pub const API_NAMES: &[&str] = &["orca", "plat"];
+pub const API_NAMES: &[&str] = &["orca", "hiyari", "plat"];
 
 /// The registered APIs with their spec paths.
 pub fn registered_apis() -> Vec<ApiEntry> {

@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::code_table::{CodeTable, WireType};
+use crate::code_table::{CodeTable, Entry, TableKind, WireType};
 use crate::header::{self, Input};
 use crate::spec_config::RustConfig;
 use crate::{Error, Rendered, format};
@@ -11,17 +11,21 @@ use crate::{Error, Rendered, format};
 /// Renders `crates/<codes_crate>/src/generated/`: one module per table, the shared `UnknownCode`,
 /// and a `mod.rs` that declares and re-exports them.
 pub(crate) fn render_crate(
+    api: &str,
     config: &RustConfig,
     tables: &[&CodeTable],
     out: &mut Rendered,
 ) -> Result<(), Error> {
+    if tables.is_empty() {
+        // No tables, no codes crate: nothing to own.
+        return Ok(());
+    }
     let dir = RustConfig::generated_dir(&config.codes_crate);
-    let api = api_name(config);
     for table in tables {
         let path = dir.join(format!("{}.rs", module_name(&table.table)));
-        let file = format::tokens_to_file(&path, render_code_enum(table))?;
+        let file = format::tokens_to_file(&path, render_code_enum(table)?)?;
         let head = header::render(
-            &api,
+            api,
             &[Input {
                 path: &table.path,
                 bytes: &table.raw,
@@ -38,7 +42,7 @@ pub(crate) fn render_crate(
             bytes: &t.raw,
         })
         .collect();
-    let head = header::render(&api, &tables_inputs);
+    let head = header::render(api, &tables_inputs);
     out.files
         .insert(unknown_path, format::render_file(&head, &unknown));
     let mod_path = dir.join("mod.rs");
@@ -47,14 +51,6 @@ pub(crate) fn render_crate(
         .insert(mod_path, format::render_file(&head, &module));
     out.owned_dirs.insert(dir);
     Ok(())
-}
-
-fn api_name(config: &RustConfig) -> String {
-    config
-        .krate
-        .strip_prefix("iryo-")
-        .unwrap_or(&config.krate)
-        .to_owned()
 }
 
 pub(crate) fn module_name(table: &str) -> String {
@@ -104,45 +100,31 @@ fn render_unknown_code() -> TokenStream {
     }
 }
 
-/// One enum with its `code`, `label`, `labels`, parsing, `Display` and serde impls.
-pub(crate) fn render_code_enum(table: &CodeTable) -> TokenStream {
+/// One enum with its `code`, `label`, `labels`, parsing, `Display` and serde impls, plus
+/// `parents()` for tree tables and one accessor per extra column.
+pub(crate) fn render_code_enum(table: &CodeTable) -> Result<TokenStream, Error> {
+    let entries = table
+        .entries()
+        .map_err(|message| Error::Spec(format!("{}: {message}", table.path)))?;
     let ty = format_ident!("{}", table.rust.type_name);
-    let variants: Vec<_> = table
-        .rows
+    let variants: Vec<_> = entries.iter().map(|e| format_ident!("{}", e.id)).collect();
+    let codes: Vec<_> = entries.iter().map(|e| Literal::string(&e.code)).collect();
+    let labels: Vec<_> = entries
         .iter()
-        .map(|r| format_ident!("{}", r.id))
+        .map(|e| Literal::string(&e.labels[0]))
         .collect();
-    let codes: Vec<_> = table
-        .rows
+    let all_labels: Vec<_> = entries
         .iter()
-        .map(|r| Literal::string(&r.code))
-        .collect();
-    let labels: Vec<_> = table
-        .rows
-        .iter()
-        .map(|r| Literal::string(&r.label))
-        .collect();
-    let all_labels: Vec<_> = table
-        .rows
-        .iter()
-        .map(|r| {
-            let all = std::iter::once(&r.label)
-                .chain(&r.other_labels)
-                .map(|l| Literal::string(l));
+        .map(|e| {
+            let all = e.labels.iter().map(|l| Literal::string(l));
             quote! { &[#(#all),*] }
         })
         .collect();
-    let variant_docs: Vec<_> = table
-        .rows
+    let variant_docs: Vec<_> = entries
         .iter()
-        .map(|r| {
-            let mut doc = format!(" `{}`: {}", r.code, r.label);
-            for other in &r.other_labels {
-                doc.push_str(&format!(" / {other}"));
-            }
-            doc
-        })
+        .map(|e| format!(" `{}`: {}", e.code, e.labels.join(" / ")))
         .collect();
+    let extras = render_extra_accessors(table, &ty, &variants, &entries);
     let enum_doc = format!(
         " {}\n\n {}\n\n Table `{}`.",
         table.title, table.description, table.table
@@ -151,7 +133,7 @@ pub(crate) fn render_code_enum(table: &CodeTable) -> TokenStream {
         WireType::String => render_string_serde(&ty),
         WireType::Integer => render_integer_serde(&ty),
     };
-    quote! {
+    Ok(quote! {
         use super::UnknownCode;
 
         #[doc = #enum_doc]
@@ -211,6 +193,8 @@ pub(crate) fn render_code_enum(table: &CodeTable) -> TokenStream {
             pub fn is_known(&self) -> bool {
                 !matches!(self, #ty::Unknown(_))
             }
+
+            #extras
         }
 
         impl ::std::str::FromStr for #ty {
@@ -235,7 +219,7 @@ pub(crate) fn render_code_enum(table: &CodeTable) -> TokenStream {
         }
 
         #serde_impls
-    }
+    })
 }
 
 /// Codes travel as JSON strings.
@@ -296,4 +280,48 @@ fn render_integer_serde(ty: &proc_macro2::Ident) -> TokenStream {
             }
         }
     }
+}
+
+/// `parents()` for tree tables; `<column>()` for each extra column.
+fn render_extra_accessors(
+    table: &CodeTable,
+    ty: &proc_macro2::Ident,
+    variants: &[proc_macro2::Ident],
+    entries: &[Entry],
+) -> TokenStream {
+    let mut out = TokenStream::new();
+    if table.kind == TableKind::Tree {
+        let parents = entries.iter().map(|e| {
+            let parent_variants = e.parents.iter().filter_map(|code| {
+                let parent = entries.iter().find(|p| &p.code == code)?;
+                let ident = format_ident!("{}", parent.id);
+                Some(quote! { #ty::#ident })
+            });
+            quote! { &[#(#parent_variants),*] }
+        });
+        out.extend(quote! {
+            /// The elements this one appears under (empty for the root and for unknown codes).
+            pub fn parents(&self) -> &'static [#ty] {
+                match self {
+                    #(#ty::#variants => #parents,)*
+                    #ty::Unknown(_) => &[],
+                }
+            }
+        });
+    }
+    for (column, description) in &table.columns {
+        let method = format_ident!("{}", column.replace('-', "_"));
+        let doc = format!(" {description} (column `{column}`); `None` for unknown codes.");
+        let values = entries.iter().map(|e| Literal::string(&e.columns[column]));
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> Option<&'static str> {
+                match self {
+                    #(#ty::#variants => Some(#values),)*
+                    #ty::Unknown(_) => None,
+                }
+            }
+        });
+    }
+    out
 }

@@ -1,6 +1,6 @@
 //! Code tables (`specs/codes/*.json`): language-neutral data, one table per file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -24,6 +24,12 @@ pub(crate) struct CodeTable {
     /// How codes travel: as JSON strings (default) or as integers.
     #[serde(default)]
     pub wire: WireType,
+    /// A plain list (default), or a tree whose rows repeat codes under several parents.
+    #[serde(default)]
+    pub kind: TableKind,
+    /// Extra string columns every row carries: name -> description.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
     /// Rows in document order.
     pub rows: Vec<CodeRow>,
     /// Path relative to the workspace root (filled in on load).
@@ -43,6 +49,30 @@ pub(crate) enum WireType {
     String,
     /// `1`; the table's codes are the decimal text.
     Integer,
+}
+
+/// The shape of a table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TableKind {
+    /// One row per code.
+    #[default]
+    List,
+    /// Rows numbered `no` with a `parent` row number; one code may appear under several parents.
+    Tree,
+}
+
+/// One distinct code of a table, with everything the enum needs to know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub code: String,
+    pub id: String,
+    /// `label` first, then any other labels (other_labels, or a tree's other rows).
+    pub labels: Vec<String>,
+    /// Codes of the parent rows (tree tables), distinct, in row order.
+    pub parents: Vec<String>,
+    /// Extra column values.
+    pub columns: BTreeMap<String, String>,
 }
 
 /// Rust-side placement of a table.
@@ -65,6 +95,19 @@ pub(crate) struct CodeRow {
     /// Further labels the document lists for the same code.
     #[serde(default)]
     pub other_labels: Vec<String>,
+    /// Row number (tree tables).
+    #[serde(default)]
+    pub no: Option<u32>,
+    /// Parent row number (tree tables).
+    #[serde(default)]
+    pub parent: Option<u32>,
+    /// Depth in the tree (tree tables; informative).
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub level: Option<u32>,
+    /// Extra columns and `x-` annotations.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 pub(crate) fn load_all(root: &Path) -> Result<Vec<CodeTable>, Error> {
@@ -103,31 +146,120 @@ fn load_one(root: &Path, file_name: &str) -> Result<CodeTable, Error> {
     Ok(table)
 }
 
-/// Codes and identifiers must be unique, identifiers must be Rust-friendly UpperCamelCase.
+/// Codes and identifiers must be unique (a tree may repeat a code with the same identifier),
+/// identifiers must be Rust-friendly UpperCamelCase, and every row has every declared column.
 fn check_unique(path: &str, table: &CodeTable) -> Result<(), Error> {
-    let mut codes = BTreeSet::new();
-    let mut ids = BTreeSet::new();
-    for row in &table.rows {
-        if !codes.insert(row.code.as_str()) {
-            return Err(Error::Spec(format!(
-                "{path}: duplicate code `{}`",
+    table
+        .entries()
+        .map(|_| ())
+        .map_err(|message| Error::Spec(format!("{path}: {message}")))
+}
+
+impl CodeTable {
+    /// The distinct codes in first-appearance order, validated.
+    pub(crate) fn entries(&self) -> Result<Vec<Entry>, String> {
+        let by_no: BTreeMap<u32, &CodeRow> =
+            self.rows.iter().filter_map(|r| Some((r.no?, r))).collect();
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut ids = BTreeSet::new();
+        for row in &self.rows {
+            check_row(self, row, &by_no)?;
+            let parent = row
+                .parent
+                .and_then(|no| by_no.get(&no))
+                .map(|p| p.code.clone());
+            if let Some(entry) = entries.iter_mut().find(|e| e.code == row.code) {
+                if self.kind == TableKind::List {
+                    return Err(format!("duplicate code `{}`", row.code));
+                }
+                if entry.id != row.id {
+                    return Err(format!("code `{}` has two identifiers", row.code));
+                }
+                push_distinct(&mut entry.labels, &row.label);
+                if let Some(parent) = parent {
+                    push_distinct(&mut entry.parents, &parent);
+                }
+                continue;
+            }
+            if !ids.insert(row.id.clone()) {
+                return Err(format!("duplicate identifier `{}`", row.id));
+            }
+            let mut labels = vec![row.label.clone()];
+            labels.extend(row.other_labels.iter().cloned());
+            entries.push(Entry {
+                code: row.code.clone(),
+                id: row.id.clone(),
+                labels,
+                parents: parent.into_iter().collect(),
+                columns: self
+                    .columns
+                    .keys()
+                    .map(|c| {
+                        (
+                            c.clone(),
+                            row.extra[c].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect(),
+            });
+        }
+        Ok(entries)
+    }
+}
+
+fn check_row(
+    table: &CodeTable,
+    row: &CodeRow,
+    by_no: &BTreeMap<u32, &CodeRow>,
+) -> Result<(), String> {
+    if !is_upper_camel(&row.id) || row.id == "Unknown" {
+        return Err(format!(
+            "identifier `{}` must be UpperCamelCase ASCII and not `Unknown`",
+            row.id
+        ));
+    }
+    for column in table.columns.keys() {
+        if !row
+            .extra
+            .get(column)
+            .is_some_and(serde_json::Value::is_string)
+        {
+            return Err(format!(
+                "row `{}` lacks the string column `{column}`",
                 row.code
-            )));
+            ));
         }
-        if !ids.insert(row.id.as_str()) {
-            return Err(Error::Spec(format!(
-                "{path}: duplicate identifier `{}`",
-                row.id
-            )));
+    }
+    if let Some(key) = row
+        .extra
+        .keys()
+        .find(|k| !k.starts_with("x-") && !table.columns.contains_key(*k))
+    {
+        return Err(format!(
+            "row `{}` has the undeclared column `{key}`",
+            row.code
+        ));
+    }
+    if table.kind == TableKind::Tree {
+        if row.no.is_none() {
+            return Err(format!("tree row `{}` has no `no`", row.code));
         }
-        if !is_upper_camel(&row.id) || row.id == "Unknown" {
-            return Err(Error::Spec(format!(
-                "{path}: identifier `{}` must be UpperCamelCase ASCII and not `Unknown`",
-                row.id
-            )));
+        if let Some(parent) = row.parent
+            && !by_no.contains_key(&parent)
+        {
+            return Err(format!(
+                "row `{}` names a parent row {parent} that does not exist",
+                row.code
+            ));
         }
     }
     Ok(())
+}
+
+fn push_distinct(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|v| v == value) {
+        list.push(value.to_owned());
+    }
 }
 
 pub(crate) fn is_upper_camel(id: &str) -> bool {

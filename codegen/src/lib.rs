@@ -15,6 +15,9 @@ mod openapi;
 mod spec_config;
 mod split;
 mod sync;
+mod xsd;
+mod xsd_crate;
+mod xsd_render;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -55,8 +58,11 @@ pub fn render_apis(root: &Path, apis: &[ApiEntry], complete: bool) -> Result<Ren
             .iter()
             .filter(|t| t.rust.krate == config.codes_crate)
             .collect();
-        code_enum::render_crate(&config, &api_tables, &mut rendered)?;
-        openapi::render_crate(root, api, &config, &tables, &mut rendered)?;
+        code_enum::render_crate(&api.name, &config, &api_tables, &mut rendered)?;
+        if config.openapi_client {
+            openapi::render_crate(root, api, &config, &tables, &mut rendered)?;
+        }
+        xsd_crate::render_crate(root, api, &config, &tables, &mut rendered)?;
     }
     if complete {
         code_table::check_all_claimed(&tables, &rendered)?;

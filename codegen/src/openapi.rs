@@ -23,6 +23,7 @@ pub(crate) fn render_crate(
     let raw = spec_config::read(root, &api.openapi)?;
     let mut doc: Value = serde_yaml::from_slice(&raw).map_err(|e| Error::parse(&api.openapi, e))?;
     attach_code_table_types(&mut doc, tables, &api.openapi)?;
+    refuse_colliding_schema_names(&doc, &api.openapi)?;
     let mut for_progenitor = doc.clone();
     drop_bodyless_errors_beside_typed(&mut for_progenitor);
     let spec: openapiv3::OpenAPI =
@@ -149,4 +150,29 @@ fn drop_bodyless_errors_beside_typed(doc: &mut Value) {
             }
         }
     }
+}
+
+/// `order-item` and `OrderItem` would both become `struct OrderItem` (progenitor does not
+/// notice); refuse such specs instead of emitting code that does not compile.
+fn refuse_colliding_schema_names(doc: &Value, path: &str) -> Result<(), Error> {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
+    let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+    for name in schemas.keys() {
+        let key: String = name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if let Some(other) = seen.insert(key, name) {
+            return Err(Error::Spec(format!(
+                "{path}: schemas `{other}` and `{name}` would get the same Rust name"
+            )));
+        }
+    }
+    Ok(())
 }

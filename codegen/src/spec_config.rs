@@ -19,6 +19,15 @@ pub(crate) struct RustConfig {
     /// Schema name -> hand-written Rust type that replaces the generated one.
     #[serde(default)]
     pub replace: BTreeMap<String, String>,
+    /// Whether progenitor generates a client from the OpenAPI document (default true).
+    #[serde(default = "yes")]
+    pub openapi_client: bool,
+    /// An XSD whose types and reader are generated, relative to the workspace root.
+    #[serde(default)]
+    pub xsd: Option<String>,
+    /// The tree table whose identifiers name the XSD structs' fields.
+    #[serde(default)]
+    pub xsd_field_names: Option<String>,
     /// The bytes of the file, for the headers' digests.
     #[serde(skip)]
     pub raw: Vec<u8>,
@@ -31,6 +40,10 @@ impl RustConfig {
             .join("src")
             .join("generated")
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 pub(crate) fn load(root: &Path, api: &ApiEntry) -> Result<RustConfig, Error> {

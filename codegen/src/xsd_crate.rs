@@ -1,0 +1,92 @@
+//! The XSD part of an API: `crates/<crate>/src/generated/` with one file per struct.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use quote::{format_ident, quote};
+
+use crate::code_table::CodeTable;
+use crate::header::{self, Input};
+use crate::spec_config::{self, RustConfig};
+use crate::xsd_render::{self, Naming};
+use crate::{ApiEntry, Error, Rendered, format, xsd};
+
+pub(crate) fn render_crate(
+    root: &Path,
+    api: &ApiEntry,
+    config: &RustConfig,
+    tables: &[CodeTable],
+    out: &mut Rendered,
+) -> Result<(), Error> {
+    let Some(xsd_path) = &config.xsd else {
+        return Ok(());
+    };
+    let raw = spec_config::read(root, xsd_path)?;
+    let text = String::from_utf8(raw.clone()).map_err(|e| Error::parse(xsd_path, e))?;
+    let schema = xsd::parse(xsd_path, &text)?;
+    if schema.complex_type(&schema.root.type_name).is_none() {
+        return Err(Error::Spec(format!(
+            "{xsd_path}: root element {} must have a named complex type",
+            schema.root.name
+        )));
+    }
+    let (field_ids, names_table) = field_ids(config, tables)?;
+    let naming = Naming {
+        field_ids,
+        tables,
+        path: xsd_path,
+    };
+    let mut inputs = vec![
+        Input {
+            path: xsd_path,
+            bytes: &raw,
+        },
+        Input {
+            path: &api.rust_config,
+            bytes: &config.raw,
+        },
+    ];
+    if let Some(table) = names_table {
+        inputs.push(Input {
+            path: &table.path,
+            bytes: &table.raw,
+        });
+    }
+    let head = header::render(&api.name, &inputs);
+    let dir = RustConfig::generated_dir(&config.krate);
+    let mut declarations = Vec::new();
+    for ty in xsd_render::struct_types(&schema) {
+        let name = xsd_render::struct_name(&ty.name);
+        let module = xsd_render::snake_case(&name);
+        let path = dir.join(format!("{module}.rs"));
+        let file = format::tokens_to_file(&path, xsd_render::render_struct(&schema, ty, &naming)?)?;
+        out.files.insert(path, format::render_file(&head, &file));
+        let (module, name) = (format_ident!("{module}"), format_ident!("{name}"));
+        declarations.push(quote! { mod #module; pub use #module::#name; });
+    }
+    let mod_path = dir.join("mod.rs");
+    let mod_file = format::tokens_to_file(&mod_path, quote! { #(#declarations)* })?;
+    out.files
+        .insert(mod_path, format::render_file(&head, &mod_file));
+    out.owned_dirs.insert(dir);
+    Ok(())
+}
+
+/// Element name -> identifier, from the table named by `xsd_field_names`.
+fn field_ids<'a>(
+    config: &RustConfig,
+    tables: &'a [CodeTable],
+) -> Result<(BTreeMap<String, String>, Option<&'a CodeTable>), Error> {
+    let Some(name) = &config.xsd_field_names else {
+        return Ok((BTreeMap::new(), None));
+    };
+    let table = tables
+        .iter()
+        .find(|t| &t.table == name)
+        .ok_or_else(|| Error::Spec(format!("xsd_field_names: no table `{name}`")))?;
+    let entries = table.entries().map_err(Error::Spec)?;
+    Ok((
+        entries.into_iter().map(|e| (e.code, e.id)).collect(),
+        Some(table),
+    ))
+}

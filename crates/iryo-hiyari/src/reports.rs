@@ -1,0 +1,136 @@
+//! Reading a whole response report by report: the `ResultSet` attributes first, then one
+//! [`PharmacyReport`] at a time, so memory does not depend on the number of reports.
+
+use std::io::Read;
+
+use quick_xml::events::Event;
+
+use crate::decode::{DecodingReader, InvalidBytes};
+use crate::xml::{ReadError, Step, XmlElement, XmlReader};
+use crate::{PharmacyReport, ResultSet};
+
+/// An iterator over the reports of one response (raw bytes, as the API sends them).
+pub struct ReportReader<R: Read> {
+    xml: XmlReader<std::io::BufReader<DecodingReader<R>>>,
+    head: ResultSet,
+    done: bool,
+}
+
+const REPORT: u16 = 0;
+const ERROR: u16 = 1;
+
+impl<R: Read> ReportReader<R> {
+    /// Reads the XML declaration and the `ResultSet` start tag; invalid bytes are an error.
+    pub fn new(input: R) -> Result<Self, ReadError> {
+        Self::with_invalid_bytes(input, InvalidBytes::Fail)
+    }
+
+    /// As [`new`](Self::new), choosing what invalid bytes do.
+    pub fn with_invalid_bytes(input: R, mode: InvalidBytes) -> Result<Self, ReadError> {
+        let decoded =
+            DecodingReader::from_declaration(input, mode).map_err(|e| ReadError::from_io(&e))?;
+        // quick-xml reads faster from a large buffer than from the decoder's pieces.
+        let mut xml = XmlReader::new(std::io::BufReader::with_capacity(64 * 1024, decoded));
+        let (head, empty) = read_root(&mut xml)?;
+        Ok(ReportReader {
+            xml,
+            head,
+            done: empty,
+        })
+    }
+
+    /// The `ResultSet` attributes (total, position, count, status), plus the `Error` message
+    /// once it has been read (it comes before the reports).
+    pub fn result_set(&self) -> &ResultSet {
+        &self.head
+    }
+
+    fn next_report(&mut self) -> Result<Option<PharmacyReport>, ReadError> {
+        loop {
+            let step = self.xml.next_step(|name, _| {
+                Ok(match name {
+                    b"PHARMACY_REPORT" => Some((REPORT, None)),
+                    b"Error" => Some((ERROR, None)),
+                    _ => None,
+                })
+            })?;
+            match step {
+                Step::End => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                Step::Field {
+                    index: REPORT,
+                    empty,
+                    ..
+                } => {
+                    let mut report = PharmacyReport::default();
+                    report.read_children(&mut self.xml, empty)?;
+                    return Ok(Some(report));
+                }
+                Step::Field { empty, .. } => self.head.error = Some(self.xml.read_text(empty)?),
+                Step::Unknown { element, empty } => {
+                    let element = self.xml.finish_unknown(element, empty)?;
+                    self.head.unknown_elements.push(element);
+                }
+            }
+        }
+    }
+
+    /// Reads up to the first report or the end, so that `result_set().error` is known.
+    pub fn peek_error(&mut self) -> Result<Option<&str>, ReadError> {
+        Ok(self.head.error.as_deref())
+    }
+}
+
+fn read_root<R: std::io::BufRead>(xml: &mut XmlReader<R>) -> Result<(ResultSet, bool), ReadError> {
+    loop {
+        let position = xml.position();
+        match xml.next_event()? {
+            Event::Start(start) => return Ok((root(&start)?, false)),
+            Event::Empty(start) => return Ok((root(&start)?, true)),
+            Event::Eof => return Err(ReadError::UnexpectedEof { position }),
+            Event::Text(t) if !t.iter().all(u8::is_ascii_whitespace) => {
+                return Err(ReadError::UnexpectedText { position });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn root(start: &quick_xml::events::BytesStart<'_>) -> Result<ResultSet, ReadError> {
+    if start.local_name().as_ref() != b"ResultSet" {
+        return Err(ReadError::UnexpectedRoot {
+            expected: "ResultSet",
+            found: String::from_utf8_lossy(start.name().as_ref()).into_owned(),
+        });
+    }
+    ResultSet::from_start(start)
+}
+
+impl<R: Read> Iterator for ReportReader<R> {
+    type Item = Result<PharmacyReport, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let next = self.next_report();
+        if next.is_err() {
+            self.done = true;
+        }
+        next.transpose()
+    }
+}
+
+/// Reads a whole response into memory (fine for one page; use [`ReportReader`] for big ones).
+pub fn read_result_set(input: impl Read) -> Result<ResultSet, ReadError> {
+    let mut reader = ReportReader::new(input)?;
+    let mut reports = Vec::new();
+    for report in reader.by_ref() {
+        reports.push(report?);
+    }
+    let mut head = reader.head;
+    head.pharmacy_report = reports;
+    Ok(head)
+}
