@@ -2,6 +2,7 @@
 //! Also from specs/plat/rust.yaml (sha256:47602b2dd8fd2dcc4e9ee0dd844345c28895f9885ba44a0f4946cf278fa5f4cd).
 //! DO NOT EDIT.
 
+#[allow(unused_imports)]
 use super::types;
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};

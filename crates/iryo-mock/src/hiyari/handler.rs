@@ -1,0 +1,125 @@
+//! The API paths: read the raw parameters, search, and answer a Shift_JIS `ResultSet`.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use encoding_rs::SHIFT_JIS;
+
+use super::report::{escape_into, write_element};
+use super::{Fault, RecordedRequest, Shared, params, query, search};
+
+/// The `Content-Type` of every XML answer.
+const XML_CONTENT_TYPE: &str = "text/xml; charset=Shift_JIS";
+
+/// The `<Error>` text of a search without hits, which the public client keys on.
+pub(crate) const NO_RESULTS: &str = "検索結果が存在しません。";
+
+const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\n";
+
+/// Every request outside the control routes: the API paths (GET or POST), else 404.
+pub(crate) async fn api(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    if !shared.paths.iter().any(|path| path == uri.path()) {
+        return empty(StatusCode::NOT_FOUND);
+    }
+    if method != Method::GET && method != Method::POST {
+        return empty(StatusCode::METHOD_NOT_ALLOWED);
+    }
+    // A servlet reads a POST's parameters from the query string first, then from the form body.
+    let mut raw = uri.query().unwrap_or_default().as_bytes().to_vec();
+    if method == Method::POST && !body.is_empty() {
+        if !raw.is_empty() {
+            raw.push(b'&');
+        }
+        raw.extend_from_slice(&body);
+    }
+    let fault = {
+        let mut inner = shared.lock();
+        inner.last_request = Some(RecordedRequest {
+            method: method.to_string(),
+            path: uri.path().to_owned(),
+            raw_query: String::from_utf8_lossy(&raw).into_owned(),
+            params: query::decode_lossy(&raw),
+        });
+        inner.faults.pop_front()
+    };
+    match fault {
+        None => {}
+        Some(Fault::Error(message)) => return error_document("1", &message),
+        Some(Fault::Status(status)) => return empty(status),
+        Some(Fault::Raw { body, content_type }) => return raw_response(body, &content_type),
+    }
+    let search = query::decode_strict(&raw)
+        .map_err(|e| e.0)
+        .and_then(|decoded| params::parse(&decoded));
+    let search = match search {
+        Ok(search) => search,
+        Err(message) => return error_document("1", &message),
+    };
+    let page = search::run(&shared.reports, &search);
+    tracing::debug!(total = page.total, "hiyari search answered");
+    if page.total == 0 {
+        return error_document("0", NO_RESULTS);
+    }
+    let mut xml = String::from(DECLARATION);
+    xml.push_str(&format!(
+        "<ResultSet count=\"{}\" position=\"{}\" status=\"0\" total=\"{}\">\n",
+        page.reports.len(),
+        page.position,
+        page.total
+    ));
+    for report in &page.reports {
+        write_element(&mut xml, &report.root, 1);
+    }
+    xml.push_str("</ResultSet>\n");
+    xml_response(&xml)
+}
+
+/// `<ResultSet count="0" position="0" status=".." total="0"><Error>message</Error></ResultSet>`.
+fn error_document(status: &str, message: &str) -> Response {
+    let mut xml = String::from(DECLARATION);
+    xml.push_str(&format!(
+        "<ResultSet count=\"0\" position=\"0\" status=\"{status}\" total=\"0\">\n  <Error>"
+    ));
+    escape_into(&mut xml, message);
+    xml.push_str("</Error>\n</ResultSet>\n");
+    xml_response(&xml)
+}
+
+/// HTTP 200 with `xml` encoded in Shift_JIS. Everything written was checked to be encodable when it entered
+/// the mock; should a character still be unmappable, the answer is a 500 rather than an HTML character
+/// reference the real server would never send.
+fn xml_response(xml: &str) -> Response {
+    let (bytes, _, unmappable) = SHIFT_JIS.encode(xml);
+    if unmappable {
+        tracing::error!("a hiyari answer had text Shift_JIS cannot carry");
+        return empty(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    raw_response(bytes.into_owned(), XML_CONTENT_TYPE)
+}
+
+fn raw_response(body: Vec<u8>, content_type: &str) -> Response {
+    let mut response = Response::new(Body::from(body));
+    let value = HeaderValue::from_str(content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    response.headers_mut().insert(CONTENT_TYPE, value);
+    response
+}
+
+/// An error status with an empty body.
+pub(crate) fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    response
+}

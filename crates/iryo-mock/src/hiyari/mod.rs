@@ -1,0 +1,346 @@
+//! A mock of the 薬局ヒヤリ・ハット事例収集・分析事業 事例検索 API (`/phsearch/SearchReportApi.action`): see the
+//! crate docs for the wire behaviour, the data set and the control routes.
+
+mod codes;
+mod control;
+mod generator;
+mod handler;
+mod params;
+mod query;
+mod report;
+mod scenarios;
+mod search;
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::http::StatusCode;
+use encoding_rs::SHIFT_JIS;
+
+use crate::server::MockServer;
+use search::Report;
+
+/// The document's endpoint path, the default of [`HiyariMockBuilder::path`].
+pub const DEFAULT_PATH: &str = "/phsearch/SearchReportApi.action";
+
+/// The newer endpoint's path (テキストデータ提供 API Ver.2), served with the same behaviour.
+pub const NEW_REPORT_PATH: &str = "/phsearch/SearchNewReportApi.action";
+
+/// The document's sample response, whose report is the first of the data set.
+const DOCUMENT_SAMPLE: &str = include_str!("../../fixtures/hiyari/01_document_sample.xml");
+
+/// A misuse of the mock's own control API (not an answer of the service).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlError {
+    /// An injected HTTP status must be an error status, 400 to 599.
+    #[error("an injected HTTP status must be between 400 and 599, got {0}")]
+    StatusOutOfRange(u16),
+    /// An injected error message must be text Shift_JIS (Windows-31J) can carry.
+    #[error("Shift_JIS cannot carry {0:?}")]
+    NotShiftJis(char),
+}
+
+/// The last request the API paths received, as it arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// `GET` or `POST` (or whatever else was sent).
+    pub method: String,
+    /// The path requested.
+    pub path: String,
+    /// The raw text the parameters were read from: the URI's query string and, for a POST, `&` and the body
+    /// (read as UTF-8, lossily; a well-formed request is ASCII).
+    pub raw_query: String,
+    /// Every parameter in order, decoded from Shift_JIS leniently (U+FFFD for bytes that do not decode, a bad
+    /// `%` escape kept as it was), so that even a refused request shows what arrived.
+    pub params: Vec<(String, String)>,
+}
+
+/// A failure queued for the next API request.
+#[derive(Debug)]
+enum Fault {
+    /// `status="1"` and this `<Error>` message.
+    Error(String),
+    /// This HTTP status with an empty body.
+    Status(StatusCode),
+    /// These bytes verbatim with this `Content-Type`, HTTP 200.
+    Raw { body: Vec<u8>, content_type: String },
+}
+
+impl Fault {
+    fn error(message: &str) -> Result<Self, ControlError> {
+        if let Some(c) = first_unencodable(message) {
+            return Err(ControlError::NotShiftJis(c));
+        }
+        Ok(Fault::Error(message.to_owned()))
+    }
+
+    fn status(status: u16) -> Result<Self, ControlError> {
+        StatusCode::from_u16(status)
+            .ok()
+            .filter(|s| s.is_client_error() || s.is_server_error())
+            .map(Fault::Status)
+            .ok_or(ControlError::StatusOutOfRange(status))
+    }
+}
+
+/// The first character of `text` that Shift_JIS cannot carry.
+fn first_unencodable(text: &str) -> Option<char> {
+    text.chars().find(|c| {
+        let mut buffer = [0; 4];
+        SHIFT_JIS.encode(c.encode_utf8(&mut buffer)).2
+    })
+}
+
+/// State shared by the handlers and the [`HiyariMock`] handle.
+struct Shared {
+    /// The API paths: the configured one and [`NEW_REPORT_PATH`].
+    paths: Vec<String>,
+    reports: Vec<Report>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    faults: VecDeque<Fault>,
+    last_request: Option<RecordedRequest>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Nothing here can be left half-written by a panic, so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    // The API paths are matched in the fallback rather than registered as routes, so that any configured path
+    // works (axum would read `{`, `}` or `*` in a route as a parameter).
+    control::routes().fallback(handler::api).with_state(shared)
+}
+
+/// Configures a [`HiyariMock`]; start from [`HiyariMock::builder`].
+#[derive(Debug)]
+pub struct HiyariMockBuilder {
+    path: String,
+    document_sample: bool,
+    generated: usize,
+    extra_xml: Vec<String>,
+    bind: SocketAddr,
+}
+
+impl Default for HiyariMockBuilder {
+    fn default() -> Self {
+        HiyariMockBuilder {
+            path: DEFAULT_PATH.to_owned(),
+            document_sample: true,
+            generated: generator::DEFAULT_GENERATED,
+            extra_xml: Vec::new(),
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        }
+    }
+}
+
+impl HiyariMockBuilder {
+    /// The API path (default [`DEFAULT_PATH`]); [`NEW_REPORT_PATH`] is served too. It must start with `/` and
+    /// must not start with `/__mock/`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Whether the data set starts with the document's sample report (default `true`).
+    pub fn document_sample(mut self, include: bool) -> Self {
+        self.document_sample = include;
+        self
+    }
+
+    /// How many synthetic reports follow the sample (default 40). Report `i` is always the same, so
+    /// `with_generated(1000)` starts with the same 40 reports as the default.
+    pub fn with_generated(mut self, count: usize) -> Self {
+        self.generated = count;
+        self
+    }
+
+    /// Appends reports of your own after the generated ones: XML text holding `<PHARMACY_REPORT>` elements,
+    /// bare or inside a `<ResultSet>` (as the service answers). Every element must be a tag of the document's
+    /// table, with at most a `CODE` attribute, and text or children; they are written back in the order given.
+    /// [`HiyariMockBuilder::spawn`] refuses text that breaks these rules or that Shift_JIS cannot carry.
+    pub fn report_xml(mut self, xml: impl Into<String>) -> Self {
+        self.extra_xml.push(xml.into());
+        self
+    }
+
+    /// The address to listen on. Default `127.0.0.1:0` (loopback, a free port). The control routes need no
+    /// authentication, so only bind beyond loopback on a network you trust.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Builds the data set and starts the server on the current tokio runtime. Fails with
+    /// [`io::ErrorKind::InvalidInput`] for a bad path or bad [`HiyariMockBuilder::report_xml`] text, or if
+    /// the address cannot be bound.
+    pub async fn spawn(self) -> io::Result<HiyariMock> {
+        let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
+        if !self.path.starts_with('/') || self.path.starts_with("/__mock/") {
+            return Err(invalid(format!(
+                "the hiyari path must start with / and not with /__mock/, got {:?}",
+                self.path
+            )));
+        }
+        let mut roots = Vec::new();
+        if self.document_sample {
+            let sample = report::parse_reports(DOCUMENT_SAMPLE)
+                .map_err(|e| invalid(format!("fixture 01_document_sample.xml: {e}")))?;
+            roots.extend(sample);
+        }
+        roots.extend((0..self.generated).map(generator::generated_report));
+        for (i, xml) in self.extra_xml.iter().enumerate() {
+            let reports = report::parse_reports(xml)
+                .map_err(|e| invalid(format!("report_xml #{}: {e}", i + 1)))?;
+            if let Some(c) = first_unencodable(xml) {
+                return Err(invalid(format!(
+                    "report_xml #{}: Shift_JIS cannot carry {c:?}",
+                    i + 1
+                )));
+            }
+            roots.extend(reports);
+        }
+        let reports = roots
+            .into_iter()
+            .enumerate()
+            .map(|(i, root)| Report::new(i + 1, root))
+            .collect();
+        let mut paths = vec![self.path.clone()];
+        if self.path != NEW_REPORT_PATH {
+            paths.push(NEW_REPORT_PATH.to_owned());
+        }
+        let shared = Arc::new(Shared {
+            paths,
+            reports,
+            inner: Mutex::new(Inner::default()),
+        });
+        let server = MockServer::spawn(router(shared.clone()), self.bind).await?;
+        tracing::info!(addr = %server.addr(), "hiyari mock listening");
+        Ok(HiyariMock {
+            shared,
+            path: self.path,
+            server,
+        })
+    }
+}
+
+/// A running 事例検索 API mock. Dropping it shuts the server down; every method acts on the live server.
+pub struct HiyariMock {
+    shared: Arc<Shared>,
+    path: String,
+    server: MockServer,
+}
+
+impl std::fmt::Debug for HiyariMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HiyariMock")
+            .field("addr", &self.server.addr())
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HiyariMock {
+    /// A builder with the defaults: the document's sample then 40 generated reports, path [`DEFAULT_PATH`],
+    /// listening on `127.0.0.1` at a free port.
+    pub fn builder() -> HiyariMockBuilder {
+        HiyariMockBuilder::default()
+    }
+
+    /// The server's root, such as `http://127.0.0.1:49152`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// The API's full URL, such as `http://127.0.0.1:49152/phsearch/SearchReportApi.action`.
+    pub fn endpoint(&self) -> String {
+        format!("{}{}", self.server.base_url(), self.path)
+    }
+
+    /// The API path this mock was built with.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// How many reports the data set holds.
+    pub fn report_count(&self) -> usize {
+        self.shared.reports.len()
+    }
+
+    /// Makes a later API request answer `status="1"` with `<Error>message</Error>` (HTTP 200). Failures queue
+    /// up: each API request takes the oldest one, whatever its parameters.
+    pub fn fail_next_error(&self, message: &str) -> Result<(), ControlError> {
+        let fault = Fault::error(message)?;
+        self.shared.lock().faults.push_back(fault);
+        Ok(())
+    }
+
+    /// Makes a later API request answer `status` (400 to 599) with an empty body. Shares the queue of
+    /// [`HiyariMock::fail_next_error`].
+    pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {
+        let fault = Fault::status(status)?;
+        self.shared.lock().faults.push_back(fault);
+        Ok(())
+    }
+
+    /// Makes a later API request answer HTTP 200 with exactly `body` and `content_type` (for bodies that are
+    /// not Shift_JIS, cut short, or not XML). Shares the queue of [`HiyariMock::fail_next_error`].
+    pub fn raw_next(&self, body: impl Into<Vec<u8>>, content_type: &str) {
+        let fault = Fault::Raw {
+            body: body.into(),
+            content_type: content_type.to_owned(),
+        };
+        self.shared.lock().faults.push_back(fault);
+    }
+
+    /// The last request any API path received (answered or refused), or `None` before the first.
+    pub fn last_request(&self) -> Option<RecordedRequest> {
+        self.shared.lock().last_request.clone()
+    }
+
+    /// Stops the server gracefully and waits until it has stopped.
+    pub async fn shutdown(self) -> io::Result<()> {
+        self.server.shutdown().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fixture_and_every_generated_report_are_shift_jis_clean() {
+        assert_eq!(first_unencodable(DOCUMENT_SAMPLE), None);
+        assert_eq!(
+            report::parse_reports(DOCUMENT_SAMPLE).map(|r| r.len()),
+            Ok(1)
+        );
+        for i in 0..200 {
+            let mut xml = String::new();
+            report::write_element(&mut xml, &generator::generated_report(i), 0);
+            assert_eq!(first_unencodable(&xml), None, "report {i}");
+            assert_eq!(
+                report::parse_reports(&xml),
+                Ok(vec![generator::generated_report(i)]),
+                "report {i} reads back"
+            );
+        }
+        assert_eq!(first_unencodable("〜"), Some('〜'));
+        assert_eq!(first_unencodable("～①髙﨑ソ表"), None);
+    }
+}

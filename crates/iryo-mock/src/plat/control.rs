@@ -1,0 +1,128 @@
+//! Control routes under `/__mock/plat/`, for test suites that run the mock in another process. They need no
+//! authentication, which is why the mock listens on loopback by default.
+//!
+//! | Route | Body | Answer |
+//! |---|---|---|
+//! | `POST /__mock/plat/fail-next` | `{"code":"PLAT500","message":"…","status":503}` (message, status optional) | 204 |
+//! | `POST /__mock/plat/http-status-next` | `{"status":502}` (400-599) | 204 |
+//! | `GET /__mock/plat/store` | | 200, every group as the API answers it, in insertion order |
+//! | `POST /__mock/plat/store` | one group, shaped like the API's answer | 201 `{"permissionGroupId":…}` |
+//! | `DELETE /__mock/plat/store` | | 204, the store is emptied |
+//!
+//! A malformed control request is answered 400 with `{"error":"<what is wrong>"}`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use serde_json::{Value, json};
+
+use super::handler::{json_response, method_not_allowed};
+use super::{Fault, Shared};
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/__mock/plat/fail-next",
+            post(fail_next).fallback(method_not_allowed),
+        )
+        .route(
+            "/__mock/plat/http-status-next",
+            post(http_status_next).fallback(method_not_allowed),
+        )
+        .route(
+            "/__mock/plat/store",
+            axum::routing::get(dump)
+                .post(insert_group)
+                .delete(clear)
+                .fallback(method_not_allowed),
+        )
+}
+
+async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request = match parse_object(&body) {
+        Ok(request) => request,
+        Err(reason) => return bad_request(&reason),
+    };
+    let Some(code) = request.get("code").and_then(Value::as_str) else {
+        return bad_request("`code` must be a string, e.g. \"PLAT500\"");
+    };
+    let message = match request.get("message") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(message)) => Some(message.as_str()),
+        Some(_) => return bad_request("`message` must be a string"),
+    };
+    let status = match request.get("status") {
+        None | Some(Value::Null) => None,
+        Some(status) => match status.as_u64().and_then(|s| u16::try_from(s).ok()) {
+            Some(status) => Some(status),
+            None => return bad_request(STATUS_RANGE),
+        },
+    };
+    match Fault::business(code, message, status) {
+        Ok(fault) => {
+            shared.lock().faults.push_back(fault);
+            no_content()
+        }
+        Err(error) => bad_request(&error.to_string()),
+    }
+}
+
+const STATUS_RANGE: &str = "`status` must be an HTTP status from 400 to 599";
+
+async fn http_status_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request = match parse_object(&body) {
+        Ok(request) => request,
+        Err(reason) => return bad_request(&reason),
+    };
+    let status = request.get("status").and_then(Value::as_u64).unwrap_or(0);
+    match u16::try_from(status).map(Fault::status) {
+        Ok(Ok(fault)) => {
+            shared.lock().faults.push_back(fault);
+            no_content()
+        }
+        _ => bad_request(STATUS_RANGE),
+    }
+}
+
+async fn dump(State(shared): State<Arc<Shared>>) -> Response {
+    json_response(StatusCode::OK, &shared.dump())
+}
+
+async fn insert_group(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let value = match serde_json::from_slice::<Value>(&body) {
+        Ok(value) => value,
+        Err(error) => return bad_request(&format!("body is not JSON: {error}")),
+    };
+    match shared.insert(&value) {
+        Ok(id) => json_response(StatusCode::CREATED, &json!({ "permissionGroupId": id })),
+        Err(error) => bad_request(&error.to_string()),
+    }
+}
+
+async fn clear(State(shared): State<Arc<Shared>>) -> Response {
+    shared.lock().store.clear();
+    no_content()
+}
+
+fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err("body must be a JSON object".to_owned()),
+        Err(error) => Err(format!("body is not JSON: {error}")),
+    }
+}
+
+fn no_content() -> Response {
+    let mut response = Response::default();
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}
+
+fn bad_request(reason: &str) -> Response {
+    json_response(StatusCode::BAD_REQUEST, &json!({ "error": reason }))
+}

@@ -1,0 +1,163 @@
+//! The PRV_ROL_010 / PTP_ROL_010 endpoint and the shapes of its answers: the gateway's empty 401, Spring Boot's
+//! default error JSON for an unreadable body, and PLAT's `{"errorCode","errorMessage"}`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::messages::message_for;
+use super::store::{Refusal, render};
+use super::{Fault, Shared};
+
+/// Comments are short; a larger body is refused with an empty 413.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// `PUT {app}/providers/permission/delete/{permissionApprovalId}` and its `participants` twin. Checks, in order:
+/// token (401), an injected failure, body (400, Spring style), approval id (PLAT500), holder (PLAT403), already
+/// deleted (PLAT400). The query string (`location` and anything else) is ignored.
+pub(crate) async fn delete_permission(
+    State(shared): State<Arc<Shared>>,
+    id: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(actor) = shared.tokens.actor(&headers).cloned() else {
+        return unauthorized();
+    };
+    let fault = shared.lock().faults.pop_front();
+    match fault {
+        None => {}
+        Some(Fault::Status(status)) => return empty(status),
+        Some(Fault::Business {
+            code,
+            message,
+            status,
+        }) => return plat_error(status, &code, message.as_deref()),
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return empty(StatusCode::PAYLOAD_TOO_LARGE);
+    };
+    let Some(comment) = read_comment(&bytes) else {
+        return spring_bad_request(uri.path());
+    };
+    // axum decodes the segment once; a segment that does not decode to UTF-8 can name no approval either.
+    let id = match id {
+        Ok(Path(id)) => id,
+        Err(_) => uri.path().rsplit('/').next().unwrap_or_default().to_owned(),
+    };
+    let mut inner = shared.lock();
+    let style = inner.date_style;
+    match inner.store.delete(&id, &actor, &comment) {
+        Ok(entry) => {
+            tracing::debug!(id, personal_id = %actor.personal_id, "permission approval deleted");
+            json_response(StatusCode::OK, &render(entry, style))
+        }
+        Err(refusal) => {
+            tracing::debug!(id, ?refusal, "permission delete refused");
+            let (status, code) = match refusal {
+                Refusal::UnknownApproval => (StatusCode::INTERNAL_SERVER_ERROR, "PLAT500"),
+                Refusal::NotAHolder => (StatusCode::FORBIDDEN, "PLAT403"),
+                Refusal::AlreadyDeleted => (StatusCode::BAD_REQUEST, "PLAT400"),
+            };
+            plat_error(status, code, message_for(code))
+        }
+    }
+}
+
+/// The body must be a JSON object whose `comment` is a string (`""` allowed); other keys are ignored.
+fn read_comment(body: &[u8]) -> Option<String> {
+    match serde_json::from_slice::<Value>(body).ok()? {
+        Value::Object(mut object) => match object.remove("comment") {
+            Some(Value::String(comment)) => Some(comment),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Any other method on an API or control path: 405 with an empty body.
+pub(crate) async fn method_not_allowed() -> Response {
+    empty(StatusCode::METHOD_NOT_ALLOWED)
+}
+
+/// Any unknown path: 404 with an empty body.
+pub(crate) async fn not_found() -> Response {
+    empty(StatusCode::NOT_FOUND)
+}
+
+pub(crate) fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    let zero = HeaderValue::from_static("0");
+    response.headers_mut().insert(CONTENT_LENGTH, zero);
+    response
+}
+
+/// The gateway's refusal: 401, `WWW-Authenticate: Bearer`, no body.
+fn unauthorized() -> Response {
+    let mut response = empty(StatusCode::UNAUTHORIZED);
+    let challenge = HeaderValue::from_static("Bearer");
+    response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+    response
+}
+
+/// What Spring Boot's `BasicErrorController` answers when `@RequestBody` cannot be read: its default error
+/// attributes, with no `errorCode` (the request never reaches PLAT's code).
+fn spring_bad_request(path: &str) -> Response {
+    let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+00:00");
+    let body = json!({
+        "timestamp": timestamp.to_string(),
+        "status": 400,
+        "error": "Bad Request",
+        "path": path,
+    });
+    json_response(StatusCode::BAD_REQUEST, &body)
+}
+
+/// `{"errorCode":"PLAT500","errorMessage":"…"}`; without a message, only `errorCode` (as the document's sample).
+pub(crate) fn plat_error(status: StatusCode, code: &str, message: Option<&str>) -> Response {
+    let mut body = Map::new();
+    body.insert("errorCode".into(), code.into());
+    if let Some(message) = message {
+        body.insert("errorMessage".into(), message.into());
+    }
+    json_response(status, &Value::Object(body))
+}
+
+pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    let content_type = HeaderValue::from_static("application/json");
+    response.headers_mut().insert(CONTENT_TYPE, content_type);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_object_with_a_string_comment_is_readable() {
+        assert_eq!(read_comment(br#"{"comment":""}"#), Some(String::new()));
+        assert_eq!(
+            read_comment(br#"{"comment":"x","extra":1}"#),
+            Some("x".to_owned())
+        );
+        assert_eq!(read_comment(b""), None);
+        assert_eq!(read_comment(b"comment=x"), None);
+        assert_eq!(read_comment(b"[]"), None);
+        assert_eq!(read_comment(b"\"x\""), None);
+        assert_eq!(read_comment(b"{}"), None);
+        assert_eq!(read_comment(br#"{"comment":null}"#), None);
+        assert_eq!(read_comment(br#"{"comment":1}"#), None);
+        assert_eq!(read_comment(b"{\"comment\":\"\xff\"}"), None);
+    }
+}

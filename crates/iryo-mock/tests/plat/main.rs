@@ -1,0 +1,8 @@
+//! End-to-end tests of the PLAT mock over real HTTP on loopback. They test the mock itself, with no iryo client.
+
+mod cli;
+mod common;
+mod control;
+mod dates;
+mod delete;
+mod errors;
