@@ -24,6 +24,7 @@ const STEPS: &[(&str, &[&str])] = &[
 ];
 
 pub(crate) fn run(root: &Path) -> Result<(), String> {
+    check_tools()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     for (label, args) in STEPS {
         eprintln!("==> {label}: cargo {}", args.join(" "));
@@ -40,5 +41,20 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         }
     }
     eprintln!("==> all CI steps passed");
+    Ok(())
+}
+
+/// Tools the tests call besides cargo, with how to get them.
+const TOOLS: &[(&str, &str)] = &[("xmllint", "apt-get install libxml2-utils")];
+
+fn check_tools() -> Result<(), String> {
+    for (tool, install) in TOOLS {
+        let found = Command::new(tool).arg("--version").output().is_ok();
+        if !found {
+            return Err(format!(
+                "`{tool}` is needed by the tests; install it with `{install}`"
+            ));
+        }
+    }
     Ok(())
 }

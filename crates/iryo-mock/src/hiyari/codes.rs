@@ -1,52 +1,5 @@
-//! The document's two reference tables (設定資料): the XML tag names `item` accepts, and the コード検索 table,
-//! reconstructed as a map from `itemcode` to element paths, plus the Japanese labels of the codes.
-
-/// Every tag name of the 「XML タグ名」 table, the values `item` accepts (case-sensitive).
-pub(crate) const TAG_NAMES: [&str; 39] = [
-    "PHARMACY_REPORT",
-    "VERSION",
-    "DATYEAR",
-    "DATMONTH",
-    "DATDAY",
-    "DATTIMEZONE",
-    "DATEXECUTION",
-    "DATLEVEL",
-    "DATSUMMARY",
-    "GRPPATIENT",
-    "DATPATIENT",
-    "DATPATIENTAGE",
-    "DATPATIENTSEX",
-    "DATDISCOVERER",
-    "LSTCONCERNED",
-    "DATCATEGORY",
-    "GRPCOMPOUND",
-    "DATSCENE",
-    "DATCONTENTS",
-    "LSTMEDICINE",
-    "GRPMEDICINE_A",
-    "DATMEDNAME",
-    "DATMEDCODE",
-    "DATMANNAME",
-    "GRPMEDICINE_B",
-    "LSTRELATED",
-    "GRPDOUBT",
-    "DATINFLUENCE",
-    "DATGROUND",
-    "DATCHANGE",
-    "GRPMATERIAL",
-    "GRPSALES",
-    "LSTSALES_MEDICINE",
-    "DATCLASSIFICATION",
-    "LSTFACTOR",
-    "DATFACTOR",
-    "DATCONTENTTEXT",
-    "DATFACTORTEXT",
-    "DATIMPROVEMENTTEXT",
-];
-
-pub(crate) fn is_tag_name(name: &str) -> bool {
-    TAG_NAMES.contains(&name)
-}
+//! The document's コード検索 table (設定資料), reconstructed as a map from `itemcode` to element paths, plus the
+//! Japanese labels of the codes. The other table, the XML tag names, is `tags.rs`.
 
 /// A path of element names below `PHARMACY_REPORT`.
 pub(crate) type ElementPath = Vec<&'static str>;
@@ -342,6 +295,7 @@ const CODE_LABELS: [(&str, Labels); 17] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hiyari::tags::is_tag_name;
 
     #[test]
     fn every_listed_item_code_maps_to_paths_of_known_tags() {

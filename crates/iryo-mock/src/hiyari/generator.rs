@@ -74,10 +74,7 @@ pub(crate) fn generated_report(i: usize) -> Element {
     let factors = scenario
         .factors
         .iter()
-        .map(|(code, words)| match *words {
-            "" => Element::coded("DATFACTOR", code),
-            words => Element::coded_text("DATFACTOR", code, words),
-        })
+        .map(|code| Element::coded("DATFACTOR", code))
         .collect();
     children.push(Element::group("LSTFACTOR", factors));
     children.push(Element::text("DATCONTENTTEXT", scenario.content));
@@ -222,11 +219,11 @@ impl Details {
     }
 }
 
-/// One invented incident: its details, its 発生要因 (code, and the reporter's own words or ""), and its three
-/// free texts.
+/// One invented incident: its details, its 発生要因 codes (a `DATFACTOR` is empty, as the schema's `CodeType`
+/// is: the reporter's own words go in the free texts), and its three free texts.
 pub(super) struct Scenario {
     pub(super) details: Details,
-    pub(super) factors: &'static [(&'static str, &'static str)],
+    pub(super) factors: &'static [&'static str],
     pub(super) content: &'static str,
     pub(super) background: &'static str,
     pub(super) improvement: &'static str,

@@ -10,6 +10,7 @@ mod query;
 mod report;
 mod scenarios;
 mod search;
+mod tags;
 
 use std::collections::VecDeque;
 use std::io;
@@ -167,7 +168,8 @@ impl HiyariMockBuilder {
 
     /// Appends reports of your own after the generated ones: XML text holding `<PHARMACY_REPORT>` elements,
     /// bare or inside a `<ResultSet>` (as the service answers). Every element must be a tag of the document's
-    /// table, with at most a `CODE` attribute, and text or children; they are written back in the order given.
+    /// table with a place below its parent's row there, with at most a `CODE` attribute, and text or children
+    /// (nothing when it has a `CODE`); they are written back in the order given.
     /// [`HiyariMockBuilder::spawn`] refuses text that breaks these rules or that Shift_JIS cannot carry.
     pub fn report_xml(mut self, xml: impl Into<String>) -> Self {
         self.extra_xml.push(xml.into());

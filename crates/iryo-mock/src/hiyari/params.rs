@@ -2,6 +2,7 @@
 //! of the first parameter error.
 
 use super::codes::{self, ElementPath};
+use super::tags;
 
 /// How the terms of one `word` combine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +123,7 @@ pub(crate) fn parse(params: &[(String, String)]) -> Result<Search, String> {
 fn word_sets(items: &[&str], words: &[&str], conditions: &[&str]) -> Result<Vec<WordSet>, String> {
     if let Some(bad) = items
         .iter()
-        .find(|item| !item.is_empty() && !codes::is_tag_name(item))
+        .find(|item| !item.is_empty() && !tags::is_tag_name(item))
     {
         return Err(format!(
             "パラメータ item の値「{bad}」は XML タグ名ではありません。"

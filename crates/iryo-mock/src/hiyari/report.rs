@@ -4,9 +4,10 @@
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use super::codes;
+use super::tags::{self, RowId};
 
-/// An element of a report: a `CODE` attribute, text, or children (never text and children together).
+/// An element of a report: a `CODE` attribute, text, or children (never two of them: a coded element is empty,
+/// as the schema's `CodeType` is).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Element {
     pub(crate) name: String,
@@ -36,14 +37,6 @@ impl Element {
         }
     }
 
-    /// `<name CODE="code">text</name>`: a coded choice with the reporter's own words beside it.
-    pub(crate) fn coded_text(name: &str, code: &str, text: &str) -> Self {
-        Element {
-            text: Some(text.to_owned()),
-            ..Element::coded(name, code)
-        }
-    }
-
     /// A group or list.
     pub(crate) fn group(name: &str, children: Vec<Element>) -> Self {
         Element {
@@ -59,14 +52,6 @@ impl Element {
         self.children.iter().find(|child| child.name == name)
     }
 
-    /// This element and every descendant, depth first in document order.
-    pub(crate) fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Element)) {
-        visit(self);
-        for child in &self.children {
-            child.walk(visit);
-        }
-    }
-
     /// Every element at `path` below this one (names may repeat at each level, so there can be several).
     pub(crate) fn at_path<'a>(&'a self, path: &[&str]) -> Vec<&'a Element> {
         let mut found = vec![self];
@@ -77,23 +62,6 @@ impl Element {
                 .collect();
         }
         found
-    }
-
-    /// What a word search sees in this element and below: every text, and the Japanese label of every `CODE`
-    /// the コード検索 table lists.
-    pub(crate) fn searchable_texts<'a>(&'a self, out: &mut Vec<&'a str>) {
-        self.walk(&mut |element| {
-            if let Some(label) = element
-                .code
-                .as_deref()
-                .and_then(|code| codes::code_label(&element.name, code))
-            {
-                out.push(label);
-            }
-            if let Some(text) = &element.text {
-                out.push(text);
-            }
-        });
     }
 }
 
@@ -147,8 +115,9 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
 }
 
 /// Reads every `PHARMACY_REPORT` in `xml`: a whole `ResultSet` document (like the document's sample response)
-/// or bare report elements. Every element must be a tag of the 「XML タグ名」 table, carry at most a `CODE`
-/// attribute, and hold either text or child elements.
+/// or bare report elements. Every element must be a tag of the 「XML タグ名」 table with a place below its
+/// parent's in the table, carry at most a `CODE` attribute, and hold text or child elements, or nothing when
+/// it has a `CODE`.
 pub(crate) fn parse_reports(xml: &str) -> Result<Vec<Element>, String> {
     let mut reader = Reader::from_str(xml);
     // Open elements inside the current report, outermost first, each with the text gathered so far.
@@ -204,7 +173,22 @@ pub(crate) fn parse_reports(xml: &str) -> Result<Vec<Element>, String> {
     if let Some((element, _)) = open.first() {
         return Err(format!("<{}> is not closed", element.name));
     }
+    let table = tags::table();
+    for report in &reports {
+        check_places(report, table.root())?;
+    }
     Ok(reports)
+}
+
+/// Checks that every child of `element` (placed at `row`) has a place below it in the tag table.
+fn check_places(element: &Element, row: RowId) -> Result<(), String> {
+    for child in &element.children {
+        let place = tags::table().place(row, &child.name);
+        let place =
+            place.ok_or_else(|| format!("<{}> cannot be inside <{}>", child.name, element.name))?;
+        check_places(child, place)?;
+    }
+    Ok(())
 }
 
 /// The element `start` opens, or `None` outside any report (the `ResultSet` wrapper and the like).
@@ -216,7 +200,7 @@ fn start_element(
     if open.is_empty() && name != "PHARMACY_REPORT" {
         return Ok(None);
     }
-    if !codes::is_tag_name(&name) || (name == "PHARMACY_REPORT" && !open.is_empty()) {
+    if !tags::is_tag_name(&name) || (name == "PHARMACY_REPORT" && !open.is_empty()) {
         return Err(format!("<{name}> is not a report element"));
     }
     let mut code = None;
@@ -248,6 +232,10 @@ fn close(
     open: &mut [(Element, String)],
     reports: &mut Vec<Element>,
 ) -> Result<(), String> {
+    if element.code.is_some() && !(text.is_empty() && element.children.is_empty()) {
+        // The schema's `CodeType` is empty: the writer could only write `<X CODE="…" />`.
+        return Err(format!("<{} CODE> holds text or elements", element.name));
+    }
     if element.children.is_empty() {
         // A leaf keeps its text exactly; `<X></X>` is an empty text, `<X />` none.
         element.text = (!text.is_empty()).then_some(text);
@@ -269,8 +257,9 @@ mod tests {
     fn reads_and_writes_back_the_same_layout() {
         let xml = "<ResultSet>\n  <PHARMACY_REPORT>\n    <DATYEAR>2012</DATYEAR>\n    \
                    <DATMONTH CODE=\"04\" />\n    <LSTFACTOR>\n      \
-                   <DATFACTOR CODE=\"020104\">夜勤明けで&lt;過労&gt; &amp; 疲労</DATFACTOR>\n    \
-                   </LSTFACTOR>\n  </PHARMACY_REPORT>\n</ResultSet>\n";
+                   <DATFACTOR CODE=\"020104\" />\n    </LSTFACTOR>\n    \
+                   <DATFACTORTEXT>夜勤明けで&lt;過労&gt; &amp; 疲労</DATFACTORTEXT>\n  \
+                   </PHARMACY_REPORT>\n</ResultSet>\n";
         let reports = parse_reports(xml).unwrap_or_default();
         assert_eq!(reports.len(), 1);
         let mut out = String::new();
@@ -281,18 +270,9 @@ mod tests {
         let end = xml.find("</ResultSet>").unwrap_or(0);
         assert_eq!(out, xml[start..end]);
         let factor = &reports[0].at_path(&["LSTFACTOR", "DATFACTOR"])[0];
-        assert_eq!(factor.text.as_deref(), Some("夜勤明けで<過労> & 疲労"));
-        let mut texts = Vec::new();
-        reports[0].searchable_texts(&mut texts);
-        assert_eq!(
-            texts,
-            [
-                "2012",
-                "4月",
-                "通常とは異なる身体的条件下にあった",
-                "夜勤明けで<過労> & 疲労"
-            ]
-        );
+        assert_eq!(factor, &&Element::coded("DATFACTOR", "020104"));
+        let text = &reports[0].at_path(&["DATFACTORTEXT"])[0];
+        assert_eq!(text.text.as_deref(), Some("夜勤明けで<過労> & 疲労"));
     }
 
     #[test]
@@ -303,6 +283,12 @@ mod tests {
             "<PHARMACY_REPORT><GRPPATIENT>x<DATPATIENT CODE=\"01\" /></GRPPATIENT></PHARMACY_REPORT>",
             "<PHARMACY_REPORT><PHARMACY_REPORT /></PHARMACY_REPORT>",
             "<PHARMACY_REPORT><DATYEAR>2009</DATYEAR>",
+            // A coded element is empty (the schema's CodeType).
+            "<PHARMACY_REPORT><LSTFACTOR><DATFACTOR CODE=\"020104\">過労</DATFACTOR></LSTFACTOR></PHARMACY_REPORT>",
+            "<PHARMACY_REPORT><DATDAY CODE=\"01\"><DATYEAR>2009</DATYEAR></DATDAY></PHARMACY_REPORT>",
+            // Out of the tag table's places.
+            "<PHARMACY_REPORT><GRPPATIENT><DATYEAR>2009</DATYEAR></GRPPATIENT></PHARMACY_REPORT>",
+            "<PHARMACY_REPORT><LSTFACTOR><DATSUMMARY CODE=\"08\" /></LSTFACTOR></PHARMACY_REPORT>",
         ] {
             assert!(parse_reports(bad).is_err(), "{bad}");
         }

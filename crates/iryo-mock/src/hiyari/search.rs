@@ -1,7 +1,9 @@
 //! Running a [`Search`] over the reports: matching, sorting and paging.
 
+use super::codes;
 use super::params::{CodeSet, Condition, Order, Search, WordSet};
 use super::report::Element;
+use super::tags::{self, RowId};
 
 /// A stored report with the fields sorting and the month range read.
 #[derive(Clone, Debug)]
@@ -12,6 +14,8 @@ pub(crate) struct Report {
     /// `DATYEAR * 12 + DATMONTH - 1`, when both are present and numeric.
     month_number: Option<u32>,
     summary: String,
+    /// What a word search sees, each with its element's row in the tag table.
+    texts: Vec<(RowId, String)>,
 }
 
 impl Report {
@@ -30,12 +34,36 @@ impl Report {
             .child("DATSUMMARY")
             .and_then(|e| e.code.clone())
             .unwrap_or_default();
+        let mut texts = Vec::new();
+        let table = tags::table();
+        searchable_texts(&root, table.root(), &mut texts);
         Report {
             id,
             root,
             month_number,
             summary,
+            texts,
         }
+    }
+}
+
+/// Gathers what a word search sees in `element` (placed at `row` in the tag table) and below: every text, and
+/// the Japanese label of every `CODE` the コード検索 table lists, each with the row of the element holding it.
+fn searchable_texts(element: &Element, row: RowId, out: &mut Vec<(RowId, String)>) {
+    if let Some(label) = element
+        .code
+        .as_deref()
+        .and_then(|code| codes::code_label(&element.name, code))
+    {
+        out.push((row, label.to_owned()));
+    }
+    if let Some(text) = &element.text {
+        out.push((row, text.clone()));
+    }
+    for child in &element.children {
+        // Reports are checked when they are loaded, so every child has a place; the parent's is a safe fallback.
+        let place = tags::table().place(row, &child.name).unwrap_or(row);
+        searchable_texts(child, place, out);
     }
 }
 
@@ -93,15 +121,19 @@ fn in_range(report: &Report, search: &Search) -> bool {
 fn word_score(report: &Report, sets: &[WordSet]) -> Option<usize> {
     let mut score = 0;
     for set in sets {
-        let mut texts = Vec::new();
-        match &set.item {
-            None => report.root.searchable_texts(&mut texts),
-            Some(item) => report.root.walk(&mut |element| {
-                if &element.name == item {
-                    element.searchable_texts(&mut texts);
-                }
-            }),
-        }
+        // A search under a tag covers its rows in the tag table and everything below them (the table is the
+        // search hierarchy: the three free texts are under LSTFACTOR there).
+        let table = tags::table();
+        let texts: Vec<&str> = report
+            .texts
+            .iter()
+            .filter(|(row, _)| {
+                set.item
+                    .as_deref()
+                    .is_none_or(|item| table.within(*row, item))
+            })
+            .map(|(_, text)| text.as_str())
+            .collect();
         let found = set
             .terms
             .iter()

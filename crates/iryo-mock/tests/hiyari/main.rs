@@ -8,3 +8,4 @@ mod document;
 mod encoding;
 mod errors;
 mod search;
+mod xsd;

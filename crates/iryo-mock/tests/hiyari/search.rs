@@ -75,6 +75,51 @@ async fn an_element_includes_its_descendants_and_an_empty_item_the_whole_report(
 }
 
 #[tokio::test]
+async fn lstfactor_covers_the_three_free_texts_as_the_tag_table_places_them() {
+    let mock = mock().await;
+    // In the response the free texts are children of PHARMACY_REPORT; in the tag table (the search hierarchy)
+    // they are under LSTFACTOR, beside DATFACTOR. Each word below occurs in one free text only.
+    for (text, word, months) in [
+        (
+            "DATCONTENTTEXT",
+            "二つの診療科",
+            &["2014-08", "2014-03"][..],
+        ),
+        ("DATFACTORTEXT", "小数点", &["2013-03", "2012-10"][..]),
+        (
+            "DATIMPROVEMENTTEXT",
+            "期限表",
+            &["2014-04", "2013-11", "2013-06", "2010-06", "2010-01"][..],
+        ),
+    ] {
+        let word = sjis(word);
+        let direct = get(&mock, &format!("item={text}&word={word}&count=all")).await;
+        assert_eq!(direct.months(), months, "{text}");
+        let factor = get(&mock, &format!("item=LSTFACTOR&word={word}&count=all")).await;
+        assert_eq!(factor.body, direct.body, "LSTFACTOR and {text}");
+        // DATFACTOR is a sibling of the texts, not their parent.
+        let code_only = get(&mock, &format!("item=DATFACTOR&word={word}")).await;
+        assert_eq!(code_only.error().as_deref(), Some(NO_RESULTS), "{text}");
+        let not = get(
+            &mock,
+            &format!("item=LSTFACTOR&word={word}&condition=not&count=all"),
+        )
+        .await;
+        assert_eq!(not.counts().total, 41 - months.len(), "{text}");
+    }
+    // The codes' labels are in scope too, together with the texts: 身体的条件 is a label of 020104 only.
+    let both = get(
+        &mock,
+        &format!(
+            "item=LSTFACTOR&word={}&condition=all",
+            sjis("身体的条件 過労")
+        ),
+    )
+    .await;
+    assert_eq!(both.months(), ["2011-07", "2011-02", "2010-09"]);
+}
+
+#[tokio::test]
 async fn word_searches_see_the_labels_of_codes() {
     let mock = mock().await;
     // 期限切れ is the label of DATCONTENTS 110103 and 130103; no DATCONTENTS has text.

@@ -1,0 +1,53 @@
+//! The one error type of the hiyari client.
+
+use crate::query::QueryError;
+use crate::xml::ReadError;
+
+/// Everything a search can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an `Error` element other than "no results".
+    #[error("the search API refused the search: {message}")]
+    Api {
+        /// The API's message.
+        message: String,
+    },
+    /// A status other than 200.
+    #[error("HTTP {status} from the search API{}", excerpt_suffix(body_excerpt))]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The first bytes of the body.
+        body_excerpt: String,
+    },
+    /// The request could not be sent or the answer not received.
+    #[error("could not reach the search API: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The answer is not the XML of `response.xsd` in its declared encoding.
+    #[error("the answer does not read: {0}")]
+    Read(#[from] ReadError),
+    /// The search cannot be sent (a character Shift_JIS lacks, a month 13, ...); nothing was sent.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// A stream failed after it had yielded reports: resume with `start = next_start` to get the
+    /// rest without duplicates or gaps.
+    #[error("the search stopped at start={next_start}: {source}")]
+    Interrupted {
+        /// Where to resume.
+        next_start: u64,
+        /// What happened.
+        source: Box<Error>,
+    },
+    /// The client cannot be built from this configuration.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!(" (body starts: {excerpt})")
+    }
+}

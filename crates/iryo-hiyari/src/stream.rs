@@ -1,0 +1,261 @@
+//! Streaming a search: a driver task requests pages one after another; for each page, a pump task
+//! forwards the body's chunks to a blocking parser thread, which decodes Shift_JIS, parses and
+//! sends each report to the consumer as soon as it is complete. Every channel is bounded, so memory
+//! does not depend on the size of the answer.
+
+use std::io::{self, Read};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use crate::client::{Client, check_error, page_count};
+use crate::query::{Count, SearchQuery};
+use crate::{Error, PharmacyReport, ReportReader, ResultSet};
+
+const BODY_CHUNKS: usize = 8;
+const REPORTS: usize = 64;
+
+/// How far a stream has got.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// `total` of the last page's `ResultSet`: how many reports match.
+    pub total: Option<u64>,
+    /// Pages requested so far.
+    pub pages: u64,
+    /// Reports yielded so far.
+    pub reports: u64,
+    /// The `start` from which the rest would be fetched (to resume after a failure).
+    pub next_start: u64,
+}
+
+/// The reports of a search, in order, as they arrive. Implements `futures_core::Stream`; without a
+/// futures crate, call [`ReportStream::next`].
+pub struct ReportStream {
+    reports: mpsc::Receiver<Result<PharmacyReport, Error>>,
+    progress: Arc<Mutex<Progress>>,
+    driver: tokio::task::JoinHandle<()>,
+}
+
+impl ReportStream {
+    pub(crate) fn spawn(client: Client, query: SearchQuery) -> Self {
+        let (tx, reports) = mpsc::channel(REPORTS);
+        let progress = Arc::new(Mutex::new(Progress {
+            next_start: query.start.unwrap_or(0),
+            ..Progress::default()
+        }));
+        let driver = tokio::spawn(drive(client, query, tx, progress.clone()));
+        ReportStream {
+            reports,
+            progress,
+            driver,
+        }
+    }
+
+    /// The next report, `None` at the end. After an error the stream ends.
+    pub async fn next(&mut self) -> Option<Result<PharmacyReport, Error>> {
+        self.reports.recv().await
+    }
+
+    /// How far the stream has got.
+    pub fn progress(&self) -> Progress {
+        lock(&self.progress).clone()
+    }
+}
+
+impl Drop for ReportStream {
+    fn drop(&mut self) {
+        self.driver.abort();
+    }
+}
+
+impl futures_core::Stream for ReportStream {
+    type Item = Result<PharmacyReport, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.reports.poll_recv(cx)
+    }
+}
+
+fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
+    progress
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+type ReportSender = mpsc::Sender<Result<PharmacyReport, Error>>;
+
+/// Requests pages until the wanted count or the total is reached.
+async fn drive(
+    client: Client,
+    query: SearchQuery,
+    tx: ReportSender,
+    progress: Arc<Mutex<Progress>>,
+) {
+    let config = &client.inner.config;
+    let mut start = query.start.unwrap_or(0);
+    let mut remaining = match query.count {
+        Some(Count::Limit(n)) => Some(n),
+        Some(Count::All) => None,
+        None => Some(10),
+    };
+    let mut first = true;
+    while remaining != Some(0) {
+        if !first && !config.page_pause.is_zero() {
+            tokio::time::sleep(config.page_pause).await;
+        }
+        first = false;
+        let count = page_count(config, remaining);
+        let page_query = SearchQuery {
+            start: Some(start),
+            count: Some(count),
+            ..query.clone()
+        };
+        lock(&progress).pages += 1;
+        let page = match fetch_page(&client, &page_query, &tx, &progress).await {
+            Ok(page) => page,
+            Err(PageError { sent, error }) => {
+                let next_start = start + sent;
+                lock(&progress).next_start = next_start;
+                let error = if next_start > query.start.unwrap_or(0) {
+                    Error::Interrupted {
+                        next_start,
+                        source: Box::new(error),
+                    }
+                } else {
+                    error
+                };
+                let _ = tx.send(Err(error)).await;
+                return;
+            }
+        };
+        start += page.sent;
+        remaining = remaining.map(|r| r.saturating_sub(page.sent));
+        let requested = match count {
+            Count::Limit(n) => n,
+            Count::All => u64::MAX,
+        };
+        if page.sent == 0 || page.sent < requested || start >= page.total {
+            return;
+        }
+    }
+}
+
+struct PageDone {
+    sent: u64,
+    total: u64,
+}
+
+struct PageError {
+    sent: u64,
+    error: Error,
+}
+
+/// One page: request, pump the body into the parser thread, wait for it.
+async fn fetch_page(
+    client: &Client,
+    query: &SearchQuery,
+    tx: &ReportSender,
+    progress: &Arc<Mutex<Progress>>,
+) -> Result<PageDone, PageError> {
+    let response = client
+        .send(query)
+        .await
+        .map_err(|error| PageError { sent: 0, error })?;
+    let (chunk_tx, chunk_rx) = mpsc::channel(BODY_CHUNKS);
+    let pump = tokio::spawn(pump_body(response, chunk_tx));
+    let mode = client.inner.config.invalid_bytes;
+    let (tx, progress) = (tx.clone(), progress.clone());
+    let parsed = tokio::task::spawn_blocking(move || {
+        parse_page(ChannelReader::new(chunk_rx), mode, &tx, &progress)
+    })
+    .await;
+    pump.abort();
+    match parsed {
+        Ok(result) => result,
+        Err(join) => Err(PageError {
+            sent: 0,
+            error: Error::Read(crate::xml::ReadError::Io(format!(
+                "parser thread failed: {join}"
+            ))),
+        }),
+    }
+}
+
+async fn pump_body(mut response: reqwest::Response, chunks: mpsc::Sender<io::Result<Bytes>>) {
+    loop {
+        let next = match response.chunk().await {
+            Ok(Some(chunk)) => Ok(chunk),
+            Ok(None) => return,
+            Err(e) => Err(io::Error::other(TransportFailure(e.to_string()))),
+        };
+        let failed = next.is_err();
+        if chunks.send(next).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// The connection failed while the body was arriving.
+#[derive(Debug, thiserror::Error)]
+#[error("the connection failed while the answer was arriving: {0}")]
+pub(crate) struct TransportFailure(String);
+
+/// Runs on a blocking thread: decodes and parses, sends each report on.
+fn parse_page(
+    input: ChannelReader,
+    mode: crate::decode::InvalidBytes,
+    tx: &ReportSender,
+    progress: &Mutex<Progress>,
+) -> Result<PageDone, PageError> {
+    let mut sent = 0;
+    let fail = |sent, error: Error| PageError { sent, error };
+    let mut reader =
+        ReportReader::with_invalid_bytes(input, mode).map_err(|e| fail(0, e.into()))?;
+    let total = reader.result_set().total;
+    lock(progress).total = Some(total);
+    while let Some(report) = reader.next() {
+        let report = report.map_err(|e| fail(sent, e.into()))?;
+        if tx.blocking_send(Ok(report)).is_err() {
+            return Ok(PageDone { sent, total: 0 }); // the consumer went away
+        }
+        sent += 1;
+        let mut progress = lock(progress);
+        progress.reports += 1;
+        progress.next_start += 1;
+    }
+    let head: &ResultSet = reader.result_set();
+    check_error(head).map_err(|e| fail(sent, e))?;
+    Ok(PageDone { sent, total })
+}
+
+/// `Read` over the body chunks the pump sends; blocks the (blocking) parser thread while waiting.
+pub(crate) struct ChannelReader {
+    chunks: mpsc::Receiver<io::Result<Bytes>>,
+    current: Bytes,
+}
+
+impl ChannelReader {
+    fn new(chunks: mpsc::Receiver<io::Result<Bytes>>) -> Self {
+        ChannelReader {
+            chunks,
+            current: Bytes::new(),
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.blocking_recv() {
+                Some(chunk) => self.current = chunk?,
+                None => return Ok(0),
+            }
+        }
+        let n = self.current.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
+}
