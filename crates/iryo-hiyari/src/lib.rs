@@ -44,7 +44,7 @@ pub use error::Error;
 pub use generated::*;
 pub use iryo_hiyari_codes::{Item, ItemCode};
 pub use query::{CodeSet, Condition, Count, Order, QueryError, SearchQuery, WordSet};
-pub use reports::{ReportReader, read_result_set};
+pub use reports::{Decoded, ReportReader, read_result_set};
 pub use stream::{Progress, ReportStream};
 
 /// `Result` with this crate's [`Error`].

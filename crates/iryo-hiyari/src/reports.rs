@@ -10,8 +10,11 @@ use crate::xml::{ReadError, Step, XmlElement, XmlReader};
 use crate::{PharmacyReport, ResultSet};
 
 /// An iterator over the reports of one response (raw bytes, as the API sends them).
-pub struct ReportReader<R: Read> {
-    xml: XmlReader<std::io::BufReader<DecodingReader<R>>>,
+///
+/// `B` is the decoded text: [`ReportReader::new`] decodes raw bytes itself,
+/// [`ReportReader::from_decoded`] takes text already decoded.
+pub struct ReportReader<B> {
+    xml: XmlReader<B>,
     head: ResultSet,
     done: bool,
 }
@@ -19,7 +22,10 @@ pub struct ReportReader<R: Read> {
 const REPORT: u16 = 0;
 const ERROR: u16 = 1;
 
-impl<R: Read> ReportReader<R> {
+/// The decoded text of raw input `R`.
+pub type Decoded<R> = std::io::BufReader<DecodingReader<R>>;
+
+impl<R: Read> ReportReader<Decoded<R>> {
     /// Reads the XML declaration and the `ResultSet` start tag; invalid bytes are an error.
     pub fn new(input: R) -> Result<Self, ReadError> {
         Self::with_invalid_bytes(input, InvalidBytes::Fail)
@@ -30,7 +36,15 @@ impl<R: Read> ReportReader<R> {
         let decoded =
             DecodingReader::from_declaration(input, mode).map_err(|e| ReadError::from_io(&e))?;
         // quick-xml reads faster from a large buffer than from the decoder's pieces.
-        let mut xml = XmlReader::new(std::io::BufReader::with_capacity(64 * 1024, decoded));
+        ReportReader::from_decoded(std::io::BufReader::with_capacity(64 * 1024, decoded))
+    }
+}
+
+impl<B: std::io::BufRead> ReportReader<B> {
+    /// Reads text that is already UTF-8 (decoded elsewhere, e.g. on another thread); the XML
+    /// declaration's encoding is ignored.
+    pub fn from_decoded(text: B) -> Result<Self, ReadError> {
+        let mut xml = XmlReader::new(text);
         let (head, empty) = read_root(&mut xml)?;
         Ok(ReportReader {
             xml,
@@ -76,11 +90,6 @@ impl<R: Read> ReportReader<R> {
             }
         }
     }
-
-    /// Reads up to the first report or the end, so that `result_set().error` is known.
-    pub fn peek_error(&mut self) -> Result<Option<&str>, ReadError> {
-        Ok(self.head.error.as_deref())
-    }
 }
 
 fn read_root<R: std::io::BufRead>(xml: &mut XmlReader<R>) -> Result<(ResultSet, bool), ReadError> {
@@ -108,7 +117,7 @@ fn root(start: &quick_xml::events::BytesStart<'_>) -> Result<ResultSet, ReadErro
     ResultSet::from_start(start)
 }
 
-impl<R: Read> Iterator for ReportReader<R> {
+impl<B: std::io::BufRead> Iterator for ReportReader<B> {
     type Item = Result<PharmacyReport, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -216,7 +216,7 @@ fn parse_page(
         ReportReader::with_invalid_bytes(input, mode).map_err(|e| fail(0, e.into()))?;
     let total = reader.result_set().total;
     lock(progress).total = Some(total);
-    while let Some(report) = reader.next() {
+    for report in reader.by_ref() {
         let report = report.map_err(|e| fail(sent, e.into()))?;
         if tx.blocking_send(Ok(report)).is_err() {
             return Ok(PageDone { sent, total: 0 }); // the consumer went away

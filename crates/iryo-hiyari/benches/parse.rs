@@ -1,0 +1,331 @@
+//! Benchmark of the streaming typed reader (run: `cargo bench -p iryo-hiyari --bench parse`).
+//!
+//! Generates a deterministic Shift_JIS answer of 100,000 reports (about 270 MB) under `target/`,
+//! then measures, each in a fresh child process so that peak memory (VmHWM) is its own:
+//! - `ceiling`: streaming encoding_rs decode feeding a bare quick-xml event count;
+//! - `typed`: [`ReportReader`], every report fully typed;
+//! - `pipelined`: the typed reader on one thread, decoding on another;
+//! - `lxml`: Python lxml `iterparse` (installed into `target/bench-venv` by `benches/lxml_iterparse.py`'s
+//!   runner below), when Python is available.
+//!
+//! Environment: `IRYO_BENCH_REPORTS` (default 100000), `IRYO_BENCH_SKIP_LXML=1`. Without
+//! `--bench` (as `cargo test --all-targets` runs it) it is a smoke run over 200 reports.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use iryo_hiyari::ReportReader;
+use iryo_hiyari::decode::{DecodingReader, InvalidBytes};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "--child") {
+        let mode = &args[pos + 1];
+        let file = PathBuf::from(&args[pos + 2]);
+        child(mode, &file);
+        return;
+    }
+    if args.iter().any(|a| a == "--list") {
+        println!("parse: benchmark");
+        return;
+    }
+    // `cargo test --all-targets` runs this without `--bench`: a quick smoke run on 200 reports.
+    let smoke = !args.iter().any(|a| a == "--bench");
+    let default_reports = if smoke { 200 } else { 100_000 };
+    let reports: usize = std::env::var("IRYO_BENCH_REPORTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default_reports);
+    let file = data_file(reports);
+    let size = std::fs::metadata(&file).expect("data file").len();
+    println!(
+        "input: {} reports, {:.1} MB Shift_JIS ({})",
+        reports,
+        mb(size),
+        file.display()
+    );
+    let mut results = Vec::new();
+    for mode in ["ceiling", "typed", "pipelined"] {
+        results.push((mode, run_child(mode, &file)));
+    }
+    if !smoke
+        && std::env::var("IRYO_BENCH_SKIP_LXML").is_err()
+        && let Some(lxml) = run_lxml(&file)
+    {
+        results.push(("lxml", lxml));
+    }
+    for (mode, r) in &results[1..] {
+        assert_eq!(r.items, reports as u64, "{mode} read every report");
+    }
+    let ceiling = results[0].1.seconds;
+    println!(
+        "{:<10} {:>9} {:>10} {:>12} {:>10}",
+        "mode", "seconds", "MB/s", "vs ceiling", "peak MiB"
+    );
+    for (mode, r) in &results {
+        println!(
+            "{:<10} {:>9.2} {:>10.1} {:>11.2}x {:>10.1}   ({} items)",
+            mode,
+            r.seconds,
+            mb(size) / r.seconds,
+            ceiling / r.seconds,
+            r.peak_kib as f64 / 1024.0,
+            r.items
+        );
+    }
+}
+
+struct Measured {
+    seconds: f64,
+    peak_kib: u64,
+    items: u64,
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+fn run_child(mode: &str, file: &Path) -> Measured {
+    let exe = std::env::current_exe().expect("own path");
+    let output = Command::new(exe)
+        .args(["--child", mode])
+        .arg(file)
+        .output()
+        .expect("child runs");
+    assert!(
+        output.status.success(),
+        "{mode}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    parse_measured(&String::from_utf8_lossy(&output.stdout))
+}
+
+fn parse_measured(text: &str) -> Measured {
+    let mut fields = text.split_whitespace();
+    let mut next = || {
+        fields
+            .next()
+            .expect("three fields")
+            .parse::<f64>()
+            .expect("number")
+    };
+    Measured {
+        seconds: next(),
+        peak_kib: next() as u64,
+        items: next() as u64,
+    }
+}
+
+/// Runs one mode and prints `seconds peak_kib items`.
+fn child(mode: &str, file: &Path) {
+    let start = Instant::now();
+    let items = match mode {
+        "ceiling" => ceiling(file),
+        "typed" => typed(File::open(file).expect("open")),
+        "pipelined" => pipelined(file),
+        other => panic!("unknown mode {other}"),
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    println!("{seconds} {} {items}", peak_kib());
+}
+
+fn ceiling(file: &Path) -> u64 {
+    let decoded =
+        DecodingReader::from_declaration(File::open(file).expect("open"), InvalidBytes::Fail)
+            .expect("decl");
+    let mut reader = quick_xml::Reader::from_reader(BufReader::with_capacity(64 * 1024, decoded));
+    let mut buf = Vec::with_capacity(4096);
+    let mut events = 0u64;
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf).expect("xml") {
+            quick_xml::events::Event::Eof => return events,
+            _ => events += 1,
+        }
+    }
+}
+
+fn typed(input: impl Read) -> u64 {
+    let reader = ReportReader::new(input).expect("answer");
+    let mut reports = 0;
+    for report in reader {
+        let report = report.expect("report");
+        std::hint::black_box(&report);
+        reports += 1;
+    }
+    reports
+}
+
+/// Decoding (Shift_JIS to UTF-8) on a second thread, parsing on this one.
+fn pipelined(file: &Path) -> u64 {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+    let path = file.to_owned();
+    let decoder = std::thread::spawn(move || {
+        let mut decoded =
+            DecodingReader::from_declaration(File::open(path).expect("open"), InvalidBytes::Fail)
+                .expect("declaration");
+        loop {
+            let mut chunk = vec![0u8; 256 * 1024];
+            let n = decoded.read(&mut chunk).expect("decode");
+            if n == 0 {
+                return;
+            }
+            chunk.truncate(n);
+            if tx.send(chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let text = BufReader::with_capacity(
+        64 * 1024,
+        ChunkReader {
+            rx,
+            current: Vec::new(),
+            pos: 0,
+        },
+    );
+    let reader = ReportReader::from_decoded(text).expect("answer");
+    let mut reports = 0;
+    for report in reader {
+        std::hint::black_box(&report.expect("report"));
+        reports += 1;
+    }
+    decoder.join().expect("decoder thread");
+    reports
+}
+
+struct ChunkReader {
+    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.current.len() {
+            match self.rx.recv() {
+                Ok(chunk) => {
+                    self.current = chunk;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = (self.current.len() - self.pos).min(buf.len());
+        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Peak resident memory of this process (VmHWM), in KiB.
+fn peak_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn run_lxml(file: &Path) -> Option<Measured> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/lxml_iterparse.py");
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .ok()?
+            .success();
+        let pip = venv.join("bin/pip");
+        if !made
+            || !Command::new(&pip)
+                .args(["install", "-q", "lxml==6.0.2"])
+                .status()
+                .ok()?
+                .success()
+        {
+            eprintln!("lxml could not be installed; skipping it");
+            return None;
+        }
+    }
+    let output = Command::new(python).arg(script).arg(file).output().ok()?;
+    if !output.status.success() {
+        eprintln!(
+            "lxml run failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return None;
+    }
+    Some(parse_measured(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// The data file, generated once per size (deterministic; never committed).
+fn data_file(reports: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join(format!("hiyari-{reports}.sjis.xml"));
+    if !path.exists() {
+        let tmp = path.with_extension("tmp");
+        write_answer(&tmp, reports);
+        std::fs::rename(&tmp, &path).expect("rename");
+    }
+    path
+}
+
+fn write_answer(path: &Path, reports: usize) {
+    let mut out = BufWriter::new(File::create(path).expect("create"));
+    let head = format!(
+        "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\n<ResultSet count=\"{reports}\" position=\"0\" status=\"0\" total=\"{reports}\">\n"
+    );
+    out.write_all(head.as_bytes()).expect("write");
+    for i in 0..reports {
+        let text = report(i);
+        let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+        assert!(!unmappable);
+        out.write_all(&bytes).expect("write");
+    }
+    out.write_all(b"</ResultSet>\n").expect("write");
+    out.flush().expect("flush");
+}
+
+const SENTENCES: &[&str] = &[
+    "処方箋の用量を確認せずに調剤し、交付前の監査で気付いた。",
+    "夜勤明けの長時間勤務で確認が不十分になっていた。",
+    "類似した販売名の薬剤を取り違えて棚から取り出した。",
+    "患者への説明の際に薬袋の記載が処方と異なることに気付いた。",
+    "散剤の秤量で単位を読み違え、再計算して正しい量で調剤し直した。",
+    "後発医薬品への変更時に規格の確認を怠ったことが要因である。",
+    "繁忙な時間帯で確認の手順を省略してしまった。",
+    "ダブルチェックの手順を見直し、声出し確認を徹底する。",
+];
+
+/// One report of about 2.7 KB in Shift_JIS; JIS X 0208 characters only, so that libxml2's
+/// strict Shift_JIS decoder (lxml) reads it too.
+fn report(i: usize) -> String {
+    let text = |seed: usize, n: usize| -> String {
+        (0..n)
+            .map(|k| SENTENCES[(seed + k * 3) % SENTENCES.len()])
+            .collect::<Vec<_>>()
+            .join("")
+    };
+    format!(
+        "  <PHARMACY_REPORT>\n    <VERSION>1.0</VERSION>\n    <DATYEAR>{year}</DATYEAR>\n    <DATMONTH CODE=\"{month:02}\" />\n    <DATDAY CODE=\"{day:02}\" />\n    <DATTIMEZONE CODE=\"{zone:02}\" />\n    <DATEXECUTION CODE=\"01\" />\n    <DATLEVEL CODE=\"03\" />\n    <DATSUMMARY CODE=\"08\" />\n    <GRPPATIENT>\n      <DATPATIENT CODE=\"01\" />\n      <DATPATIENTAGE>{age}</DATPATIENTAGE>\n      <DATPATIENTSEX CODE=\"0{sex}\" />\n    </GRPPATIENT>\n    <DATDISCOVERER CODE=\"01\" />\n    <LSTCONCERNED>\n      <DATCATEGORY CODE=\"05\" />\n    </LSTCONCERNED>\n    <GRPCOMPOUND>\n      <DATSCENE CODE=\"100101\" />\n      <DATCONTENTS CODE=\"1001{content:02}\" />\n      <LSTMEDICINE>\n        <GRPMEDICINE_A>\n          <DATMEDCODE>99990{i:07}</DATMEDCODE>\n          <DATMEDNAME>ベンチ錠{i}ｍｇ「試験」</DATMEDNAME>\n          <DATMANNAME>試験製薬株式会社</DATMANNAME>\n        </GRPMEDICINE_A>\n        <GRPMEDICINE_B>\n          <DATMEDCODE>99991{i:07}</DATMEDCODE>\n          <DATMEDNAME>ベンチ散{i}％「比較」</DATMEDNAME>\n          <DATMANNAME>比較薬品工業株式会社</DATMANNAME>\n        </GRPMEDICINE_B>\n      </LSTMEDICINE>\n    </GRPCOMPOUND>\n    <LSTFACTOR>\n      <DATFACTOR CODE=\"010101\" />\n      <DATFACTOR CODE=\"0201{factor:02}\" />\n    </LSTFACTOR>\n    <DATCONTENTTEXT>{t1}</DATCONTENTTEXT>\n    <DATFACTORTEXT>{t2}</DATFACTORTEXT>\n    <DATIMPROVEMENTTEXT>{t3}</DATIMPROVEMENTTEXT>\n  </PHARMACY_REPORT>\n",
+        year = 2010 + i % 10,
+        month = 1 + i % 12,
+        day = 1 + i % 7,
+        zone = 1 + 2 * (i % 12),
+        age = 20 + i % 70,
+        sex = 1 + i % 2,
+        content = 1 + i % 11,
+        factor = 1 + i % 5,
+        t1 = text(i, 10),
+        t2 = text(i + 1, 10),
+        t3 = text(i + 2, 9),
+    )
+}
