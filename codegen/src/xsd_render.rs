@@ -109,6 +109,7 @@ pub(crate) fn render_struct(
     } else {
         quote! { #[derive(Clone, Debug, PartialEq, ::serde::Serialize)] }
     };
+    let labeled = render_labeled_json(ty, &name, schema, naming)?;
     let from_start = if ty.attributes.is_empty() {
         quote! {}
     } else {
@@ -126,6 +127,8 @@ pub(crate) fn render_struct(
         }
 
         #from_start
+
+        #labeled
 
         impl crate::xml::XmlElement for #name {
             fn read_children<R: ::std::io::BufRead>(
@@ -417,4 +420,62 @@ impl Naming<'_> {
     fn path_element(&self, ty: &ComplexType) -> String {
         struct_name(&ty.name)
     }
+}
+
+/// `labeled_json()`: the value with XML names as keys, codes as `{"code", "label"}` (label `null`
+/// when the table does not list the code), repeated elements as arrays, groups as objects.
+fn render_labeled_json(
+    ty: &ComplexType,
+    name: &proc_macro2::Ident,
+    schema: &Schema,
+    naming: &Naming<'_>,
+) -> Result<TokenStream, Error> {
+    let mut inserts = Vec::new();
+    for attribute in &ty.attributes {
+        let field = format_ident!("{}", snake_case(&attribute.name));
+        let key = Literal::string(&format!("@{}", attribute.name));
+        let value = if attribute.code_table.is_some() {
+            quote! { crate::xml::labeled_code(self.#field.code(), self.#field.label()) }
+        } else {
+            quote! { ::serde_json::json!(self.#field) }
+        };
+        inserts.push(quote! { map.insert(#key.to_owned(), #value); });
+    }
+    for element in &ty.elements {
+        let field = field_ident(element, naming);
+        let key = Literal::string(&element.name);
+        let one = match element_kind(schema, element, naming)? {
+            Kind::Text => quote! { ::serde_json::Value::String(value.clone()) },
+            Kind::Code(_) => quote! { crate::xml::labeled_code(value.code(), value.label()) },
+            Kind::Child(_) => quote! { value.labeled_json() },
+        };
+        inserts.push(if element.repeated {
+            quote! {
+                if !self.#field.is_empty() {
+                    let values = self.#field.iter().map(|value| #one).collect();
+                    map.insert(#key.to_owned(), ::serde_json::Value::Array(values));
+                }
+            }
+        } else {
+            quote! {
+                if let Some(value) = &self.#field {
+                    map.insert(#key.to_owned(), #one);
+                }
+            }
+        });
+    }
+    Ok(quote! {
+        impl #name {
+            /// This value as JSON for people: XML names as keys, each code as
+            /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+            pub fn labeled_json(&self) -> ::serde_json::Value {
+                let mut map = ::serde_json::Map::new();
+                #(#inserts)*
+                if !self.unknown_elements.is_empty() {
+                    map.insert("_unknown".to_owned(), ::serde_json::json!(self.unknown_elements));
+                }
+                ::serde_json::Value::Object(map)
+            }
+        }
+    })
 }

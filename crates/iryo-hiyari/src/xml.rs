@@ -225,6 +225,11 @@ fn resolve_reference(reference: &BytesRef<'_>, position: u64) -> Result<String, 
         })
 }
 
+/// `{"code": code, "label": label}` (label `null` for a code its table does not list).
+pub fn labeled_code(code: &str, label: Option<&str>) -> serde_json::Value {
+    serde_json::json!({ "code": code, "label": label })
+}
+
 /// The `CODE` attribute of a code element, unescaped.
 pub fn code_attribute(start: &BytesStart<'_>) -> Result<Option<String>, ReadError> {
     for attribute in start.attributes() {

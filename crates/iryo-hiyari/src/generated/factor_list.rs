@@ -15,6 +15,28 @@ pub struct FactorList {
     #[serde(rename = "_unknown", skip_serializing_if = "Vec::is_empty")]
     pub unknown_elements: Vec<crate::xml::UnknownElement>,
 }
+impl FactorList {
+    /// This value as JSON for people: XML names as keys, each code as
+    /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+    pub fn labeled_json(&self) -> ::serde_json::Value {
+        let mut map = ::serde_json::Map::new();
+        if !self.factor.is_empty() {
+            let values = self
+                .factor
+                .iter()
+                .map(|value| crate::xml::labeled_code(value.code(), value.label()))
+                .collect();
+            map.insert("DATFACTOR".to_owned(), ::serde_json::Value::Array(values));
+        }
+        if !self.unknown_elements.is_empty() {
+            map.insert(
+                "_unknown".to_owned(),
+                ::serde_json::json!(self.unknown_elements),
+            );
+        }
+        ::serde_json::Value::Object(map)
+    }
+}
 impl crate::xml::XmlElement for FactorList {
     fn read_children<R: ::std::io::BufRead>(
         &mut self,

@@ -24,6 +24,38 @@ pub struct Material {
     #[serde(rename = "_unknown", skip_serializing_if = "Vec::is_empty")]
     pub unknown_elements: Vec<crate::xml::UnknownElement>,
 }
+impl Material {
+    /// This value as JSON for people: XML names as keys, each code as
+    /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+    pub fn labeled_json(&self) -> ::serde_json::Value {
+        let mut map = ::serde_json::Map::new();
+        if let Some(value) = &self.scene {
+            map.insert(
+                "DATSCENE".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.contents {
+            map.insert(
+                "DATCONTENTS".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.medicine_list {
+            map.insert("LSTMEDICINE".to_owned(), value.labeled_json());
+        }
+        if let Some(value) = &self.related_medicine_list {
+            map.insert("LSTRELATED".to_owned(), value.labeled_json());
+        }
+        if !self.unknown_elements.is_empty() {
+            map.insert(
+                "_unknown".to_owned(),
+                ::serde_json::json!(self.unknown_elements),
+            );
+        }
+        ::serde_json::Value::Object(map)
+    }
+}
 impl crate::xml::XmlElement for Material {
     fn read_children<R: ::std::io::BufRead>(
         &mut self,

@@ -21,6 +21,38 @@ pub struct Medicine {
     #[serde(rename = "_unknown", skip_serializing_if = "Vec::is_empty")]
     pub unknown_elements: Vec<crate::xml::UnknownElement>,
 }
+impl Medicine {
+    /// This value as JSON for people: XML names as keys, each code as
+    /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+    pub fn labeled_json(&self) -> ::serde_json::Value {
+        let mut map = ::serde_json::Map::new();
+        if let Some(value) = &self.medicine_code {
+            map.insert(
+                "DATMEDCODE".to_owned(),
+                ::serde_json::Value::String(value.clone()),
+            );
+        }
+        if let Some(value) = &self.medicine_name {
+            map.insert(
+                "DATMEDNAME".to_owned(),
+                ::serde_json::Value::String(value.clone()),
+            );
+        }
+        if let Some(value) = &self.manufacturer_name {
+            map.insert(
+                "DATMANNAME".to_owned(),
+                ::serde_json::Value::String(value.clone()),
+            );
+        }
+        if !self.unknown_elements.is_empty() {
+            map.insert(
+                "_unknown".to_owned(),
+                ::serde_json::json!(self.unknown_elements),
+            );
+        }
+        ::serde_json::Value::Object(map)
+    }
+}
 impl crate::xml::XmlElement for Medicine {
     fn read_children<R: ::std::io::BufRead>(
         &mut self,

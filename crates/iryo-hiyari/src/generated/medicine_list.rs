@@ -18,6 +18,36 @@ pub struct MedicineList {
     #[serde(rename = "_unknown", skip_serializing_if = "Vec::is_empty")]
     pub unknown_elements: Vec<crate::xml::UnknownElement>,
 }
+impl MedicineList {
+    /// This value as JSON for people: XML names as keys, each code as
+    /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+    pub fn labeled_json(&self) -> ::serde_json::Value {
+        let mut map = ::serde_json::Map::new();
+        if !self.medicine_a.is_empty() {
+            let values = self
+                .medicine_a
+                .iter()
+                .map(|value| value.labeled_json())
+                .collect();
+            map.insert("GRPMEDICINE_A".to_owned(), ::serde_json::Value::Array(values));
+        }
+        if !self.medicine_b.is_empty() {
+            let values = self
+                .medicine_b
+                .iter()
+                .map(|value| value.labeled_json())
+                .collect();
+            map.insert("GRPMEDICINE_B".to_owned(), ::serde_json::Value::Array(values));
+        }
+        if !self.unknown_elements.is_empty() {
+            map.insert(
+                "_unknown".to_owned(),
+                ::serde_json::json!(self.unknown_elements),
+            );
+        }
+        ::serde_json::Value::Object(map)
+    }
+}
 impl crate::xml::XmlElement for MedicineList {
     fn read_children<R: ::std::io::BufRead>(
         &mut self,

@@ -21,6 +21,38 @@ pub struct PatientGroup {
     #[serde(rename = "_unknown", skip_serializing_if = "Vec::is_empty")]
     pub unknown_elements: Vec<crate::xml::UnknownElement>,
 }
+impl PatientGroup {
+    /// This value as JSON for people: XML names as keys, each code as
+    /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+    pub fn labeled_json(&self) -> ::serde_json::Value {
+        let mut map = ::serde_json::Map::new();
+        if let Some(value) = &self.patient_count {
+            map.insert(
+                "DATPATIENT".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.patient_age {
+            map.insert(
+                "DATPATIENTAGE".to_owned(),
+                ::serde_json::Value::String(value.clone()),
+            );
+        }
+        if let Some(value) = &self.patient_sex {
+            map.insert(
+                "DATPATIENTSEX".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if !self.unknown_elements.is_empty() {
+            map.insert(
+                "_unknown".to_owned(),
+                ::serde_json::json!(self.unknown_elements),
+            );
+        }
+        ::serde_json::Value::Object(map)
+    }
+}
 impl crate::xml::XmlElement for PatientGroup {
     fn read_children<R: ::std::io::BufRead>(
         &mut self,

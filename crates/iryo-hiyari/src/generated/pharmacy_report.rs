@@ -69,6 +69,107 @@ pub struct PharmacyReport {
     #[serde(rename = "_unknown", skip_serializing_if = "Vec::is_empty")]
     pub unknown_elements: Vec<crate::xml::UnknownElement>,
 }
+impl PharmacyReport {
+    /// This value as JSON for people: XML names as keys, each code as
+    /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+    pub fn labeled_json(&self) -> ::serde_json::Value {
+        let mut map = ::serde_json::Map::new();
+        if let Some(value) = &self.version {
+            map.insert("VERSION".to_owned(), ::serde_json::Value::String(value.clone()));
+        }
+        if let Some(value) = &self.year {
+            map.insert("DATYEAR".to_owned(), ::serde_json::Value::String(value.clone()));
+        }
+        if let Some(value) = &self.month {
+            map.insert(
+                "DATMONTH".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.day_of_week {
+            map.insert(
+                "DATDAY".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.time_zone {
+            map.insert(
+                "DATTIMEZONE".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.execution {
+            map.insert(
+                "DATEXECUTION".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.treatment_level {
+            map.insert(
+                "DATLEVEL".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.summary {
+            map.insert(
+                "DATSUMMARY".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.patient_group {
+            map.insert("GRPPATIENT".to_owned(), value.labeled_json());
+        }
+        if let Some(value) = &self.discoverer {
+            map.insert(
+                "DATDISCOVERER".to_owned(),
+                crate::xml::labeled_code(value.code(), value.label()),
+            );
+        }
+        if let Some(value) = &self.concerned_list {
+            map.insert("LSTCONCERNED".to_owned(), value.labeled_json());
+        }
+        if let Some(value) = &self.dispensing {
+            map.insert("GRPCOMPOUND".to_owned(), value.labeled_json());
+        }
+        if let Some(value) = &self.doubt {
+            map.insert("GRPDOUBT".to_owned(), value.labeled_json());
+        }
+        if let Some(value) = &self.material {
+            map.insert("GRPMATERIAL".to_owned(), value.labeled_json());
+        }
+        if let Some(value) = &self.sales {
+            map.insert("GRPSALES".to_owned(), value.labeled_json());
+        }
+        if let Some(value) = &self.factor_list {
+            map.insert("LSTFACTOR".to_owned(), value.labeled_json());
+        }
+        if let Some(value) = &self.content_text {
+            map.insert(
+                "DATCONTENTTEXT".to_owned(),
+                ::serde_json::Value::String(value.clone()),
+            );
+        }
+        if let Some(value) = &self.factor_text {
+            map.insert(
+                "DATFACTORTEXT".to_owned(),
+                ::serde_json::Value::String(value.clone()),
+            );
+        }
+        if let Some(value) = &self.improvement_text {
+            map.insert(
+                "DATIMPROVEMENTTEXT".to_owned(),
+                ::serde_json::Value::String(value.clone()),
+            );
+        }
+        if !self.unknown_elements.is_empty() {
+            map.insert(
+                "_unknown".to_owned(),
+                ::serde_json::json!(self.unknown_elements),
+            );
+        }
+        ::serde_json::Value::Object(map)
+    }
+}
 impl crate::xml::XmlElement for PharmacyReport {
     fn read_children<R: ::std::io::BufRead>(
         &mut self,

@@ -79,6 +79,38 @@ impl ResultSet {
         })
     }
 }
+impl ResultSet {
+    /// This value as JSON for people: XML names as keys, each code as
+    /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+    pub fn labeled_json(&self) -> ::serde_json::Value {
+        let mut map = ::serde_json::Map::new();
+        map.insert("@count".to_owned(), ::serde_json::json!(self.count));
+        map.insert("@position".to_owned(), ::serde_json::json!(self.position));
+        map.insert(
+            "@status".to_owned(),
+            crate::xml::labeled_code(self.status.code(), self.status.label()),
+        );
+        map.insert("@total".to_owned(), ::serde_json::json!(self.total));
+        if let Some(value) = &self.error {
+            map.insert("Error".to_owned(), ::serde_json::Value::String(value.clone()));
+        }
+        if !self.pharmacy_report.is_empty() {
+            let values = self
+                .pharmacy_report
+                .iter()
+                .map(|value| value.labeled_json())
+                .collect();
+            map.insert("PHARMACY_REPORT".to_owned(), ::serde_json::Value::Array(values));
+        }
+        if !self.unknown_elements.is_empty() {
+            map.insert(
+                "_unknown".to_owned(),
+                ::serde_json::json!(self.unknown_elements),
+            );
+        }
+        ::serde_json::Value::Object(map)
+    }
+}
 impl crate::xml::XmlElement for ResultSet {
     fn read_children<R: ::std::io::BufRead>(
         &mut self,

@@ -2,6 +2,7 @@
 //! Also from specs/orca/rust.yaml (sha256:ef5319034e6e692409c1ba0c49411699add14a2bbc166d8af1a1d58b5c64d652).
 //! DO NOT EDIT.
 
+#[allow(unused_imports)]
 use super::types;
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
