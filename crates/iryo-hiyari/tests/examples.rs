@@ -168,15 +168,30 @@ fn the_reader_streams_report_by_report() {
 fn labeled_json_gives_codes_with_their_japanese_labels() {
     let result = read_result_set(&sample_bytes()[..]).unwrap();
     let json = result.pharmacy_report[0].labeled_json();
-    assert_eq!(json["DATMONTH"], serde_json::json!({"code": "01", "label": "1月"}));
+    assert_eq!(
+        json["DATMONTH"],
+        serde_json::json!({"code": "01", "label": "1月"})
+    );
     assert_eq!(json["DATYEAR"], "2009");
     assert_eq!(json["GRPPATIENT"]["DATPATIENTSEX"]["label"], "男");
-    assert_eq!(json["LSTFACTOR"]["DATFACTOR"][0], serde_json::json!({"code": "010101", "label": "確認を怠った"}));
-    assert_eq!(json["GRPCOMPOUND"]["LSTRELATED"]["GRPMEDICINE_A"][0]["DATMEDNAME"], "サンプル関連医薬品販売名");
+    assert_eq!(
+        json["LSTFACTOR"]["DATFACTOR"][0],
+        serde_json::json!({"code": "010101", "label": "確認を怠った"})
+    );
+    assert_eq!(
+        json["GRPCOMPOUND"]["LSTRELATED"]["GRPMEDICINE_A"][0]["DATMEDNAME"],
+        "サンプル関連医薬品販売名"
+    );
     let head = result.labeled_json();
-    assert_eq!(head["@status"], serde_json::json!({"code": "0", "label": "正常"}));
+    assert_eq!(
+        head["@status"],
+        serde_json::json!({"code": "0", "label": "正常"})
+    );
     assert_eq!(head["@total"], 1);
     let mut unknown = result.pharmacy_report[0].clone();
     unknown.summary = Some("99".into());
-    assert_eq!(unknown.labeled_json()["DATSUMMARY"], serde_json::json!({"code": "99", "label": null}));
+    assert_eq!(
+        unknown.labeled_json()["DATSUMMARY"],
+        serde_json::json!({"code": "99", "label": null})
+    );
 }
