@@ -4,16 +4,22 @@
 //! - [`Credentials`]: how a client authenticates (HTTP Basic, Bearer), turned into an
 //!   `Authorization` header marked sensitive.
 //! - [`ClientIdentity`]: a TLS client certificate, as ORCA's cloud service requires.
+//! - [`RetryPolicy`] and [`retry`]: backoff with jitter for requests that are safe to repeat.
 //! - [`TokenProvider`]: a Bearer token fetched before every request, so it can be refreshed.
 
 mod credentials;
 mod http;
 mod identity;
+mod retry;
 mod secret;
 mod token;
 
 pub use credentials::{Credentials, InvalidCredentials};
 pub use http::{BaseUrlError, body_excerpt, join_base_url};
 pub use identity::{ClientIdentity, IdentityError};
+pub use retry::{
+    RetryDecision, RetryPolicy, is_connect_failure, is_retryable_status, is_retryable_transport,
+    retry, retry_after,
+};
 pub use secret::Secret;
 pub use token::{TokenError, TokenFuture, TokenProvider};

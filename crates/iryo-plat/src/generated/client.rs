@@ -80,72 +80,6 @@ const _: () = {
 };
 #[allow(clippy::all)]
 impl Client {
-    /**【削除】付与済みの権限（患者用）(PTP_ROL_010)
-
-The patient-side twin of PRV_ROL_010: same parameters, body and answers, remote PLAT only.
-
-
-Sends a `PUT` request to `/participants/permission/delete/{permissionApprovalId}`
-
-Arguments:
-- `permission_approval_id`: 権限承認 ID, one path segment (a serial number in practice).
-- `location`: Where to act: `self`, `remote`, `all`, or comma-separated 医療機関 IDs. Not in the PRV_ROL_010 page;
-the published swagger lists it for this path.
-
-- `body`
-*/
-    pub async fn delete_participant_permission<'a>(
-        &'a self,
-        permission_approval_id: &'a types::DeleteParticipantPermissionPermissionApprovalId,
-        location: Option<&'a str>,
-        body: &'a types::PermissionDeleteRequest,
-    ) -> Result<
-        ResponseValue<types::PermissionDeleteAnswer>,
-        Error<types::PlatErrorBody>,
-    > {
-        let url = format!(
-            "{}/participants/permission/delete/{}", self.baseurl, encode_path(&
-            permission_approval_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("location", &location))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_participant_permission",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
     /**【削除】付与済みの権限（医療機関用）(PRV_ROL_010)
 
 Deletes the granted permission `permissionApprovalId` on a document managed by the caller's own
@@ -194,6 +128,72 @@ the published swagger lists it for this path.
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_provider_permission",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**【削除】付与済みの権限（患者用）(PTP_ROL_010)
+
+The patient-side twin of PRV_ROL_010: same parameters, body and answers, remote PLAT only.
+
+
+Sends a `PUT` request to `/participants/permission/delete/{permissionApprovalId}`
+
+Arguments:
+- `permission_approval_id`: 権限承認 ID, one path segment (a serial number in practice).
+- `location`: Where to act: `self`, `remote`, `all`, or comma-separated 医療機関 IDs. Not in the PRV_ROL_010 page;
+the published swagger lists it for this path.
+
+- `body`
+*/
+    pub async fn delete_participant_permission<'a>(
+        &'a self,
+        permission_approval_id: &'a types::DeleteParticipantPermissionPermissionApprovalId,
+        location: Option<&'a str>,
+        body: &'a types::PermissionDeleteRequest,
+    ) -> Result<
+        ResponseValue<types::PermissionDeleteAnswer>,
+        Error<types::PlatErrorBody>,
+    > {
+        let url = format!(
+            "{}/participants/permission/delete/{}", self.baseurl, encode_path(&
+            permission_approval_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("location", &location))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_participant_permission",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
