@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use iryo_runtime::body_excerpt;
+use iryo_runtime::{RetryDecision, RetryPolicy, body_excerpt};
 
 use crate::decode::InvalidBytes;
 use crate::query::{Count, SearchQuery};
@@ -38,13 +38,16 @@ pub struct Config {
     pub(crate) page_pause: Duration,
     pub(crate) unbounded_all: bool,
     pub(crate) invalid_bytes: InvalidBytes,
-    timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: u64,
+    read_timeout: Duration,
     connect_timeout: Duration,
 }
 
 impl Config {
     /// A service at `base_url` (scheme and host), the documented path, GET, pages of 100
-    /// reports with a 1 s pause between them.
+    /// reports with a 1 s pause between them, 3 attempts per page for failures worth retrying,
+    /// pages of at most 64 MiB, a 10 s connect and a 60 s read timeout.
     pub fn new(base_url: impl Into<String>) -> Self {
         Config {
             base_url: base_url.into(),
@@ -54,7 +57,9 @@ impl Config {
             page_pause: Duration::from_secs(1),
             unbounded_all: false,
             invalid_bytes: InvalidBytes::Fail,
-            timeout: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
+            max_response_bytes: 64 * 1024 * 1024,
+            read_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
         }
     }
@@ -96,9 +101,23 @@ impl Config {
         self
     }
 
-    /// Total time allowed for one request, answer included.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+    /// Retries of a page request (searches are safe to repeat) on connection failures, timeouts,
+    /// 408, 429 and 5xx, honouring `Retry-After`, as long as nothing of that page was yielded.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest answer to one request; a bigger one is [`Error::TooLarge`].
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The longest wait for the next bytes of an answer (a stalled server), without limiting
+    /// how long a large answer may take in all.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
         self
     }
 
@@ -119,7 +138,7 @@ impl Config {
             )));
         }
         let http = reqwest::Client::builder()
-            .timeout(self.timeout)
+            .read_timeout(self.read_timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(concat!("iryo-hiyari/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -158,12 +177,31 @@ impl Client {
         &self.inner.endpoint
     }
 
-    /// Exactly one request for `query` as given, read whole. No hits is an empty result.
+    /// One request for `query` as given (retried as configured), read whole. No hits is an
+    /// empty result.
     pub async fn search_page(&self, query: &SearchQuery) -> Result<ResultSet, Error> {
+        let policy = &self.inner.config.retry;
+        iryo_runtime::retry(policy, || self.search_page_once(query), |f| f.decision())
+            .await
+            .map_err(|f| f.error)
+    }
+
+    async fn search_page_once(&self, query: &SearchQuery) -> Result<ResultSet, Failure> {
         let response = self.send(query).await?;
-        let body = response.bytes().await.map_err(Error::Transport)?;
+        let limit = self.inner.config.max_response_bytes;
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit)
+        {
+            return Err(Error::TooLarge { limit }.into());
+        }
+        let body = read_limited(response, limit).await?;
+        Ok(self.read_page(&body)?)
+    }
+
+    fn read_page(&self, body: &[u8]) -> Result<ResultSet, Error> {
         let mut reader =
-            crate::ReportReader::with_invalid_bytes(&body[..], self.inner.config.invalid_bytes)?;
+            crate::ReportReader::with_invalid_bytes(body, self.inner.config.invalid_bytes)?;
         let mut reports = Vec::new();
         for report in reader.by_ref() {
             reports.push(report?);
@@ -183,8 +221,8 @@ impl Client {
     }
 
     /// Sends one request; a non-200 status is an error.
-    pub(crate) async fn send(&self, query: &SearchQuery) -> Result<reqwest::Response, Error> {
-        let encoded = query.to_query_string()?;
+    pub(crate) async fn send(&self, query: &SearchQuery) -> Result<reqwest::Response, Failure> {
+        let encoded = query.to_query_string().map_err(Error::from)?;
         let inner = &self.inner;
         let request = match inner.config.method {
             Method::Get if encoded.is_empty() => inner.http.get(&inner.endpoint),
@@ -201,13 +239,64 @@ impl Client {
         let response = request.send().await.map_err(Error::Transport)?;
         let status = response.status().as_u16();
         if status != 200 {
-            let body = response.bytes().await.unwrap_or_default();
-            return Err(Error::Http {
+            let retry_after = iryo_runtime::retry_after(response.headers());
+            let body = read_limited(response, 1024).await.unwrap_or_default();
+            let error = Error::Http {
                 status,
-                body_excerpt: body_excerpt(&body[..body.len().min(1024)]),
-            });
+                body_excerpt: body_excerpt(&body),
+            };
+            return Err(Failure { error, retry_after });
         }
         Ok(response)
+    }
+}
+
+/// The body, failing with [`Error::TooLarge`] past `limit` bytes (an error page is cut there).
+async fn read_limited(mut response: reqwest::Response, limit: u64) -> Result<Vec<u8>, Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(Error::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A failed attempt: the error, and the server's `Retry-After` when it sent one.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+impl Failure {
+    pub(crate) fn decision(&self) -> RetryDecision {
+        if retryable(&self.error) {
+            RetryDecision::Retry {
+                after: self.retry_after,
+            }
+        } else {
+            RetryDecision::Stop
+        }
+    }
+}
+
+/// Connection failures, timeouts, 408, 429 and 5xx.
+pub(crate) fn retryable(error: &Error) -> bool {
+    match error {
+        Error::Transport(e) => iryo_runtime::is_retryable_transport(e),
+        Error::Http { status, .. } => iryo_runtime::is_retryable_status(*status),
+        _ => false,
     }
 }
 

@@ -24,6 +24,12 @@ pub enum Error {
     /// The request could not be sent or the answer not received.
     #[error("could not reach the search API: {0}")]
     Transport(#[source] reqwest::Error),
+    /// An answer is bigger than the configured maximum.
+    #[error("the answer is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The answer is not the XML of `response.xsd` in its declared encoding.
     #[error("the answer does not read: {0}")]
     Read(#[from] ReadError),

@@ -43,6 +43,7 @@ pub use encode::EncodeError;
 pub use error::Error;
 pub use generated::*;
 pub use iryo_hiyari_codes::{Item, ItemCode};
+pub use iryo_runtime::RetryPolicy;
 pub use query::{CodeSet, Condition, Count, Order, QueryError, SearchQuery, WordSet};
 pub use reports::{Decoded, ReportReader, read_result_set};
 pub use stream::{Progress, ReportStream};

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use crate::client::{Client, check_error, page_count};
+use crate::client::{Client, check_error, page_count, retryable};
 use crate::query::{Count, SearchQuery};
 use crate::{Error, PharmacyReport, ReportReader, ResultSet};
 
@@ -114,9 +114,17 @@ async fn drive(
             ..query.clone()
         };
         lock(&progress).pages += 1;
-        let page = match fetch_page(&client, &page_query, &tx, &progress).await {
+        // A page is requested again only while none of its reports has been yielded.
+        let attempt = || fetch_page(&client, &page_query, &tx, &progress);
+        let decide = |failure: &PageError| match failure.sent == 0 && retryable(&failure.error) {
+            true => iryo_runtime::RetryDecision::Retry {
+                after: failure.retry_after,
+            },
+            false => iryo_runtime::RetryDecision::Stop,
+        };
+        let page = match iryo_runtime::retry(&config.retry, attempt, decide).await {
             Ok(page) => page,
-            Err(PageError { sent, error }) => {
+            Err(PageError { sent, error, .. }) => {
                 let next_start = start + sent;
                 lock(&progress).next_start = next_start;
                 let error = if next_start > query.start.unwrap_or(0) {
@@ -151,6 +159,24 @@ struct PageDone {
 struct PageError {
     sent: u64,
     error: Error,
+    retry_after: Option<std::time::Duration>,
+}
+
+impl PageError {
+    fn new(sent: u64, error: Error) -> Self {
+        PageError {
+            sent,
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+/// Why the body pump stopped early, so that the parser's I/O error can be told precisely.
+#[derive(Default)]
+struct PumpFailure {
+    transport: Option<reqwest::Error>,
+    too_large: Option<u64>,
 }
 
 /// One page: request, pump the body into the parser thread, wait for it.
@@ -160,12 +186,15 @@ async fn fetch_page(
     tx: &ReportSender,
     progress: &Arc<Mutex<Progress>>,
 ) -> Result<PageDone, PageError> {
-    let response = client
-        .send(query)
-        .await
-        .map_err(|error| PageError { sent: 0, error })?;
+    let response = client.send(query).await.map_err(|failure| PageError {
+        sent: 0,
+        error: failure.error,
+        retry_after: failure.retry_after,
+    })?;
     let (chunk_tx, chunk_rx) = mpsc::channel(BODY_CHUNKS);
-    let pump = tokio::spawn(pump_body(response, chunk_tx));
+    let pump_failure = Arc::new(Mutex::new(PumpFailure::default()));
+    let limit = client.inner.config.max_response_bytes;
+    let pump = tokio::spawn(pump_body(response, chunk_tx, limit, pump_failure.clone()));
     let mode = client.inner.config.invalid_bytes;
     let (tx, progress) = (tx.clone(), progress.clone());
     let parsed = tokio::task::spawn_blocking(move || {
@@ -173,23 +202,54 @@ async fn fetch_page(
     })
     .await;
     pump.abort();
-    match parsed {
+    let result = match parsed {
         Ok(result) => result,
-        Err(join) => Err(PageError {
-            sent: 0,
-            error: Error::Read(crate::xml::ReadError::Io(format!(
+        Err(join) => Err(PageError::new(
+            0,
+            Error::Read(crate::xml::ReadError::Io(format!(
                 "parser thread failed: {join}"
             ))),
-        }),
-    }
+        )),
+    };
+    result.map_err(|failure| precise(failure, &pump_failure))
 }
 
-async fn pump_body(mut response: reqwest::Response, chunks: mpsc::Sender<io::Result<Bytes>>) {
+/// The parser only saw an I/O error; say what the pump saw.
+fn precise(failure: PageError, pump: &Mutex<PumpFailure>) -> PageError {
+    let mut pump = pump.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let error = match (pump.too_large, pump.transport.take()) {
+        (Some(limit), _) => Error::TooLarge { limit },
+        (None, Some(transport)) => Error::Transport(transport),
+        (None, None) => return failure,
+    };
+    PageError::new(failure.sent, error)
+}
+
+async fn pump_body(
+    mut response: reqwest::Response,
+    chunks: mpsc::Sender<io::Result<Bytes>>,
+    limit: u64,
+    failure: Arc<Mutex<PumpFailure>>,
+) {
+    let mut received = 0u64;
     loop {
         let next = match response.chunk().await {
-            Ok(Some(chunk)) => Ok(chunk),
+            Ok(Some(chunk)) => {
+                received += chunk.len() as u64;
+                if received > limit {
+                    failure.lock().unwrap_or_else(|p| p.into_inner()).too_large = Some(limit);
+                    Err(io::Error::other("the answer is too large"))
+                } else {
+                    Ok(chunk)
+                }
+            }
             Ok(None) => return,
-            Err(e) => Err(io::Error::other(TransportFailure(e.to_string()))),
+            Err(e) => {
+                failure.lock().unwrap_or_else(|p| p.into_inner()).transport = Some(e);
+                Err(io::Error::other(
+                    "the connection failed while the answer was arriving",
+                ))
+            }
         };
         let failed = next.is_err();
         if chunks.send(next).await.is_err() || failed {
@@ -197,11 +257,6 @@ async fn pump_body(mut response: reqwest::Response, chunks: mpsc::Sender<io::Res
         }
     }
 }
-
-/// The connection failed while the body was arriving.
-#[derive(Debug, thiserror::Error)]
-#[error("the connection failed while the answer was arriving: {0}")]
-pub(crate) struct TransportFailure(String);
 
 /// Runs on a blocking thread: decodes and parses, sends each report on.
 fn parse_page(
@@ -211,7 +266,7 @@ fn parse_page(
     progress: &Mutex<Progress>,
 ) -> Result<PageDone, PageError> {
     let mut sent = 0;
-    let fail = |sent, error: Error| PageError { sent, error };
+    let fail = |sent, error: Error| PageError::new(sent, error);
     let mut reader =
         ReportReader::with_invalid_bytes(input, mode).map_err(|e| fail(0, e.into()))?;
     let total = reader.result_set().total;

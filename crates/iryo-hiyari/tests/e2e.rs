@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use iryo_hiyari::{
-    Client, Condition, Config, Count, Error, Item, ItemCode, Method, Order, SearchQuery,
+    Client, Condition, Config, Count, Error, Item, ItemCode, Method, Order, RetryPolicy,
+    SearchQuery,
 };
 use iryo_hiyari_codes::IncidentSummary;
 use iryo_mock::hiyari::HiyariMock;
@@ -199,10 +200,45 @@ async fn post_and_the_newer_path_work_the_same() {
     assert_eq!(newer, get);
 }
 
+/// Retries within milliseconds, so tests stay fast.
+fn quick_retries(attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: attempts,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    }
+}
+
+#[tokio::test]
+async fn a_transient_server_error_is_retried() {
+    let mock = mock().await;
+    let client = config(&mock).retry(quick_retries(3)).build().unwrap();
+    mock.http_status_next(503).unwrap();
+    mock.http_status_next(502).unwrap();
+    let page = client.search_page(&SearchQuery::new()).await.unwrap();
+    assert!(page.total > 0, "the third attempt succeeds");
+    mock.http_status_next(500).unwrap();
+    mock.http_status_next(500).unwrap();
+    mock.http_status_next(500).unwrap();
+    let err = client.search_page(&SearchQuery::new()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Http { status: 500, .. }),
+        "three attempts, then the error"
+    );
+    mock.http_status_next(404).unwrap();
+    let err = client.search_page(&SearchQuery::new()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Http { status: 404, .. }),
+        "404 is not retried"
+    );
+    assert!(client.search_page(&SearchQuery::new()).await.is_ok());
+}
+
 #[tokio::test]
 async fn api_errors_http_errors_and_damaged_answers_are_typed() {
     let mock = mock().await;
-    let client = client(&mock);
+    let client = config(&mock).retry(RetryPolicy::none()).build().unwrap();
     mock.fail_next_error("パラメータ item が不正です").unwrap();
     let err = client.search_page(&SearchQuery::new()).await.unwrap_err();
     assert!(
@@ -278,6 +314,7 @@ async fn a_stream_that_fails_mid_way_says_where_to_resume() {
     let proxied = Config::new(failing_proxy(&mock).await)
         .page_size(5)
         .page_pause(Duration::ZERO)
+        .retry(quick_retries(2))
         .build()
         .unwrap();
     let mut stream = proxied.search(SearchQuery::new().count(Count::All));
@@ -309,7 +346,8 @@ async fn a_stream_that_fails_mid_way_says_where_to_resume() {
 async fn a_failure_on_the_first_page_is_the_plain_error() {
     let mock = mock().await;
     mock.http_status_next(500).unwrap();
-    let mut stream = client(&mock).search(SearchQuery::new().count(Count::All));
+    let client = config(&mock).retry(RetryPolicy::none()).build().unwrap();
+    let mut stream = client.search(SearchQuery::new().count(Count::All));
     let err = stream.next().await.unwrap().unwrap_err();
     assert!(matches!(err, Error::Http { status: 500, .. }), "{err:?}");
 }

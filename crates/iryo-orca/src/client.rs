@@ -1,7 +1,9 @@
 //! The client: one typed call per operation, over the generated transport.
 
+use std::time::Duration;
+
 use iryo_orca_codes::PushErrorCode;
-use iryo_runtime::Credentials;
+use iryo_runtime::{Credentials, RetryDecision, RetryPolicy};
 use progenitor_client::Error as RawError;
 
 use crate::push_events::{PushEvent, PushEventsRequest};
@@ -13,6 +15,7 @@ use iryo_runtime::body_excerpt as excerpt;
 #[derive(Clone, Debug)]
 pub struct Client {
     raw: crate::generated::Client,
+    retry: RetryPolicy,
 }
 
 impl Client {
@@ -22,8 +25,8 @@ impl Client {
         Config::new(base_url, credentials).build()
     }
 
-    pub(crate) fn from_raw(raw: crate::generated::Client) -> Self {
-        Client { raw }
+    pub(crate) fn from_raw(raw: crate::generated::Client, retry: RetryPolicy) -> Self {
+        Client { raw, retry }
     }
 
     /// The generated client underneath, for the untyped wire view (no input checks).
@@ -36,7 +39,7 @@ impl Client {
         PushEventsRequest::new(self)
     }
 
-    /// `POST /api01rv2/pusheventgetv2` with a ready-made filter.
+    /// `POST /api01rv2/pusheventgetv2` with a ready-made filter, retried as configured.
     ///
     /// ORCA's code 0007 (no notification matched) comes back as an empty list; every other ORCA
     /// code is [`Error::Api`].
@@ -44,15 +47,33 @@ impl Client {
         &self,
         filter: types::PushEventFilter,
     ) -> Result<Vec<PushEvent>, Error> {
+        self.push_event_get_v2_with(filter, &self.retry).await
+    }
+
+    /// As [`push_event_get_v2`](Self::push_event_get_v2) with another retry policy for this call.
+    pub async fn push_event_get_v2_with(
+        &self,
+        filter: types::PushEventFilter,
+        retry: &RetryPolicy,
+    ) -> Result<Vec<PushEvent>, Error> {
         let request = types::PushEventGetRequest {
             pusheventgetv2req: filter,
         };
+        iryo_runtime::retry(retry, || self.push_once(&request), Failure::decision)
+            .await
+            .map_err(|failure| failure.error)
+    }
+
+    async fn push_once(
+        &self,
+        request: &types::PushEventGetRequest,
+    ) -> Result<Vec<PushEvent>, Failure> {
         let response = self
             .raw
-            .push_event_get_v2(&request)
+            .push_event_get_v2(request)
             .await
-            .map_err(from_raw_error)?;
-        match response.into_inner() {
+            .map_err(Failure::from_raw)?;
+        let decoded = match response.into_inner() {
             PushEventGetResponse::List(list) => list
                 .0
                 .into_iter()
@@ -61,7 +82,8 @@ impl Client {
                 .map(|events| events.into_iter().flatten().collect()),
             PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
             PushEventGetResponse::Error(error) => api_error(error),
-        }
+        };
+        decoded.map_err(Failure::final_error)
     }
 }
 
@@ -84,6 +106,49 @@ fn api_error<T: Default>(error: types::PushEventError) -> Result<T, Error> {
     })
 }
 
+/// A failed attempt: the error, and the server's `Retry-After` when it sent one.
+struct Failure {
+    error: Error,
+    retry_after: Option<Duration>,
+}
+
+impl Failure {
+    fn final_error(error: Error) -> Self {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+
+    fn from_raw(error: RawError<()>) -> Self {
+        let retry_after = match &error {
+            RawError::ErrorResponse(response) => iryo_runtime::retry_after(response.headers()),
+            RawError::UnexpectedResponse(response) => iryo_runtime::retry_after(response.headers()),
+            _ => None,
+        };
+        Failure {
+            error: from_raw_error(error),
+            retry_after,
+        }
+    }
+
+    /// Connection failures, timeouts, 408, 429 and 5xx are worth another try; nothing else is.
+    fn decision(&self) -> RetryDecision {
+        let retry = match &self.error {
+            Error::Transport(e) => iryo_runtime::is_retryable_transport(e),
+            Error::Http { status, .. } => iryo_runtime::is_retryable_status(*status),
+            _ => false,
+        };
+        if retry {
+            RetryDecision::Retry {
+                after: self.retry_after,
+            }
+        } else {
+            RetryDecision::Stop
+        }
+    }
+}
+
 fn from_raw_error(error: RawError<()>) -> Error {
     match error {
         RawError::ErrorResponse(response) => from_status(response.status().as_u16(), String::new()),
@@ -95,9 +160,15 @@ fn from_raw_error(error: RawError<()>) -> Error {
                 .unwrap_or_else(|| e.to_string()),
             body_excerpt: excerpt(&bytes),
         },
-        RawError::CommunicationError(e)
-        | RawError::ResponseBodyError(e)
-        | RawError::InvalidUpgrade(e) => Error::Transport(e),
+        RawError::ResponseBodyError(e) | RawError::CommunicationError(e) => {
+            match iryo_runtime::body_too_large(&e) {
+                Some(too_large) => Error::TooLarge {
+                    limit: too_large.limit,
+                },
+                None => Error::Transport(e),
+            }
+        }
+        RawError::InvalidUpgrade(e) => Error::Transport(e),
         RawError::InvalidRequest(message) | RawError::Custom(message) => Error::Config(message),
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use iryo_runtime::{ClientIdentity, Credentials};
+use iryo_runtime::{ClientIdentity, Credentials, RetryPolicy};
 
 use crate::hooks::Hooks;
 use crate::{Client, Error};
@@ -18,11 +18,15 @@ pub struct Config {
     timeout: Duration,
     connect_timeout: Duration,
     identity: Option<ClientIdentity>,
+    retry: RetryPolicy,
+    max_response_bytes: u64,
+    allow_insecure_http: bool,
 }
 
 impl Config {
     /// A server at `base_url` (scheme, host and port, e.g. `https://orca.example.jp:8000`) with
-    /// the given credentials, a 30 s request timeout and a 10 s connect timeout.
+    /// the given credentials, a 30 s request timeout, a 10 s connect timeout, 3 attempts with
+    /// backoff for failures worth retrying, and answers of at most 32 MiB.
     pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Self {
         Config {
             base_url: base_url.into(),
@@ -31,7 +35,30 @@ impl Config {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             identity: None,
+            retry: RetryPolicy::default(),
+            max_response_bytes: 32 * 1024 * 1024,
+            allow_insecure_http: false,
         }
+    }
+
+    /// Retries of `pusheventgetv2` (a read, safe to repeat) on connection failures, timeouts,
+    /// 408, 429 and 5xx, honouring `Retry-After`. `RetryPolicy::none()` turns them off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest answer accepted; a bigger one is [`Error::TooLarge`](crate::Error::TooLarge).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Allows sending the password over plain `http://` to a host that is not loopback. Off by
+    /// default; on-premises ORCA on a clinic LAN may need it.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 
     /// A path put in front of every API path. WebORCA serves the API under `/api`.
@@ -67,6 +94,9 @@ impl Config {
     /// a user or password in it (put credentials in [`Credentials`]), or on unusable credentials.
     pub fn build(self) -> Result<Client, Error> {
         let base = effective_base(&self.base_url, &self.base_path)?;
+        let sends_credentials = !matches!(self.credentials, Credentials::None);
+        iryo_runtime::check_plain_http(&base, sends_credentials, self.allow_insecure_http)
+            .map_err(Error::Config)?;
         let authorization = self
             .credentials
             .authorization_header()
@@ -82,11 +112,9 @@ impl Config {
             http = http.identity(identity);
         }
         let http = http.build().map_err(|e| Error::Config(e.to_string()))?;
-        Ok(Client::from_raw(crate::generated::Client::new_with_client(
-            &base,
-            http,
-            Hooks::new(authorization),
-        )))
+        let hooks = Hooks::new(authorization, self.max_response_bytes);
+        let raw = crate::generated::Client::new_with_client(&base, http, hooks);
+        Ok(Client::from_raw(raw, self.retry))
     }
 }
 
@@ -111,6 +139,31 @@ mod tests {
         assert_eq!(
             effective_base("http://h:8000", "api/").unwrap(),
             "http://h:8000/api"
+        );
+    }
+
+    #[test]
+    fn credentials_over_plain_http_need_consent_except_on_loopback() {
+        let creds = || Credentials::basic("ormaster", "pw");
+        let err = Config::new("http://192.168.10.5:8000", creds())
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("allow_insecure_http"), "{err}");
+        assert!(
+            Config::new("http://192.168.10.5:8000", creds())
+                .allow_insecure_http(true)
+                .build()
+                .is_ok()
+        );
+        assert!(
+            Config::new("http://127.0.0.1:8000", creds())
+                .build()
+                .is_ok()
+        );
+        assert!(
+            Config::new("https://orca.example.jp", creds())
+                .build()
+                .is_ok()
         );
     }
 

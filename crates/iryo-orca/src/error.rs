@@ -33,6 +33,12 @@ pub enum Error {
     /// The request could not be sent or the answer not received (connection, TLS, timeout).
     #[error("could not reach the ORCA server: {0}")]
     Transport(#[source] reqwest::Error),
+    /// The answer is bigger than the configured maximum.
+    #[error("the ORCA answer is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The answer is not JSON of the documented shape.
     #[error(
         "the ORCA answer does not decode: {message}{}",

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use progenitor_client::{ClientHooks, Error as RawError, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 use crate::generated::Client as RawClient;
@@ -12,11 +12,15 @@ use crate::generated::Client as RawClient;
 #[derive(Clone)]
 pub struct Hooks {
     authorization: Option<HeaderValue>,
+    max_response_bytes: u64,
 }
 
 impl Hooks {
-    pub(crate) fn new(authorization: Option<HeaderValue>) -> Self {
-        Hooks { authorization }
+    pub(crate) fn new(authorization: Option<HeaderValue>, max_response_bytes: u64) -> Self {
+        Hooks {
+            authorization,
+            max_response_bytes,
+        }
     }
 }
 
@@ -45,5 +49,18 @@ impl ClientHooks<Hooks> for RawClient {
             headers.insert(AUTHORIZATION, value.clone());
         }
         Ok(())
+    }
+
+    /// Sends the request; the body of the answer is capped at `max_response_bytes`.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client().execute(request).await?;
+        Ok(iryo_runtime::limit_response_body(
+            response,
+            self.inner.max_response_bytes,
+        ))
     }
 }

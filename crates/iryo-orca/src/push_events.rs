@@ -64,6 +64,7 @@ impl PushEvent {
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct PushEventsRequest<'a> {
     client: &'a Client,
+    retry: Option<iryo_runtime::RetryPolicy>,
     event: Option<String>,
     user: Option<String>,
     start: Option<PushTime>,
@@ -74,6 +75,7 @@ impl<'a> PushEventsRequest<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         PushEventsRequest {
             client,
+            retry: None,
             event: None,
             user: None,
             start: None,
@@ -124,10 +126,19 @@ impl<'a> PushEventsRequest<'a> {
         })
     }
 
+    /// Another retry policy for this call than the client's.
+    pub fn retry(mut self, policy: iryo_runtime::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Sends the request. No match (ORCA code 0007) is `Ok` with an empty list.
     pub async fn send(self) -> Result<Vec<PushEvent>, Error> {
         let filter = self.filter()?;
-        self.client.push_event_get_v2(filter).await
+        match &self.retry {
+            Some(policy) => self.client.push_event_get_v2_with(filter, policy).await,
+            None => self.client.push_event_get_v2(filter).await,
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Duration};
 use iryo_mock::orca::{Clock, OrcaMock};
 use iryo_orca::types::{PushEventFilter, PushEventGetRequest};
-use iryo_orca::{Client, Config, Credentials, Error, PushErrorCode, PushEventBody, PushTime};
+use iryo_orca::{
+    Client, Config, Credentials, Error, PushErrorCode, PushEventBody, PushTime, RetryPolicy,
+};
 use iryo_orca_codes::PatientMode;
 
 async fn mock() -> OrcaMock {
@@ -218,7 +220,10 @@ async fn wrong_and_malformed_credentials_are_http_errors() {
 #[tokio::test]
 async fn http_404_and_500_have_their_own_variant() {
     let mock = mock().await;
-    let client = client(&mock);
+    let client = Config::new(mock.base_url(), Credentials::basic("ormaster", "ormaster"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
     for status in [404u16, 500, 503] {
         mock.http_status_next(status).unwrap();
         let err = client.push_events().send().await.unwrap_err();
@@ -329,4 +334,54 @@ async fn notifications_older_than_seven_days_are_gone_after_the_next_push() {
         2,
         "the 8-day-old notification is deleted on insert"
     );
+}
+
+/// Retries within milliseconds, so tests stay fast.
+fn quick_retries(attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: attempts,
+        initial_backoff: std::time::Duration::from_millis(1),
+        max_backoff: std::time::Duration::from_millis(5),
+        ..RetryPolicy::default()
+    }
+}
+
+#[tokio::test]
+async fn transient_http_failures_are_retried_and_the_call_succeeds() {
+    let mock = mock().await;
+    let client = Config::new(mock.base_url(), Credentials::basic("ormaster", "ormaster"))
+        .retry(quick_retries(3))
+        .build()
+        .unwrap();
+    mock.http_status_next(503).unwrap();
+    mock.http_status_next(500).unwrap();
+    let events = client.push_events().event("print002").send().await.unwrap();
+    assert_eq!(events.len(), 1);
+    // per call: no retries
+    mock.http_status_next(503).unwrap();
+    let err = client
+        .push_events()
+        .retry(RetryPolicy::none())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
+    // ORCA's own errors are answers, never retried
+    mock.fail_next("4001", None);
+    let err = client.push_events().send().await.unwrap_err();
+    assert_eq!(err.code().map(|c| c.code()), Some("4001"));
+    assert!(client.push_events().event("print002").send().await.is_ok());
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_refused() {
+    let mock = mock().await;
+    let client = Config::new(mock.base_url(), Credentials::basic("ormaster", "ormaster"))
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
+    let err = client.push_events().send().await.unwrap_err();
+    assert!(matches!(err, Error::TooLarge { limit: 1024 }), "{err:?}");
+    let small = client.push_events().event("print002").send().await.unwrap();
+    assert_eq!(small.len(), 1, "a small answer still passes");
 }

@@ -1,6 +1,6 @@
 //! The client: PRV_ROL_010 and PTP_ROL_010 as typed calls over the generated transport.
 
-use iryo_runtime::body_excerpt;
+use iryo_runtime::{RetryDecision, RetryPolicy, body_excerpt};
 use progenitor_client::{Error as RawError, ResponseValue};
 
 use crate::hooks::TOKEN_ERROR_PREFIX;
@@ -11,6 +11,7 @@ use crate::{Config, Error};
 #[derive(Clone, Debug)]
 pub struct Client {
     raw: crate::generated::Client,
+    retry: RetryPolicy,
 }
 
 /// Which side of PLAT the call is for.
@@ -31,8 +32,8 @@ impl Client {
         Config::new(application_path, token).build()
     }
 
-    pub(crate) fn from_raw(raw: crate::generated::Client) -> Self {
-        Client { raw }
+    pub(crate) fn from_raw(raw: crate::generated::Client, retry: RetryPolicy) -> Self {
+        Client { raw, retry }
     }
 
     /// The generated client underneath (untyped errors, no input checks).
@@ -73,17 +74,32 @@ impl Client {
         let body = types::PermissionDeleteRequest {
             comment: comment.to_owned(),
         };
+        iryo_runtime::retry(
+            &self.retry,
+            || self.delete_once(side, id, &body, location),
+            connect_failures_only,
+        )
+        .await
+    }
+
+    async fn delete_once(
+        &self,
+        side: Side,
+        id: &str,
+        body: &types::PermissionDeleteRequest,
+        location: Option<&str>,
+    ) -> Result<PermissionDeleteResult, Error> {
         let answer = match side {
             Side::Providers => {
                 let id = id.parse().map_err(invalid_id)?;
                 self.raw
-                    .delete_provider_permission(&id, location, &body)
+                    .delete_provider_permission(&id, location, body)
                     .await
             }
             Side::Participants => {
                 let id = id.parse().map_err(invalid_id)?;
                 self.raw
-                    .delete_participant_permission(&id, location, &body)
+                    .delete_participant_permission(&id, location, body)
                     .await
             }
         };
@@ -95,6 +111,16 @@ impl Client {
                 message: error.error_message,
             }),
         }
+    }
+}
+
+/// Deleting is not idempotent: only a request that never reached the server is sent again.
+fn connect_failures_only(error: &Error) -> RetryDecision {
+    match error {
+        Error::Transport(e) if iryo_runtime::is_connect_failure(e) => {
+            RetryDecision::Retry { after: None }
+        }
+        _ => RetryDecision::Stop,
     }
 }
 
@@ -162,9 +188,15 @@ fn from_raw_error(error: RawError<PlatErrorBody>) -> Error {
             message: explain_decode_failure(&bytes).unwrap_or_else(|| e.to_string()),
             body_excerpt: body_excerpt(&bytes),
         },
-        RawError::CommunicationError(e)
-        | RawError::ResponseBodyError(e)
-        | RawError::InvalidUpgrade(e) => Error::Transport(e),
+        RawError::ResponseBodyError(e) | RawError::CommunicationError(e) => {
+            match iryo_runtime::body_too_large(&e) {
+                Some(too_large) => Error::TooLarge {
+                    limit: too_large.limit,
+                },
+                None => Error::Transport(e),
+            }
+        }
+        RawError::InvalidUpgrade(e) => Error::Transport(e),
         RawError::Custom(message) => match message.strip_prefix(TOKEN_ERROR_PREFIX) {
             Some(reason) => Error::Token(reason.to_owned()),
             None => Error::Config(message),

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use iryo_runtime::{Secret, TokenProvider};
+use iryo_runtime::{RetryPolicy, Secret, TokenProvider};
 
 use crate::hooks::{Hooks, TokenSource};
 use crate::{Client, Error};
@@ -16,6 +16,9 @@ pub struct Config {
     token: TokenSource,
     timeout: Duration,
     connect_timeout: Duration,
+    retry: RetryPolicy,
+    max_response_bytes: u64,
+    allow_insecure_http: bool,
 }
 
 impl Config {
@@ -27,7 +30,29 @@ impl Config {
             token: TokenSource::Static(token.into()),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            max_response_bytes: 16 * 1024 * 1024,
+            allow_insecure_http: false,
         }
+    }
+
+    /// Retries. A permission delete is not idempotent (deleting twice is PLAT400), so only
+    /// failures to connect, where the request certainly never reached the server, are retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest answer accepted; a bigger one is [`Error::TooLarge`](crate::Error::TooLarge).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Allows sending the token over plain `http://` to a host that is not loopback.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 
     /// A server whose Bearer token is asked from `provider` before every request (so that it
@@ -58,17 +83,17 @@ impl Config {
     pub fn build(self) -> Result<Client, Error> {
         let base = iryo_runtime::join_base_url(&self.application_path, "")
             .map_err(|e| Error::Config(e.to_string()))?;
+        iryo_runtime::check_plain_http(&base, true, self.allow_insecure_http)
+            .map_err(Error::Config)?;
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(concat!("iryo-plat/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(e.to_string()))?;
-        Ok(Client::from_raw(crate::generated::Client::new_with_client(
-            &base,
-            http,
-            Hooks::new(self.token),
-        )))
+        let hooks = Hooks::new(self.token, self.max_response_bytes);
+        let raw = crate::generated::Client::new_with_client(&base, http, hooks);
+        Ok(Client::from_raw(raw, self.retry))
     }
 }
 
@@ -83,6 +108,9 @@ impl fmt::Debug for Config {
             .field("token", &token)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }

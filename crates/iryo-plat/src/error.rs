@@ -31,6 +31,12 @@ pub enum Error {
     /// The request could not be sent or the answer not received.
     #[error("could not reach the PLAT server: {0}")]
     Transport(#[source] reqwest::Error),
+    /// The answer is bigger than the configured maximum.
+    #[error("the PLAT answer is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The answer is not JSON of the documented shape (a bad date, a wrong type, ...).
     #[error(
         "the PLAT answer does not decode: {message}{}",

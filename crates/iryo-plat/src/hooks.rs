@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use iryo_runtime::{Secret, TokenProvider};
-use progenitor_client::{ClientHooks, Error as RawError, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 use crate::generated::Client as RawClient;
@@ -21,11 +21,15 @@ pub(crate) enum TokenSource {
 #[derive(Clone)]
 pub struct Hooks {
     token: TokenSource,
+    max_response_bytes: u64,
 }
 
 impl Hooks {
-    pub(crate) fn new(token: TokenSource) -> Self {
-        Hooks { token }
+    pub(crate) fn new(token: TokenSource, max_response_bytes: u64) -> Self {
+        Hooks {
+            token,
+            max_response_bytes,
+        }
     }
 
     async fn authorization(&self) -> Result<HeaderValue, String> {
@@ -70,5 +74,18 @@ impl ClientHooks<Hooks> for RawClient {
         headers.remove("api-version");
         headers.insert(AUTHORIZATION, value);
         Ok(())
+    }
+
+    /// Sends the request; the body of the answer is capped at `max_response_bytes`.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client().execute(request).await?;
+        Ok(iryo_runtime::limit_response_body(
+            response,
+            self.inner.max_response_bytes,
+        ))
     }
 }

@@ -42,7 +42,7 @@ pub use generated::types;
 pub use gson_date::{GsonDateError, GsonDateTime};
 pub use ids::ApprovalId;
 pub use iryo_plat_codes::{ApprovalStatus, DeletedFlag, PlatErrorCode};
-pub use iryo_runtime::{Secret, TokenError, TokenProvider};
+pub use iryo_runtime::{RetryPolicy, Secret, TokenError, TokenProvider};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -196,3 +196,54 @@ async fn location_is_sent_when_asked() {
         .unwrap();
     assert!(result.group().is_some());
 }
+
+#[tokio::test]
+async fn a_delete_is_never_sent_twice_after_a_server_error() {
+    let mock = mock().await;
+    let client = client(&mock, DEMO_TOKEN);
+    mock.http_status_next(503).unwrap();
+    let err = client
+        .delete_provider_permission("2", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Http { status: 503, .. }),
+        "not retried: {err:?}"
+    );
+    // the approval is still there: the 503 consumed the only request
+    assert!(client.delete_provider_permission("2", "x").await.is_ok());
+}
+
+#[tokio::test]
+async fn a_connection_refused_is_retried_then_reported() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/cloudEHR", listener.local_addr().unwrap());
+    drop(listener);
+    let client = iryo_plat::Config::new(url, DEMO_TOKEN)
+        .retry(iryo_plat::RetryPolicy {
+            max_attempts: 2,
+            initial_backoff: std::time::Duration::from_millis(1),
+            ..iryo_plat::RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    let err = client
+        .delete_provider_permission("2", "x")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_refused() {
+    let mock = mock().await;
+    let client = iryo_plat::Config::new(mock.app_url(), DEMO_TOKEN)
+        .max_response_bytes(100)
+        .build()
+        .unwrap();
+    let err = client
+        .delete_provider_permission("2", "x")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TooLarge { limit: 100 }), "{err:?}");
+}

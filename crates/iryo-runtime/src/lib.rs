@@ -10,6 +10,7 @@
 mod credentials;
 mod http;
 mod identity;
+mod limits;
 mod retry;
 mod secret;
 mod token;
@@ -17,6 +18,7 @@ mod token;
 pub use credentials::{Credentials, InvalidCredentials};
 pub use http::{BaseUrlError, body_excerpt, join_base_url};
 pub use identity::{ClientIdentity, IdentityError};
+pub use limits::{BodyTooLarge, body_too_large, check_plain_http, limit_response_body};
 pub use retry::{
     RetryDecision, RetryPolicy, is_connect_failure, is_retryable_status, is_retryable_transport,
     retry, retry_after,
