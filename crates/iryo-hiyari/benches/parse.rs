@@ -245,7 +245,7 @@ fn run_lxml(file: &Path) -> Option<Measured> {
         let pip = venv.join("bin/pip");
         if !made
             || !Command::new(&pip)
-                .args(["install", "-q", "lxml==6.0.2"])
+                .args(["install", "-q", "lxml==6.1.3"])
                 .status()
                 .ok()?
                 .success()

@@ -50,6 +50,48 @@ impl UnknownElement {
     }
 }
 
+/// A `CODE` attribute value. Codes are short, so they live inline (no allocation per element);
+/// a longer value falls back to the heap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodeText {
+    /// Up to 22 bytes, inline.
+    Inline {
+        /// The bytes (UTF-8).
+        bytes: [u8; 22],
+        /// How many are used.
+        len: u8,
+    },
+    /// Anything longer.
+    Heap(String),
+}
+
+impl CodeText {
+    /// Copies `text`.
+    pub fn new(text: &str) -> Self {
+        if text.len() <= 22 {
+            let mut bytes = [0u8; 22];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            CodeText::Inline {
+                bytes,
+                len: text.len() as u8,
+            }
+        } else {
+            CodeText::Heap(text.to_owned())
+        }
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only `new` builds `Inline`, from a `&str`, so the bytes are UTF-8.
+            CodeText::Inline { bytes, len } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            CodeText::Heap(text) => text,
+        }
+    }
+}
+
 /// What the next child of an element is.
 #[derive(Debug)]
 pub enum Step {
@@ -58,7 +100,7 @@ pub enum Step {
         /// Index of the field in the parent's content model.
         index: u16,
         /// `CODE` attribute, for code elements.
-        code: Option<String>,
+        code: Option<CodeText>,
         /// `<X/>`.
         empty: bool,
     },
@@ -109,7 +151,7 @@ impl<R: BufRead> XmlReader<R> {
     /// Whitespace, comments and processing instructions between children are skipped.
     pub fn next_step<F>(&mut self, classify: F) -> Result<Step, ReadError>
     where
-        F: Fn(&[u8], &BytesStart<'_>) -> Result<Option<(u16, Option<String>)>, ReadError>,
+        F: Fn(&[u8], &BytesStart<'_>) -> Result<Option<(u16, Option<CodeText>)>, ReadError>,
     {
         loop {
             let position = self.position();
@@ -181,7 +223,7 @@ impl<R: BufRead> XmlReader<R> {
 
 fn classified<F>(classify: &F, start: &BytesStart<'_>, empty: bool) -> Result<Step, ReadError>
 where
-    F: Fn(&[u8], &BytesStart<'_>) -> Result<Option<(u16, Option<String>)>, ReadError>,
+    F: Fn(&[u8], &BytesStart<'_>) -> Result<Option<(u16, Option<CodeText>)>, ReadError>,
 {
     let name = start.local_name();
     Ok(match classify(name.as_ref(), start)? {
@@ -231,11 +273,11 @@ pub fn labeled_code(code: &str, label: Option<&str>) -> serde_json::Value {
 }
 
 /// The `CODE` attribute of a code element, unescaped.
-pub fn code_attribute(start: &BytesStart<'_>) -> Result<Option<String>, ReadError> {
-    for attribute in start.attributes() {
+pub fn code_attribute(start: &BytesStart<'_>) -> Result<Option<CodeText>, ReadError> {
+    for attribute in start.attributes().with_checks(false) {
         let attribute = attribute.map_err(ReadError::attribute)?;
         if attribute.key.as_ref() == b"CODE" {
-            return Ok(Some(attribute_text(&attribute)?.into_owned()));
+            return Ok(Some(CodeText::new(&attribute_text(&attribute)?)));
         }
     }
     Ok(None)
