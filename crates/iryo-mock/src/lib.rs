@@ -1,7 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod fault;
 pub mod hiyari;
 pub mod orca;
 pub mod plat;
 mod server;
+
+pub use fault::Fault;

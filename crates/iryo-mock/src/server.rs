@@ -4,35 +4,72 @@ use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use axum::serve::Listener as _;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use crate::fault::{Connection, FaultListener};
+
+/// Turns a server off: [`MockServer`] holds it, and its handlers hold the [`Stopping`] it hands out.
+#[derive(Debug)]
+pub(crate) struct StopSwitch(watch::Sender<bool>);
+
+impl StopSwitch {
+    pub(crate) fn new() -> Self {
+        StopSwitch(watch::Sender::new(false))
+    }
+
+    /// A signal that fires once the switch is flipped or dropped.
+    pub(crate) fn stopping(&self) -> Stopping {
+        Stopping(self.0.subscribe())
+    }
+
+    fn flip(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// Fires when the server is stopping; stalled answers race against it, so that a stall never keeps a test (or a
+/// graceful shutdown) waiting.
+#[derive(Clone, Debug)]
+pub(crate) struct Stopping(watch::Receiver<bool>);
+
+impl Stopping {
+    /// Resolves once the server is stopping (at once if it already is).
+    pub(crate) async fn wait(mut self) {
+        // An error means the switch is gone, which also means stopping.
+        let _ = self.0.wait_for(|stopping| *stopping).await;
+    }
+}
 
 /// A running server. Dropping it starts a graceful shutdown; [`MockServer::shutdown`] also waits for it.
 #[derive(Debug)]
 pub(crate) struct MockServer {
     addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    switch: StopSwitch,
     task: Option<JoinHandle<io::Result<()>>>,
 }
 
 impl MockServer {
-    /// Binds `bind` (port 0 picks a free port) and serves `router` on the current tokio runtime.
-    pub(crate) async fn spawn(router: Router, bind: SocketAddr) -> io::Result<Self> {
-        let listener = TcpListener::bind(bind).await?;
+    /// Binds `bind` (port 0 picks a free port) and serves `router` on the current tokio runtime until `switch`
+    /// is flipped. Handlers can extract the [`Connection`] they answer on as `ConnectInfo`.
+    pub(crate) async fn spawn(
+        router: Router,
+        bind: SocketAddr,
+        switch: StopSwitch,
+    ) -> io::Result<Self> {
+        let listener = FaultListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
+        let stopping = switch.stopping();
+        let service = router.into_make_service_with_connect_info::<Connection>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    // Either an explicit stop or the handle being dropped ends the server.
-                    let _ = stopped.await;
-                })
+            axum::serve(listener, service)
+                .with_graceful_shutdown(stopping.wait())
                 .await
         });
         Ok(MockServer {
             addr,
-            stop: Some(stop),
+            switch,
             task: Some(task),
         })
     }
@@ -45,11 +82,10 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits until the server has stopped.
+    /// Stops accepting connections, ends stalled answers, lets other requests in flight finish, and waits until
+    /// the server has stopped.
     pub(crate) async fn shutdown(mut self) -> io::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.switch.flip();
         match self.task.take() {
             Some(task) => task.await.map_err(io::Error::other)?,
             None => Ok(()),
@@ -59,8 +95,6 @@ impl MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.switch.flip();
     }
 }

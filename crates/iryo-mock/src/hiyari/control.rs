@@ -6,11 +6,14 @@
 //! | `POST /__mock/hiyari/error-next` | `{"message":"…"}` | 204 |
 //! | `POST /__mock/hiyari/http-status-next` | `{"status":500}` (400-599) | 204 |
 //! | `POST /__mock/hiyari/raw-next` | the bytes to answer; its `Content-Type` is answered too | 204 |
+//! | `POST /__mock/hiyari/fault` | a [`Fault`](crate::Fault) in its JSON form, or an array of them | 204 |
+//! | `GET /__mock/hiyari/requests` | | 200 `{"count":N}`, the API requests so far |
 //! | `GET /__mock/hiyari/last-request` | | 200 `{"method":…,"path":…,"raw_query":…,"params":[[name,value],…]}` or `null` |
 //!
 //! A malformed control request is answered 400 with `{"error":"<what is wrong>"}`.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -22,7 +25,8 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::handler::empty;
-use super::{Fault, Shared};
+use super::{Injected, Shared};
+use crate::fault::faults_from_json;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -39,6 +43,14 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             post(raw_next).fallback(method_not_allowed),
         )
         .route(
+            "/__mock/hiyari/fault",
+            post(push_faults).fallback(method_not_allowed),
+        )
+        .route(
+            "/__mock/hiyari/requests",
+            get(request_count).fallback(method_not_allowed),
+        )
+        .route(
             "/__mock/hiyari/last-request",
             get(last_request).fallback(method_not_allowed),
         )
@@ -52,7 +64,7 @@ async fn error_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
     let Some(message) = request.get("message").and_then(Value::as_str) else {
         return bad_request("`message` must be a string");
     };
-    match Fault::error(message) {
+    match Injected::error(message) {
         Ok(fault) => {
             shared.lock().faults.push_back(fault);
             no_content()
@@ -67,7 +79,7 @@ async fn http_status_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
         Err(reason) => return bad_request(&reason),
     };
     let status = request.get("status").and_then(Value::as_u64).unwrap_or(0);
-    match Fault::status(u16::try_from(status).unwrap_or(0)) {
+    match Injected::status(u16::try_from(status).unwrap_or(0)) {
         Ok(fault) => {
             shared.lock().faults.push_back(fault);
             no_content()
@@ -82,11 +94,27 @@ async fn raw_next(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
         .and_then(|v| v.to_str().ok())
         .unwrap_or("text/xml; charset=Shift_JIS")
         .to_owned();
-    shared.lock().faults.push_back(Fault::Raw {
+    shared.lock().faults.push_back(Injected::Raw {
         body: body.to_vec(),
         content_type,
     });
     no_content()
+}
+
+async fn push_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match faults_from_json(&body) {
+        Ok(faults) => {
+            let mut inner = shared.lock();
+            inner.faults.extend(faults.into_iter().map(Injected::Wire));
+            no_content()
+        }
+        Err(reason) => bad_request(&reason),
+    }
+}
+
+async fn request_count(State(shared): State<Arc<Shared>>) -> Response {
+    let count = shared.requests.load(Ordering::Relaxed);
+    json_response(StatusCode::OK, &json!({ "count": count }))
 }
 
 async fn last_request(State(shared): State<Arc<Shared>>) -> Response {

@@ -1,28 +1,33 @@
 //! The API paths: read the raw parameters, search, and answer a Shift_JIS `ResultSet`.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use encoding_rs::SHIFT_JIS;
 
+use super::faults::HiyariWire;
 use super::report::{escape_into, write_element};
-use super::{Fault, RecordedRequest, Shared, params, query, search};
+use super::{Injected, RecordedRequest, Shared, params, query, search};
+use crate::fault::{self, Connection};
 
 /// The `Content-Type` of every XML answer.
-const XML_CONTENT_TYPE: &str = "text/xml; charset=Shift_JIS";
+pub(crate) const XML_CONTENT_TYPE: &str = "text/xml; charset=Shift_JIS";
 
 /// The `<Error>` text of a search without hits, which the public client keys on.
 pub(crate) const NO_RESULTS: &str = "検索結果が存在しません。";
 
-const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\n";
+pub(crate) const DECLARATION: &str =
+    "<?xml version=\"1.0\" encoding=\"Shift_JIS\" standalone=\"no\"?>\n";
 
 /// Every request outside the control routes: the API paths (GET or POST), else 404.
 pub(crate) async fn api(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
     method: Method,
     uri: Uri,
     body: Bytes,
@@ -33,6 +38,7 @@ pub(crate) async fn api(
     if method != Method::GET && method != Method::POST {
         return empty(StatusCode::METHOD_NOT_ALLOWED);
     }
+    shared.requests.fetch_add(1, Ordering::Relaxed);
     // A servlet reads a POST's parameters from the query string first, then from the form body.
     let mut raw = uri.query().unwrap_or_default().as_bytes().to_vec();
     if method == Method::POST && !body.is_empty() {
@@ -52,12 +58,19 @@ pub(crate) async fn api(
         inner.faults.pop_front()
     };
     match fault {
-        None => {}
-        Some(Fault::Error(message)) => return error_document("1", &message),
-        Some(Fault::Status(status)) => return empty(status),
-        Some(Fault::Raw { body, content_type }) => return raw_response(body, &content_type),
+        None => answer(&shared, &raw),
+        Some(Injected::Error(message)) => error_document("1", &message),
+        Some(Injected::Raw { body, content_type }) => raw_response(body, &content_type),
+        Some(Injected::Wire(fault)) => {
+            let normal = async { answer(&shared, &raw) };
+            fault::respond::<HiyariWire>(fault, &connection, &shared.stopping, normal).await
+        }
     }
-    let search = query::decode_strict(&raw)
+}
+
+/// The answer to parameters read from `raw`, when no failure was queued.
+fn answer(shared: &Shared, raw: &[u8]) -> Response {
+    let search = query::decode_strict(raw)
         .map_err(|e| e.0)
         .and_then(|decoded| params::parse(&decoded));
     let search = match search {

@@ -3,6 +3,7 @@
 
 mod codes;
 mod control;
+mod faults;
 mod generator;
 mod handler;
 mod params;
@@ -15,13 +16,14 @@ mod tags;
 use std::collections::VecDeque;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
-use axum::http::StatusCode;
 use encoding_rs::SHIFT_JIS;
 
-use crate::server::MockServer;
+use crate::fault::Fault;
+use crate::server::{MockServer, StopSwitch, Stopping};
 use search::Report;
 
 /// The document's endpoint path, the default of [`HiyariMockBuilder::path`].
@@ -60,31 +62,34 @@ pub struct RecordedRequest {
     pub params: Vec<(String, String)>,
 }
 
-/// A failure queued for the next API request.
+/// A failure queued for the next API request: the service's own kinds, or a [`Fault`] of the wire.
 #[derive(Debug)]
-enum Fault {
+enum Injected {
     /// `status="1"` and this `<Error>` message.
     Error(String),
-    /// This HTTP status with an empty body.
-    Status(StatusCode),
     /// These bytes verbatim with this `Content-Type`, HTTP 200.
-    Raw { body: Vec<u8>, content_type: String },
+    Raw {
+        body: Vec<u8>,
+        content_type: String,
+    },
+    Wire(Fault),
 }
 
-impl Fault {
+impl Injected {
     fn error(message: &str) -> Result<Self, ControlError> {
         if let Some(c) = first_unencodable(message) {
             return Err(ControlError::NotShiftJis(c));
         }
-        Ok(Fault::Error(message.to_owned()))
+        Ok(Injected::Error(message.to_owned()))
     }
 
+    /// [`HiyariMock::http_status_next`]: an empty-bodied error status.
     fn status(status: u16) -> Result<Self, ControlError> {
-        StatusCode::from_u16(status)
-            .ok()
-            .filter(|s| s.is_client_error() || s.is_server_error())
-            .map(Fault::Status)
-            .ok_or(ControlError::StatusOutOfRange(status))
+        if (400..=599).contains(&status) {
+            Ok(Injected::Wire(Fault::Status(status)))
+        } else {
+            Err(ControlError::StatusOutOfRange(status))
+        }
     }
 }
 
@@ -101,12 +106,15 @@ struct Shared {
     /// The API paths: the configured one and [`NEW_REPORT_PATH`].
     paths: Vec<String>,
     reports: Vec<Report>,
+    /// API requests received (GET or POST on an API path).
+    requests: AtomicU64,
+    stopping: Stopping,
     inner: Mutex<Inner>,
 }
 
 #[derive(Default)]
 struct Inner {
-    faults: VecDeque<Fault>,
+    faults: VecDeque<Injected>,
     last_request: Option<RecordedRequest>,
 }
 
@@ -221,12 +229,15 @@ impl HiyariMockBuilder {
         if self.path != NEW_REPORT_PATH {
             paths.push(NEW_REPORT_PATH.to_owned());
         }
+        let switch = StopSwitch::new();
         let shared = Arc::new(Shared {
             paths,
             reports,
+            requests: AtomicU64::new(0),
+            stopping: switch.stopping(),
             inner: Mutex::new(Inner::default()),
         });
-        let server = MockServer::spawn(router(shared.clone()), self.bind).await?;
+        let server = MockServer::spawn(router(shared.clone()), self.bind, switch).await?;
         tracing::info!(addr = %server.addr(), "hiyari mock listening");
         Ok(HiyariMock {
             shared,
@@ -287,15 +298,15 @@ impl HiyariMock {
     /// Makes a later API request answer `status="1"` with `<Error>message</Error>` (HTTP 200). Failures queue
     /// up: each API request takes the oldest one, whatever its parameters.
     pub fn fail_next_error(&self, message: &str) -> Result<(), ControlError> {
-        let fault = Fault::error(message)?;
+        let fault = Injected::error(message)?;
         self.shared.lock().faults.push_back(fault);
         Ok(())
     }
 
-    /// Makes a later API request answer `status` (400 to 599) with an empty body. Shares the queue of
-    /// [`HiyariMock::fail_next_error`].
+    /// Makes a later API request answer `status` (400 to 599) with an empty body: [`Fault::Status`], refusing
+    /// statuses below 400. Shares the queue of [`HiyariMock::fail_next_error`].
     pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {
-        let fault = Fault::status(status)?;
+        let fault = Injected::status(status)?;
         self.shared.lock().faults.push_back(fault);
         Ok(())
     }
@@ -303,11 +314,42 @@ impl HiyariMock {
     /// Makes a later API request answer HTTP 200 with exactly `body` and `content_type` (for bodies that are
     /// not Shift_JIS, cut short, or not XML). Shares the queue of [`HiyariMock::fail_next_error`].
     pub fn raw_next(&self, body: impl Into<Vec<u8>>, content_type: &str) {
-        let fault = Fault::Raw {
+        let fault = Injected::Raw {
             body: body.into(),
             content_type: content_type.to_owned(),
         };
         self.shared.lock().faults.push_back(fault);
+    }
+
+    /// Queues a fault of the wire for a later API request; it shares the queue of
+    /// [`HiyariMock::fail_next_error`], so each API request takes the oldest entry. See [`Fault`] for what
+    /// each one answers.
+    ///
+    /// # Panics
+    ///
+    /// If [`Fault::check`] refuses the fault (a status outside 200-599, an oversized answer over 512 MiB).
+    #[track_caller]
+    pub fn push_fault(&self, fault: Fault) {
+        let fault = fault.checked();
+        self.shared.lock().faults.push_back(Injected::Wire(fault));
+    }
+
+    /// Queues several faults, in order, as [`HiyariMock::push_fault`] does (and panics on the same faults,
+    /// before queueing any).
+    #[track_caller]
+    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        let mut checked = Vec::new();
+        for fault in faults {
+            checked.push(fault.checked());
+        }
+        let mut inner = self.shared.lock();
+        inner.faults.extend(checked.into_iter().map(Injected::Wire));
+    }
+
+    /// How many API requests (`GET` or `POST` on an API path) arrived so far, answered, refused or failed;
+    /// control routes, 404 and 405 do not count. A retrying client shows here.
+    pub fn request_count(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
     }
 
     /// The last request any API path received (answered or refused), or `None` before the first.

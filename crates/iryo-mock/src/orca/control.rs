@@ -5,6 +5,8 @@
 //! |---|---|---|
 //! | `POST /__mock/orca/fail-next` | `{"code":"0089","message":"…"}` (message optional) | 204 |
 //! | `POST /__mock/orca/http-status-next` | `{"status":500}` (400-599) | 204 |
+//! | `POST /__mock/orca/fault` | a [`Fault`](crate::Fault) in its JSON form, or an array of them | 204 |
+//! | `GET /__mock/orca/requests` | | 200 `{"count":N}`, the API requests so far |
 //! | `POST /__mock/orca/events` | a whole notification (`{"uuid":…,"time":…,…}`) | 201 `{"uuid":…}` |
 //! | `GET /__mock/orca/events` | | 200, every stored notification, in answer order |
 //! | `DELETE /__mock/orca/events` | | 204, the store is emptied |
@@ -12,6 +14,7 @@
 //! A malformed control request is answered 400 with `{"error":"<what is wrong>"}`.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -22,7 +25,8 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::handler::{json_response, method_not_allowed};
-use super::{Fault, Shared};
+use super::{Injected, Shared};
+use crate::fault::{Fault, faults_from_json};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -33,6 +37,14 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/__mock/orca/http-status-next",
             post(http_status_next).fallback(method_not_allowed),
+        )
+        .route(
+            "/__mock/orca/fault",
+            post(push_faults).fallback(method_not_allowed),
+        )
+        .route(
+            "/__mock/orca/requests",
+            get(request_count).fallback(method_not_allowed),
         )
         .route(
             "/__mock/orca/events",
@@ -59,7 +71,7 @@ async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     shared
         .lock()
         .faults
-        .push_back(Fault::business(code, message));
+        .push_back(Injected::business(code, message));
     no_content()
 }
 
@@ -69,13 +81,30 @@ async fn http_status_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
         Err(reason) => return bad_request(&reason),
     };
     let status = request.get("status").and_then(Value::as_u64).unwrap_or(0);
-    match u16::try_from(status).ok().and_then(Fault::status) {
-        Some(fault) => {
+    match u16::try_from(status) {
+        Ok(status @ 400..=599) => {
+            let fault = Injected::Wire(Fault::Status(status));
             shared.lock().faults.push_back(fault);
             no_content()
         }
-        None => bad_request("`status` must be an HTTP status from 400 to 599"),
+        _ => bad_request("`status` must be an HTTP status from 400 to 599"),
     }
+}
+
+async fn push_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match faults_from_json(&body) {
+        Ok(faults) => {
+            let mut inner = shared.lock();
+            inner.faults.extend(faults.into_iter().map(Injected::Wire));
+            no_content()
+        }
+        Err(reason) => bad_request(&reason),
+    }
+}
+
+async fn request_count(State(shared): State<Arc<Shared>>) -> Response {
+    let count = shared.requests.load(Ordering::Relaxed);
+    json_response(StatusCode::OK, &json!({ "count": count }))
 }
 
 async fn insert_event(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {

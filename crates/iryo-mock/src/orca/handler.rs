@@ -1,18 +1,21 @@
 //! The `pusheventgetv2` endpoint and the glserver-style plain responses (empty bodies for every non-200).
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, SERVER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::auth::{self, Refusal};
+use super::faults::OrcaWire;
 use super::messages::message_for;
 use super::validate::{self, Code};
-use super::{Fault, Shared};
+use super::{Injected, Shared};
+use crate::fault::{self, Connection};
 
 /// glserver refuses larger request bodies with 413; ORCA's requests are tiny.
 const MAX_BODY: usize = 1024 * 1024;
@@ -20,19 +23,29 @@ const MAX_BODY: usize = 1024 * 1024;
 /// `POST /api01rv2/pusheventgetv2` and `POST /api/api01rv2/pusheventgetv2`.
 pub(crate) async fn pusheventgetv2(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    shared.requests.fetch_add(1, Ordering::Relaxed);
     match auth::check(&headers, &shared.accounts) {
         Ok(()) => {}
         Err(Refusal::Unauthorized) => return unauthorized(),
         Err(Refusal::Forbidden) => return empty(StatusCode::FORBIDDEN),
     }
-    match shared.lock().faults.pop_front() {
-        None => {}
-        Some(Fault::Status(status)) => return empty(status),
-        Some(Fault::Business { code, message }) => return business_error(&code, &message),
+    let injected = shared.lock().faults.pop_front();
+    match injected {
+        None => answer(&shared, body).await,
+        Some(Injected::Business { code, message }) => business_error(&code, &message),
+        Some(Injected::Wire(fault)) => {
+            let normal = answer(&shared, body);
+            fault::respond::<OrcaWire>(fault, &connection, &shared.stopping, normal).await
+        }
     }
+}
+
+/// The answer to an authenticated request that no failure was queued for.
+async fn answer(shared: &Shared, body: Body) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return empty(StatusCode::PAYLOAD_TOO_LARGE);
     };

@@ -3,6 +3,7 @@
 
 mod auth;
 mod control;
+mod faults;
 mod fixtures;
 mod handler;
 pub mod messages;
@@ -12,17 +13,18 @@ mod validate;
 use std::collections::{BTreeSet, VecDeque};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
-use axum::http::StatusCode;
 use axum::routing::post;
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
 pub use store::Clock;
 
-use crate::server::MockServer;
+use crate::fault::Fault;
+use crate::server::{MockServer, StopSwitch, Stopping};
 use auth::Account;
 use store::Store;
 
@@ -44,27 +46,22 @@ pub enum ControlError {
     StatusOutOfRange(u16),
 }
 
-/// A failure queued for the next API request.
+/// A failure queued for the next API request: an ORCA business error, or a [`Fault`] of the wire.
 #[derive(Debug)]
-enum Fault {
+enum Injected {
     Business { code: String, message: String },
-    Status(StatusCode),
+    Wire(Fault),
 }
 
-impl Fault {
+impl Injected {
     fn business(code: &str, message: Option<&str>) -> Self {
         let message = message
             .or_else(|| messages::message_for(code))
             .unwrap_or_default();
-        Fault::Business {
+        Injected::Business {
             code: code.to_owned(),
             message: message.to_owned(),
         }
-    }
-
-    fn status(status: u16) -> Option<Self> {
-        let status = StatusCode::from_u16(status).ok()?;
-        (status.is_client_error() || status.is_server_error()).then_some(Fault::Status(status))
     }
 }
 
@@ -73,13 +70,16 @@ struct Shared {
     accounts: Vec<Account>,
     /// ORCA operator IDs known besides the accounts and the users of stored notifications (for 0099).
     operators: BTreeSet<String>,
+    /// API requests received, authenticated or not.
+    requests: AtomicU64,
+    stopping: Stopping,
     inner: Mutex<Inner>,
 }
 
 struct Inner {
     store: Store,
     clock: Clock,
-    faults: VecDeque<Fault>,
+    faults: VecDeque<Injected>,
 }
 
 impl Shared {
@@ -174,12 +174,15 @@ impl OrcaMockBuilder {
             clock: self.clock,
             faults: VecDeque::new(),
         };
+        let switch = StopSwitch::new();
         let shared = Arc::new(Shared {
             accounts,
             operators: self.operators,
+            requests: AtomicU64::new(0),
+            stopping: switch.stopping(),
             inner: Mutex::new(inner),
         });
-        let server = MockServer::spawn(router(shared.clone()), self.bind).await?;
+        let server = MockServer::spawn(router(shared.clone()), self.bind, switch).await?;
         tracing::info!(addr = %server.addr(), "ORCA mock listening");
         Ok(OrcaMock { shared, server })
     }
@@ -224,15 +227,48 @@ impl OrcaMock {
         self.shared
             .lock()
             .faults
-            .push_back(Fault::business(code, message));
+            .push_back(Injected::business(code, message));
     }
 
     /// Makes a later API request answer `status` (400 to 599) with an empty body, as glserver sends every
-    /// non-200 status. Shares the queue of [`OrcaMock::fail_next`].
+    /// non-200 status: [`Fault::Status`], refusing statuses below 400. Shares the queue of
+    /// [`OrcaMock::fail_next`].
     pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {
-        let fault = Fault::status(status).ok_or(ControlError::StatusOutOfRange(status))?;
-        self.shared.lock().faults.push_back(fault);
+        if !(400..=599).contains(&status) {
+            return Err(ControlError::StatusOutOfRange(status));
+        }
+        self.push_fault(Fault::Status(status));
         Ok(())
+    }
+
+    /// Queues a fault of the wire for a later API request; it shares the queue of [`OrcaMock::fail_next`], so
+    /// each authenticated API request takes the oldest entry. See [`Fault`] for what each one answers.
+    ///
+    /// # Panics
+    ///
+    /// If [`Fault::check`] refuses the fault (a status outside 200-599, an oversized answer over 512 MiB).
+    #[track_caller]
+    pub fn push_fault(&self, fault: Fault) {
+        let fault = fault.checked();
+        self.shared.lock().faults.push_back(Injected::Wire(fault));
+    }
+
+    /// Queues several faults, in order, as [`OrcaMock::push_fault`] does (and panics on the same faults, before
+    /// queueing any).
+    #[track_caller]
+    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        let mut checked = Vec::new();
+        for fault in faults {
+            checked.push(fault.checked());
+        }
+        let mut inner = self.shared.lock();
+        inner.faults.extend(checked.into_iter().map(Injected::Wire));
+    }
+
+    /// How many API requests (`POST` on an API path) arrived so far, whether or not they were authenticated,
+    /// failed or answered; control routes, 404 and 405 do not count. A retrying client shows here.
+    pub fn request_count(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
     }
 
     /// Records a notification as ORCA would send it: a fresh v4 `uuid`, the next `id`, and `time` written in

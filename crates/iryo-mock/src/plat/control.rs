@@ -5,6 +5,8 @@
 //! |---|---|---|
 //! | `POST /__mock/plat/fail-next` | `{"code":"PLAT500","message":"…","status":503}` (message, status optional) | 204 |
 //! | `POST /__mock/plat/http-status-next` | `{"status":502}` (400-599) | 204 |
+//! | `POST /__mock/plat/fault` | a [`Fault`](crate::Fault) in its JSON form, or an array of them | 204 |
+//! | `GET /__mock/plat/requests` | | 200 `{"count":N}`, the API requests so far |
 //! | `GET /__mock/plat/store` | | 200, every group as the API answers it, in insertion order |
 //! | `POST /__mock/plat/store` | one group, shaped like the API's answer | 201 `{"permissionGroupId":…}` |
 //! | `DELETE /__mock/plat/store` | | 204, the store is emptied |
@@ -12,17 +14,19 @@
 //! A malformed control request is answered 400 with `{"error":"<what is wrong>"}`.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::handler::{json_response, method_not_allowed};
-use super::{Fault, Shared};
+use super::{Injected, Shared};
+use crate::fault::faults_from_json;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -35,8 +39,16 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             post(http_status_next).fallback(method_not_allowed),
         )
         .route(
+            "/__mock/plat/fault",
+            post(push_faults).fallback(method_not_allowed),
+        )
+        .route(
+            "/__mock/plat/requests",
+            get(request_count).fallback(method_not_allowed),
+        )
+        .route(
             "/__mock/plat/store",
-            axum::routing::get(dump)
+            get(dump)
                 .post(insert_group)
                 .delete(clear)
                 .fallback(method_not_allowed),
@@ -63,7 +75,7 @@ async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
             None => return bad_request(STATUS_RANGE),
         },
     };
-    match Fault::business(code, message, status) {
+    match Injected::business(code, message, status) {
         Ok(fault) => {
             shared.lock().faults.push_back(fault);
             no_content()
@@ -80,13 +92,29 @@ async fn http_status_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
         Err(reason) => return bad_request(&reason),
     };
     let status = request.get("status").and_then(Value::as_u64).unwrap_or(0);
-    match u16::try_from(status).map(Fault::status) {
+    match u16::try_from(status).map(Injected::status) {
         Ok(Ok(fault)) => {
             shared.lock().faults.push_back(fault);
             no_content()
         }
         _ => bad_request(STATUS_RANGE),
     }
+}
+
+async fn push_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match faults_from_json(&body) {
+        Ok(faults) => {
+            let mut inner = shared.lock();
+            inner.faults.extend(faults.into_iter().map(Injected::Wire));
+            no_content()
+        }
+        Err(reason) => bad_request(&reason),
+    }
+}
+
+async fn request_count(State(shared): State<Arc<Shared>>) -> Response {
+    let count = shared.requests.load(Ordering::Relaxed);
+    json_response(StatusCode::OK, &json!({ "count": count }))
 }
 
 async fn dump(State(shared): State<Arc<Shared>>) -> Response {

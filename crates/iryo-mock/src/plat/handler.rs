@@ -2,18 +2,22 @@
 //! default error JSON for an unreadable body, and PLAT's `{"errorCode","errorMessage"}`.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::auth::Actor;
+use super::faults::PlatWire;
 use super::messages::message_for;
 use super::store::{Refusal, render};
-use super::{Fault, Shared};
+use super::{Injected, Shared};
+use crate::fault::{self, Connection};
 
 /// Comments are short; a larger body is refused with an empty 413.
 const MAX_BODY: usize = 1024 * 1024;
@@ -23,24 +27,39 @@ const MAX_BODY: usize = 1024 * 1024;
 /// deleted (PLAT400). The query string (`location` and anything else) is ignored.
 pub(crate) async fn delete_permission(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
     id: Result<Path<String>, PathRejection>,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    shared.requests.fetch_add(1, Ordering::Relaxed);
     let Some(actor) = shared.tokens.actor(&headers).cloned() else {
         return unauthorized();
     };
-    let fault = shared.lock().faults.pop_front();
-    match fault {
-        None => {}
-        Some(Fault::Status(status)) => return empty(status),
-        Some(Fault::Business {
+    let injected = shared.lock().faults.pop_front();
+    match injected {
+        None => answer(&shared, &actor, id, &uri, body).await,
+        Some(Injected::Business {
             code,
             message,
             status,
-        }) => return plat_error(status, &code, message.as_deref()),
+        }) => plat_error(status, &code, message.as_deref()),
+        Some(Injected::Wire(fault)) => {
+            let normal = answer(&shared, &actor, id, &uri, body);
+            fault::respond::<PlatWire>(fault, &connection, &shared.stopping, normal).await
+        }
     }
+}
+
+/// The answer to a request with an accepted token that no failure was queued for.
+async fn answer(
+    shared: &Shared,
+    actor: &Actor,
+    id: Result<Path<String>, PathRejection>,
+    uri: &Uri,
+    body: Body,
+) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return empty(StatusCode::PAYLOAD_TOO_LARGE);
     };
@@ -54,7 +73,7 @@ pub(crate) async fn delete_permission(
     };
     let mut inner = shared.lock();
     let style = inner.date_style;
-    match inner.store.delete(&id, &actor, &comment) {
+    match inner.store.delete(&id, actor, &comment) {
         Ok(entry) => {
             tracing::debug!(id, personal_id = %actor.personal_id, "permission approval deleted");
             json_response(StatusCode::OK, &render(entry, style))

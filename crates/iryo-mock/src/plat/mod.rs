@@ -5,6 +5,7 @@
 mod auth;
 mod control;
 mod dates;
+mod faults;
 mod fixtures;
 mod handler;
 pub mod messages;
@@ -14,6 +15,7 @@ mod store;
 use std::collections::VecDeque;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
@@ -24,7 +26,8 @@ use serde_json::Value;
 pub use auth::{Actor, DEMO_TOKEN, OTHER_ORG_TOKEN};
 pub use dates::DateStyle;
 
-use crate::server::MockServer;
+use crate::fault::Fault;
+use crate::server::{MockServer, StopSwitch, Stopping};
 use auth::Tokens;
 use store::Store;
 
@@ -55,18 +58,18 @@ pub enum ControlError {
     StatusOutOfRange(u16),
 }
 
-/// A failure queued for the next API request.
+/// A failure queued for the next API request: a PLAT error, or a [`Fault`] of the wire.
 #[derive(Debug)]
-enum Fault {
+enum Injected {
     Business {
         code: String,
         message: Option<String>,
         status: StatusCode,
     },
-    Status(StatusCode),
+    Wire(Fault),
 }
 
-impl Fault {
+impl Injected {
     fn business(
         code: &str,
         message: Option<&str>,
@@ -74,15 +77,16 @@ impl Fault {
     ) -> Result<Self, ControlError> {
         let status = error_status(status.unwrap_or_else(|| messages::status_for(code)))?;
         let message = message.or_else(|| messages::message_for(code));
-        Ok(Fault::Business {
+        Ok(Injected::Business {
             code: code.to_owned(),
             message: message.map(str::to_owned),
             status,
         })
     }
 
+    /// [`PlatMock::http_status_next`]: an empty-bodied error status.
     fn status(status: u16) -> Result<Self, ControlError> {
-        error_status(status).map(Fault::Status)
+        error_status(status).map(|s| Injected::Wire(Fault::Status(s.as_u16())))
     }
 }
 
@@ -97,12 +101,15 @@ fn error_status(status: u16) -> Result<StatusCode, ControlError> {
 /// State shared by the handlers and the [`PlatMock`] handle.
 struct Shared {
     tokens: Tokens,
+    /// API requests received, authenticated or not.
+    requests: AtomicU64,
+    stopping: Stopping,
     inner: Mutex<Inner>,
 }
 
 struct Inner {
     store: Store,
-    faults: VecDeque<Fault>,
+    faults: VecDeque<Injected>,
     date_style: DateStyle,
 }
 
@@ -245,11 +252,15 @@ impl PlatMockBuilder {
             faults: VecDeque::new(),
             date_style: self.date_style,
         };
+        let switch = StopSwitch::new();
         let shared = Arc::new(Shared {
             tokens,
+            requests: AtomicU64::new(0),
+            stopping: switch.stopping(),
             inner: Mutex::new(inner),
         });
-        let server = MockServer::spawn(router(shared.clone(), &app_path), self.bind).await?;
+        let router = router(shared.clone(), &app_path);
+        let server = MockServer::spawn(router, self.bind, switch).await?;
         tracing::info!(addr = %server.addr(), app_path, "PLAT mock listening");
         Ok(PlatMock {
             shared,
@@ -314,17 +325,48 @@ impl PlatMock {
         message: Option<&str>,
         status: Option<u16>,
     ) -> Result<(), ControlError> {
-        let fault = Fault::business(code, message, status)?;
+        let fault = Injected::business(code, message, status)?;
         self.shared.lock().faults.push_back(fault);
         Ok(())
     }
 
-    /// Makes a later API request answer `status` (400 to 599) with an empty body. Shares the queue of
-    /// [`PlatMock::fail_next`].
+    /// Makes a later API request answer `status` (400 to 599) with an empty body: [`Fault::Status`], refusing
+    /// statuses below 400. Shares the queue of [`PlatMock::fail_next`].
     pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {
-        let fault = Fault::status(status)?;
+        let fault = Injected::status(status)?;
         self.shared.lock().faults.push_back(fault);
         Ok(())
+    }
+
+    /// Queues a fault of the wire for a later API request; it shares the queue of [`PlatMock::fail_next`], so
+    /// each API request that passes the token check takes the oldest entry. See [`Fault`] for what each one
+    /// answers.
+    ///
+    /// # Panics
+    ///
+    /// If [`Fault::check`] refuses the fault (a status outside 200-599, an oversized answer over 512 MiB).
+    #[track_caller]
+    pub fn push_fault(&self, fault: Fault) {
+        let fault = fault.checked();
+        self.shared.lock().faults.push_back(Injected::Wire(fault));
+    }
+
+    /// Queues several faults, in order, as [`PlatMock::push_fault`] does (and panics on the same faults, before
+    /// queueing any).
+    #[track_caller]
+    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        let mut checked = Vec::new();
+        for fault in faults {
+            checked.push(fault.checked());
+        }
+        let mut inner = self.shared.lock();
+        inner.faults.extend(checked.into_iter().map(Injected::Wire));
+    }
+
+    /// How many API requests (`PUT` on an API path) arrived so far, whether or not their token was accepted,
+    /// failed or answered; control routes, 404 and 405 do not count. A retrying client shows here.
+    pub fn request_count(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
     }
 
     /// Stores a whole permission group, shaped like the API's answer (`permissionGroup`, `permissionApproval`,
@@ -395,25 +437,25 @@ mod tests {
 
     #[test]
     fn faults_default_their_status_and_message() {
-        let fault = Fault::business("PLAT403", None, None);
+        let fault = Injected::business("PLAT403", None, None);
         assert!(matches!(
             fault,
-            Ok(Fault::Business { ref code, ref message, status })
+            Ok(Injected::Business { ref code, ref message, status })
                 if code == "PLAT403"
                     && message.as_deref() == messages::message_for("PLAT403")
                     && status == StatusCode::FORBIDDEN
         ));
-        let unknown = Fault::business("PLAT999", None, Some(503));
+        let unknown = Injected::business("PLAT999", None, Some(503));
         assert!(matches!(
             unknown,
-            Ok(Fault::Business { message: None, status, .. }) if status.as_u16() == 503
+            Ok(Injected::Business { message: None, status, .. }) if status.as_u16() == 503
         ));
         assert_eq!(
-            Fault::business("PLAT500", None, Some(200)).map(|_| ()),
+            Injected::business("PLAT500", None, Some(200)).map(|_| ()),
             Err(ControlError::StatusOutOfRange(200))
         );
         assert_eq!(
-            Fault::status(600).map(|_| ()),
+            Injected::status(600).map(|_| ()),
             Err(ControlError::StatusOutOfRange(600))
         );
     }
