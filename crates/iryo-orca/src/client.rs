@@ -68,11 +68,10 @@ impl Client {
         &self,
         request: &types::PushEventGetRequest,
     ) -> Result<Vec<PushEvent>, Failure> {
-        let response = self
-            .raw
-            .push_event_get_v2(request)
-            .await
-            .map_err(Failure::from_raw)?;
+        let response = match self.raw.push_event_get_v2(request).await {
+            Ok(response) => response,
+            Err(error) => return Err(Failure::from_raw(error).await),
+        };
         let decoded = match response.into_inner() {
             PushEventGetResponse::List(list) => list
                 .0
@@ -120,15 +119,26 @@ impl Failure {
         }
     }
 
-    fn from_raw(error: RawError<()>) -> Self {
-        let retry_after = match &error {
-            RawError::ErrorResponse(response) => iryo_runtime::retry_after(response.headers()),
-            RawError::UnexpectedResponse(response) => iryo_runtime::retry_after(response.headers()),
-            _ => None,
-        };
-        Failure {
-            error: from_raw_error(error),
-            retry_after,
+    async fn from_raw(error: RawError<()>) -> Self {
+        match error {
+            RawError::ErrorResponse(response) => Failure {
+                retry_after: iryo_runtime::retry_after(response.headers()),
+                error: from_status(response.status().as_u16(), String::new()),
+            },
+            // Not one of ORCA's own (empty) error answers: show what came, e.g. a proxy's page.
+            RawError::UnexpectedResponse(response) => {
+                let retry_after = iryo_runtime::retry_after(response.headers());
+                let status = response.status().as_u16();
+                let excerpt = iryo_runtime::read_excerpt(response).await;
+                Failure {
+                    error: from_status(status, excerpt),
+                    retry_after,
+                }
+            }
+            other => Failure {
+                error: from_raw_error(other),
+                retry_after: None,
+            },
         }
     }
 

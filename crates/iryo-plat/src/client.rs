@@ -103,7 +103,20 @@ impl Client {
                     .await
             }
         };
-        match into_parts(answer.map_err(from_raw_error)?) {
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(RawError::UnexpectedResponse(response)) => {
+                return Err(match response.status().as_u16() {
+                    401 => Error::Unauthorized,
+                    status => Error::Http {
+                        status,
+                        body_excerpt: iryo_runtime::read_excerpt(response).await,
+                    },
+                });
+            }
+            Err(other) => return Err(from_raw_error(other)),
+        };
+        match into_parts(answer) {
             (_, PermissionDeleteAnswer::PermissionDeleteResult(result)) => Ok(result),
             (status, PermissionDeleteAnswer::PlatError(error)) => Err(Error::Api {
                 status,

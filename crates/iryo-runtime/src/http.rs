@@ -10,6 +10,19 @@ pub fn body_excerpt(bytes: &[u8]) -> String {
     out
 }
 
+/// The first bytes of an unexpected answer's body (at most 1 KiB read), for error messages.
+pub async fn read_excerpt(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < 1024 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(1024);
+    body_excerpt(&body)
+}
+
 /// Checks a user-supplied base URL and joins a base path to it: `https://h:8000/` + `/api` ->
 /// `https://h:8000/api`. Refuses other schemes, a user or password in the URL (credentials
 /// belong in [`Credentials`](crate::Credentials); the message never repeats them), a query or a

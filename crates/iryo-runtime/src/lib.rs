@@ -16,7 +16,7 @@ mod secret;
 mod token;
 
 pub use credentials::{Credentials, InvalidCredentials};
-pub use http::{BaseUrlError, body_excerpt, join_base_url};
+pub use http::{BaseUrlError, body_excerpt, join_base_url, read_excerpt};
 pub use identity::{ClientIdentity, IdentityError};
 pub use limits::{BodyTooLarge, body_too_large, check_plain_http, limit_response_body};
 pub use retry::{

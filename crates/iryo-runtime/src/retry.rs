@@ -124,7 +124,13 @@ pub fn is_retryable_status(status: u16) -> bool {
 /// Connection failures and timeouts (the request may not have reached the server, or the answer
 /// did not come back).
 pub fn is_retryable_transport(error: &reqwest::Error) -> bool {
-    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+    // `is_decode`: the body ended early (a cut connection), not a bad payload: payloads are
+    // decoded by the clients, outside reqwest.
+    error.is_connect()
+        || error.is_timeout()
+        || error.is_request()
+        || error.is_body()
+        || error.is_decode()
 }
 
 /// Only failures where the request certainly did not reach the server: for requests that must
