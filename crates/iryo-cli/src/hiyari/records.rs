@@ -1,0 +1,320 @@
+//! Reports as records: JSON lines (`labeled_json()`) or CSV rows with a fixed column set.
+
+use std::io::Write;
+
+use clap::ValueEnum;
+use iryo_hiyari::PharmacyReport;
+use serde_json::Value;
+
+use crate::output::{Stop, write_json_line};
+
+/// The CSV columns, fixed whatever the data: one per leaf of the 「XML タグ名」 table, in its
+/// order, named by the path of XML tags in the JSON form (`GRPPATIENT.DATPATIENTAGE`). A coded
+/// element has two columns, its `CODE` and then `<path>_label` (the Japanese label, empty for a
+/// code the table does not list). Repeated values (several `DATCATEGORY`, several medicines)
+/// are joined with ` | `, and the columns of one medicine group line up position by position.
+/// Elements the schema does not know (`_unknown` in JSON lines) are not in the CSV.
+pub const CSV_COLUMNS: &[&str] = &[
+    "VERSION",
+    "DATYEAR",
+    "DATMONTH",
+    "DATMONTH_label",
+    "DATDAY",
+    "DATDAY_label",
+    "DATTIMEZONE",
+    "DATTIMEZONE_label",
+    "DATEXECUTION",
+    "DATEXECUTION_label",
+    "DATLEVEL",
+    "DATLEVEL_label",
+    "DATSUMMARY",
+    "DATSUMMARY_label",
+    "GRPPATIENT.DATPATIENT",
+    "GRPPATIENT.DATPATIENT_label",
+    "GRPPATIENT.DATPATIENTAGE",
+    "GRPPATIENT.DATPATIENTSEX",
+    "GRPPATIENT.DATPATIENTSEX_label",
+    "DATDISCOVERER",
+    "DATDISCOVERER_label",
+    "LSTCONCERNED.DATCATEGORY",
+    "LSTCONCERNED.DATCATEGORY_label",
+    "GRPCOMPOUND.DATSCENE",
+    "GRPCOMPOUND.DATSCENE_label",
+    "GRPCOMPOUND.DATCONTENTS",
+    "GRPCOMPOUND.DATCONTENTS_label",
+    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
+    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
+    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
+    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
+    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
+    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
+    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
+    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
+    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
+    "GRPDOUBT.DATINFLUENCE",
+    "GRPDOUBT.DATINFLUENCE_label",
+    "GRPDOUBT.DATGROUND",
+    "GRPDOUBT.DATGROUND_label",
+    "GRPDOUBT.DATCHANGE",
+    "GRPDOUBT.DATCHANGE_label",
+    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
+    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
+    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
+    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
+    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
+    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
+    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
+    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
+    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
+    "GRPMATERIAL.DATSCENE",
+    "GRPMATERIAL.DATSCENE_label",
+    "GRPMATERIAL.DATCONTENTS",
+    "GRPMATERIAL.DATCONTENTS_label",
+    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
+    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
+    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
+    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
+    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
+    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
+    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
+    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
+    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
+    "GRPSALES.DATCONTENTS",
+    "GRPSALES.DATCONTENTS_label",
+    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMEDNAME",
+    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMEDCODE",
+    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMANNAME",
+    "GRPSALES.DATCLASSIFICATION",
+    "GRPSALES.DATCLASSIFICATION_label",
+    "LSTFACTOR.DATFACTOR",
+    "LSTFACTOR.DATFACTOR_label",
+    "DATCONTENTTEXT",
+    "DATFACTORTEXT",
+    "DATIMPROVEMENTTEXT",
+];
+
+/// Separator of repeated values in one CSV cell.
+pub const CSV_JOIN: &str = " | ";
+
+const LABEL_SUFFIX: &str = "_label";
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Output format of reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One JSON object per report: XML tag names as keys, codes as {"code","label"}.
+    #[default]
+    Jsonl,
+    /// One row per report, with the fixed columns listed below.
+    Csv,
+}
+
+/// Writes reports in one format; the CSV header goes out first, even when no report follows.
+pub struct ReportWriter<W: Write> {
+    sink: Sink<W>,
+    flush_each: bool,
+    written: u64,
+}
+
+enum Sink<W: Write> {
+    Jsonl(W),
+    Csv(Box<csv::Writer<W>>),
+}
+
+impl<W: Write> ReportWriter<W> {
+    /// Starts the output: the BOM when asked, then (CSV) the header. `flush_each` pushes every
+    /// record out at once (for slow searches); otherwise output is buffered.
+    pub fn new(mut out: W, format: Format, bom: bool, flush_each: bool) -> Result<Self, Stop> {
+        if bom {
+            out.write_all(UTF8_BOM)?;
+        }
+        let sink = match format {
+            Format::Jsonl => Sink::Jsonl(out),
+            Format::Csv => {
+                let mut writer = csv::WriterBuilder::new().from_writer(out);
+                writer.write_record(CSV_COLUMNS)?;
+                Sink::Csv(Box::new(writer))
+            }
+        };
+        let mut writer = ReportWriter {
+            sink,
+            flush_each,
+            written: 0,
+        };
+        if flush_each {
+            writer.flush()?;
+        }
+        Ok(writer)
+    }
+
+    /// Writes one report.
+    pub fn write(&mut self, report: &PharmacyReport) -> Result<(), Stop> {
+        let json = report.labeled_json();
+        match &mut self.sink {
+            Sink::Jsonl(out) => write_json_line(out, &json)?,
+            Sink::Csv(writer) => writer.write_record(csv_row(&json))?,
+        }
+        self.written += 1;
+        if self.flush_each {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Reports written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Pushes buffered output out.
+    pub fn flush(&mut self) -> Result<(), Stop> {
+        match &mut self.sink {
+            Sink::Jsonl(out) => out.flush()?,
+            Sink::Csv(writer) => writer.flush()?,
+        }
+        Ok(())
+    }
+}
+
+/// The cells of one report, one per [`CSV_COLUMNS`] entry.
+pub fn csv_row(report: &Value) -> Vec<String> {
+    CSV_COLUMNS
+        .iter()
+        .map(|column| cell(report, column))
+        .collect()
+}
+
+fn cell(report: &Value, column: &str) -> String {
+    let (path, label) = match column.strip_suffix(LABEL_SUFFIX) {
+        Some(path) => (path, true),
+        None => (column, false),
+    };
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut values = Vec::new();
+    collect(report, &segments, label, &mut values);
+    if values.iter().all(Option::is_none) {
+        return String::new();
+    }
+    values
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect::<Vec<_>>()
+        .join(CSV_JOIN)
+}
+
+/// The values at `path` below `node`, one per element of every array on the way (`None` where
+/// an element lacks the leaf, so that sibling columns line up).
+fn collect(node: &Value, path: &[&str], label: bool, out: &mut Vec<Option<String>>) {
+    if let Value::Array(items) = node {
+        for item in items {
+            collect(item, path, label, out);
+        }
+        return;
+    }
+    let Some((first, rest)) = path.split_first() else {
+        out.push(leaf(node, label));
+        return;
+    };
+    match node.get(first) {
+        Some(child) => collect(child, rest, label, out),
+        None => out.push(None),
+    }
+}
+
+fn leaf(node: &Value, label: bool) -> Option<String> {
+    let node = match node {
+        Value::Object(code) => code.get(if label { "label" } else { "code" })?,
+        other => other,
+    };
+    match node {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// The column list for `--help`.
+pub fn columns_help() -> String {
+    let mut text = String::from(
+        "CSV columns (fixed, in this order; `_label` follows each code column; repeated values \
+         joined with \" | \"):\n",
+    );
+    for column in CSV_COLUMNS {
+        text.push_str("  ");
+        text.push_str(column);
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn column(row: &[String], name: &str) -> String {
+        let index = CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+        row[index].clone()
+    }
+
+    #[test]
+    fn codes_labels_repeats_and_groups_flatten() {
+        let report = json!({
+            "DATYEAR": "2009",
+            "DATMONTH": {"code": "01", "label": "1月"},
+            "DATSUMMARY": {"code": "77", "label": null},
+            "GRPPATIENT": {"DATPATIENTAGE": "24"},
+            "LSTCONCERNED": {"DATCATEGORY": [
+                {"code": "05", "label": "薬剤師"}, {"code": "20", "label": "事務員"}
+            ]},
+            "GRPCOMPOUND": {"LSTMEDICINE": {"GRPMEDICINE_A": [
+                {"DATMEDNAME": "A錠", "DATMEDCODE": "1"}, {"DATMEDNAME": "B錠"}
+            ]}},
+        });
+        let row = csv_row(&report);
+        assert_eq!(row.len(), CSV_COLUMNS.len());
+        assert_eq!(column(&row, "DATYEAR"), "2009");
+        assert_eq!(column(&row, "DATMONTH"), "01");
+        assert_eq!(column(&row, "DATMONTH_label"), "1月");
+        assert_eq!(column(&row, "DATSUMMARY"), "77");
+        assert_eq!(column(&row, "DATSUMMARY_label"), "");
+        assert_eq!(column(&row, "GRPPATIENT.DATPATIENTAGE"), "24");
+        assert_eq!(column(&row, "LSTCONCERNED.DATCATEGORY"), "05 | 20");
+        assert_eq!(
+            column(&row, "LSTCONCERNED.DATCATEGORY_label"),
+            "薬剤師 | 事務員"
+        );
+        let medicine = "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.";
+        assert_eq!(column(&row, &format!("{medicine}DATMEDNAME")), "A錠 | B錠");
+        assert_eq!(column(&row, &format!("{medicine}DATMEDCODE")), "1 | ");
+        assert_eq!(column(&row, "GRPDOUBT.DATGROUND"), "");
+    }
+
+    #[test]
+    fn the_readme_lists_the_same_columns() {
+        let readme = include_str!("../../../../README.md");
+        let start = readme
+            .find("```text\nVERSION, ")
+            .expect("README lists the CSV columns");
+        let block = &readme[start + "```text\n".len()..];
+        let block = &block[..block.find("```").unwrap()];
+        let listed: Vec<&str> = block
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert_eq!(listed, CSV_COLUMNS);
+    }
+
+    #[test]
+    fn every_code_column_has_its_label_column_next() {
+        let mut columns = std::collections::BTreeSet::new();
+        for (i, name) in CSV_COLUMNS.iter().enumerate() {
+            assert!(columns.insert(*name), "duplicate column {name}");
+            if let Some(code) = name.strip_suffix(LABEL_SUFFIX) {
+                assert_eq!(CSV_COLUMNS[i - 1], code);
+            }
+        }
+    }
+}

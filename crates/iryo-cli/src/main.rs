@@ -1,0 +1,120 @@
+//! `iryo`: the command line of the iryo clients.
+//!
+//! - `iryo orca push-events`: ORCA's PUSH通知一括取得, one JSON object per notification.
+//! - `iryo hiyari search` / `iryo hiyari parse`: 薬局ヒヤリ・ハット reports as JSON lines or CSV,
+//!   searched page by page or read from saved Shift_JIS answers.
+//! - `iryo plat delete-permission`: PLAneTs PRV_ROL_010 / PTP_ROL_010, the answer as one JSON object.
+//! - `iryo mock`: the three local mock servers, for trying the rest.
+//!
+//! Records go to stdout; progress, summaries and the one `error: ...` line go to stderr. The exit
+//! codes are in [`error`]. Passwords and tokens come from the environment and are never printed.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+mod error;
+mod hiyari;
+mod mock;
+mod orca;
+mod output;
+mod plat;
+
+use error::CliError;
+
+const TOP_HELP: &str = "\
+Examples (against `iryo mock`, which prints these with its ports):
+  ORCA_USER=ormaster ORCA_PASSWORD=ormaster iryo orca push-events --base-url http://127.0.0.1:8000
+  iryo hiyari search --base-url http://127.0.0.1:8183 --item LSTFACTOR --word \"過労 疲労\" --condition any
+  PLAT_TOKEN=demo-token iryo plat delete-permission --base-url http://127.0.0.1:8182/cloudEHR --id 2 --comment 削除
+
+Records go to stdout, progress and summaries to stderr; a failure is one `error: ...` line on stderr.
+Credentials come from ORCA_USER / ORCA_PASSWORD and PLAT_TOKEN and are never printed.
+";
+
+/// The command line.
+#[derive(Parser)]
+#[command(
+    name = "iryo",
+    version,
+    about = "Typed clients of Japanese healthcare web APIs (ORCA, 薬局ヒヤリ・ハット, PLAneTs) and their mock servers",
+    after_help = format!("{TOP_HELP}\n{}", error::EXIT_CODES_HELP),
+)]
+struct Cli {
+    /// Print request summaries (never headers or credentials) and a final count on stderr.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// ORCA 日レセ API (Basic auth from ORCA_USER and ORCA_PASSWORD).
+    #[command(subcommand)]
+    Orca(orca::OrcaCommand),
+    /// 薬局ヒヤリ・ハット事例検索 API (public, no credentials; Shift_JIS on the wire).
+    #[command(subcommand)]
+    Hiyari(hiyari::HiyariCommand),
+    /// PLAneTs API (Bearer token from PLAT_TOKEN).
+    #[command(subcommand)]
+    Plat(plat::PlatCommand),
+    /// Serve the three mock servers locally and print how to try each command against them.
+    Mock(mock::MockArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = parse_command_line();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            return fail(&CliError::Transport(format!(
+                "cannot start the runtime: {e}"
+            )));
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(output::Stop::Closed) => ExitCode::SUCCESS,
+        Err(output::Stop::Failed(error)) => fail(&error),
+    }
+}
+
+/// clap's derive, plus help text built from constants (the CSV columns).
+fn parse_command_line() -> Cli {
+    let command = Cli::command().mut_subcommand("hiyari", |hiyari| {
+        hiyari
+            .mut_subcommand("search", |c| c.after_long_help(hiyari::search_long_help()))
+            .mut_subcommand("parse", |c| c.after_long_help(hiyari::parse_long_help()))
+    });
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+async fn run(cli: Cli) -> Result<(), output::Stop> {
+    let verbose = cli.verbose;
+    match cli.command {
+        Command::Orca(command) => orca::run(command, verbose).await,
+        Command::Hiyari(command) => hiyari::run(command, verbose).await,
+        Command::Plat(command) => plat::run(command, verbose).await,
+        Command::Mock(args) => mock::run(args).await.map_err(output::Stop::from),
+    }
+}
+
+fn fail(error: &CliError) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(error.exit_code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,114 @@
+//! `iryo mock`: the three mock servers in one process, with how to try each command on them.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use clap::Args;
+use iryo_mock::hiyari::HiyariMock;
+use iryo_mock::orca::OrcaMock;
+use iryo_mock::plat::{DEMO_TOKEN, PlatMock};
+
+use crate::error::CliError;
+
+/// The mock's default ORCA account (not a real secret: it only opens the local mock).
+const ORCA_DEMO_USER: &str = "ormaster";
+const ORCA_DEMO_PASSWORD: &str = "ormaster";
+
+/// Ports and address of the mock servers.
+#[derive(Args)]
+#[command(after_help = "\
+Example:
+  iryo mock                      # ORCA on 8000, hiyari on 8183, PLAT on 8182; Ctrl-C stops them
+  iryo mock --orca-port 0 --hiyari-port 0 --plat-port 0   # free ports, printed on stdout
+
+It prints each server's base URL and the mock's demo credentials (ORCA ormaster / ormaster, PLAT
+Bearer demo-token), then one ready-to-paste command per API. The ORCA mock's clock is frozen at
+2018-01-25 12:00 JST so that the document's samples are within its 7 days.
+
+Exit codes: 0 after Ctrl-C, 3 when a port cannot be bound.")]
+pub struct MockArgs {
+    /// Port of the ORCA mock (0 = a free port).
+    #[arg(long, value_name = "P", default_value_t = 8000)]
+    orca_port: u16,
+    /// Port of the hiyari mock (0 = a free port).
+    #[arg(long, value_name = "P", default_value_t = 8183)]
+    hiyari_port: u16,
+    /// Port of the PLAT mock (0 = a free port).
+    #[arg(long, value_name = "P", default_value_t = 8182)]
+    plat_port: u16,
+    /// Address to listen on. The mocks' /__mock control routes need no credentials: keep loopback.
+    #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    bind: IpAddr,
+}
+
+/// Serves until Ctrl-C (SIGINT).
+pub async fn run(args: MockArgs) -> Result<(), CliError> {
+    let listen = |name: &'static str, port: u16| {
+        let addr = SocketAddr::new(args.bind, port);
+        move |e: std::io::Error| {
+            CliError::Transport(format!("the {name} mock cannot listen on {addr}: {e}"))
+        }
+    };
+    let orca = OrcaMock::builder()
+        .bind(SocketAddr::new(args.bind, args.orca_port))
+        .spawn()
+        .await
+        .map_err(listen("ORCA", args.orca_port))?;
+    let hiyari = HiyariMock::builder()
+        .bind(SocketAddr::new(args.bind, args.hiyari_port))
+        .spawn()
+        .await
+        .map_err(listen("hiyari", args.hiyari_port))?;
+    let plat = PlatMock::builder()
+        .bind(SocketAddr::new(args.bind, args.plat_port))
+        .spawn()
+        .await
+        .map_err(listen("PLAT", args.plat_port))?;
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening beyond loopback; the /__mock control routes need no credentials"
+        );
+    }
+    let banner = banner(&orca.base_url(), &hiyari.base_url(), &plat.app_url());
+    let mut out = std::io::stdout().lock();
+    out.write_all(banner.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(CliError::output)?;
+    drop(out);
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| CliError::Transport(format!("cannot wait for Ctrl-C: {e}")))?;
+    let stopped = [
+        orca.shutdown().await,
+        hiyari.shutdown().await,
+        plat.shutdown().await,
+    ];
+    for result in stopped {
+        result.map_err(|e| CliError::Transport(format!("stopping a mock failed: {e}")))?;
+    }
+    eprintln!("mock servers stopped");
+    Ok(())
+}
+
+/// URLs, demo credentials and one command per API. The command name is the one this process was
+/// started as, so the lines paste as they are (`iryo`, or `target/debug/iryo` under cargo).
+fn banner(orca: &str, hiyari: &str, plat: &str) -> String {
+    let iryo = std::env::args()
+        .next()
+        .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
+        .unwrap_or_else(|| "iryo".to_owned());
+    format!(
+        "\
+iryo mock servers (Ctrl-C stops them)
+ORCA    {orca}  Basic user {ORCA_DEMO_USER}, password {ORCA_DEMO_PASSWORD} (demo account of this mock)
+hiyari  {hiyari}  no credentials
+PLAT    {plat}  Bearer token {DEMO_TOKEN} (demo token of this mock)
+
+Try:
+  export ORCA_USER={ORCA_DEMO_USER} ORCA_PASSWORD={ORCA_DEMO_PASSWORD} PLAT_TOKEN={DEMO_TOKEN}
+  {iryo} orca push-events --base-url {orca} --event patient_accept --user ormaster --start \"2018-01-24 13:00\" --end \"2018-01-25 12:59\"
+  {iryo} hiyari search --base-url {hiyari} --item LSTFACTOR --word \"過労 疲労\" --condition any --count all --pause-ms 0
+  {iryo} plat delete-permission --base-url {plat} --id 2 --comment \"〜のため削除します\"
+"
+    )
+}

@@ -1,0 +1,178 @@
+//! `iryo plat delete-permission`: PRV_ROL_010 (or PTP_ROL_010) and its answer as one JSON object.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand};
+use iryo_plat::types::{PermissionApproval, PermissionDeleteResult, PermissionGroup};
+use iryo_plat::{Config, GsonDateTime, Side};
+use serde_json::{Map, Value};
+
+use crate::error::{CliError, EXIT_CODES_HELP};
+use crate::output::{Stop, required_env, write_json_line};
+
+const DELETE_HELP: &str = "\
+Prints the answer as one JSON object with the API's keys as received (`permissionGroup`, or the
+table's spelling `permissonGroup`; `permissionApproval`; `permissionComment`; the approval id as
+the JSON type received) and every date as an ISO 8601 local date-time (2021-10-07T19:51:02).
+
+Example (the PLAneTs document's sample, against `iryo mock`):
+  export PLAT_TOKEN=demo-token
+  iryo plat delete-permission --base-url http://127.0.0.1:8182/cloudEHR --id 2 --comment \"〜のため削除します\"
+  {\"permissionGroup\":{...,\"requestedDatetime\":\"2021-10-07T19:51:02\"},\"permissionApproval\":[{...,\"permissionApprovalId\":2,...}],...}
+";
+
+/// PLAT subcommands.
+#[derive(Subcommand)]
+pub enum PlatCommand {
+    /// PUT {base-url}/providers/permission/delete/{ID} (PRV_ROL_010; --participant: PTP_ROL_010).
+    #[command(after_help = format!("{DELETE_HELP}\n{EXIT_CODES_HELP}"))]
+    DeletePermission(DeleteArgs),
+}
+
+/// PRV_ROL_010's parameters.
+#[derive(Args)]
+pub struct DeleteArgs {
+    /// The {applicationPath}: gateway and context path (e.g. https://plat.example.jp/cloudEHR).
+    #[arg(long, value_name = "APPLICATION_PATH")]
+    base_url: String,
+    /// The permission approval id (権限承認ID), sent as one path segment.
+    #[arg(long, value_name = "ID")]
+    id: String,
+    /// The reason for the deletion (削除理由).
+    #[arg(long, value_name = "TEXT")]
+    comment: String,
+    /// Use the patient side, /participants/... (PTP_ROL_010).
+    #[arg(long)]
+    participant: bool,
+    /// The optional `location` query: self, remote, all or comma-separated 医療機関 IDs.
+    #[arg(long, value_name = "L")]
+    location: Option<String>,
+}
+
+/// Runs a PLAT subcommand.
+pub async fn run(command: PlatCommand, verbose: bool) -> Result<(), Stop> {
+    match command {
+        PlatCommand::DeletePermission(args) => delete_permission(args, verbose).await,
+    }
+}
+
+async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> {
+    let token = required_env("PLAT_TOKEN", "the Bearer access token")?;
+    let client = Config::new(&args.base_url, token).build()?;
+    let side = if args.participant {
+        Side::Participants
+    } else {
+        Side::Providers
+    };
+    if verbose {
+        let side_path = match side {
+            Side::Providers => "providers",
+            Side::Participants => "participants",
+        };
+        eprintln!(
+            "PUT {}/{side_path}/permission/delete/{}{}",
+            args.base_url.trim_end_matches('/'),
+            args.id,
+            args.location
+                .as_deref()
+                .map(|l| format!(" (location {l})"))
+                .unwrap_or_default(),
+        );
+    }
+    let result = client
+        .delete_permission(side, &args.id, &args.comment, args.location.as_deref())
+        .await?;
+    let mut out = std::io::stdout().lock();
+    write_json_line(&mut out, &result_json(&result)?)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The answer with the API's keys (group first, as the document prints it), every
+/// [`GsonDateTime`] written as ISO 8601 from the typed value.
+fn result_json(result: &PermissionDeleteResult) -> Result<Value, CliError> {
+    let mut out = Map::new();
+    for (key, group) in [
+        ("permissionGroup", &result.permission_group),
+        ("permissonGroup", &result.permisson_group),
+    ] {
+        if let Some(group) = group {
+            out.insert(key.to_owned(), group_json(group)?);
+        }
+    }
+    if !result.permission_approval.is_empty() {
+        let approvals = result
+            .permission_approval
+            .iter()
+            .map(approval_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        out.insert("permissionApproval".to_owned(), Value::Array(approvals));
+    }
+    if !result.permission_comment.is_empty() {
+        out.insert(
+            "permissionComment".to_owned(),
+            to_json(&result.permission_comment)?,
+        );
+    }
+    for (key, value) in &result.extra {
+        out.insert(key.clone(), value.clone());
+    }
+    Ok(Value::Object(out))
+}
+
+fn group_json(group: &PermissionGroup) -> Result<Value, CliError> {
+    let mut value = to_json(group)?;
+    set_iso_date(
+        &mut value,
+        "requestedDatetime",
+        group.requested_datetime.as_ref(),
+    );
+    Ok(value)
+}
+
+fn approval_json(approval: &PermissionApproval) -> Result<Value, CliError> {
+    let mut value = to_json(approval)?;
+    set_iso_date(
+        &mut value,
+        "approvedDatetime",
+        approval.approved_datetime.as_ref(),
+    );
+    Ok(value)
+}
+
+fn set_iso_date(value: &mut Value, key: &str, date: Option<&GsonDateTime>) {
+    if let (Value::Object(fields), Some(date)) = (value, date) {
+        let iso = date.local().format("%Y-%m-%dT%H:%M:%S").to_string();
+        fields.insert(key.to_owned(), Value::String(iso));
+    }
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<Value, CliError> {
+    serde_json::to_value(value)
+        .map_err(|e| CliError::Transport(format!("the PLAT answer does not encode: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_date_becomes_iso_and_the_rest_stays() {
+        let sample = include_str!("../../../specs/plat/examples/response-sample.json");
+        let result: PermissionDeleteResult = serde_json::from_str(sample).unwrap();
+        let json = result_json(&result).unwrap();
+        assert_eq!(
+            json["permissionGroup"]["requestedDatetime"],
+            "2021-10-07T19:51:02"
+        );
+        assert_eq!(
+            json["permissionApproval"][0]["approvedDatetime"],
+            "2021-10-07T20:02:04"
+        );
+        assert_eq!(json["permissionApproval"][0]["permissionApprovalId"], 2);
+        assert_eq!(
+            json["permissionComment"][0]["comment"],
+            "〜のため削除します"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `iryo` binary against in-process mock servers.
+
+mod common;
+mod help;
+mod hiyari;
+mod mock;
+mod orca;
+mod parse;
+mod plat;
