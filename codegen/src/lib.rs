@@ -12,6 +12,7 @@ mod events;
 mod format;
 mod header;
 mod openapi;
+pub mod publish;
 mod spec_config;
 mod split;
 mod sync;

@@ -9,6 +9,10 @@ const STEPS: &[(&str, &[&str])] = &[
     ("format", &["fmt", "--all", "--check"]),
     ("regenerate --check", &["xtask", "regenerate", "--check"]),
     (
+        "publish-specs --check",
+        &["xtask", "publish-specs", "--check"],
+    ),
+    (
         "clippy",
         &[
             "clippy",
@@ -21,6 +25,8 @@ const STEPS: &[(&str, &[&str])] = &[
     ),
     ("tests", &["test", "--workspace", "--all-targets"]),
     ("doc tests", &["test", "--workspace", "--doc"]),
+    // Other languages' tools on the published specs, installed pinned into target/spec-tools/.
+    ("spec-check", &["xtask", "spec-check"]),
 ];
 
 pub(crate) fn run(root: &Path) -> Result<(), String> {
@@ -45,7 +51,18 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
 }
 
 /// Tools the tests call besides cargo, with how to get them.
-const TOOLS: &[(&str, &str)] = &[("xmllint", "apt-get install libxml2-utils")];
+const TOOLS: &[(&str, &str)] = &[
+    ("xmllint", "apt-get install libxml2-utils"),
+    // spec-check makes a venv and installs pinned npm packages under target/spec-tools/.
+    (
+        "python3",
+        "apt-get install python3 python3-venv (3.11 is tested)",
+    ),
+    (
+        "npm",
+        "apt-get install nodejs npm (Node 20 and npm 11 are tested)",
+    ),
+];
 
 fn check_tools() -> Result<(), String> {
     for (tool, install) in TOOLS {

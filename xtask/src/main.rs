@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod ci;
+mod spec_tools;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -12,8 +13,18 @@ commands:
   regenerate [API] [--check]   render generated code from specs/ into crates/*/src/generated/;
                                with --check, write nothing and fail if anything is stale,
                                missing or orphaned. API is one of the registered APIs (default: all).
+  publish-specs [--check]      write the specs as a versioned bundle for other languages into
+                               dist/specs/ (OpenAPI as YAML and JSON with code tables as enums, the
+                               strict XSD, tables as JSON and CSV, examples, fixups, manifest.json);
+                               with --check, write nothing and fail if anything is stale, missing
+                               or orphaned
+  spec-check                   validate the published bundle with other languages' tools, installed
+                               pinned into target/spec-tools/ (openapi-spec-validator, redocly,
+                               xmllint, schemathesis against the mocks, generated Python and
+                               TypeScript clients used against the mocks)
   ci                           everything CI runs: cargo fmt --check, clippy (deny warnings),
-                               regenerate --check, and every test of the workspace
+                               regenerate --check, publish-specs --check, every test of the
+                               workspace, and spec-check
   help                         show this text";
 
 fn main() -> ExitCode {
@@ -21,6 +32,8 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["regenerate", rest @ ..] => regenerate(rest),
+        ["publish-specs", rest @ ..] => publish_specs(rest),
+        ["spec-check"] => spec_tools::run(&workspace_root()),
         ["ci"] => ci::run(&workspace_root()),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
@@ -78,6 +91,46 @@ fn run_regenerate(
     codegen::sync(root, &rendered, mode).map_err(|e| e.to_string())
 }
 
+fn publish_specs(args: &[&str]) -> Result<(), String> {
+    let check = match args {
+        [] => false,
+        ["--check"] => true,
+        _ => return Err(format!("unexpected arguments {args:?}\n{USAGE}")),
+    };
+    let mode = if check {
+        codegen::Mode::Check
+    } else {
+        codegen::Mode::Write
+    };
+    let (version, report) = run_publish(&workspace_root(), mode)?;
+    if check && !report.is_clean() {
+        return Err(format!(
+            "{} is out of date:\n{}",
+            codegen::publish::BUNDLE_DIR,
+            report.describe(codegen::publish::PUBLISH_COMMAND)
+        ));
+    }
+    let changed = report.stale.len() + report.missing.len() + report.orphans.len();
+    if check {
+        println!(
+            "{} is up to date (version {version})",
+            codegen::publish::BUNDLE_DIR
+        );
+    } else {
+        println!(
+            "published {} version {version}: {changed} file(s) changed",
+            codegen::publish::BUNDLE_DIR
+        );
+    }
+    Ok(())
+}
+
+fn run_publish(root: &Path, mode: codegen::Mode) -> Result<(String, codegen::SyncReport), String> {
+    let bundle = codegen::publish::render_bundle(root).map_err(|e| e.to_string())?;
+    let report = codegen::publish::sync_bundle(root, &bundle, mode).map_err(|e| e.to_string())?;
+    Ok((bundle.version, report))
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -96,6 +149,16 @@ mod tests {
             report.is_clean(),
             "{}",
             report.describe("cargo xtask regenerate")
+        );
+    }
+
+    #[test]
+    fn published_specs_are_fresh() {
+        let (_, report) = run_publish(&workspace_root(), codegen::Mode::Check).unwrap();
+        assert!(
+            report.is_clean(),
+            "{}",
+            report.describe(codegen::publish::PUBLISH_COMMAND)
         );
     }
 

@@ -5,12 +5,14 @@
 //! - `real_specs`: the real rendering is deterministic, location-independent and in small files;
 //! - `spec_lint`: the house rules of STYLE.md §7 on the real specs;
 //! - `sync`: the one writer and its check mode;
-//! - `errors`: inputs the generator must refuse.
+//! - `errors`: inputs the generator must refuse;
+//! - `publish`: the bundle for other languages (`cargo xtask publish-specs`).
 
 mod common;
 mod compile;
 mod errors;
 mod headers;
+mod publish;
 mod real_specs;
 mod snapshots;
 mod spec_lint;

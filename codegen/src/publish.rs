@@ -1,0 +1,423 @@
+//! `cargo xtask publish-specs`: the specs as a self-contained bundle for other languages, under
+//! `dist/specs/`.
+//!
+//! Like the Rust generation, publishing renders every file in memory first ([`render_bundle`], no
+//! I/O beyond reading specs) and one writer applies it ([`sync_bundle`], with the same [`Mode`] and
+//! [`SyncReport`] as [`crate::sync`]). Bundle files are bytes, not text: the Shift_JIS sample of the
+//! hiyari API is published as it travels on the wire.
+//!
+//! What changes on the way out (the sources under `specs/` stay as they are):
+//! - OpenAPI documents: every schema with `x-iryo-code-table` gets its table as `enum`,
+//!   `x-enum-varnames` (the table's `id`s) and `x-enum-descriptions` (the Japanese labels);
+//!   `info.x-iryo-source` names the source file and its digest; Rust-only names are dropped.
+//!   Each is written as YAML and as JSON.
+//! - The XSD: every coded `CODE` attribute and `ResultSet@status` get one named simple type per
+//!   table with labelled `xs:enumeration`s (the strict schema; the source keeps `CODE` open).
+//! - Code tables: JSON without the Rust placement, and CSV.
+//! - `rust.yaml` files are not published.
+
+#[path = "publish_openapi.rs"]
+mod openapi;
+#[path = "publish_readme.rs"]
+mod readme;
+#[path = "publish_tables.rs"]
+mod tables;
+#[path = "publish_xsd.rs"]
+mod xsd;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_yaml::{Mapping, Value};
+
+use crate::code_table::{self, CodeTable};
+use crate::{Error, Mode, SyncReport, registered_apis};
+
+/// Where the bundle goes, relative to the workspace root. The writer owns this folder outright.
+pub const BUNDLE_DIR: &str = "dist/specs";
+
+/// The bundle's own version before the `+` (the layout: which files exist and what they mean).
+/// Bump the major version when a file moves or changes meaning, the minor one when files are added.
+/// The build metadata after the `+` is a digest of the published content, so the full version
+/// changes whenever any spec, table, example or fixup note does.
+pub const BUNDLE_BASE_VERSION: &str = "1.0.0";
+
+/// The command that writes the bundle, for messages.
+pub const PUBLISH_COMMAND: &str = "cargo xtask publish-specs";
+
+/// A rendered bundle: its version and every file (path relative to the workspace root, bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    /// `1.0.0+<first 12 hex digits of the content digest>`.
+    pub version: String,
+    /// Every file of the bundle, `manifest.json` and `README.md` included.
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+/// One published file before the manifest is written: where it comes from and which spec version.
+struct Entry {
+    bytes: Vec<u8>,
+    source: Option<String>,
+    source_sha256: Option<String>,
+    spec: String,
+    spec_version: String,
+}
+
+/// Hex SHA-256, as in the generated files' headers and the manifest.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    crate::header::sha256_hex(bytes)
+}
+
+/// Renders the bundle from the specs under `root`. Reads only; [`sync_bundle`] writes.
+pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
+    let tables = code_table::load_all(root)?;
+    let by_name: BTreeMap<&str, &CodeTable> =
+        tables.iter().map(|t| (t.table.as_str(), t)).collect();
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut apis = Vec::new();
+
+    for api in registered_apis() {
+        let source = read(root, &api.openapi)?;
+        let published = openapi::publish(&api.openapi, &source, &by_name)?;
+        let spec_version = published.version.clone();
+        let openapi_spec = api.openapi.clone();
+        let add = |entries: &mut BTreeMap<String, Entry>,
+                   path: String,
+                   bytes: Vec<u8>,
+                   from: &str,
+                   raw: &[u8]| {
+            entries.insert(
+                path,
+                Entry {
+                    bytes,
+                    source: Some(from.to_owned()),
+                    source_sha256: Some(sha256_hex(raw)),
+                    spec: openapi_spec.clone(),
+                    spec_version: spec_version.clone(),
+                },
+            );
+        };
+        let name = &api.name;
+        add(
+            &mut entries,
+            format!("{name}/openapi.yaml"),
+            published.yaml.into_bytes(),
+            &api.openapi,
+            &source,
+        );
+        add(
+            &mut entries,
+            format!("{name}/openapi.json"),
+            published.json.into_bytes(),
+            &api.openapi,
+            &source,
+        );
+
+        let fixups = format!("specs/{name}/FIXUPS.md");
+        if let Some(raw) = read_optional(root, &fixups)? {
+            add(
+                &mut entries,
+                format!("{name}/FIXUPS.md"),
+                raw.clone(),
+                &fixups,
+                &raw,
+            );
+        }
+        for example in list_files(root, &format!("specs/{name}/examples"))? {
+            let raw = read(root, &example)?;
+            let file_name = Path::new(&example)
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            add(
+                &mut entries,
+                format!("{name}/examples/{file_name}"),
+                raw.clone(),
+                &example,
+                &raw,
+            );
+        }
+
+        let config = crate::spec_config::load(root, &api)?;
+        let mut xsd_version = None;
+        if let Some(xsd_path) = &config.xsd {
+            let raw = read(root, xsd_path)?;
+            let text = String::from_utf8(raw.clone()).map_err(|e| Error::parse(xsd_path, e))?;
+            let strict = xsd::publish(xsd_path, &text, &by_name)?;
+            let file_name = Path::new(xsd_path)
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            entries.insert(
+                format!("{name}/{file_name}"),
+                Entry {
+                    bytes: strict.text.into_bytes(),
+                    source: Some(xsd_path.clone()),
+                    source_sha256: Some(sha256_hex(&raw)),
+                    spec: xsd_path.clone(),
+                    spec_version: strict.version.clone(),
+                },
+            );
+            xsd_version = Some((file_name, strict.version));
+        }
+        apis.push(readme::ApiSummary {
+            name: name.clone(),
+            title: published.title,
+            version: published.version,
+            xsd: xsd_version,
+        });
+    }
+
+    for table in &tables {
+        let published = tables::publish(table)?;
+        for (extension, bytes) in [("json", published.json), ("csv", published.csv)] {
+            entries.insert(
+                format!("codes/{}.{extension}", table.table),
+                Entry {
+                    bytes: bytes.into_bytes(),
+                    source: Some(table.path.clone()),
+                    source_sha256: Some(sha256_hex(&table.raw)),
+                    spec: table.path.clone(),
+                    spec_version: table.version.clone(),
+                },
+            );
+        }
+    }
+
+    // The README carries the version, so its digest is taken with a placeholder instead.
+    let readme_template = readme::render(VERSION_PLACEHOLDER, &apis, &tables);
+    let version = bundle_version(&entries, &readme_template);
+    let readme_text = readme_template.replace(VERSION_PLACEHOLDER, &version);
+    entries.insert(
+        "README.md".to_owned(),
+        Entry {
+            bytes: readme_text.into_bytes(),
+            source: None,
+            source_sha256: None,
+            spec: PUBLISH_COMMAND.to_owned(),
+            spec_version: version.clone(),
+        },
+    );
+    let manifest = render_manifest(&version, &apis, &entries)?;
+
+    let mut files: BTreeMap<PathBuf, Vec<u8>> = entries
+        .into_iter()
+        .map(|(path, entry)| (Path::new(BUNDLE_DIR).join(path), entry.bytes))
+        .collect();
+    files.insert(
+        Path::new(BUNDLE_DIR).join("manifest.json"),
+        manifest.into_bytes(),
+    );
+    Ok(Bundle { version, files })
+}
+
+/// Stands for the version in the README while its digest is taken.
+const VERSION_PLACEHOLDER: &str = "{{bundle-version}}";
+
+/// `1.0.0+` and the first 12 hex digits of a SHA-256 over every published path and its digest,
+/// the README's with [`VERSION_PLACEHOLDER`] for the version (the manifest is derived from them).
+fn bundle_version(entries: &BTreeMap<String, Entry>, readme_template: &str) -> String {
+    let mut listing = format!("README.md\0{}\n", sha256_hex(readme_template.as_bytes()));
+    for (path, entry) in entries {
+        listing.push_str(path);
+        listing.push('\0');
+        listing.push_str(&sha256_hex(&entry.bytes));
+        listing.push('\n');
+    }
+    let digest = sha256_hex(listing.as_bytes());
+    format!("{BUNDLE_BASE_VERSION}+{}", &digest[..12])
+}
+
+fn render_manifest(
+    version: &str,
+    apis: &[readme::ApiSummary],
+    entries: &BTreeMap<String, Entry>,
+) -> Result<String, Error> {
+    let mut root = Mapping::new();
+    root.insert("name".into(), "iryo-specs".into());
+    root.insert("version".into(), version.into());
+    root.insert(
+        "version_rule".into(),
+        format!(
+            "{BUNDLE_BASE_VERSION} is the bundle layout version; the build metadata after '+' is the first 12 hex \
+             digits of a SHA-256 over every published file's path and SHA-256 (README.md with the version left out, \
+             manifest.json not at all), so it changes whenever any published byte does"
+        )
+        .into(),
+    );
+    root.insert("generated_by".into(), PUBLISH_COMMAND.into());
+    let mut api_map = Mapping::new();
+    for api in apis {
+        let mut m = Mapping::new();
+        m.insert("title".into(), api.title.clone().into());
+        m.insert(
+            "openapi".into(),
+            format!("{}/openapi.yaml", api.name).into(),
+        );
+        m.insert("version".into(), api.version.clone().into());
+        if let Some((file, xsd_version)) = &api.xsd {
+            m.insert("xsd".into(), format!("{}/{file}", api.name).into());
+            m.insert("xsd_version".into(), xsd_version.clone().into());
+        }
+        api_map.insert(api.name.clone().into(), Value::Mapping(m));
+    }
+    root.insert("apis".into(), Value::Mapping(api_map));
+    let mut files = Vec::new();
+    for (path, entry) in entries {
+        let mut m = Mapping::new();
+        m.insert("path".into(), path.clone().into());
+        m.insert("sha256".into(), sha256_hex(&entry.bytes).into());
+        m.insert(
+            "bytes".into(),
+            Value::Number((entry.bytes.len() as u64).into()),
+        );
+        m.insert(
+            "source".into(),
+            entry.source.clone().map_or(Value::Null, Value::from),
+        );
+        m.insert(
+            "source_sha256".into(),
+            entry.source_sha256.clone().map_or(Value::Null, Value::from),
+        );
+        m.insert("spec".into(), entry.spec.clone().into());
+        m.insert("spec_version".into(), entry.spec_version.clone().into());
+        files.push(Value::Mapping(m));
+    }
+    root.insert("files".into(), Value::Sequence(files));
+    to_json(&Value::Mapping(root), "manifest.json")
+}
+
+/// Pretty JSON of an order-preserving YAML value (two-space indent, UTF-8 unescaped, final newline).
+/// `serde_json::Map` is avoided on purpose: its order depends on a cargo feature that other
+/// workspace members turn on.
+pub(crate) fn to_json(value: &Value, what: &str) -> Result<String, Error> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::parse(what, e))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Applies `bundle` under `root`: in [`Mode::Write`] rewrites changed files, creates missing ones
+/// and deletes files under [`BUNDLE_DIR`] that the bundle does not have; in [`Mode::Check`] writes
+/// nothing and reports them.
+pub fn sync_bundle(root: &Path, bundle: &Bundle, mode: Mode) -> Result<SyncReport, Error> {
+    let mut report = SyncReport::default();
+    for (relative, content) in &bundle.files {
+        let path = root.join(relative);
+        match std::fs::read(&path) {
+            Ok(bytes) if &bytes == content => continue,
+            Ok(bytes) => {
+                if report.first_diff.is_none() {
+                    report.first_diff = Some(short_diff(relative, &bytes, content));
+                }
+                report.stale.push(relative.clone());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                report.missing.push(relative.clone())
+            }
+            Err(e) => return Err(Error::io(relative, e)),
+        }
+        if mode == Mode::Write {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            std::fs::write(&path, content).map_err(|e| Error::io(relative, e))?;
+        }
+    }
+    let mut on_disk = BTreeSet::new();
+    walk(root, Path::new(BUNDLE_DIR), &mut on_disk)?;
+    report.orphans = on_disk
+        .into_iter()
+        .filter(|p| !bundle.files.contains_key(p))
+        .collect();
+    if mode == Mode::Write {
+        for orphan in &report.orphans {
+            std::fs::remove_file(root.join(orphan)).map_err(|e| Error::io(orphan, e))?;
+        }
+    }
+    Ok(report)
+}
+
+fn walk(root: &Path, relative: &Path, found: &mut BTreeSet<PathBuf>) -> Result<(), Error> {
+    let Ok(entries) = std::fs::read_dir(root.join(relative)) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(relative, e))?;
+        let child = relative.join(entry.file_name());
+        if entry.path().is_dir() {
+            walk(root, &child, found)?;
+        } else {
+            found.insert(child);
+        }
+    }
+    Ok(())
+}
+
+/// The first differing lines of a text file, or a size note for bytes that are not UTF-8.
+fn short_diff(path: &Path, old: &[u8], new: &[u8]) -> String {
+    let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else {
+        return format!(
+            "{}: binary content differs ({} bytes on disk, {} published)",
+            path.display(),
+            old.len(),
+            new.len()
+        );
+    };
+    let mut out = format!(
+        "--- {} (on disk)\n+++ {} (published)\n",
+        path.display(),
+        path.display()
+    );
+    let (old_lines, new_lines): (Vec<_>, Vec<_>) = (old.lines().collect(), new.lines().collect());
+    let mut shown = 0;
+    for i in 0..old_lines.len().max(new_lines.len()) {
+        let (a, b) = (old_lines.get(i), new_lines.get(i));
+        if a != b {
+            out.push_str(&format!("@@ line {} @@\n", i + 1));
+            if let Some(a) = a {
+                out.push_str(&format!("-{a}\n"));
+            }
+            if let Some(b) = b {
+                out.push_str(&format!("+{b}\n"));
+            }
+            shown += 1;
+            if shown == 5 {
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn read(root: &Path, relative: &str) -> Result<Vec<u8>, Error> {
+    std::fs::read(root.join(relative)).map_err(|e| Error::io(relative, e))
+}
+
+fn read_optional(root: &Path, relative: &str) -> Result<Option<Vec<u8>>, Error> {
+    match std::fs::read(root.join(relative)) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(relative, e)),
+    }
+}
+
+/// Files directly in `relative` (a folder), sorted; none when it does not exist.
+fn list_files(root: &Path, relative: &str) -> Result<Vec<String>, Error> {
+    let Ok(entries) = std::fs::read_dir(root.join(relative)) else {
+        return Ok(vec![]);
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(relative, e))?;
+        if entry.path().is_file() {
+            names.push(format!(
+                "{relative}/{}",
+                entry.file_name().to_string_lossy()
+            ));
+        }
+    }
+    names.sort();
+    Ok(names)
+}
