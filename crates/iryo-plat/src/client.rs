@@ -180,6 +180,10 @@ fn from_raw_error(error: RawError<PlatErrorBody>) -> Error {
                     code: error.error_code,
                     message: error.error_message,
                 },
+                PlatErrorBody::SpringError(error) => Error::Http {
+                    status,
+                    body_excerpt: format!("{} {}", error.error, error.path.unwrap_or_default()),
+                },
                 PlatErrorBody::OperationOutcome(outcome) => Error::Api {
                     status,
                     message: outcome

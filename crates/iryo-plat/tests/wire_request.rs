@@ -242,9 +242,9 @@ async fn non_plat_error_bodies_and_bad_dates() {
         .delete_provider_permission("2", "a")
         .await
         .unwrap_err();
-    // No PLAT code in it: the body is reported as received.
+    // Spring's default body carries no PLAT code: an HTTP error with its text.
     assert!(
-        matches!(&err, Error::Decode { body_excerpt, .. } if body_excerpt.contains("Bad Request")),
+        matches!(&err, Error::Http { status: 400, body_excerpt } if body_excerpt.contains("Bad Request")),
         "{err:?}"
     );
 
