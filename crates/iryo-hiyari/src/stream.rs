@@ -196,12 +196,18 @@ async fn fetch_page(
     let limit = client.inner.config.max_response_bytes;
     let pump = tokio::spawn(pump_body(response, chunk_tx, limit, pump_failure.clone()));
     let mode = client.inner.config.invalid_bytes;
+    // Decoding and parsing run on two threads: together they go past what one thread can do.
+    let (text_tx, text_rx) = mpsc::channel(BODY_CHUNKS);
+    let decoder = tokio::task::spawn_blocking(move || {
+        decode_body(ChannelReader::new(chunk_rx), mode, &text_tx)
+    });
     let (tx, progress) = (tx.clone(), progress.clone());
     let parsed = tokio::task::spawn_blocking(move || {
-        parse_page(ChannelReader::new(chunk_rx), mode, &tx, &progress)
+        parse_page(ChannelReader::new(text_rx), &tx, &progress)
     })
     .await;
     pump.abort();
+    decoder.abort();
     let result = match parsed {
         Ok(result) => result,
         Err(join) => Err(PageError::new(
@@ -258,17 +264,49 @@ async fn pump_body(
     }
 }
 
-/// Runs on a blocking thread: decodes and parses, sends each report on.
+const TEXT_CHUNK: usize = 64 * 1024;
+
+/// Runs on a blocking thread: decodes the raw body (as its XML declaration says) into UTF-8
+/// pieces for the parser; a decoding failure is passed on as the parser's input error.
+fn decode_body(
+    raw: ChannelReader,
+    mode: crate::decode::InvalidBytes,
+    text: &mpsc::Sender<io::Result<Bytes>>,
+) {
+    let mut decoded = match crate::decode::DecodingReader::from_declaration(raw, mode) {
+        Ok(decoded) => decoded,
+        Err(e) => {
+            let _ = text.blocking_send(Err(e));
+            return;
+        }
+    };
+    loop {
+        let mut piece = vec![0u8; TEXT_CHUNK];
+        let next = match decoded.read(&mut piece) {
+            Ok(0) => return,
+            Ok(n) => {
+                piece.truncate(n);
+                Ok(Bytes::from(piece))
+            }
+            Err(e) => Err(e),
+        };
+        let failed = next.is_err();
+        if text.blocking_send(next).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// Runs on a blocking thread: parses the decoded text, sends each report on.
 fn parse_page(
     input: ChannelReader,
-    mode: crate::decode::InvalidBytes,
     tx: &ReportSender,
     progress: &Mutex<Progress>,
 ) -> Result<PageDone, PageError> {
     let mut sent = 0;
     let fail = |sent, error: Error| PageError::new(sent, error);
-    let mut reader =
-        ReportReader::with_invalid_bytes(input, mode).map_err(|e| fail(0, e.into()))?;
+    let text = std::io::BufReader::with_capacity(TEXT_CHUNK, input);
+    let mut reader = ReportReader::from_decoded(text).map_err(|e| fail(0, e.into()))?;
     let total = reader.result_set().total;
     lock(progress).total = Some(total);
     for report in reader.by_ref() {

@@ -153,6 +153,16 @@ async fn invalid_shift_jis_fails_unless_lossy_is_chosen() {
         "{err:?}"
     );
     assert_eq!(mock.request_count(), 1, "not retried");
+    mock.push_fault(Fault::InvalidShiftJis);
+    let (count, error) = stream_all(&strict, SearchQuery::new().count(Count::All)).await;
+    assert_eq!(count, 0, "the damage is in the first report");
+    assert!(
+        matches!(
+            error,
+            Some(Error::Read(iryo_hiyari::xml::ReadError::Encoding { .. }))
+        ),
+        "{error:?}"
+    );
     let lossy = config(&mock, quick(3))
         .invalid_bytes(InvalidBytes::Replace)
         .build()
