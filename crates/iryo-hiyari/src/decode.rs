@@ -42,6 +42,8 @@ pub struct DecodingReader<R> {
     out_pos: usize,
     finished: bool,
     replaced: bool,
+    /// An invalid byte found after some valid text: reported once that text has been read.
+    pending: Option<DecodeError>,
 }
 
 impl<R: Read> DecodingReader<R> {
@@ -86,6 +88,7 @@ impl<R: Read> DecodingReader<R> {
             out_pos: 0,
             finished: false,
             replaced: false,
+            pending: None,
         }
     }
 
@@ -104,6 +107,9 @@ impl<R: Read> DecodingReader<R> {
         self.out.clear();
         self.out_pos = 0;
         while self.out.is_empty() {
+            if let Some(error) = self.pending.take() {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, error));
+            }
             if self.finished {
                 return Ok(false);
             }
@@ -139,13 +145,12 @@ impl<R: Read> DecodingReader<R> {
                     let offset = self.raw_offset + (self.raw_pos + read) as u64
                         - u64::from(bad)
                         - u64::from(after);
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        DecodeError {
-                            encoding: self.encoding.name(),
-                            offset,
-                        },
-                    ));
+                    // The text before the bad byte is still handed out; the error comes after it.
+                    self.pending = Some(DecodeError {
+                        encoding: self.encoding.name(),
+                        offset,
+                    });
+                    self.finished = true;
                 }
                 (read, written)
             }

@@ -53,15 +53,11 @@ impl UnknownElement {
 /// A `CODE` attribute value. Codes are short, so they live inline (no allocation per element);
 /// a longer value falls back to the heap.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CodeText {
-    /// Up to 22 bytes, inline.
-    Inline {
-        /// The bytes (UTF-8).
-        bytes: [u8; 22],
-        /// How many are used.
-        len: u8,
-    },
-    /// Anything longer.
+pub struct CodeText(CodeRepr);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum CodeRepr {
+    Inline { bytes: [u8; 22], len: u8 },
     Heap(String),
 }
 
@@ -71,23 +67,24 @@ impl CodeText {
         if text.len() <= 22 {
             let mut bytes = [0u8; 22];
             bytes[..text.len()].copy_from_slice(text.as_bytes());
-            CodeText::Inline {
+            CodeText(CodeRepr::Inline {
                 bytes,
                 len: text.len() as u8,
-            }
+            })
         } else {
-            CodeText::Heap(text.to_owned())
+            CodeText(CodeRepr::Heap(text.to_owned()))
         }
     }
 
     /// The code.
     pub fn as_str(&self) -> &str {
-        match self {
-            // Only `new` builds `Inline`, from a `&str`, so the bytes are UTF-8.
-            CodeText::Inline { bytes, len } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            CodeText::Heap(text) => text,
+        match &self.0 {
+            // Only `new` builds `Inline`, from a whole `&str`, so the bytes are UTF-8 and `len` fits.
+            CodeRepr::Inline { bytes, len } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            CodeRepr::Heap(text) => text,
         }
     }
 }

@@ -129,3 +129,21 @@ fn malformed_and_truncated_xml_are_errors() {
     ));
     assert!(read_result_set(&b""[..]).is_err());
 }
+
+#[test]
+fn reports_before_a_bad_byte_are_still_yielded() {
+    let mut bytes = doc("<PHARMACY_REPORT><DATYEAR>2010</DATYEAR></PHARMACY_REPORT>\
+         <PHARMACY_REPORT><DATCONTENTTEXT>ok</DATCONTENTTEXT></PHARMACY_REPORT>");
+    let at = bytes.windows(2).position(|w| w == b"ok").unwrap();
+    bytes[at] = 0x81;
+    bytes[at + 1] = 0xff;
+    let mut reader = ReportReader::new(&bytes[..]).unwrap();
+    let first = reader.next().unwrap().unwrap();
+    assert_eq!(first.year.as_deref(), Some("2010"));
+    let err = reader.next().unwrap().unwrap_err();
+    assert!(
+        matches!(err, ReadError::Encoding { position, .. } if position == at as u64),
+        "{err:?}"
+    );
+    assert!(reader.next().is_none());
+}

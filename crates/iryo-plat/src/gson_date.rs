@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::{NaiveDateTime, TimeZone, Timelike};
 
 /// A local date-time (PLAT sends no zone; its servers run on JST), read from Gson's default
 /// `java.util.Date` format in any of the forms JDKs produce, or from ISO 8601, and written back in
@@ -57,13 +57,18 @@ impl GsonDateTime {
     }
 }
 
+/// ISO 8601, with fractions of a second dropped: a Gson date has whole seconds, and the value
+/// must read back the same after it is written in Gson's form.
 fn parse_iso(text: &str) -> Option<NaiveDateTime> {
-    if let Ok(at) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
-        return Some(at);
-    }
-    let with_zone = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-    let jst = chrono::FixedOffset::east_opt(9 * 3600)?;
-    Some(jst.from_utc_datetime(&with_zone.naive_utc()).naive_local())
+    let at = match NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
+        Ok(at) => at,
+        Err(_) => {
+            let with_zone = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+            let jst = chrono::FixedOffset::east_opt(9 * 3600)?;
+            jst.from_utc_datetime(&with_zone.naive_utc()).naive_local()
+        }
+    };
+    at.with_nanosecond(0)
 }
 
 impl fmt::Display for GsonDateTime {
@@ -156,6 +161,13 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn fractions_of_a_second_are_dropped_so_the_value_reads_back() {
+        let date = GsonDateTime::parse("2021-10-07T19:51:02.5").unwrap();
+        assert_eq!(date.local(), at("2021-10-07 19:51:02"));
+        assert_eq!(GsonDateTime::parse(&date.to_string()).unwrap(), date);
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub mod json_mutation;
+
 /// The workspace's `specs/codes` folder.
 pub fn specs_codes_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/codes")
