@@ -168,12 +168,7 @@ fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
 
 /// 384 cases (set `PROPTEST_CASES` for a longer run); failures are not persisted to files.
 fn config() -> Config {
-    let mut config = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 384;
-    }
-    config.failure_persistence = None;
-    config
+    iryo_testkit::proptest_config(384)
 }
 
 #[test]

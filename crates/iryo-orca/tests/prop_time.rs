@@ -52,12 +52,7 @@ fn near_push_time() -> impl Strategy<Value = String> {
 
 /// 512 cases (set `PROPTEST_CASES` for a longer run); failures are not persisted to files.
 fn config() -> Config {
-    let mut config = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 512;
-    }
-    config.failure_persistence = None;
-    config
+    iryo_testkit::proptest_config(512)
 }
 
 proptest! {

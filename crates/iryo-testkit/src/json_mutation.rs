@@ -49,12 +49,7 @@ pub fn example_keys(examples: &[Vec<u8>], extra: &[&str]) -> Vec<String> {
 
 /// 512 cases (set `PROPTEST_CASES` for a longer run); failures are not persisted to files.
 pub fn config() -> Config {
-    let mut config = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 512;
-    }
-    config.failure_persistence = None;
-    config
+    crate::proptest_config(512)
 }
 
 /// Arbitrary JSON made of the wire's own strings and keys and of anything else.

@@ -10,6 +10,17 @@ use serde_json::Value;
 
 pub mod json_mutation;
 
+/// A proptest configuration with `cases` cases (`PROPTEST_CASES` overrides it, for a longer run)
+/// and no failure files written into the source tree.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = cases;
+    }
+    config.failure_persistence = None;
+    config
+}
+
 /// The workspace's `specs/codes` folder.
 pub fn specs_codes_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/codes")
