@@ -1,48 +1,23 @@
 //! The `iryo-mock` binary: banner, credentials, fixtures, and a clean exit on Ctrl-C.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+#[path = "support/binary.rs"]
+mod binary;
 
-const BIN: &str = env!("CARGO_BIN_EXE_iryo-mock");
+use std::process::Command;
 
-/// Kills the child if a test fails before it has stopped it.
-struct Running(Option<Child>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
+use binary::{BIN, Running};
 
 #[tokio::test]
 async fn orca_prints_its_address_serves_fixtures_and_stops_on_sigint() {
-    let spawned = Command::new(BIN)
-        .args([
-            "orca",
-            "--port",
-            "0",
-            "--user",
-            "clerk",
-            "--password",
-            "pw-1",
-        ])
-        .stdout(Stdio::piped())
-        .spawn();
-    let Ok(mut child) = spawned else {
-        panic!("could not start {BIN}")
-    };
-    let stdout = child.stdout.take();
-    let mut running = Running(Some(child));
-
-    let mut banner = String::new();
-    if let Some(stdout) = stdout {
-        let _ = BufReader::new(stdout).read_line(&mut banner);
-    }
+    let (running, banner) = Running::start(&[
+        "orca",
+        "--port",
+        "0",
+        "--user",
+        "clerk",
+        "--password",
+        "pw-1",
+    ]);
     let rest = banner
         .strip_prefix("ORCA mock listening on http://127.0.0.1:")
         .unwrap_or_default();
@@ -81,20 +56,7 @@ async fn orca_prints_its_address_serves_fixtures_and_stops_on_sigint() {
         "{text}"
     );
 
-    let Some(mut child) = running.0.take() else {
-        unreachable!()
-    };
-    let interrupted = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    assert!(interrupted.is_ok_and(|s| s.success()));
-    let (done, exited) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(child.wait().map(|status| status.code()));
-    });
-    // A bound, not a pause: the wait returns as soon as the process exits.
-    let code = exited.recv_timeout(Duration::from_secs(20));
-    assert_eq!(code.ok().and_then(Result::ok), Some(Some(0)));
+    assert_eq!(running.interrupt(), Some(0));
 }
 
 #[test]
