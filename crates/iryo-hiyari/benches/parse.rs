@@ -162,66 +162,16 @@ fn typed(input: impl Read) -> u64 {
     reports
 }
 
-/// Decoding (Shift_JIS to UTF-8) on a second thread, parsing on this one.
+/// Decoding (Shift_JIS to UTF-8) on a second thread, parsing on this one: `ReportReader::pipelined`.
 fn pipelined(file: &Path) -> u64 {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
-    let path = file.to_owned();
-    let decoder = std::thread::spawn(move || {
-        let mut decoded =
-            DecodingReader::from_declaration(File::open(path).expect("open"), InvalidBytes::Fail)
-                .expect("declaration");
-        loop {
-            let mut chunk = vec![0u8; 256 * 1024];
-            let n = decoded.read(&mut chunk).expect("decode");
-            if n == 0 {
-                return;
-            }
-            chunk.truncate(n);
-            if tx.send(chunk).is_err() {
-                return;
-            }
-        }
-    });
-    let text = BufReader::with_capacity(
-        64 * 1024,
-        ChunkReader {
-            rx,
-            current: Vec::new(),
-            pos: 0,
-        },
-    );
-    let reader = ReportReader::from_decoded(text).expect("answer");
+    let input = File::open(file).expect("open");
+    let reader = ReportReader::pipelined(input, InvalidBytes::Fail).expect("answer");
     let mut reports = 0;
     for report in reader {
         std::hint::black_box(&report.expect("report"));
         reports += 1;
     }
-    decoder.join().expect("decoder thread");
     reports
-}
-
-struct ChunkReader {
-    rx: std::sync::mpsc::Receiver<Vec<u8>>,
-    current: Vec<u8>,
-    pos: usize,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.pos == self.current.len() {
-            match self.rx.recv() {
-                Ok(chunk) => {
-                    self.current = chunk;
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = (self.current.len() - self.pos).min(buf.len());
-        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
 }
 
 /// Peak resident memory of this process (VmHWM), in KiB.

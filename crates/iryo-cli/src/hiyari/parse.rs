@@ -1,11 +1,9 @@
 //! `iryo hiyari parse`: saved answers (files or stdin) to records, report by report.
 
-use std::cell::Cell;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read};
-use std::rc::Rc;
+use std::io::{self, BufWriter, Read};
 
-use iryo_hiyari::decode::{DecodingReader, InvalidBytes};
+use iryo_hiyari::decode::InvalidBytes;
 use iryo_hiyari::xml::ReadError;
 use iryo_hiyari::{NO_RESULTS, ReportReader, ResultSet};
 
@@ -34,9 +32,9 @@ pub fn run(args: ParseArgs, verbose: bool) -> Result<(), Stop> {
     writer.flush()
 }
 
-fn open(file: &str) -> Result<(String, Box<dyn Read>), CliError> {
+fn open(file: &str) -> Result<(String, Box<dyn Read + Send>), CliError> {
     if file == "-" {
-        return Ok(("stdin".to_owned(), Box::new(io::stdin().lock())));
+        return Ok(("stdin".to_owned(), Box::new(io::stdin())));
     }
     let input = File::open(file).map_err(|e| CliError::Input(format!("{file}: {e}")))?;
     Ok((file.to_owned(), Box::new(input)))
@@ -44,25 +42,17 @@ fn open(file: &str) -> Result<(String, Box<dyn Read>), CliError> {
 
 fn parse_one<W: io::Write>(
     name: &str,
-    input: Box<dyn Read>,
+    input: Box<dyn Read + Send>,
     mode: InvalidBytes,
     writer: &mut ReportWriter<W>,
 ) -> Result<(), Stop> {
     let unreadable = |e: ReadError| CliError::Transport(format!("{name}: {e}"));
-    let replaced = Rc::new(Cell::new(false));
-    let decoded = DecodingReader::from_declaration(input, mode)
-        .map_err(|e| unreadable(ReadError::from_io(&e)))?;
-    let watched = ReplacementWatch {
-        inner: decoded,
-        replaced: replaced.clone(),
-    };
-    // quick-xml reads faster from a large buffer, as in `ReportReader::new`.
-    let text = BufReader::with_capacity(64 * 1024, watched);
-    let mut reader = ReportReader::from_decoded(text).map_err(unreadable)?;
+    // Decoding runs on a second thread, so a big file converts faster.
+    let mut reader = ReportReader::pipelined(input, mode).map_err(unreadable)?;
     for report in reader.by_ref() {
         writer.write(&report.map_err(unreadable)?)?;
     }
-    if replaced.get() {
+    if reader.replaced_any() {
         eprintln!("warning: {name}: invalid Shift_JIS bytes were replaced with U+FFFD");
     }
     saved_error(reader.result_set())
@@ -79,21 +69,5 @@ fn saved_error(result: &ResultSet) -> Result<(), String> {
             "the search API refused the search: status=\"1\" without an error message".to_owned(),
         ),
         None => Ok(()),
-    }
-}
-
-/// Passes decoded text through and notes whether the decoder had to replace anything.
-struct ReplacementWatch<R> {
-    inner: DecodingReader<R>,
-    replaced: Rc<Cell<bool>>,
-}
-
-impl<R: Read> Read for ReplacementWatch<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if self.inner.replaced_any() {
-            self.replaced.set(true);
-        }
-        Ok(n)
     }
 }
