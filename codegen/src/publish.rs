@@ -25,7 +25,7 @@ mod tables;
 #[path = "publish_xsd.rs"]
 mod xsd;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
@@ -302,93 +302,15 @@ pub(crate) fn to_json(value: &Value, what: &str) -> Result<String, Error> {
 /// and deletes files under [`BUNDLE_DIR`] that the bundle does not have; in [`Mode::Check`] writes
 /// nothing and reports them.
 pub fn sync_bundle(root: &Path, bundle: &Bundle, mode: Mode) -> Result<SyncReport, Error> {
-    let mut report = SyncReport::default();
-    for (relative, content) in &bundle.files {
-        let path = root.join(relative);
-        match std::fs::read(&path) {
-            Ok(bytes) if &bytes == content => continue,
-            Ok(bytes) => {
-                if report.first_diff.is_none() {
-                    report.first_diff = Some(short_diff(relative, &bytes, content));
-                }
-                report.stale.push(relative.clone());
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                report.missing.push(relative.clone())
-            }
-            Err(e) => return Err(Error::io(relative, e)),
-        }
-        if mode == Mode::Write {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            std::fs::write(&path, content).map_err(|e| Error::io(relative, e))?;
-        }
-    }
-    let mut on_disk = BTreeSet::new();
-    walk(root, Path::new(BUNDLE_DIR), &mut on_disk)?;
-    report.orphans = on_disk
+    let orphans = crate::sync::files_under(root, Path::new(BUNDLE_DIR))?
         .into_iter()
         .filter(|p| !bundle.files.contains_key(p))
         .collect();
-    if mode == Mode::Write {
-        for orphan in &report.orphans {
-            std::fs::remove_file(root.join(orphan)).map_err(|e| Error::io(orphan, e))?;
-        }
-    }
-    Ok(report)
-}
-
-fn walk(root: &Path, relative: &Path, found: &mut BTreeSet<PathBuf>) -> Result<(), Error> {
-    let Ok(entries) = std::fs::read_dir(root.join(relative)) else {
-        return Ok(());
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(relative, e))?;
-        let child = relative.join(entry.file_name());
-        if entry.path().is_dir() {
-            walk(root, &child, found)?;
-        } else {
-            found.insert(child);
-        }
-    }
-    Ok(())
-}
-
-/// The first differing lines of a text file, or a size note for bytes that are not UTF-8.
-fn short_diff(path: &Path, old: &[u8], new: &[u8]) -> String {
-    let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else {
-        return format!(
-            "{}: binary content differs ({} bytes on disk, {} published)",
-            path.display(),
-            old.len(),
-            new.len()
-        );
-    };
-    let mut out = format!(
-        "--- {} (on disk)\n+++ {} (published)\n",
-        path.display(),
-        path.display()
-    );
-    let (old_lines, new_lines): (Vec<_>, Vec<_>) = (old.lines().collect(), new.lines().collect());
-    let mut shown = 0;
-    for i in 0..old_lines.len().max(new_lines.len()) {
-        let (a, b) = (old_lines.get(i), new_lines.get(i));
-        if a != b {
-            out.push_str(&format!("@@ line {} @@\n", i + 1));
-            if let Some(a) = a {
-                out.push_str(&format!("-{a}\n"));
-            }
-            if let Some(b) = b {
-                out.push_str(&format!("+{b}\n"));
-            }
-            shown += 1;
-            if shown == 5 {
-                break;
-            }
-        }
-    }
-    out
+    let files = bundle
+        .files
+        .iter()
+        .map(|(path, bytes)| (path, bytes.as_slice()));
+    crate::sync::sync_files(root, files, orphans, "published", mode)
 }
 
 fn read(root: &Path, relative: &str) -> Result<Vec<u8>, Error> {

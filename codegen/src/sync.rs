@@ -56,14 +56,31 @@ impl SyncReport {
 
 /// Applies `rendered` under `root` in the given mode.
 pub fn sync(root: &Path, rendered: &Rendered, mode: Mode) -> Result<SyncReport, Error> {
+    let orphans = find_orphans(root, rendered)?;
+    let files = rendered
+        .files
+        .iter()
+        .map(|(path, text)| (path, text.as_bytes()));
+    sync_files(root, files, orphans, "generated", mode)
+}
+
+/// The one writer: in `Write` mode rewrites the files whose bytes differ, creates missing ones and
+/// deletes `orphans`; in `Check` mode writes nothing. `label` names the source in diffs.
+pub(crate) fn sync_files<'a>(
+    root: &Path,
+    files: impl IntoIterator<Item = (&'a PathBuf, &'a [u8])>,
+    orphans: Vec<PathBuf>,
+    label: &str,
+    mode: Mode,
+) -> Result<SyncReport, Error> {
     let mut report = SyncReport::default();
-    for (relative, content) in &rendered.files {
+    for (relative, content) in files {
         let path = root.join(relative);
         match std::fs::read(&path) {
-            Ok(bytes) if bytes == content.as_bytes() => continue,
+            Ok(bytes) if bytes == content => continue,
             Ok(bytes) => {
                 if report.first_diff.is_none() {
-                    report.first_diff = Some(short_diff(relative, &bytes, content));
+                    report.first_diff = Some(short_diff(relative, &bytes, content, label));
                 }
                 report.stale.push(relative.clone());
             }
@@ -79,7 +96,7 @@ pub fn sync(root: &Path, rendered: &Rendered, mode: Mode) -> Result<SyncReport, 
             std::fs::write(&path, content).map_err(|e| Error::io(relative, e))?;
         }
     }
-    report.orphans = find_orphans(root, rendered)?;
+    report.orphans = orphans;
     if mode == Mode::Write {
         for orphan in &report.orphans {
             std::fs::remove_file(root.join(orphan)).map_err(|e| Error::io(orphan, e))?;
@@ -97,11 +114,10 @@ fn find_orphans(root: &Path, rendered: &Rendered) -> Result<Vec<PathBuf>, Error>
     }
     let mut orphans = Vec::new();
     for dir in dirs {
-        walk(root, &dir, &mut |relative| {
-            if !rendered.files.contains_key(&relative) {
-                orphans.push(relative);
-            }
-        })?;
+        let unknown = files_under(root, &dir)?
+            .into_iter()
+            .filter(|f| !rendered.files.contains_key(f));
+        orphans.extend(unknown);
     }
     orphans.sort();
     Ok(orphans)
@@ -126,7 +142,16 @@ fn all_generated_dirs(root: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(dirs)
 }
 
-fn walk(root: &Path, relative: &Path, found: &mut dyn FnMut(PathBuf)) -> Result<(), Error> {
+/// Every file below `relative` (relative to `root`), as paths relative to `root`, sorted; none
+/// when the folder does not exist.
+pub(crate) fn files_under(root: &Path, relative: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut found = Vec::new();
+    walk(root, relative, &mut found)?;
+    found.sort();
+    Ok(found)
+}
+
+fn walk(root: &Path, relative: &Path, found: &mut Vec<PathBuf>) -> Result<(), Error> {
     let Ok(entries) = std::fs::read_dir(root.join(relative)) else {
         return Ok(());
     };
@@ -136,17 +161,24 @@ fn walk(root: &Path, relative: &Path, found: &mut dyn FnMut(PathBuf)) -> Result<
         if entry.path().is_dir() {
             walk(root, &child, found)?;
         } else {
-            found(child);
+            found.push(child);
         }
     }
     Ok(())
 }
 
-/// The first few differing lines, old then new.
-fn short_diff(path: &Path, old: &[u8], new: &str) -> String {
-    let old = String::from_utf8_lossy(old);
+/// The first few differing lines, old then new; a size note for bytes that are not UTF-8.
+fn short_diff(path: &Path, old: &[u8], new: &[u8], label: &str) -> String {
+    let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) else {
+        return format!(
+            "{}: binary content differs ({} bytes on disk, {} {label})",
+            path.display(),
+            old.len(),
+            new.len()
+        );
+    };
     let mut out = format!(
-        "--- {} (on disk)\n+++ {} (generated)\n",
+        "--- {} (on disk)\n+++ {} ({label})\n",
         path.display(),
         path.display()
     );

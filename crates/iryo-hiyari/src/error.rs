@@ -14,7 +14,10 @@ pub enum Error {
         message: String,
     },
     /// A status other than 200.
-    #[error("HTTP {status} from the search API{}", excerpt_suffix(body_excerpt))]
+    #[error(
+        "HTTP {status} from the search API{}",
+        iryo_runtime::excerpt_suffix(body_excerpt)
+    )]
     Http {
         /// The status code.
         status: u16,
@@ -48,12 +51,4 @@ pub enum Error {
     /// The client cannot be built from this configuration.
     #[error("invalid client configuration: {0}")]
     Config(String),
-}
-
-fn excerpt_suffix(excerpt: &str) -> String {
-    if excerpt.is_empty() {
-        String::new()
-    } else {
-        format!(" (body starts: {excerpt})")
-    }
 }

@@ -8,6 +8,7 @@ use iryo_hiyari::{
 };
 use iryo_hiyari_codes::IncidentSummary;
 use iryo_mock::hiyari::HiyariMock;
+use iryo_testkit::quick_retries;
 
 async fn mock() -> HiyariMock {
     HiyariMock::builder().spawn().await.expect("mock starts")
@@ -198,16 +199,6 @@ async fn post_and_the_newer_path_work_the_same() {
         .await
         .unwrap();
     assert_eq!(newer, get);
-}
-
-/// Retries within milliseconds, so tests stay fast.
-fn quick_retries(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..RetryPolicy::default()
-    }
 }
 
 #[tokio::test]

@@ -7,15 +7,7 @@ use iryo_hiyari::decode::InvalidBytes;
 use iryo_hiyari::{Client, Config, Count, Error, RetryPolicy, SearchQuery};
 use iryo_mock::Fault;
 use iryo_mock::hiyari::HiyariMock;
-
-fn quick(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..RetryPolicy::default()
-    }
-}
+use iryo_testkit::quick_retries;
 
 fn config(mock: &HiyariMock, retry: RetryPolicy) -> Config {
     Config::new(mock.base_url())
@@ -40,7 +32,7 @@ async fn stream_all(client: &Client, query: SearchQuery) -> (usize, Option<Error
 #[tokio::test]
 async fn transient_faults_are_retried_for_pages_and_streams() {
     let mock = HiyariMock::builder().spawn().await.unwrap();
-    let client = config(&mock, quick(3)).build().unwrap();
+    let client = config(&mock, quick_retries(3)).build().unwrap();
     let total = client
         .search_page(&SearchQuery::new().count(Count::All))
         .await
@@ -110,7 +102,10 @@ async fn without_retries_each_fault_is_a_typed_error() {
 #[tokio::test]
 async fn a_stream_cut_after_some_reports_says_where_to_resume() {
     let mock = HiyariMock::builder().spawn().await.unwrap();
-    let client = config(&mock, quick(3)).page_size(1000).build().unwrap();
+    let client = config(&mock, quick_retries(3))
+        .page_size(1000)
+        .build()
+        .unwrap();
     let all = client
         .search_page(&SearchQuery::new().count(Count::All))
         .await
@@ -142,7 +137,7 @@ async fn a_stream_cut_after_some_reports_says_where_to_resume() {
 #[tokio::test]
 async fn invalid_shift_jis_fails_unless_lossy_is_chosen() {
     let mock = HiyariMock::builder().spawn().await.unwrap();
-    let strict = config(&mock, quick(3)).build().unwrap();
+    let strict = config(&mock, quick_retries(3)).build().unwrap();
     mock.push_fault(Fault::InvalidShiftJis);
     let err = strict.search_page(&SearchQuery::new()).await.unwrap_err();
     assert!(
@@ -163,7 +158,7 @@ async fn invalid_shift_jis_fails_unless_lossy_is_chosen() {
         ),
         "{error:?}"
     );
-    let lossy = config(&mock, quick(3))
+    let lossy = config(&mock, quick_retries(3))
         .invalid_bytes(InvalidBytes::Replace)
         .build()
         .unwrap();
@@ -214,7 +209,7 @@ async fn oversized_answers_are_refused_pages_and_streams() {
 #[tokio::test]
 async fn mislabelled_answers_and_retry_after() {
     let mock = HiyariMock::builder().spawn().await.unwrap();
-    let client = config(&mock, quick(2)).build().unwrap();
+    let client = config(&mock, quick_retries(2)).build().unwrap();
     mock.push_fault(Fault::WrongContentType);
     assert!(client.search_page(&SearchQuery::new()).await.is_ok());
     mock.push_fault(Fault::RetryAfter {

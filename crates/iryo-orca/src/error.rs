@@ -23,7 +23,10 @@ pub enum Error {
     #[error("HTTP 403 Forbidden: malformed credentials, or a client certificate is required")]
     Forbidden,
     /// Any other HTTP status (404 when the API is not offered, e.g. on-premises; 500, ...).
-    #[error("HTTP {status} from the ORCA server{}", excerpt_suffix(body_excerpt))]
+    #[error(
+        "HTTP {status} from the ORCA server{}",
+        iryo_runtime::excerpt_suffix(body_excerpt)
+    )]
     Http {
         /// The status code.
         status: u16,
@@ -42,7 +45,7 @@ pub enum Error {
     /// The answer is not JSON of the documented shape.
     #[error(
         "the ORCA answer does not decode: {message}{}",
-        excerpt_suffix(body_excerpt)
+        iryo_runtime::excerpt_suffix(body_excerpt)
     )]
     Decode {
         /// What did not match.
@@ -70,13 +73,5 @@ impl Error {
             Error::Api { code, .. } => Some(code),
             _ => None,
         }
-    }
-}
-
-fn excerpt_suffix(excerpt: &str) -> String {
-    if excerpt.is_empty() {
-        String::new()
-    } else {
-        format!(" (body starts: {excerpt})")
     }
 }

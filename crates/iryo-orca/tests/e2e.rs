@@ -7,6 +7,7 @@ use iryo_orca::{
     Client, Config, Credentials, Error, PushErrorCode, PushEventBody, PushTime, RetryPolicy,
 };
 use iryo_orca_codes::PatientMode;
+use iryo_testkit::quick_retries;
 
 async fn mock() -> OrcaMock {
     OrcaMock::builder().spawn().await.expect("mock starts")
@@ -334,16 +335,6 @@ async fn notifications_older_than_seven_days_are_gone_after_the_next_push() {
         2,
         "the 8-day-old notification is deleted on insert"
     );
-}
-
-/// Retries within milliseconds, so tests stay fast.
-fn quick_retries(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        initial_backoff: std::time::Duration::from_millis(1),
-        max_backoff: std::time::Duration::from_millis(5),
-        ..RetryPolicy::default()
-    }
 }
 
 #[tokio::test]

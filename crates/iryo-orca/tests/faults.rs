@@ -6,15 +6,7 @@ use std::time::{Duration, Instant};
 use iryo_mock::Fault;
 use iryo_mock::orca::OrcaMock;
 use iryo_orca::{Client, Config, Credentials, Error, RetryPolicy};
-
-fn quick(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..RetryPolicy::default()
-    }
-}
+use iryo_testkit::quick_retries;
 
 async fn setup(retry: RetryPolicy) -> (OrcaMock, Client) {
     setup_with_timeout(retry, Duration::from_millis(500)).await
@@ -54,7 +46,7 @@ async fn transient_faults_are_retried_and_the_call_succeeds() {
             stall: Duration::from_secs(30),
         },
     ] {
-        let (mock, client) = setup(quick(3)).await;
+        let (mock, client) = setup(quick_retries(3)).await;
         mock.push_fault(fault.clone());
         assert_eq!(
             fetch(&client)
@@ -98,7 +90,7 @@ async fn without_retries_each_fault_is_a_typed_error() {
 
 #[tokio::test]
 async fn damaged_or_oversized_answers_are_not_retried() {
-    let (mock, client) = setup_with_timeout(quick(3), Duration::from_secs(30)).await;
+    let (mock, client) = setup_with_timeout(quick_retries(3), Duration::from_secs(30)).await;
     mock.push_fault(Fault::InvalidShiftJis); // invalid UTF-8 inside the JSON
     assert!(matches!(fetch(&client).await, Err(Error::Decode { .. })));
     assert_eq!(mock.request_count(), 1);
@@ -127,7 +119,7 @@ async fn a_wrong_content_type_does_not_matter_when_the_body_is_right() {
 
 #[tokio::test]
 async fn retry_after_is_honoured() {
-    let (mock, client) = setup(quick(2)).await;
+    let (mock, client) = setup(quick_retries(2)).await;
     mock.push_fault(Fault::RetryAfter {
         status: 503,
         seconds: 1,

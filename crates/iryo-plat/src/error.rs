@@ -21,7 +21,10 @@ pub enum Error {
     #[error("HTTP 401 Unauthorized: the PLAT gateway refused the Bearer token")]
     Unauthorized,
     /// Any other HTTP status without a PLAT error body.
-    #[error("HTTP {status} from the PLAT server{}", excerpt_suffix(body_excerpt))]
+    #[error(
+        "HTTP {status} from the PLAT server{}",
+        iryo_runtime::excerpt_suffix(body_excerpt)
+    )]
     Http {
         /// The status code.
         status: u16,
@@ -40,7 +43,7 @@ pub enum Error {
     /// The answer is not JSON of the documented shape (a bad date, a wrong type, ...).
     #[error(
         "the PLAT answer does not decode: {message}{}",
-        excerpt_suffix(body_excerpt)
+        iryo_runtime::excerpt_suffix(body_excerpt)
     )]
     Decode {
         /// What did not match.
@@ -71,13 +74,5 @@ impl Error {
             Error::Api { code, .. } => Some(code),
             _ => None,
         }
-    }
-}
-
-fn excerpt_suffix(excerpt: &str) -> String {
-    if excerpt.is_empty() {
-        String::new()
-    } else {
-        format!(" (body starts: {excerpt})")
     }
 }

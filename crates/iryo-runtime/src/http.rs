@@ -10,6 +10,15 @@ pub fn body_excerpt(bytes: &[u8]) -> String {
     out
 }
 
+/// ` (body starts: …)` for error messages, or nothing for an empty excerpt.
+pub fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!(" (body starts: {excerpt})")
+    }
+}
+
 /// The first bytes of an unexpected answer's body (at most 1 KiB read), for error messages.
 pub async fn read_excerpt(mut response: reqwest::Response) -> String {
     let mut body = Vec::new();

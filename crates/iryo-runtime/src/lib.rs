@@ -16,9 +16,11 @@ mod secret;
 mod token;
 
 pub use credentials::{Credentials, InvalidCredentials};
-pub use http::{BaseUrlError, body_excerpt, join_base_url, read_excerpt};
+pub use http::{BaseUrlError, body_excerpt, excerpt_suffix, join_base_url, read_excerpt};
 pub use identity::{ClientIdentity, IdentityError};
-pub use limits::{BodyTooLarge, body_too_large, check_plain_http, limit_response_body};
+pub use limits::{
+    BodyTooLarge, body_too_large, check_plain_http, execute_limited, limit_response_body,
+};
 pub use retry::{
     RetryDecision, RetryPolicy, is_connect_failure, is_retryable_status, is_retryable_transport,
     retry, retry_after,

@@ -77,6 +77,16 @@ impl Stream for LimitedBody {
     }
 }
 
+/// Sends `request` and caps the answer's body at `limit` bytes (see [`limit_response_body`]).
+pub async fn execute_limited(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    limit: u64,
+) -> reqwest::Result<reqwest::Response> {
+    let response = client.execute(request).await?;
+    Ok(limit_response_body(response, limit))
+}
+
 /// The [`BodyTooLarge`] somewhere in an error's source chain.
 pub fn body_too_large(error: &(dyn StdError + 'static)) -> Option<BodyTooLarge> {
     let mut current = Some(error);

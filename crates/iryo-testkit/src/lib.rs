@@ -10,6 +10,16 @@ use serde_json::Value;
 
 pub mod json_mutation;
 
+/// Retries within milliseconds (1 ms doubling up to 5 ms), so that retry tests stay fast.
+pub fn quick_retries(attempts: u32) -> iryo_runtime::RetryPolicy {
+    iryo_runtime::RetryPolicy {
+        max_attempts: attempts,
+        initial_backoff: std::time::Duration::from_millis(1),
+        max_backoff: std::time::Duration::from_millis(5),
+        ..iryo_runtime::RetryPolicy::default()
+    }
+}
+
 /// A proptest configuration with `cases` cases (`PROPTEST_CASES` overrides it, for a longer run)
 /// and no failure files written into the source tree.
 pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
