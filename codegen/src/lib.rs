@@ -5,6 +5,7 @@
 //! [`sync`] is the one writer: it applies a rendering to disk, or checks that the disk matches it.
 
 mod apis;
+mod asyncapi;
 mod code_enum;
 mod code_table;
 mod error;

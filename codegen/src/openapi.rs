@@ -55,11 +55,48 @@ pub(crate) fn render_crate(
             name: "events".to_owned(),
             public: true,
             file: format::tokens_to_file(&dir.join("events.rs"), event_enum)?,
+            header: None,
         });
+    }
+    if let Some(asyncapi) = &config.asyncapi {
+        modules.push(render_frames(root, api, config, asyncapi, tables, &dir)?);
     }
     split::write_modules(&dir, &head, modules, out)?;
     out.owned_dirs.insert(dir);
     Ok(())
+}
+
+/// The `frames` module from the API's AsyncAPI document, with a header naming that document.
+fn render_frames(
+    root: &Path,
+    api: &ApiEntry,
+    config: &RustConfig,
+    asyncapi: &crate::asyncapi::AsyncApiConfig,
+    tables: &[CodeTable],
+    dir: &Path,
+) -> Result<split::Module, Error> {
+    let raw = spec_config::read(root, &asyncapi.spec)?;
+    let doc: Value = serde_yaml::from_slice(&raw).map_err(|e| Error::parse(&asyncapi.spec, e))?;
+    let tokens = crate::asyncapi::render(&doc, &asyncapi.spec, asyncapi, tables)?;
+    let head = header::render(
+        &api.name,
+        &[
+            Input {
+                path: &asyncapi.spec,
+                bytes: &raw,
+            },
+            Input {
+                path: &api.rust_config,
+                bytes: &config.raw,
+            },
+        ],
+    );
+    Ok(split::Module {
+        name: "frames".to_owned(),
+        public: true,
+        file: format::tokens_to_file(&dir.join("frames.rs"), tokens)?,
+        header: Some(head),
+    })
 }
 
 fn settings(config: &RustConfig) -> GenerationSettings {

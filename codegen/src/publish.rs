@@ -140,6 +140,24 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
         }
 
         let config = crate::spec_config::load(root, &api)?;
+        let mut asyncapi_version = None;
+        if let Some(asyncapi) = &config.asyncapi {
+            let raw = read(root, &asyncapi.spec)?;
+            let doc = openapi::publish(&asyncapi.spec, &raw, &by_name)?;
+            for (extension, bytes) in [("yaml", doc.yaml), ("json", doc.json)] {
+                entries.insert(
+                    format!("{name}/asyncapi.{extension}"),
+                    Entry {
+                        bytes: bytes.into_bytes(),
+                        source: Some(asyncapi.spec.clone()),
+                        source_sha256: Some(sha256_hex(&raw)),
+                        spec: asyncapi.spec.clone(),
+                        spec_version: doc.version.clone(),
+                    },
+                );
+            }
+            asyncapi_version = Some(doc.version);
+        }
         let mut xsd_version = None;
         if let Some(xsd_path) = &config.xsd {
             let raw = read(root, xsd_path)?;
@@ -167,6 +185,7 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
             title: published.title,
             version: published.version,
             xsd: xsd_version,
+            asyncapi: asyncapi_version,
         });
     }
 
@@ -260,6 +279,13 @@ fn render_manifest(
         if let Some((file, xsd_version)) = &api.xsd {
             m.insert("xsd".into(), format!("{}/{file}", api.name).into());
             m.insert("xsd_version".into(), xsd_version.clone().into());
+        }
+        if let Some(asyncapi_version) = &api.asyncapi {
+            m.insert(
+                "asyncapi".into(),
+                format!("{}/asyncapi.yaml", api.name).into(),
+            );
+            m.insert("asyncapi_version".into(), asyncapi_version.clone().into());
         }
         api_map.insert(api.name.clone().into(), Value::Mapping(m));
     }

@@ -12,6 +12,8 @@ pub(super) struct ApiSummary {
     pub version: String,
     /// The published XSD's file name and version, for an API whose answer is XML.
     pub xsd: Option<(String, String)>,
+    /// The published AsyncAPI document's version, for an API with a live socket.
+    pub asyncapi: Option<String>,
 }
 
 pub(super) fn render(version: &str, apis: &[ApiSummary], tables: &[CodeTable]) -> String {
@@ -44,6 +46,13 @@ is written by `{command}` from `specs/` of the iryo repository; do not edit it h
             let _ = writeln!(
                 out,
                 "| `{name}/{file}` | XSD 1.0 of its XML answer, schema version {xsd_version}, strict (see below) |",
+                name = api.name
+            );
+        }
+        if let Some(asyncapi_version) = &api.asyncapi {
+            let _ = writeln!(
+                out,
+                "| `{name}/asyncapi.yaml`, `{name}/asyncapi.json` | its live WebSocket: AsyncAPI 3.0, spec version {asyncapi_version}; the event `data` references `openapi.yaml` |",
                 name = api.name
             );
         }

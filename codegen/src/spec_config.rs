@@ -28,6 +28,9 @@ pub(crate) struct RustConfig {
     /// The tree table whose identifiers name the XSD structs' fields.
     #[serde(default)]
     pub xsd_field_names: Option<String>,
+    /// An AsyncAPI document whose frame types are generated (module `frames`).
+    #[serde(default)]
+    pub asyncapi: Option<crate::asyncapi::AsyncApiConfig>,
     /// The bytes of the file, for the headers' digests.
     #[serde(skip)]
     pub raw: Vec<u8>,

@@ -12,6 +12,8 @@ pub(crate) struct Module {
     pub name: String,
     pub public: bool,
     pub file: syn::File,
+    /// A header of its own, when the module comes from other inputs than the rest.
+    pub header: Option<String>,
 }
 
 /// `mod types { .. }` becomes its own file; everything else goes to `client`.
@@ -43,6 +45,7 @@ pub(crate) fn split_progenitor_output(file: syn::File, dir: &Path) -> Result<Vec
             name: "types".to_owned(),
             public: true,
             file: types,
+            header: None,
         },
         Module {
             name: "client".to_owned(),
@@ -52,6 +55,7 @@ pub(crate) fn split_progenitor_output(file: syn::File, dir: &Path) -> Result<Vec
                 attrs: vec![],
                 items: client_items,
             },
+            header: None,
         },
     ])
 }
@@ -85,6 +89,7 @@ pub(crate) fn write_modules(
         .insert(mod_path, format::render_file(header, &mod_file));
     for module in modules {
         let path = dir.join(format!("{}.rs", module.name));
+        let header = module.header.as_deref().unwrap_or(header);
         out.files
             .insert(path, format::render_file(header, &module.file));
     }

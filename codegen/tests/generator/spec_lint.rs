@@ -5,6 +5,7 @@
 //! - every component (schema, parameter, response, ...) is reachable from the paths, through
 //!   `$ref`s and `x-iryo-event-bodies` entries, and every `$ref` resolves;
 //! - every `x-iryo-code-table` names an existing table;
+//! - the same rules for properties, code tables and fixups hold in an API's `asyncapi.yaml`;
 //! - every fixup an API uses (`x-iryo-fixup: <name>` anywhere in its `openapi.yaml` or in one of
 //!   its code tables, `(x-iryo-fixup <name>)` in a description, `<iryo:fixup>` in the `appinfo`
 //!   of its XSDs) has a `## <name>` heading in `specs/<api>/FIXUPS.md`, and every heading is used;
@@ -31,6 +32,8 @@ struct ApiSpec {
     openapi_path: String,
     doc: Value,
     codes_crate: String,
+    /// `asyncapi.yaml` (as JSON) with its path, for an API with a live socket.
+    asyncapi: Option<(String, Value)>,
 }
 
 /// One code table file.
@@ -53,11 +56,17 @@ fn load_apis(root: &Path) -> Vec<ApiSpec> {
         let doc = read_yaml(root, &openapi_path);
         let rust = read_yaml(root, &format!("specs/{name}/rust.yaml"));
         let codes_crate = rust["codes_crate"].as_str().unwrap_or_default().to_owned();
+        let asyncapi_path = format!("specs/{name}/asyncapi.yaml");
+        let asyncapi = root
+            .join(&asyncapi_path)
+            .is_file()
+            .then(|| (asyncapi_path.clone(), read_yaml(root, &asyncapi_path)));
         apis.push(ApiSpec {
             name,
             openapi_path,
             doc,
             codes_crate,
+            asyncapi,
         });
     }
     apis.sort_by(|a, b| a.name.cmp(&b.name));
@@ -691,6 +700,9 @@ fn every_property_is_described() {
                 .map_or(0, |p| p.len());
         });
         problems.extend(property_problems(&api.openapi_path, &api.doc));
+        if let Some((path, doc)) = &api.asyncapi {
+            problems.extend(property_problems(path, doc));
+        }
     }
     assert!(count > 0, "no properties found");
     assert_no_problems("properties without a description", problems);
@@ -719,6 +731,9 @@ fn every_code_table_reference_names_a_table() {
             &api.doc,
             &tables,
         ));
+        if let Some((path, doc)) = &api.asyncapi {
+            problems.extend(code_table_reference_problems(path, doc, &tables));
+        }
     }
     assert_no_problems("x-iryo-code-table without a table", problems);
 }
@@ -731,6 +746,9 @@ fn every_fixup_resolves_both_ways() {
     let mut claimed = BTreeSet::new();
     for api in real_apis() {
         let mut uses = fixup_uses(&api.openapi_path, &api.doc);
+        if let Some((path, doc)) = &api.asyncapi {
+            uses.extend(fixup_uses(path, doc));
+        }
         for xsd in xsd_files(&root, &api.name) {
             let text = std::fs::read_to_string(root.join(&xsd)).expect("XSD file");
             uses.extend(xsd_fixup_uses(&xsd, &text));

@@ -35,6 +35,7 @@ mod client;
 mod config;
 mod error;
 mod hooks;
+pub mod live;
 mod push_events;
 mod time;
 

@@ -37,6 +37,11 @@ impl ClientIdentity {
         ClientIdentity::from_pem(pem.into_bytes())
     }
 
+    /// The PEM bundle, for TLS stacks other than reqwest's (never shown, never logged).
+    pub(crate) fn pem_bytes(&self) -> &[u8] {
+        &self.pem
+    }
+
     /// The identity for reqwest's rustls backend.
     pub fn to_reqwest(&self) -> Result<reqwest::Identity, IdentityError> {
         reqwest::Identity::from_pem(&self.pem).map_err(|_| IdentityError::InvalidPem)
@@ -73,4 +78,7 @@ pub enum IdentityError {
     /// The archive holds no private key with a certificate.
     #[error("the PKCS#12 archive holds no private key with its certificate")]
     NoKeyInPkcs12,
+    /// The TLS stack could not be set up (no usable trust roots on this machine).
+    #[error("TLS could not be set up (trust roots or protocol versions)")]
+    TlsSetup,
 }

@@ -14,6 +14,7 @@ mod limits;
 mod retry;
 mod secret;
 mod token;
+mod websocket;
 
 pub use credentials::{Credentials, InvalidCredentials};
 pub use http::{BaseUrlError, body_excerpt, excerpt_suffix, join_base_url, read_excerpt};
@@ -27,3 +28,4 @@ pub use retry::{
 };
 pub use secret::Secret;
 pub use token::{TokenError, TokenFuture, TokenProvider};
+pub use websocket::{check_plain_ws, rustls_client_config};

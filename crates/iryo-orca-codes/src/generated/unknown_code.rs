@@ -2,6 +2,7 @@
 //! Also from specs/codes/orca-patient-mode.json (sha256:d728e88ef0a2e321b02b4ac4e581336e9e098724acf1632fe509be3ce554f236).
 //! Also from specs/codes/orca-push-error-code.json (sha256:c2f0be2bcf200cbf14afde5580bab175c9215e70e648ce2038b23f2a6cebe325).
 //! Also from specs/codes/orca-send-character-code.json (sha256:04ba567b26ae0cc56de012a4913d78a3b66be44e180009bfe9deae6363574eac).
+//! Also from specs/codes/orca-socket-error-code.json (sha256:756f3dae4e038dfdeca6f3edcb2fc0aa29c2182259a8684c2f086efaf987d007).
 //! Also from specs/codes/orca-update-code.json (sha256:a65689f1522cf917a14781eba9d1d4fbd4f9948c6598f617b54ba9ca13bb3b73).
 //! DO NOT EDIT.
 
