@@ -66,6 +66,11 @@ impl Layout {
             .env("PIP_NO_INPUT", "1")
             .env("REDOCLY_TELEMETRY", "off")
             .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
+            // The AsyncAPI CLI reports usage unless its config file says no (it would also write one in $HOME).
+            .env(
+                "ASYNCAPI_METRICS_CONFIG_PATH",
+                self.tools.join("asyncapi-analytics.json"),
+            )
             .env("npm_config_update_notifier", "false")
             .env("NO_COLOR", "1")
             .current_dir(&self.root);
@@ -89,6 +94,7 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
     timed("node tools", || ensure_node(&layout))?;
     timed("openapi-spec-validator", || openapi_spec_validator(&layout))?;
     timed("redocly lint", || redocly_lint(&layout))?;
+    timed("asyncapi validate", || asyncapi_validate(&layout))?;
     timed("xmllint --schema", || xmllint_examples(&layout))?;
     let mock_binary = timed_value("iryo-mock binary", || build_mock(&layout))?;
     timed("schemathesis orca", || {
@@ -277,6 +283,34 @@ fn openapi_spec_validator(layout: &Layout) -> Result<String, String> {
             .args(&documents),
         TOOL_LIMIT,
     )?;
+    Ok(format!("{} documents valid", documents.len()))
+}
+
+/// The AsyncAPI documents of the bundle (the ORCA push socket), YAML and JSON.
+fn asyncapi_documents(layout: &Layout) -> Vec<PathBuf> {
+    ["yaml", "json"]
+        .map(|ext| layout.specs.join(format!("orca/asyncapi.{ext}")))
+        .to_vec()
+}
+
+/// `asyncapi validate` (the AsyncAPI CLI, pinned in package.json): errors fail the step.
+fn asyncapi_validate(layout: &Layout) -> Result<String, String> {
+    let documents = asyncapi_documents(layout);
+    let settings = layout.tools.join("asyncapi-analytics.json");
+    std::fs::write(
+        &settings,
+        r#"{"analyticsEnabled":"false","infoMessageShown":"true","userID":"iryo-spec-check"}"#,
+    )
+    .map_err(|e| format!("{}: {e}", settings.display()))?;
+    for document in &documents {
+        run_tool(
+            layout
+                .command(layout.node_bin("asyncapi"))
+                .args(["validate", "--fail-severity=error"])
+                .arg(document),
+            TOOL_LIMIT,
+        )?;
+    }
     Ok(format!("{} documents valid", documents.len()))
 }
 

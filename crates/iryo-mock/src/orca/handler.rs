@@ -101,7 +101,7 @@ pub(crate) fn empty(status: StatusCode) -> Response {
     response
 }
 
-fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     let mut response = empty(StatusCode::UNAUTHORIZED);
     let challenge = HeaderValue::from_static(r#"Basic realm="glserver""#);
     response.headers_mut().insert(WWW_AUTHENTICATE, challenge);

@@ -6,6 +6,7 @@ mod control;
 mod faults;
 mod fixtures;
 mod handler;
+pub mod live;
 pub mod messages;
 mod store;
 mod validate;
@@ -17,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
@@ -66,7 +67,7 @@ impl Injected {
 }
 
 /// State shared by the handlers and the [`OrcaMock`] handle.
-struct Shared {
+pub(crate) struct Shared {
     accounts: Vec<Account>,
     /// ORCA operator IDs known besides the accounts and the users of stored notifications (for 0099).
     operators: BTreeSet<String>,
@@ -74,6 +75,7 @@ struct Shared {
     requests: AtomicU64,
     stopping: Stopping,
     inner: Mutex<Inner>,
+    live: live::Hub,
 }
 
 struct Inner {
@@ -94,9 +96,19 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api01rv2/pusheventgetv2", api.clone())
         .route("/api/api01rv2/pusheventgetv2", api)
+        .route("/ws", get(live::api_ws))
         .merge(control::routes())
+        .merge(live::routes())
         .fallback(handler::not_found)
         .layer(axum::middleware::map_response(handler::add_server_header))
+        .with_state(shared)
+}
+
+/// The pusher's own port (日レセ style): only `/ws`, with the tenant header required.
+fn pusher_router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/ws", get(live::pusher_ws))
+        .fallback(handler::not_found)
         .with_state(shared)
 }
 
@@ -108,6 +120,7 @@ pub struct OrcaMockBuilder {
     clock: Clock,
     fixtures: bool,
     bind: SocketAddr,
+    pusher: Option<SocketAddr>,
 }
 
 impl Default for OrcaMockBuilder {
@@ -118,6 +131,7 @@ impl Default for OrcaMockBuilder {
             clock: Clock::fixtures_default(),
             fixtures: true,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            pusher: None,
         }
     }
 }
@@ -157,6 +171,13 @@ impl OrcaMockBuilder {
         self
     }
 
+    /// Also serves the PUSH通知 socket on a port of its own, as 日レセ's `jma-receipt-pusher` does
+    /// (`ws://HOST:9400/ws`; there the `X-GINBEE-TENANT-ID` header is required). Port 0 picks a free one.
+    pub fn pusher(mut self, addr: SocketAddr) -> Self {
+        self.pusher = Some(addr);
+        self
+    }
+
     /// Starts the server on the current tokio runtime. Fails if the address cannot be bound.
     pub async fn spawn(self) -> io::Result<OrcaMock> {
         let accounts = if self.accounts.is_empty() {
@@ -181,10 +202,22 @@ impl OrcaMockBuilder {
             requests: AtomicU64::new(0),
             stopping: switch.stopping(),
             inner: Mutex::new(inner),
+            live: live::Hub::new(),
         });
         let server = MockServer::spawn(router(shared.clone()), self.bind, switch).await?;
         tracing::info!(addr = %server.addr(), "ORCA mock listening");
-        Ok(OrcaMock { shared, server })
+        let pusher = match self.pusher {
+            Some(addr) => {
+                let router = pusher_router(shared.clone());
+                Some(MockServer::spawn(router, addr, StopSwitch::new()).await?)
+            }
+            None => None,
+        };
+        Ok(OrcaMock {
+            shared,
+            server,
+            pusher,
+        })
     }
 }
 
@@ -193,6 +226,7 @@ impl OrcaMockBuilder {
 pub struct OrcaMock {
     shared: Arc<Shared>,
     server: MockServer,
+    pusher: Option<MockServer>,
 }
 
 impl std::fmt::Debug for OrcaMock {
@@ -218,6 +252,25 @@ impl OrcaMock {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.server.addr()
+    }
+
+    /// The PUSH通知 socket on the API port (WebORCA style), such as `ws://127.0.0.1:49152/ws`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.server.addr())
+    }
+
+    /// The socket on the pusher's own port (日レセ style), when [`OrcaMockBuilder::pusher`] asked for one.
+    pub fn pusher_url(&self) -> Option<String> {
+        self.pusher
+            .as_ref()
+            .map(|p| format!("ws://{}/ws", p.addr()))
+    }
+
+    /// The live side: raise notifications, run the generator, inject socket faults.
+    pub fn live(&self) -> live::LiveControl {
+        live::LiveControl {
+            shared: self.shared.clone(),
+        }
     }
 
     /// Makes a later API request answer the business error `code` with HTTP 200. `message` defaults to the
@@ -321,6 +374,10 @@ impl OrcaMock {
 
     /// Stops the server gracefully and waits until it has stopped.
     pub async fn shutdown(self) -> io::Result<()> {
+        self.shared.live.generator.stop();
+        if let Some(pusher) = self.pusher {
+            pusher.shutdown().await?;
+        }
         self.server.shutdown().await
     }
 }

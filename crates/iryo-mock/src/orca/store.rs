@@ -2,6 +2,8 @@
 //! `id` comes from a counter that wraps from 65535 back to 1, and every insert first deletes rows older than seven
 //! days.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, FixedOffset, Offset as _, TimeDelta, TimeZone as _, Utc};
 use serde_json::{Map, Value};
 
@@ -96,6 +98,8 @@ impl Row {
 /// Sent notifications, ordered by time and then by insertion.
 pub(crate) struct Store {
     rows: Vec<Row>,
+    /// The uuids in `rows`, so that an insert costs O(1) unless it replaces a row.
+    uuids: HashSet<String>,
     next_id: u16,
     next_seq: u64,
 }
@@ -104,6 +108,7 @@ impl Store {
     pub(crate) fn new() -> Self {
         Store {
             rows: Vec::new(),
+            uuids: HashSet::new(),
             next_id: 1,
             next_seq: 0,
         }
@@ -135,6 +140,19 @@ impl Store {
         time: DateTime<FixedOffset>,
         now: DateTime<FixedOffset>,
     ) -> String {
+        let data = self.push_data(event, user, body, time, now);
+        data["uuid"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// As [`Store::push`], returning the stored object (for the live subscribers).
+    pub(crate) fn push_data(
+        &mut self,
+        event: &str,
+        user: &str,
+        body: Value,
+        time: DateTime<FixedOffset>,
+        now: DateTime<FixedOffset>,
+    ) -> Value {
         let mut data = Map::new();
         data.insert("uuid".into(), uuid::Uuid::new_v4().to_string().into());
         data.insert("id".into(), self.allocate_id().into());
@@ -146,12 +164,16 @@ impl Store {
             .format(ORCA_TIME_FORMAT)
             .to_string();
         data.insert("time".into(), time.into());
+        let data = Value::Object(data);
         // Cannot fail: the object has a string uuid and a time in ORCA's own format.
-        self.insert(Value::Object(data), now).unwrap_or_default()
+        let _ = self.insert(data.clone(), now);
+        data
     }
 
     fn put(&mut self, mut row: Row) -> String {
-        self.rows.retain(|existing| existing.uuid != row.uuid);
+        if !self.uuids.insert(row.uuid.clone()) {
+            self.rows.retain(|existing| existing.uuid != row.uuid);
+        }
         row.seq = self.next_seq;
         self.next_seq += 1;
         let uuid = row.uuid.clone();
@@ -163,7 +185,16 @@ impl Store {
 
     fn expire(&mut self, now: DateTime<FixedOffset>) {
         let cutoff = now - RETENTION;
-        self.rows.retain(|row| row.at >= cutoff);
+        if self.rows.iter().any(|row| row.at < cutoff) {
+            let uuids = &mut self.uuids;
+            self.rows.retain(|row| {
+                let keep = row.at >= cutoff;
+                if !keep {
+                    uuids.remove(&row.uuid);
+                }
+                keep
+            });
+        }
     }
 
     fn allocate_id(&mut self) -> u16 {
@@ -197,6 +228,7 @@ impl Store {
 
     pub(crate) fn clear(&mut self) {
         self.rows.clear();
+        self.uuids.clear();
     }
 }
 

@@ -1,0 +1,83 @@
+//! Shared set-up: a mock with the system clock and short timings everywhere.
+
+use std::time::Duration;
+
+use iryo_mock::orca::{Clock, OrcaMock};
+use iryo_orca::live::{
+    Backoff, Checkpoint, FeedItem, LiveConfig, LiveError, LiveFeed, MemoryCheckpoint,
+};
+use iryo_orca::{Client, Credentials, PushEvent};
+
+/// Waiting longer than this for an item means the feed is stuck.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub async fn mock() -> OrcaMock {
+    OrcaMock::builder()
+        .fixtures(false)
+        .clock(Clock::System)
+        .spawn()
+        .await
+        .expect("mock starts")
+}
+
+pub fn catch_up_client(mock: &OrcaMock) -> Client {
+    Client::new(mock.base_url(), Credentials::basic("ormaster", "ormaster")).unwrap()
+}
+
+/// Ping every 100 ms, dead after 400 ms, reconnect within 20..200 ms.
+pub fn config(url: &str) -> LiveConfig {
+    LiveConfig::new(url)
+        .keepalive(Duration::from_millis(100), Duration::from_millis(400))
+        .backoff(Backoff {
+            base: Duration::from_millis(20),
+            max: Duration::from_millis(200),
+        })
+        .connect_timeout(Duration::from_secs(5))
+}
+
+pub fn feed(mock: &OrcaMock, checkpoint: impl Checkpoint + 'static) -> LiveFeed {
+    config(&mock.ws_url())
+        .build(Some(catch_up_client(mock)), checkpoint)
+        .unwrap()
+}
+
+pub fn memory_feed(mock: &OrcaMock) -> LiveFeed {
+    feed(mock, MemoryCheckpoint::new())
+}
+
+/// The next item, or a panic after [`PATIENCE`].
+pub async fn item(feed: &mut LiveFeed) -> Result<FeedItem, LiveError> {
+    tokio::time::timeout(PATIENCE, feed.next())
+        .await
+        .expect("the feed answers in time")
+}
+
+/// Items until the feed is connected (reconnects allowed).
+pub async fn connected(feed: &mut LiveFeed) {
+    loop {
+        if let FeedItem::Connected { .. } = item(feed).await.expect("no fatal error") {
+            return;
+        }
+    }
+}
+
+/// The next event, acknowledged; other items are skipped (and returned for inspection).
+pub async fn next_event(feed: &mut LiveFeed, others: &mut Vec<FeedItem>) -> PushEvent {
+    loop {
+        match item(feed).await.expect("no fatal error") {
+            FeedItem::Event(event) => {
+                feed.ack(&event).unwrap();
+                return event;
+            }
+            other => others.push(other),
+        }
+    }
+}
+
+/// The uuids of the mock's store, in answer order.
+pub fn stored_uuids(mock: &OrcaMock) -> Vec<String> {
+    mock.events()
+        .iter()
+        .map(|e| e["uuid"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}

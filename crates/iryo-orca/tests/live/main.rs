@@ -1,0 +1,6 @@
+//! The live feed against the `iryo-mock` pusher over real WebSocket and HTTP on loopback.
+
+mod common;
+mod faults;
+mod gaps;
+mod steady;
