@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use iryo_orca_codes::{
-    HospitalStayRequest, PatientMode, PushErrorCode, SendCharacterCode, UpdateCode,
+    HospitalStayRequest, PatientMode, PushErrorCode, SendCharacterCode, SocketErrorCode, UpdateCode,
 };
 use iryo_testkit::check_code_table;
 
@@ -16,6 +16,7 @@ fn every_table_of_this_crate_round_trips() {
         check_code_table!(HospitalStayRequest, "orca-hospital-stay-request"),
         check_code_table!(UpdateCode, "orca-update-code"),
         check_code_table!(SendCharacterCode, "orca-send-character-code"),
+        check_code_table!(SocketErrorCode, "orca-socket-error-code"),
     ]
     .into();
     assert_eq!(checked, iryo_testkit::tables_of_crate("iryo-orca-codes"));
