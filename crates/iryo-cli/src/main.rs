@@ -1,6 +1,7 @@
 //! `iryo`: the command line of the iryo clients.
 //!
 //! - `iryo orca push-events`: ORCA's PUSH通知一括取得, one JSON object per notification.
+//! - `iryo orca watch`: ORCA's PUSH通知 socket, never missing an event, resumable with a state file.
 //! - `iryo hiyari search` / `iryo hiyari parse`: 薬局ヒヤリ・ハット reports as JSON lines or CSV,
 //!   searched page by page or read from saved Shift_JIS answers.
 //! - `iryo plat delete-permission`: PLAneTs PRV_ROL_010 / PTP_ROL_010, the answer as one JSON object.
@@ -19,6 +20,7 @@ mod mock;
 mod orca;
 mod output;
 mod plat;
+mod watch;
 
 use error::CliError;
 

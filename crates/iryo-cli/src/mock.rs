@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Args;
 use iryo_mock::hiyari::HiyariMock;
-use iryo_mock::orca::OrcaMock;
+use iryo_mock::orca::{Clock, OrcaMock};
 use iryo_mock::plat::{DEMO_TOKEN, PlatMock};
 
 use crate::error::CliError;
@@ -36,6 +36,14 @@ pub struct MockArgs {
     /// Port of the PLAT mock (0 = a free port).
     #[arg(long, value_name = "P", default_value_t = 8182)]
     plat_port: u16,
+    /// Also serve the ORCA PUSH通知 socket on a port of its own (日レセ style, tenant header required);
+    /// `/ws` on the ORCA port is always there (WebORCA style).
+    #[arg(long, value_name = "P")]
+    orca_pusher_port: Option<u16>,
+    /// Run the ORCA mock on the machine's clock instead of 2018-01-25 12:00 JST, so that notifications
+    /// raised now are within pusheventgetv2's 7 days (what `iryo orca watch` needs to catch up).
+    #[arg(long)]
+    orca_system_clock: bool,
     /// Address to listen on. The mocks' /__mock control routes need no credentials: keep loopback.
     #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     bind: IpAddr,
@@ -49,11 +57,14 @@ pub async fn run(args: MockArgs) -> Result<(), CliError> {
             CliError::Transport(format!("the {name} mock cannot listen on {addr}: {e}"))
         }
     };
-    let orca = OrcaMock::builder()
-        .bind(SocketAddr::new(args.bind, args.orca_port))
-        .spawn()
-        .await
-        .map_err(listen("ORCA", args.orca_port))?;
+    let mut orca = OrcaMock::builder().bind(SocketAddr::new(args.bind, args.orca_port));
+    if args.orca_system_clock {
+        orca = orca.clock(Clock::System);
+    }
+    if let Some(port) = args.orca_pusher_port {
+        orca = orca.pusher(SocketAddr::new(args.bind, port));
+    }
+    let orca = orca.spawn().await.map_err(listen("ORCA", args.orca_port))?;
     let hiyari = HiyariMock::builder()
         .bind(SocketAddr::new(args.bind, args.hiyari_port))
         .spawn()
@@ -69,7 +80,8 @@ pub async fn run(args: MockArgs) -> Result<(), CliError> {
             "warning: listening beyond loopback; the /__mock control routes need no credentials"
         );
     }
-    let banner = banner(&orca.base_url(), &hiyari.base_url(), &plat.app_url());
+    let mut banner = banner(&orca.base_url(), &hiyari.base_url(), &plat.app_url());
+    banner.push_str(&watch_lines(&orca));
     let mut out = std::io::stdout().lock();
     out.write_all(banner.as_bytes())
         .and_then(|()| out.flush())
@@ -88,6 +100,20 @@ pub async fn run(args: MockArgs) -> Result<(), CliError> {
     }
     eprintln!("mock servers stopped");
     Ok(())
+}
+
+/// The ORCA sockets and a watch command, with how to raise a notification.
+fn watch_lines(orca: &OrcaMock) -> String {
+    let mut lines = format!(
+        "  iryo orca watch --ws-url {} --base-url {} --state watch.sqlite   # raise one: curl -d '{{\"event\":\"patient_accept\"}}' {}/__mock/orca/live/raise\n",
+        orca.ws_url(),
+        orca.base_url(),
+        orca.base_url()
+    );
+    if let Some(pusher) = orca.pusher_url() {
+        lines.push_str(&format!("ORCA pusher port (日レセ style): {pusher}\n"));
+    }
+    lines
 }
 
 /// URLs, demo credentials and one command per API. The command name is the one this process was

@@ -28,6 +28,9 @@ pub enum OrcaCommand {
     /// POST {base-url}{base-path}/api01rv2/pusheventgetv2: notifications of the last 7 days.
     #[command(after_help = format!("{PUSH_EVENTS_HELP}\n{EXIT_CODES_HELP}"))]
     PushEvents(PushEventsArgs),
+    /// The PUSH通知 socket as JSON lines, every gap fetched with pusheventgetv2, resumable.
+    #[command(after_help = format!("{}\n{EXIT_CODES_HELP}", crate::watch::WATCH_HELP))]
+    Watch(crate::watch::WatchArgs),
 }
 
 /// Filters of `pusheventgetv2`; every one is optional.
@@ -57,6 +60,7 @@ pub struct PushEventsArgs {
 pub async fn run(command: OrcaCommand, verbose: bool) -> Result<(), Stop> {
     match command {
         OrcaCommand::PushEvents(args) => push_events(args, verbose).await,
+        OrcaCommand::Watch(args) => crate::watch::watch(args).await,
     }
 }
 
@@ -118,7 +122,7 @@ fn normalised_path(path: Option<&str>) -> String {
 
 /// The notification's `data` object in the API's key order: uuid, id, event, user, body, time,
 /// then keys the spec does not list, as received.
-fn wire_data(event: &PushEvent) -> Result<Value, CliError> {
+pub(crate) fn wire_data(event: &PushEvent) -> Result<Value, CliError> {
     let data = event
         .to_data()
         .and_then(serde_json::to_value)

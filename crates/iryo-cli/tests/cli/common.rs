@@ -236,3 +236,19 @@ pub fn hiyari_mock() -> Served<HiyariMock> {
 pub fn hiyari_sample_answer() -> &'static [u8] {
     include_bytes!("../../../../specs/hiyari/examples/response-sample.sjis.xml")
 }
+
+/// The ORCA mock for the live feed: empty store, the machine's clock, the test account.
+pub fn live_orca_mock() -> Served<OrcaMock> {
+    serve(
+        OrcaMock::builder()
+            .account(ORCA_USER, ORCA_PASSWORD)
+            .fixtures(false)
+            .clock(iryo_mock::orca::Clock::System)
+            .spawn(),
+    )
+}
+
+/// The command of an invocation, for tests that manage the process themselves (signals).
+pub fn command_of(iryo: Iryo) -> Command {
+    iryo.command
+}

@@ -1,0 +1,206 @@
+//! `iryo orca watch` against the live ORCA mock: killed with SIGKILL and started again with its
+//! state, nothing is lost and nothing repeated; SIGTERM saves and exits 0; gaps are warned about.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::{
+    ORCA_PASSWORD, ORCA_USER, assert_no_secrets, command_of, iryo, live_orca_mock,
+};
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A running watcher whose output is collected line by line.
+struct Watcher {
+    child: Child,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    lines
+}
+
+impl Watcher {
+    fn start(base_url: &str, state: &Path, extra: &[&str]) -> Watcher {
+        let ws_url = format!("{}/ws", base_url.replacen("http://", "ws://", 1));
+        let state = state.to_str().unwrap();
+        let mut args = vec![
+            "orca",
+            "watch",
+            "--ws-url",
+            &ws_url,
+            "--base-url",
+            base_url,
+            "--state",
+            state,
+        ];
+        args.extend_from_slice(extra);
+        let mut command: Command = command_of(
+            iryo(&args)
+                .env("ORCA_USER", ORCA_USER)
+                .env("ORCA_PASSWORD", ORCA_PASSWORD),
+        );
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("the iryo binary starts");
+        let stdout = collect(child.stdout.take().unwrap());
+        let stderr = collect(child.stderr.take().unwrap());
+        let watcher = Watcher {
+            child,
+            stdout,
+            stderr,
+        };
+        watcher.wait_until("connected", |w| {
+            w.stderr().iter().any(|l| l.starts_with("connected:"))
+        });
+        watcher
+    }
+
+    fn stdout(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    fn stderr(&self) -> Vec<String> {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&Watcher) -> bool) {
+        let started = Instant::now();
+        while !done(self) {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "waited too long for {what}; stderr: {:?}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_for_lines(&self, n: usize) {
+        self.wait_until(&format!("{n} lines"), |w| w.stdout().len() >= n);
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the exit; returns the code (-1 for a signal) and the lines.
+    fn finish(mut self) -> (i32, Vec<String>, Vec<String>) {
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < PATIENCE, "the watcher did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // Let the reader threads drain the pipes.
+        std::thread::sleep(Duration::from_millis(100));
+        let (stdout, stderr) = (self.stdout(), self.stderr());
+        assert_no_secrets(&stdout.join("\n"), &stderr.join("\n"));
+        (status.code().unwrap_or(-1), stdout, stderr)
+    }
+}
+
+/// Every stored notification as `iryo orca push-events` prints it.
+fn push_events_lines(base_url: &str) -> Vec<String> {
+    let run = iryo(&["orca", "push-events", "--base-url", base_url])
+        .orca_credentials()
+        .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.lines().into_iter().map(str::to_owned).collect()
+}
+
+#[test]
+fn a_watcher_killed_and_restarted_with_its_state_loses_nothing_and_repeats_nothing() {
+    let orca = live_orca_mock();
+    let live = orca.live();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("watch.sqlite");
+
+    let first = Watcher::start(&orca.base_url(), &state, &[]);
+    for n in 0..30 {
+        live.raise("patient_accept", json!({ "Patient_ID": format!("{n:05}") }));
+    }
+    first.wait_for_lines(30);
+    first.signal("-KILL");
+    let (code, before_kill, _) = first.finish();
+    assert_eq!(code, -1, "killed by the signal");
+
+    // Raised while no watcher runs: only pusheventgetv2 has them.
+    for _ in 0..20 {
+        live.raise("patient_infomation", json!({ "Patient_Mode": "add" }));
+    }
+    let second = Watcher::start(&orca.base_url(), &state, &[]);
+    second.wait_for_lines(20);
+    for _ in 0..10 {
+        live.raise("patient_accept", json!({}));
+    }
+    second.wait_for_lines(30);
+    second.signal("-TERM");
+    let (code, after_restart, stderr) = second.finish();
+    assert_eq!(code, 0, "{stderr:?}");
+    assert!(
+        stderr.iter().any(|l| l.starts_with("SIGTERM")),
+        "{stderr:?}"
+    );
+
+    let mut printed = before_kill;
+    printed.extend(after_restart);
+    assert_eq!(printed.len(), 60);
+    assert_eq!(
+        printed,
+        push_events_lines(&orca.base_url()),
+        "each event once, as push-events prints it"
+    );
+}
+
+#[test]
+fn a_gap_is_a_warning_line_and_fail_on_gap_makes_the_exit_status_non_zero() {
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("watch.sqlite");
+    let first = Watcher::start(&orca.base_url(), &state, &[]);
+    first.signal("-INT");
+    let (code, _, stderr) = first.finish();
+    assert_eq!(code, 0, "{stderr:?}");
+
+    orca.http_status_next(404).unwrap();
+    let second = Watcher::start(&orca.base_url(), &state, &["--fail-on-gap"]);
+    second.wait_until("the gap warning", |w| {
+        w.stderr().iter().any(|l| l.starts_with("warning: gap"))
+    });
+    second.signal("-TERM");
+    let (code, stdout, stderr) = second.finish();
+    assert_eq!(code, 1, "{stderr:?}");
+    assert!(stdout.is_empty());
+    let gap = stderr
+        .iter()
+        .find(|l| l.starts_with("warning: gap"))
+        .unwrap();
+    assert!(gap.contains("HTTP 404"), "{gap}");
+    assert!(
+        stderr.last().unwrap().starts_with("error: 1 gap(s)"),
+        "{stderr:?}"
+    );
+}
