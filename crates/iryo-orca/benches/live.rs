@@ -1,0 +1,173 @@
+//! The live feed on loopback: events/s through `LiveFeed` (mock pusher -> socket -> dedup ->
+//! SQLite acknowledgements), the client's peak memory for two event counts (it must not grow with
+//! them), and the time from a restart with a state file to caught up on a gap of G events.
+//!
+//! Run: `cargo bench -p iryo-orca --bench live` (`IRYO_LIVE_EVENTS` = the larger count, default
+//! 400000; `IRYO_LIVE_GAP` = G, default 20000). The mock runs in this process, the feed in a child
+//! process, so that the peak memory (VmHWM) is the feed's own. Without `--bench` (as
+//! `cargo test --all-targets` runs it) it is a smoke run with small counts.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use iryo_mock::orca::{Clock, OrcaMock};
+use iryo_orca::live::{FeedItem, LiveConfig, SqliteCheckpoint};
+use iryo_orca::{Client, Credentials};
+use serde_json::json;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--child") {
+        child(&args[at + 1..]);
+        return;
+    }
+    if args.iter().any(|a| a == "--list") {
+        println!("live: benchmark");
+        return;
+    }
+    let smoke = !args.iter().any(|a| a == "--bench");
+    let env = |name: &str, default: u64| {
+        std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    };
+    let large = env("IRYO_LIVE_EVENTS", if smoke { 2_000 } else { 400_000 });
+    let gap = env("IRYO_LIVE_GAP", if smoke { 500 } else { 20_000 });
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    println!("live feed on loopback (mock in this process, feed in a child process, SQLite checkpoint)");
+    println!("| events | seconds | events/s | reconnects | feed peak memory |");
+    println!("|---:|---:|---:|---:|---:|");
+    for events in [large / 4, large] {
+        let mock = runtime.block_on(mock());
+        let state = dir.path().join(format!("throughput-{events}.sqlite"));
+        let line = run_child(&["throughput", &mock.ws_url(), &mock.base_url(), state.to_str().unwrap(), &events.to_string()], || {
+            // The producer: as fast as the mock takes them.
+            let live = mock.live();
+            for n in 0..events {
+                live.raise("patient_accept", json!({ "Patient_ID": format!("{:05}", n % 100_000) }));
+            }
+        });
+        let [seconds, peak_kib, reconnects]: [f64; 3] = numbers(&line);
+        println!(
+            "| {events} | {seconds:.2} | {:.0} | {reconnects} | {:.1} MiB |",
+            events as f64 / seconds,
+            peak_kib / 1024.0
+        );
+        drop(mock);
+    }
+    let mock = runtime.block_on(mock());
+    let state = dir.path().join("catchup.sqlite");
+    let args = ["catchup", &mock.ws_url(), &mock.base_url(), state.to_str().unwrap(), &gap.to_string()];
+    // First run: connect once and stop, so that the state knows where the gap starts.
+    run_child(&args, || {});
+    let live = mock.live();
+    for _ in 0..gap {
+        live.raise("patient_accept", json!({}));
+    }
+    let line = run_child(&args, || {});
+    let [connected, caught_up, peak_kib]: [f64; 3] = numbers(&line);
+    println!();
+    println!(
+        "restart with a gap of {gap} events: connected and fetched in {:.0} ms, all {gap} delivered after {:.0} ms (feed peak {:.1} MiB)",
+        connected * 1000.0,
+        caught_up * 1000.0,
+        peak_kib / 1024.0
+    );
+}
+
+async fn mock() -> OrcaMock {
+    OrcaMock::builder().fixtures(false).clock(Clock::System).spawn().await.unwrap()
+}
+
+/// Starts the child, waits for its `ready` line, runs `produce`, returns its result line.
+fn run_child(args: &[&str], produce: impl FnOnce()) -> String {
+    let exe = std::env::current_exe().unwrap();
+    let mut child = Command::new(exe)
+        .arg("--child")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = lines.next().unwrap().unwrap();
+    assert_eq!(ready, "ready");
+    produce();
+    let result = lines.next().unwrap().unwrap();
+    assert!(child.wait().unwrap().success());
+    result
+}
+
+fn numbers<const N: usize>(line: &str) -> [f64; N] {
+    let values: Vec<f64> = line.split_whitespace().map(|v| v.parse().unwrap()).collect();
+    values.try_into().unwrap_or_else(|_| panic!("bad child line {line}"))
+}
+
+fn peak_kib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+fn child(args: &[String]) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let (mode, ws_url, base_url, state, count) = (&args[0], &args[1], &args[2], &args[3], args[4].parse::<u64>().unwrap());
+        let client = Client::new(base_url, Credentials::basic("ormaster", "ormaster")).unwrap();
+        let mut feed = LiveConfig::new(ws_url.as_str())
+            .connect_timeout(Duration::from_secs(30))
+            .build(Some(client), SqliteCheckpoint::open(state).unwrap())
+            .unwrap();
+        let started = Instant::now();
+        let mut connected_after = None;
+        // Wait until subscribed before the parent starts producing.
+        loop {
+            if let FeedItem::Connected { .. } = feed.next().await.unwrap() {
+                connected_after = Some(started.elapsed());
+                break;
+            }
+        }
+        println!("ready");
+        if mode == "catchup" && count > 0 && feed_is_first_run(&args[3]) {
+            feed.flush().unwrap();
+            println!("0 0 0");
+            return;
+        }
+        let (mut seen, mut reconnects, mut first) = (0u64, 0u64, None);
+        while seen < count {
+            match feed.next().await.unwrap() {
+                FeedItem::Event(event) => {
+                    first.get_or_insert_with(Instant::now);
+                    feed.ack(&event).unwrap();
+                    seen += 1;
+                }
+                FeedItem::Reconnecting { .. } => reconnects += 1,
+                _ => {}
+            }
+        }
+        feed.flush().unwrap();
+        match mode.as_str() {
+            "throughput" => {
+                let seconds = first.map_or(0.0, |f| f.elapsed().as_secs_f64());
+                println!("{seconds} {} {reconnects}", peak_kib());
+            }
+            _ => {
+                let connected = connected_after.unwrap_or_default().as_secs_f64();
+                println!("{connected} {} {}", started.elapsed().as_secs_f64(), peak_kib());
+            }
+        }
+    });
+}
+
+/// The catch-up child's first run marks its state file, so that the second run knows it is second.
+fn feed_is_first_run(state: &str) -> bool {
+    let marker = format!("{state}.first-run-done");
+    if std::path::Path::new(&marker).exists() {
+        return false;
+    }
+    std::fs::write(marker, b"").unwrap();
+    true
+}
