@@ -18,6 +18,7 @@ mod split;
 mod sync;
 mod xsd;
 mod xsd_crate;
+mod xsd_json;
 mod xsd_render;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -34,6 +34,7 @@ pub mod decode;
 mod encode;
 mod error;
 mod query;
+pub mod records;
 mod reports;
 mod stream;
 pub mod xml;

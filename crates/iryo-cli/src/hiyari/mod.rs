@@ -6,6 +6,7 @@ use iryo_hiyari::{Condition, Count, Method, Order};
 use crate::error::{CliError, EXIT_CODES_HELP};
 use crate::output::Stop;
 
+mod harvest;
 mod parse;
 mod records;
 mod search;
@@ -53,6 +54,12 @@ pub enum HiyariCommand {
     /// Convert saved Shift_JIS answers (FILE, or - for stdin) into the same records.
     #[command(after_help = format!("{PARSE_EXAMPLE}\nSee --help for the CSV columns.\n\n{EXIT_CODES_HELP}"))]
     Parse(ParseArgs),
+    /// Harvest a search (default: everything) into a local SQLite database, resumably.
+    #[command(after_help = format!("{}\n{}\n{EXIT_CODES_HELP}", harvest::HARVEST_EXAMPLE, harvest::HARVEST_RULES))]
+    Harvest(Box<harvest::HarvestArgs>),
+    /// Write the reports of a harvest database as JSON lines or CSV, as `search` prints them.
+    #[command(after_help = format!("{}\n{EXIT_CODES_HELP}", harvest::EXPORT_EXAMPLE))]
+    Export(harvest::ExportArgs),
 }
 
 /// `--help` of `search`: example, rules, CSV columns, exit codes.
@@ -241,6 +248,11 @@ pub async fn run(command: HiyariCommand, verbose: bool) -> Result<(), Stop> {
         HiyariCommand::Parse(args) => {
             args.output.check()?;
             parse::run(args, verbose)
+        }
+        HiyariCommand::Harvest(args) => harvest::run(*args, verbose).await,
+        HiyariCommand::Export(args) => {
+            args.output.check()?;
+            harvest::export(args, verbose)
         }
     }
 }

@@ -4,9 +4,11 @@ use std::io::Write;
 
 use clap::ValueEnum;
 use iryo_hiyari::PharmacyReport;
+use iryo_hiyari::records::CsvRow;
 use serde_json::Value;
 
-use crate::output::{Stop, write_json_line};
+use crate::error::CliError;
+use crate::output::Stop;
 
 /// The CSV columns, fixed whatever the data: one per leaf of the 「XML タグ名」 table, in its
 /// order, named by the path of XML tags in the JSON form (`GRPPATIENT.DATPATIENTAGE`). A coded
@@ -14,84 +16,7 @@ use crate::output::{Stop, write_json_line};
 /// code the table does not list). Repeated values (several `DATCATEGORY`, several medicines)
 /// are joined with ` | `, and the columns of one medicine group line up position by position.
 /// Elements the schema does not know (`_unknown` in JSON lines) are not in the CSV.
-pub const CSV_COLUMNS: &[&str] = &[
-    "VERSION",
-    "DATYEAR",
-    "DATMONTH",
-    "DATMONTH_label",
-    "DATDAY",
-    "DATDAY_label",
-    "DATTIMEZONE",
-    "DATTIMEZONE_label",
-    "DATEXECUTION",
-    "DATEXECUTION_label",
-    "DATLEVEL",
-    "DATLEVEL_label",
-    "DATSUMMARY",
-    "DATSUMMARY_label",
-    "GRPPATIENT.DATPATIENT",
-    "GRPPATIENT.DATPATIENT_label",
-    "GRPPATIENT.DATPATIENTAGE",
-    "GRPPATIENT.DATPATIENTSEX",
-    "GRPPATIENT.DATPATIENTSEX_label",
-    "DATDISCOVERER",
-    "DATDISCOVERER_label",
-    "LSTCONCERNED.DATCATEGORY",
-    "LSTCONCERNED.DATCATEGORY_label",
-    "GRPCOMPOUND.DATSCENE",
-    "GRPCOMPOUND.DATSCENE_label",
-    "GRPCOMPOUND.DATCONTENTS",
-    "GRPCOMPOUND.DATCONTENTS_label",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
-    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
-    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
-    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
-    "GRPDOUBT.DATINFLUENCE",
-    "GRPDOUBT.DATINFLUENCE_label",
-    "GRPDOUBT.DATGROUND",
-    "GRPDOUBT.DATGROUND_label",
-    "GRPDOUBT.DATCHANGE",
-    "GRPDOUBT.DATCHANGE_label",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
-    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
-    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
-    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
-    "GRPMATERIAL.DATSCENE",
-    "GRPMATERIAL.DATSCENE_label",
-    "GRPMATERIAL.DATCONTENTS",
-    "GRPMATERIAL.DATCONTENTS_label",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
-    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
-    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
-    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
-    "GRPSALES.DATCONTENTS",
-    "GRPSALES.DATCONTENTS_label",
-    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMEDNAME",
-    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMEDCODE",
-    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMANNAME",
-    "GRPSALES.DATCLASSIFICATION",
-    "GRPSALES.DATCLASSIFICATION_label",
-    "LSTFACTOR.DATFACTOR",
-    "LSTFACTOR.DATFACTOR_label",
-    "DATCONTENTTEXT",
-    "DATFACTORTEXT",
-    "DATIMPROVEMENTTEXT",
-];
+pub const CSV_COLUMNS: &[&str] = PharmacyReport::CSV_COLUMNS;
 
 /// Separator of repeated values in one CSV cell.
 pub const CSV_JOIN: &str = " | ";
@@ -114,6 +39,8 @@ pub struct ReportWriter<W: Write> {
     sink: Sink<W>,
     flush_each: bool,
     written: u64,
+    json: Vec<u8>,
+    row: CsvRow,
 }
 
 enum Sink<W: Write> {
@@ -140,6 +67,8 @@ impl<W: Write> ReportWriter<W> {
             sink,
             flush_each,
             written: 0,
+            json: Vec::new(),
+            row: CsvRow::new(),
         };
         if flush_each {
             writer.flush()?;
@@ -147,13 +76,44 @@ impl<W: Write> ReportWriter<W> {
         Ok(writer)
     }
 
-    /// Writes one report.
+    /// Writes one report, serialised straight from its fields (generated writers).
     pub fn write(&mut self, report: &PharmacyReport) -> Result<(), Stop> {
-        let json = report.labeled_json();
         match &mut self.sink {
-            Sink::Jsonl(out) => write_json_line(out, &json)?,
-            Sink::Csv(writer) => writer.write_record(csv_row(&json))?,
+            Sink::Jsonl(out) => {
+                self.json.clear();
+                report.write_labeled_json(&mut self.json);
+                self.json.push(b'\n');
+                out.write_all(&self.json)?;
+            }
+            Sink::Csv(writer) => {
+                report.write_csv_row(&mut self.row);
+                for cell in self.row.cells() {
+                    writer.write_field(cell)?;
+                }
+                writer.write_record(None::<&[u8]>)?;
+            }
         }
+        self.counted()
+    }
+
+    /// Writes one report stored as its labelled JSON line (`iryo hiyari export`): the line as
+    /// it is, or its CSV row.
+    pub fn write_stored(&mut self, json: &str) -> Result<(), Stop> {
+        match &mut self.sink {
+            Sink::Jsonl(out) => {
+                out.write_all(json.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            Sink::Csv(writer) => {
+                let value: Value = serde_json::from_str(json)
+                    .map_err(|e| CliError::Input(format!("a stored report is not JSON: {e}")))?;
+                writer.write_record(csv_row(&value))?;
+            }
+        }
+        self.counted()
+    }
+
+    fn counted(&mut self) -> Result<(), Stop> {
         self.written += 1;
         if self.flush_each {
             self.flush()?;
@@ -176,7 +136,8 @@ impl<W: Write> ReportWriter<W> {
     }
 }
 
-/// The cells of one report, one per [`CSV_COLUMNS`] entry.
+/// The cells of one report's labelled JSON, one per [`CSV_COLUMNS`] entry (what the generated
+/// `write_csv_row` computes from the typed report; `export` reads stored JSON).
 pub fn csv_row(report: &Value) -> Vec<String> {
     CSV_COLUMNS
         .iter()

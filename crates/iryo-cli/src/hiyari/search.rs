@@ -91,7 +91,7 @@ fn plural(n: u64, noun: &str) -> String {
 }
 
 /// The flags as the API's parameters; pairing and table checks happen here (exit 2 and 4).
-fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
+pub(super) fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
     let mut query = SearchQuery::new();
     if args.words.len() != args.items.len() {
         return Err(CliError::Usage(format!(

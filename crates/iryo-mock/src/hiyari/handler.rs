@@ -55,7 +55,8 @@ pub(crate) async fn api(
             raw_query: String::from_utf8_lossy(&raw).into_owned(),
             params: query::decode_lossy(&raw),
         });
-        inner.faults.pop_front()
+        let queued = inner.faults.pop_front();
+        queued.or_else(|| shared.flaky_fault())
     };
     match fault {
         None => answer(&shared, &raw),
@@ -77,20 +78,42 @@ fn answer(shared: &Shared, raw: &[u8]) -> Response {
         Ok(search) => search,
         Err(message) => return error_document("1", &message),
     };
-    let page = search::run(&shared.reports, &search);
+    if let Some(size) = &shared.synthetic {
+        let size = size.load(Ordering::SeqCst);
+        return match super::synthetic::page(size, &search, shared.answer_cap) {
+            Ok((0, _)) => error_document("0", NO_RESULTS),
+            Ok((total, reports)) => result_set(search.start, total, reports.iter()),
+            Err(message) => error_document("1", &message),
+        };
+    }
+    let mut page = search::run(&shared.reports, &search);
+    if let Some(cap) = shared.answer_cap {
+        page.reports.truncate(cap);
+    }
     tracing::debug!(total = page.total, "hiyari search answered");
     if page.total == 0 {
         return error_document("0", NO_RESULTS);
     }
+    result_set(
+        page.position,
+        page.total,
+        page.reports.iter().map(|r| &r.root),
+    )
+}
+
+/// A `ResultSet` of these reports.
+fn result_set<'a>(
+    position: usize,
+    total: usize,
+    reports: impl ExactSizeIterator<Item = &'a super::report::Element>,
+) -> Response {
     let mut xml = String::from(DECLARATION);
     xml.push_str(&format!(
-        "<ResultSet count=\"{}\" position=\"{}\" status=\"0\" total=\"{}\">\n",
-        page.reports.len(),
-        page.position,
-        page.total
+        "<ResultSet count=\"{}\" position=\"{position}\" status=\"0\" total=\"{total}\">\n",
+        reports.len(),
     ));
-    for report in &page.reports {
-        write_element(&mut xml, &report.root, 1);
+    for report in reports {
+        write_element(&mut xml, report, 1);
     }
     xml.push_str("</ResultSet>\n");
     xml_response(&xml)
