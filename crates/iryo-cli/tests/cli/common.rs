@@ -200,7 +200,7 @@ impl<M> Deref for Served<M> {
     }
 }
 
-fn serve<M>(spawn: impl std::future::Future<Output = std::io::Result<M>>) -> Served<M> {
+pub fn serve<M>(spawn: impl std::future::Future<Output = std::io::Result<M>>) -> Served<M> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
