@@ -145,7 +145,7 @@ fn a_harvest_killed_mid_page_resumes_to_the_same_database() {
     child.wait().unwrap();
     let (reports, next_start) = progress(&parts);
     assert!(
-        reports >= 300 && reports < 2_000 && reports % 100 == 0,
+        (300..2_000).contains(&reports) && reports % 100 == 0,
         "whole pages: {reports}"
     );
     assert_eq!(next_start, reports);
