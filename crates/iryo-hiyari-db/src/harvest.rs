@@ -91,6 +91,9 @@ pub async fn harvest(
         pages_this_run: 0,
         new_this_run: 0,
     };
+    if options.kind == Kind::Full {
+        return pipelined(store, &source, options, record, outcome, progress).await;
+    }
     loop {
         if outcome.pages_this_run > 0 && !options.pause.is_zero() {
             tokio::time::sleep(options.pause).await;
@@ -101,11 +104,56 @@ pub async fn harvest(
         outcome.new_this_run += new;
         progress(&record);
         let at_end = page.reports.is_empty() || record.next_start >= page.total;
-        let nothing_new = options.kind == Kind::Refresh && new == 0;
-        if at_end || nothing_new {
+        if at_end || new == 0 {
             store.finish(&mut record)?;
             outcome.record = record;
             return Ok(outcome);
+        }
+    }
+}
+
+/// A full harvest: while a page is written (on a blocking thread), the next is fetched, after
+/// the pause. Requests stay one at a time.
+async fn pipelined(
+    store: &mut Store,
+    source: &PageSource,
+    options: &Options,
+    mut record: HarvestRecord,
+    mut outcome: Outcome,
+    mut progress: impl FnMut(&HarvestRecord),
+) -> Result<Outcome, HarvestError> {
+    let mut page = source.fetch(record.next_start, options.page_size).await?;
+    loop {
+        let next_start = page.start + page.reports.len() as u64;
+        let at_end = page.reports.is_empty() || next_start >= page.total;
+        let next = async {
+            if at_end {
+                return None;
+            }
+            if !options.pause.is_zero() {
+                tokio::time::sleep(options.pause).await;
+            }
+            Some(source.fetch(next_start, options.page_size).await)
+        };
+        let mut written = record.clone();
+        let write = store.with_connection_blocking(move |db| {
+            let rows: Vec<ReportRow> = page.reports.iter().map(ReportRow::from_report).collect();
+            let new = crate::store::write_page(db, &mut written, page.start, page.total, &rows);
+            (written, new)
+        });
+        let ((written, new), next) = tokio::join!(write, next);
+        let new = new?;
+        record = written;
+        outcome.pages_this_run += 1;
+        outcome.new_this_run += new;
+        progress(&record);
+        match next {
+            None => {
+                store.finish(&mut record)?;
+                outcome.record = record;
+                return Ok(outcome);
+            }
+            Some(next) => page = next?,
         }
     }
 }

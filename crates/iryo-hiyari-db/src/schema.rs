@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS harvests (
     next_start INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS reports (
-    digest TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    digest TEXT NOT NULL UNIQUE,
     harvest_id INTEGER NOT NULL REFERENCES harvests(id),
     position INTEGER NOT NULL,
     seen_at TEXT NOT NULL,
@@ -89,19 +90,19 @@ CREATE TABLE IF NOT EXISTS reports (
 );
 CREATE INDEX IF NOT EXISTS reports_seen ON reports (harvest_id, position);
 CREATE TABLE IF NOT EXISTS report_factors (
-    digest TEXT NOT NULL REFERENCES reports(digest),
+    report_id INTEGER NOT NULL REFERENCES reports(id),
     ord INTEGER NOT NULL,
     code TEXT NOT NULL,
-    PRIMARY KEY (digest, ord)
+    PRIMARY KEY (report_id, ord)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS report_job_categories (
-    digest TEXT NOT NULL REFERENCES reports(digest),
+    report_id INTEGER NOT NULL REFERENCES reports(id),
     ord INTEGER NOT NULL,
     code TEXT NOT NULL,
-    PRIMARY KEY (digest, ord)
+    PRIMARY KEY (report_id, ord)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS report_medicines (
-    digest TEXT NOT NULL REFERENCES reports(digest),
+    report_id INTEGER NOT NULL REFERENCES reports(id),
     section TEXT NOT NULL,
     list TEXT NOT NULL,
     grp TEXT NOT NULL,
@@ -109,7 +110,7 @@ CREATE TABLE IF NOT EXISTS report_medicines (
     medicine_code TEXT,
     medicine_name TEXT,
     manufacturer_name TEXT,
-    PRIMARY KEY (digest, section, list, grp, ord)
+    PRIMARY KEY (report_id, section, list, grp, ord)
 ) WITHOUT ROWID;
 ";
 
@@ -153,7 +154,7 @@ pub fn create(db: &Connection) -> rusqlite::Result<()> {
 /// `reports_labeled` (every report column, each code followed by `<column>_label`), and the
 /// child tables with labels.
 fn views() -> String {
-    let mut select = String::from("SELECT r.digest, r.harvest_id, r.position, r.seen_at");
+    let mut select = String::from("SELECT r.id, r.digest, r.harvest_id, r.position, r.seen_at");
     let mut joins = String::new();
     for (column, _) in REPORT_COLUMNS {
         select.push_str(&format!(", r.{column}"));
@@ -167,10 +168,11 @@ fn views() -> String {
     format!(
         "CREATE VIEW reports_labeled AS {select}, r.json FROM reports r{joins};
          CREATE VIEW report_factors_labeled AS
-             SELECT f.digest, f.ord, f.code, t.label FROM report_factors f
-             LEFT JOIN hiyari_factor t ON t.code = f.code;
+             SELECT f.report_id, r.digest, f.ord, f.code, t.label FROM report_factors f
+             JOIN reports r ON r.id = f.report_id LEFT JOIN hiyari_factor t ON t.code = f.code;
          CREATE VIEW report_job_categories_labeled AS
-             SELECT j.digest, j.ord, j.code, t.label FROM report_job_categories j
+             SELECT j.report_id, r.digest, j.ord, j.code, t.label FROM report_job_categories j
+             JOIN reports r ON r.id = j.report_id
              LEFT JOIN hiyari_job_category t ON t.code = j.code;"
     )
 }

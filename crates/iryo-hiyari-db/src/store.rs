@@ -58,6 +58,8 @@ impl Store {
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "synchronous", "NORMAL")?;
         db.pragma_update(None, "foreign_keys", "ON")?;
+        // 64 MiB of page cache: the digest index takes random inserts.
+        db.pragma_update(None, "cache_size", -65_536)?;
         schema::create(&db)?;
         Ok(Store { db })
     }
@@ -129,65 +131,32 @@ impl Store {
         total: u64,
         rows: &[ReportRow],
     ) -> rusqlite::Result<u64> {
-        let seen_at = now();
-        let tx = self.db.transaction()?;
-        let mut new = 0;
+        write_page(&mut self.db, harvest, start, total, rows)
+    }
+
+    /// Lends the connection to another thread: `f` runs on a blocking thread with it, and the
+    /// store has it back when the returned future completes.
+    pub(crate) async fn with_connection_blocking<T: Send + 'static>(
+        &mut self,
+        f: impl FnOnce(&mut Connection) -> T + Send + 'static,
+    ) -> T {
+        // A placeholder while the real connection is away (never used: `self` stays borrowed).
+        let placeholder = Connection::open_in_memory();
+        let Ok(placeholder) = placeholder else {
+            return f(&mut self.db);
+        };
+        let mut db = std::mem::replace(&mut self.db, placeholder);
+        let (db, value) = match tokio::task::spawn_blocking(move || {
+            let value = f(&mut db);
+            (db, value)
+        })
+        .await
         {
-            let columns: Vec<&str> = REPORT_COLUMNS.iter().map(|(c, _)| *c).collect();
-            let placeholders = vec!["?"; columns.len() + 5].join(", ");
-            let mut report = tx.prepare_cached(&format!(
-                "INSERT OR IGNORE INTO reports (digest, harvest_id, position, seen_at, json, {})
-                 VALUES ({placeholders})",
-                columns.join(", ")
-            ))?;
-            let mut factor = tx.prepare_cached("INSERT INTO report_factors VALUES (?1, ?2, ?3)")?;
-            let mut job =
-                tx.prepare_cached("INSERT INTO report_job_categories VALUES (?1, ?2, ?3)")?;
-            let mut medicine = tx.prepare_cached(
-                "INSERT INTO report_medicines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for (i, row) in rows.iter().enumerate() {
-                let head: [&dyn rusqlite::ToSql; 5] = [
-                    &row.digest,
-                    &harvest.id,
-                    &(start + i as u64),
-                    &seen_at,
-                    &row.json,
-                ];
-                let values = head
-                    .into_iter()
-                    .chain(row.columns.iter().map(|c| c as &dyn rusqlite::ToSql));
-                if report.execute(params_from_iter(values))? == 0 {
-                    continue; // known: stored with its first sighting
-                }
-                new += 1;
-                for (ord, code) in row.factors.iter().enumerate() {
-                    factor.execute(params![row.digest, ord, code])?;
-                }
-                for (ord, code) in row.job_categories.iter().enumerate() {
-                    job.execute(params![row.digest, ord, code])?;
-                }
-                for m in &row.medicines {
-                    let [code, name, maker] = &m.values;
-                    medicine.execute(params![
-                        row.digest, m.section, m.list, m.group, m.ord, code, name, maker
-                    ])?;
-                }
-            }
-        }
-        let next_start = start + rows.len() as u64;
-        tx.execute(
-            "UPDATE harvests SET total = ?2, pages = pages + 1, reports = reports + ?3,
-             new_reports = new_reports + ?4, next_start = ?5 WHERE id = ?1",
-            params![harvest.id, total, rows.len(), new, next_start],
-        )?;
-        tx.commit()?;
-        harvest.total = Some(total);
-        harvest.pages += 1;
-        harvest.reports += rows.len() as u64;
-        harvest.new_reports += new;
-        harvest.next_start = next_start;
-        Ok(new)
+            Ok(done) => done,
+            Err(join) => std::panic::resume_unwind(join.into_panic()),
+        };
+        self.db = db;
+        value
     }
 
     /// Marks a harvest as run to its end.
@@ -218,6 +187,75 @@ impl Store {
         }
         Ok(count)
     }
+}
+
+/// [`Store::write_page`] on a connection.
+pub(crate) fn write_page(
+    db: &mut Connection,
+    harvest: &mut HarvestRecord,
+    start: u64,
+    total: u64,
+    rows: &[ReportRow],
+) -> rusqlite::Result<u64> {
+    let seen_at = now();
+    let tx = db.transaction()?;
+    let mut new = 0;
+    {
+        let columns: Vec<&str> = REPORT_COLUMNS.iter().map(|(c, _)| *c).collect();
+        let placeholders = vec!["?"; columns.len() + 5].join(", ");
+        let mut report = tx.prepare_cached(&format!(
+            "INSERT OR IGNORE INTO reports (digest, harvest_id, position, seen_at, json, {})
+             VALUES ({placeholders})",
+            columns.join(", ")
+        ))?;
+        let mut factor = tx.prepare_cached("INSERT INTO report_factors VALUES (?1, ?2, ?3)")?;
+        let mut job = tx.prepare_cached("INSERT INTO report_job_categories VALUES (?1, ?2, ?3)")?;
+        let mut medicine = tx.prepare_cached(
+            "INSERT INTO report_medicines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for (i, row) in rows.iter().enumerate() {
+            let head: [&dyn rusqlite::ToSql; 5] = [
+                &row.digest,
+                &harvest.id,
+                &(start + i as u64),
+                &seen_at,
+                &row.json,
+            ];
+            let values = head
+                .into_iter()
+                .chain(row.columns.iter().map(|c| c as &dyn rusqlite::ToSql));
+            if report.execute(params_from_iter(values))? == 0 {
+                continue; // known: stored with its first sighting
+            }
+            new += 1;
+            let id = tx.last_insert_rowid();
+            for (ord, code) in row.factors.iter().enumerate() {
+                factor.execute(params![id, ord, code])?;
+            }
+            for (ord, code) in row.job_categories.iter().enumerate() {
+                job.execute(params![id, ord, code])?;
+            }
+            for m in &row.medicines {
+                let [code, name, maker] = &m.values;
+                medicine.execute(params![
+                    id, m.section, m.list, m.group, m.ord, code, name, maker
+                ])?;
+            }
+        }
+    }
+    let next_start = start + rows.len() as u64;
+    tx.execute(
+        "UPDATE harvests SET total = ?2, pages = pages + 1, reports = reports + ?3,
+         new_reports = new_reports + ?4, next_start = ?5 WHERE id = ?1",
+        params![harvest.id, total, rows.len(), new, next_start],
+    )?;
+    tx.commit()?;
+    harvest.total = Some(total);
+    harvest.pages += 1;
+    harvest.reports += rows.len() as u64;
+    harvest.new_reports += new;
+    harvest.next_start = next_start;
+    Ok(new)
 }
 
 fn now() -> String {

@@ -32,8 +32,8 @@ fn dump(path: &Path) -> Vec<String> {
     let store = iryo_hiyari_db::Store::open(path).unwrap();
     let db = store.connection();
     let queries = [
-        "SELECT digest, harvest_id, position, json FROM reports ORDER BY digest",
-        "SELECT * FROM report_factors ORDER BY digest, ord",
+        "SELECT id, digest, harvest_id, position, json FROM reports ORDER BY id",
+        "SELECT * FROM report_factors ORDER BY report_id, ord",
         "SELECT * FROM report_medicines ORDER BY 1, 2, 3, 4, 5",
         "SELECT kind, query, total, pages, reports, new_reports, next_start, \
          finished_at IS NOT NULL FROM harvests ORDER BY id",

@@ -82,7 +82,7 @@ fn answer(shared: &Shared, raw: &[u8]) -> Response {
         let size = size.load(Ordering::SeqCst);
         return match super::synthetic::page(size, &search, shared.answer_cap) {
             Ok((0, _)) => error_document("0", NO_RESULTS),
-            Ok((total, reports)) => result_set(search.start, total, reports.iter()),
+            Ok((total, reports)) => synthetic_result_set(search.start, total, &reports),
             Err(message) => error_document("1", &message),
         };
     }
@@ -99,6 +99,31 @@ fn answer(shared: &Shared, raw: &[u8]) -> Response {
         page.total,
         page.reports.iter().map(|r| &r.root),
     )
+}
+
+/// A `ResultSet` of synthetic reports, encoded with the texts' Shift_JIS cached.
+fn synthetic_result_set(
+    position: usize,
+    total: usize,
+    reports: &[super::report::Element],
+) -> Response {
+    let head = format!(
+        "{DECLARATION}<ResultSet count=\"{}\" position=\"{position}\" status=\"0\" total=\"{total}\">\n",
+        reports.len()
+    );
+    let mut body = head.into_bytes();
+    let mut cache = std::collections::HashMap::new();
+    let mut xml = String::new();
+    for report in reports {
+        xml.clear();
+        write_element(&mut xml, report, 1);
+        if !super::synthetic::encode_cached(&mut body, &xml, &mut cache) {
+            tracing::error!("a synthetic report had text Shift_JIS cannot carry");
+            return empty(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    }
+    body.extend_from_slice(b"</ResultSet>\n");
+    raw_response(body, XML_CONTENT_TYPE)
 }
 
 /// A `ResultSet` of these reports.

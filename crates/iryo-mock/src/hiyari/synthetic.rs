@@ -6,6 +6,10 @@
 //! exactly the reverse of `i`); `order=1` is by `DATSUMMARY` code, then `i`. Only searches without
 //! criteria (no word, code or month range) are answered.
 
+use std::collections::HashMap;
+
+use encoding_rs::SHIFT_JIS;
+
 use super::generator::generated_report;
 use super::params::{Order, Search};
 use super::report::Element;
@@ -51,6 +55,45 @@ pub(crate) fn page(
         .map(|position| synthetic_report(index_at(size, search.order, position)))
         .collect();
     Ok((size, reports))
+}
+
+/// Appends `xml` in Shift_JIS. The synthetic reports repeat their Japanese texts, so each run of
+/// non-ASCII text is encoded once per answer (`cache`) and ASCII is copied: a large page costs
+/// little more than its bytes. `false` if some character has no Shift_JIS form.
+pub(crate) fn encode_cached(
+    out: &mut Vec<u8>,
+    xml: &str,
+    cache: &mut HashMap<String, Vec<u8>>,
+) -> bool {
+    let mut rest = xml;
+    while !rest.is_empty() {
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        out.extend_from_slice(&rest.as_bytes()[..ascii]);
+        rest = &rest[ascii..];
+        let run = rest
+            .bytes()
+            .position(|b| b.is_ascii())
+            .unwrap_or(rest.len());
+        if run == 0 {
+            continue;
+        }
+        let (text, tail) = rest.split_at(run);
+        rest = tail;
+        if let Some(bytes) = cache.get(text) {
+            out.extend_from_slice(bytes);
+            continue;
+        }
+        let (bytes, _, unmappable) = SHIFT_JIS.encode(text);
+        if unmappable {
+            return false;
+        }
+        out.extend_from_slice(&bytes);
+        cache.insert(text.to_owned(), bytes.into_owned());
+    }
+    true
 }
 
 /// The report at `position` (< `size`) in `order`.
@@ -111,6 +154,19 @@ mod tests {
             let ours: Vec<usize> = (0..size).map(|p| by_summary(size, p)).collect();
             assert_eq!(ours, expected, "size {size}");
         }
+    }
+
+    #[test]
+    fn cached_encoding_is_plain_encoding() {
+        let mut cache = HashMap::new();
+        for i in 0..200 {
+            let mut xml = String::new();
+            super::super::report::write_element(&mut xml, &synthetic_report(i), 1);
+            let mut ours = Vec::new();
+            assert!(encode_cached(&mut ours, &xml, &mut cache));
+            assert_eq!(ours, SHIFT_JIS.encode(&xml).0.as_ref(), "report {i}");
+        }
+        assert!(!encode_cached(&mut Vec::new(), "a〜b", &mut cache));
     }
 
     #[test]
