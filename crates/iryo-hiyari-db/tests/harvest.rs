@@ -12,6 +12,7 @@ use iryo_mock::hiyari::HiyariMock;
 fn client(mock: &HiyariMock) -> Client {
     Config::new(mock.base_url())
         .retry(iryo_testkit::quick_retries(3))
+        .page_pause(Duration::ZERO)
         .build()
         .unwrap()
 }
