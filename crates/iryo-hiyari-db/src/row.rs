@@ -38,13 +38,53 @@ pub struct MedicineRow {
 /// taken over the report's canonical JSON without labels (XML names as keys in schema order,
 /// codes as wire codes, unknown elements kept), so a relabelled code table keeps every key.
 pub fn digest(report: &PharmacyReport) -> String {
-    let canonical = serde_json::to_vec(report).unwrap_or_default();
-    let hash = Sha256::digest(&canonical);
+    let mut hasher = HashWriter(Sha256::new());
+    // Serialising into a hasher cannot fail: the writer never does and the types always serialise.
+    let _ = serde_json::to_writer(&mut hasher, report);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(64);
-    for byte in hash {
-        hex.push_str(&format!("{byte:02x}"));
+    for byte in hasher.0.finalize() {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0xF)]));
     }
     hex
+}
+
+/// Feeds what is written to the hash, without a buffer.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_is_sha256_of_the_canonical_json_and_ignores_labels() {
+        let mut report = PharmacyReport {
+            year: Some("2009".to_owned()),
+            month: Some("01".into()),
+            ..PharmacyReport::default()
+        };
+        let canonical = br#"{"DATYEAR":"2009","DATMONTH":"01"}"#;
+        assert_eq!(serde_json::to_vec(&report).unwrap(), canonical);
+        let expected: String = Sha256::digest(canonical)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(digest(&report), expected);
+        report.month = Some("02".into());
+        assert_ne!(digest(&report), expected);
+    }
 }
 
 impl ReportRow {

@@ -122,13 +122,13 @@ fn same_json_lines() {
     let dir = file.parent().expect("dir").to_owned();
     let (ours, theirs) = (dir.join("ours-300.jsonl"), dir.join("lxml-300.jsonl"));
     let exe = std::env::current_exe().expect("own path");
-    let status = Command::new(exe)
+    let output = Command::new(exe)
         .args(["--child", "jsonl"])
         .arg(&file)
         .arg(&ours)
-        .status()
+        .output()
         .expect("child runs");
-    assert!(status.success());
+    assert!(output.status.success());
     if run_lxml("lxml_jsonl.py", &file, Some(&theirs)).is_some() {
         let (a, b) = (
             std::fs::read(&ours).expect("ours"),
