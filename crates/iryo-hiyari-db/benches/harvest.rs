@@ -12,6 +12,21 @@ use iryo_hiyari::{Config, SearchQuery};
 use iryo_hiyari_db::{Kind, Options, PageSource, ReportRow, Store, harvest};
 use iryo_mock::hiyari::HiyariMock;
 
+/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`, 100 ticks a second).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the `(comm)`: utime and stime are the 12th and 13th.
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--list") {
@@ -44,11 +59,12 @@ fn main() {
     };
     let source = PageSource::new(client, SearchQuery::new());
     let mut store = Store::open(&dir.path().join("bench.sqlite")).unwrap();
-    let start = Instant::now();
+    let (start, cpu_start) = (Instant::now(), cpu_seconds());
     let outcome = runtime
         .block_on(harvest(&mut store, &source, &options, |_| {}))
         .unwrap();
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_start;
     assert_eq!(outcome.new_this_run, reports as u64);
     let size = std::fs::metadata(dir.path().join("bench.sqlite")).map_or(0, |m| m.len());
     println!(
@@ -56,6 +72,15 @@ fn main() {
         outcome.pages_this_run,
         reports as f64 / seconds,
         size as f64 / 1e6
+    );
+    // CPU time of the process (mock, client and writer threads together): on a busy machine
+    // wall time says more about the neighbours than about the harvest.
+    println!(
+        "harvest CPU: {cpu:.2} s user+system, {:.0} reports per CPU-second, load average {}",
+        reports as f64 / cpu,
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
     // The writes alone: the first 10 pages again, already fetched and parsed.
     let start = Instant::now();
