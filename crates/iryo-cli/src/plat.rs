@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use iryo_plat::types::{PermissionApproval, PermissionDeleteResult, PermissionGroup};
+use iryo_plat::types::{PermissionApproval, PermissionGroup, PermissionGroupResult};
 use iryo_plat::{Config, GsonDateTime, Side};
 use serde_json::{Map, Value};
 
@@ -90,7 +90,7 @@ async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> 
 
 /// The answer with the API's keys (group first, as the document prints it), every
 /// [`GsonDateTime`] written as ISO 8601 from the typed value.
-fn result_json(result: &PermissionDeleteResult) -> Result<Value, CliError> {
+fn result_json(result: &PermissionGroupResult) -> Result<Value, CliError> {
     let mut out = Map::new();
     for (key, group) in [
         ("permissionGroup", &result.permission_group),
@@ -159,7 +159,7 @@ mod tests {
     #[test]
     fn every_date_becomes_iso_and_the_rest_stays() {
         let sample = include_str!("../../../specs/plat/examples/response-sample.json");
-        let result: PermissionDeleteResult = serde_json::from_str(sample).unwrap();
+        let result: PermissionGroupResult = serde_json::from_str(sample).unwrap();
         let json = result_json(&result).unwrap();
         assert_eq!(
             json["permissionGroup"]["requestedDatetime"],

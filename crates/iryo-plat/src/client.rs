@@ -4,7 +4,7 @@ use iryo_runtime::{RetryDecision, RetryPolicy, body_excerpt};
 use progenitor_client::{Error as RawError, ResponseValue};
 
 use crate::hooks::TOKEN_ERROR_PREFIX;
-use crate::types::{self, PermissionDeleteAnswer, PermissionDeleteResult, PlatErrorBody};
+use crate::types::{self, PermissionGroupAnswer, PermissionGroupResult, PlatErrorBody};
 use crate::{Config, Error};
 
 /// A client of one PLAT application path.
@@ -46,7 +46,7 @@ impl Client {
         &self,
         approval_id: &str,
         comment: &str,
-    ) -> Result<PermissionDeleteResult, Error> {
+    ) -> Result<PermissionGroupResult, Error> {
         self.delete_permission(Side::Providers, approval_id, comment, None)
             .await
     }
@@ -56,7 +56,7 @@ impl Client {
         &self,
         approval_id: &str,
         comment: &str,
-    ) -> Result<PermissionDeleteResult, Error> {
+    ) -> Result<PermissionGroupResult, Error> {
         self.delete_permission(Side::Participants, approval_id, comment, None)
             .await
     }
@@ -69,8 +69,8 @@ impl Client {
         approval_id: &str,
         comment: &str,
         location: Option<&str>,
-    ) -> Result<PermissionDeleteResult, Error> {
-        let id = path_segment(approval_id)?;
+    ) -> Result<PermissionGroupResult, Error> {
+        let id = path_segment("permissionApprovalId", approval_id)?;
         let body = types::PermissionDeleteRequest {
             comment: comment.to_owned(),
         };
@@ -88,18 +88,18 @@ impl Client {
         id: &str,
         body: &types::PermissionDeleteRequest,
         location: Option<&str>,
-    ) -> Result<PermissionDeleteResult, Error> {
+    ) -> Result<PermissionGroupResult, Error> {
+        let location = location.map(|l| l.parse().unwrap_or_else(|never| match never {}));
+        let location = location.as_ref();
         let answer = match side {
             Side::Providers => {
-                let id = id.parse().map_err(invalid_id)?;
                 self.raw
-                    .delete_provider_permission(&id, location, body)
+                    .delete_provider_permission(id, location, body)
                     .await
             }
             Side::Participants => {
-                let id = id.parse().map_err(invalid_id)?;
                 self.raw
-                    .delete_participant_permission(&id, location, body)
+                    .delete_participant_permission(id, location, body)
                     .await
             }
         };
@@ -117,8 +117,8 @@ impl Client {
             Err(other) => return Err(from_raw_error(other)),
         };
         match into_parts(answer) {
-            (_, PermissionDeleteAnswer::PermissionDeleteResult(result)) => Ok(result),
-            (status, PermissionDeleteAnswer::PlatError(error)) => Err(Error::Api {
+            (_, PermissionGroupAnswer::PermissionGroupResult(result)) => Ok(result),
+            (status, PermissionGroupAnswer::PlatError(error)) => Err(Error::Api {
                 status,
                 code: error.error_code,
                 message: error.error_message,
@@ -144,9 +144,9 @@ fn into_parts<T>(value: ResponseValue<T>) -> (u16, T) {
 
 /// The id must stay one path segment. `/` and `%` are percent-encoded by the generated code;
 /// `.`/`..` would be removed by URL normalisation and `\` read as `/`, so those are refused.
-fn path_segment(id: &str) -> Result<&str, Error> {
+pub(crate) fn path_segment<'a>(field: &'static str, id: &'a str) -> Result<&'a str, Error> {
     let refuse = |reason: &str| Error::InvalidInput {
-        field: "permissionApprovalId",
+        field,
         reason: reason.to_owned(),
     };
     if id.is_empty() {
@@ -163,14 +163,7 @@ fn path_segment(id: &str) -> Result<&str, Error> {
     Ok(id)
 }
 
-fn invalid_id(error: impl std::fmt::Display) -> Error {
-    Error::InvalidInput {
-        field: "permissionApprovalId",
-        reason: error.to_string(),
-    }
-}
-
-fn from_raw_error(error: RawError<PlatErrorBody>) -> Error {
+pub(crate) fn from_raw_error(error: RawError<PlatErrorBody>) -> Error {
     match error {
         RawError::ErrorResponse(response) => {
             let (status, body) = into_parts(response);
@@ -234,7 +227,7 @@ fn explain_decode_failure(bytes: &[u8]) -> Option<String> {
             .err()
             .map(|e| format!("error body: {e}"));
     }
-    serde_json::from_value::<PermissionDeleteResult>(value)
+    serde_json::from_value::<PermissionGroupResult>(value)
         .err()
         .map(|e| e.to_string())
 }

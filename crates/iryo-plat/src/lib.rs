@@ -41,7 +41,10 @@ pub use error::Error;
 pub use generated::types;
 pub use gson_date::{GsonDateError, GsonDateTime};
 pub use ids::ApprovalId;
-pub use iryo_plat_codes::{ApprovalStatus, DeletedFlag, PlatErrorCode};
+pub use iryo_plat_codes::{
+    ApprovalStatus, DeletedFlag, GrantStatus, HolderKind, Location, Operator, PermissionKind,
+    PlatErrorCode,
+};
 pub use iryo_runtime::{RetryPolicy, Secret, TokenError, TokenProvider};
 
 /// `Result` with this crate's [`Error`].
