@@ -11,7 +11,7 @@ use crate::{Config, Error};
 #[derive(Clone, Debug)]
 pub struct Client {
     raw: crate::generated::Client,
-    retry: RetryPolicy,
+    pub(crate) retry: RetryPolicy,
 }
 
 /// Which side of PLAT the call is for.
@@ -128,7 +128,7 @@ impl Client {
 }
 
 /// Deleting is not idempotent: only a request that never reached the server is sent again.
-fn connect_failures_only(error: &Error) -> RetryDecision {
+pub(crate) fn connect_failures_only(error: &Error) -> RetryDecision {
     match error {
         Error::Transport(e) if iryo_runtime::is_connect_failure(e) => {
             RetryDecision::Retry { after: None }

@@ -32,6 +32,14 @@ impl Hooks {
         }
     }
 
+    /// After a 401: whether a second try may get a fresh token.
+    pub(crate) fn token_rejected(&self) -> bool {
+        match &self.token {
+            TokenSource::Static(_) => false,
+            TokenSource::Provider(provider) => provider.token_rejected(),
+        }
+    }
+
     async fn authorization(&self) -> Result<HeaderValue, String> {
         let token = match &self.token {
             TokenSource::Static(token) => token.clone(),

@@ -27,12 +27,14 @@
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 mod generated;
+pub mod auth;
 mod client;
 mod config;
 mod error;
 mod gson_date;
 mod hooks;
 mod ids;
+mod permissions;
 mod result_ext;
 
 pub use client::{Client, Side};

@@ -4,6 +4,7 @@
 //! Also from specs/codes/plat-grant-status.json (sha256:0332958c6755219ec08742a697b81dcfc67c20d9eefa259fc495f13eb34555e0).
 //! Also from specs/codes/plat-holder-kind.json (sha256:94234fb86d5181bfe03202a523005ccb60a1e4935ab31f8d818eea0a7639f666).
 //! Also from specs/codes/plat-location.json (sha256:8ec4924081c79c99bfca6877679a2a900d295008aaf65e9906889def33fb42d6).
+//! Also from specs/codes/plat-oauth-error.json (sha256:7f98ca9816e89aabe42d1c9c1af6d7cb5eb1b99ba9fcb965cf9c8c905bd4a03a).
 //! Also from specs/codes/plat-operator.json (sha256:5c12fe9136c3d1c8d10c728f79b6a477c953cc07deeb76cd44d07e19b1d8f145).
 //! Also from specs/codes/plat-permission-kind.json (sha256:f6feba893fc21b385da7ce5bb6b9f05c3b27b11e0ed310f36d04a344cec94d62).
 //! DO NOT EDIT.

@@ -1,0 +1,390 @@
+//! The permission state machine of PRV_ROL_002-008 (docs/Plat/manage_permissions.md): a request creates a group
+//! whose approvals are 承認要求中 (`0`); the approver approves (`1`) or rejects (`2`); the requester may withdraw a
+//! pending one (`3`); PRV_ROL_010 deletes approved ones (store.rs). Deleted groups and approvals are invisible here.
+//! A transition from any other state is PLAT400 (fixup `state-conflicts-are-plat400`).
+
+use chrono::NaiveDateTime;
+use serde_json::{Map, Value};
+
+use super::auth::Actor;
+use super::dates::DateStyle;
+use super::store::{Approval, Comment, Entry, Group, Refusal, Store, parse_approval_id, render};
+
+/// Why a call was refused, with the PLAT code it is answered with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Denied {
+    /// PLAT500: no live approval or group has that id.
+    Unknown,
+    /// PLAT403: the caller may not act on it.
+    Forbidden,
+    /// PLAT400: it is not in the state the call needs.
+    Conflict,
+    /// PLAT410: the body does not have the documented shape.
+    Invalid(String),
+    /// PLAT420: the body is well formed but asks for something the rules forbid.
+    Business(String),
+}
+
+impl From<Refusal> for Denied {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::UnknownApproval => Denied::Unknown,
+            Refusal::NotAHolder => Denied::Forbidden,
+            Refusal::AlreadyDeleted => Denied::Conflict,
+        }
+    }
+}
+
+type Object = Map<String, Value>;
+
+/// The group's status follows its live approvals (fixup `group-status-follows-approvals`).
+fn recompute_status(entry: &mut Entry) {
+    let live: Vec<&str> = entry
+        .approvals
+        .iter()
+        .filter(|a| !a.deleted)
+        .map(|a| a.status.as_str())
+        .collect();
+    let any = |code: &str| live.contains(&code);
+    let status = ["0", "1", "2"].into_iter().find(|c| any(c)).unwrap_or("3");
+    entry.group.status = status.to_owned();
+}
+
+fn comment(actor: &Actor, text: &str) -> Comment {
+    Comment {
+        id: None,
+        organization_id: actor.organization_id.clone(),
+        department_id: actor.department_id.clone(),
+        personal_id: Some(actor.personal_id.clone()),
+        comment: text.to_owned(),
+    }
+}
+
+fn invalid(what: &str) -> Denied {
+    Denied::Invalid(format!("{what} is missing or has the wrong type"))
+}
+
+fn text<'a>(object: &'a Object, key: &str) -> Option<&'a str> {
+    object.get(key).and_then(Value::as_str)
+}
+
+/// The approvers named by `permissionApproval` (the table's `allowable*` keys or the sample's `approver*` ones).
+fn read_approvers(items: &[Value], first_id: u64) -> Result<Vec<Approval>, Denied> {
+    let mut approvals = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let object = item
+            .as_object()
+            .ok_or_else(|| invalid("permissionApproval[]"))?;
+        let id_of = |kind: &str| {
+            let key = |prefix: &str| format!("{prefix}{kind}Id");
+            text(object, &key("allowable"))
+                .or(text(object, &key("approver")))
+                .map(str::to_owned)
+        };
+        let (organization, person) = (id_of("Organization"), id_of("Personal"));
+        if organization.is_none() && person.is_none() {
+            return Err(Denied::Invalid(format!(
+                "permissionApproval[{i}] names no approver"
+            )));
+        }
+        approvals.push(Approval {
+            id: first_id + i as u64,
+            status: "0".to_owned(),
+            deleted: false,
+            allowable_organization_id: organization,
+            allowable_department_id: id_of("Department"),
+            allowable_personal_id: person,
+            approver_personal_id: None,
+            approved_datetime: None,
+        });
+    }
+    Ok(approvals)
+}
+
+/// `permissionList` with the store's ids added; each entry needs its table fields.
+fn read_permissions(items: &[Value], group_id: &str) -> Result<Vec<Value>, Denied> {
+    let required = [
+        "classification",
+        "permissionId",
+        "type",
+        "expirationFrom",
+        "expirationTo",
+    ];
+    let mut permissions = Vec::new();
+    for item in items {
+        let mut object = item
+            .as_object()
+            .cloned()
+            .ok_or_else(|| invalid("permissionList[]"))?;
+        for key in required {
+            text(&object, key).ok_or_else(|| invalid(&format!("permissionList[].{key}")))?;
+        }
+        for key in ["expirationFrom", "expirationTo"] {
+            DateStyle::parse_any(text(&object, key).unwrap_or_default())
+                .ok_or_else(|| Denied::Invalid(format!("permissionList[].{key} is not a date")))?;
+        }
+        if !object.get("detailList").is_some_and(Value::is_array) {
+            return Err(invalid("permissionList[].detailList"));
+        }
+        object.insert(
+            "permissionManagementId".into(),
+            uuid::Uuid::new_v4().to_string().into(),
+        );
+        object.insert("permissionGroupId".into(), group_id.into());
+        permissions.push(Value::Object(object));
+    }
+    Ok(permissions)
+}
+
+impl Store {
+    fn next_approval_id(&self) -> u64 {
+        let ids = self
+            .entries
+            .iter()
+            .flat_map(|e| e.approvals.iter().map(|a| a.id));
+        ids.max().unwrap_or(0) + 1
+    }
+
+    /// PRV_ROL_002 (`approved` false) and PRV_ROL_003 (`approved` true).
+    pub(crate) fn request(
+        &mut self,
+        actor: &Actor,
+        body: &Value,
+        approved: bool,
+        now: NaiveDateTime,
+    ) -> Result<&Entry, Denied> {
+        let body = body.as_object().ok_or_else(|| invalid("the body"))?;
+        let note = text(body, "comment").ok_or_else(|| invalid("comment"))?;
+        let array = |key: &str| {
+            body.get(key)
+                .and_then(Value::as_array)
+                .ok_or_else(|| invalid(key))
+        };
+        let (approvers, permissions) = (array("permissionApproval")?, array("permissionList")?);
+        if approvers.is_empty() || permissions.is_empty() {
+            return Err(Denied::Business(
+                "a request needs an approver and a permission".into(),
+            ));
+        }
+        let mut approvals = read_approvers(approvers, self.next_approval_id())?;
+        if approvals
+            .iter()
+            .any(|a| a.allowable_personal_id.as_deref() == Some(&actor.personal_id))
+        {
+            return Err(Denied::Business(
+                "a caller cannot ask itself for a permission".into(),
+            ));
+        }
+        let group_id = uuid::Uuid::new_v4().to_string();
+        let permissions = read_permissions(permissions, &group_id)?;
+        for approval in approvals.iter_mut().filter(|_| approved) {
+            approval.status = "1".to_owned();
+            approval.approver_personal_id = approval.allowable_personal_id.clone();
+            approval.approved_datetime = Some(now);
+        }
+        let group = Group {
+            id: group_id,
+            status: String::new(),
+            deleted: false,
+            requested_organization_id: actor.organization_id.clone().unwrap_or_default(),
+            requested_department_id: actor.department_id.clone().unwrap_or_default(),
+            requested_personal_id: actor.personal_id.clone(),
+            requested_datetime: now,
+        };
+        let mut entry = Entry {
+            group,
+            approvals,
+            comments: vec![comment(actor, note)],
+            permissions,
+        };
+        recompute_status(&mut entry);
+        self.entries.push(entry);
+        Ok(self.entries.last().expect("just pushed"))
+    }
+
+    /// The live group holding live approval `id`, and the approval's index.
+    fn live_approval(&mut self, id: &str) -> Result<(&mut Entry, usize), Denied> {
+        let id = parse_approval_id(id).ok_or(Denied::Unknown)?;
+        let entry = self.entries.iter_mut().filter(|e| !e.group.deleted);
+        let found = entry
+            .filter_map(|e| {
+                e.approvals
+                    .iter()
+                    .position(|a| a.id == id && !a.deleted)
+                    .map(|i| (e, i))
+            })
+            .next();
+        found.ok_or(Denied::Unknown)
+    }
+
+    /// PRV_ROL_005: the requester withdraws a pending approval.
+    pub(crate) fn withdraw(&mut self, actor: &Actor, id: &str) -> Result<&Entry, Denied> {
+        let (entry, i) = self.live_approval(id)?;
+        if entry.group.requested_personal_id != actor.personal_id {
+            return Err(Denied::Forbidden);
+        }
+        if entry.approvals[i].status != "0" {
+            return Err(Denied::Conflict);
+        }
+        entry.approvals[i].status = "3".to_owned();
+        recompute_status(entry);
+        Ok(entry)
+    }
+
+    /// PRV_ROL_007 (`permissions` None) and PRV_ROL_008 (the narrower `permissionList`): the approver decides.
+    pub(crate) fn decide(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        body: &Value,
+        partial: bool,
+        now: NaiveDateTime,
+    ) -> Result<&Entry, Denied> {
+        let body = body.as_object().ok_or_else(|| invalid("the body"))?;
+        let note = text(body, "comment")
+            .ok_or_else(|| invalid("comment"))?
+            .to_owned();
+        let status = match (partial, text(body, "status")) {
+            (true, _) => "1",
+            (false, Some(code @ ("1" | "2"))) => code,
+            (false, _) => return Err(Denied::Invalid("status must be \"1\" or \"2\"".into())),
+        };
+        let (entry, i) = self.live_approval(id)?;
+        let narrower = match partial {
+            true => {
+                let list = body
+                    .get("permissionList")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| invalid("permissionList"))?;
+                Some(read_permissions(list, &entry.group.id)?)
+            }
+            false => None,
+        };
+        let approval = &mut entry.approvals[i];
+        if !approval.is_held_by(actor) {
+            return Err(Denied::Forbidden);
+        }
+        if approval.status != "0" {
+            return Err(Denied::Conflict);
+        }
+        approval.status = status.to_owned();
+        approval.approver_personal_id = Some(actor.personal_id.clone());
+        approval.approved_datetime = Some(now);
+        entry.comments.push(comment(actor, &note));
+        if let Some(reject) = text(body, "rejectComment").filter(|_| partial) {
+            entry.comments.push(comment(actor, reject));
+        }
+        if let Some(list) = narrower {
+            entry.permissions = list;
+        }
+        recompute_status(entry);
+        Ok(entry)
+    }
+
+    fn live(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| !e.group.deleted)
+    }
+
+    /// PRV_ROL_004: the caller's own requests, optionally one group, optionally in one state.
+    pub(crate) fn requests(
+        &self,
+        actor: &Actor,
+        group: Option<&str>,
+        status: Option<&str>,
+        style: DateStyle,
+    ) -> Vec<Value> {
+        let mine = self
+            .live()
+            .filter(|e| e.group.requested_personal_id == actor.personal_id);
+        let chosen = mine.filter(|e| group.is_none_or(|g| e.group.id == g));
+        let in_state = chosen.filter(|e| status.is_none_or(|s| e.group.status == s));
+        in_state.map(|e| render_live(e, style)).collect()
+    }
+
+    /// PRV_ROL_006 (list form): groups in which the caller holds a live approval, optionally in one state.
+    pub(crate) fn approvals(
+        &self,
+        actor: &Actor,
+        status: Option<&str>,
+        style: DateStyle,
+    ) -> Vec<Value> {
+        let held = |e: &&Entry| {
+            let mine = e
+                .approvals
+                .iter()
+                .filter(|a| !a.deleted && a.is_held_by(actor));
+            mine.filter(|a| status.is_none_or(|s| a.status == s))
+                .count()
+                > 0
+        };
+        self.live()
+            .filter(held)
+            .map(|e| render_live(e, style))
+            .collect()
+    }
+
+    /// PRV_ROL_006 (one approval): its group, if the caller holds it.
+    pub(crate) fn approval(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        style: DateStyle,
+    ) -> Result<Value, Denied> {
+        let (entry, i) = self.live_approval(id)?;
+        match entry.approvals[i].is_held_by(actor) {
+            true => Ok(render_live(entry, style)),
+            false => Err(Denied::Forbidden),
+        }
+    }
+
+    /// PRV_ROL_001: permissions of approved live groups, held by the caller unless `holder` names one.
+    pub(crate) fn permissions(&self, actor: &Actor, filter: &PermissionFilter) -> Vec<Value> {
+        let approved = self.live().filter(|e| e.group.status == "1");
+        let all = approved.flat_map(|e| e.permissions.iter());
+        all.filter(|p| filter.admits(p, actor)).cloned().collect()
+    }
+}
+
+/// The query of PRV_ROL_001.
+#[derive(Debug, Default)]
+pub(crate) struct PermissionFilter {
+    pub(crate) management_id: Option<String>,
+    pub(crate) classification: Option<String>,
+    pub(crate) holder: Option<String>,
+    pub(crate) at: Option<NaiveDateTime>,
+}
+
+impl PermissionFilter {
+    fn admits(&self, permission: &Value, actor: &Actor) -> bool {
+        let field = |key: &str| permission.get(key).and_then(Value::as_str);
+        let date = |key: &str| field(key).and_then(DateStyle::parse_any);
+        let holder = field("permissionId");
+        let held_by_caller =
+            holder == Some(&actor.personal_id) || holder == actor.organization_id.as_deref();
+        let holder_ok = match &self.holder {
+            Some(wanted) => holder == Some(wanted),
+            None => held_by_caller || self.management_id.is_some(),
+        };
+        let valid_at = self.at.is_none_or(|at| {
+            date("expirationFrom").is_some_and(|f| f <= at)
+                && date("expirationTo").is_some_and(|t| at <= t)
+        });
+        holder_ok
+            && valid_at
+            && self
+                .management_id
+                .as_deref()
+                .is_none_or(|id| field("permissionManagementId") == Some(id))
+            && self
+                .classification
+                .as_deref()
+                .is_none_or(|c| field("classification") == Some(c))
+    }
+}
+
+/// A group as the read APIs show it: deleted approvals are left out.
+fn render_live(entry: &Entry, style: DateStyle) -> Value {
+    let mut live = entry.clone();
+    live.approvals.retain(|a| !a.deleted);
+    render(&live, style)
+}
