@@ -4,7 +4,7 @@ use iryo_runtime::{RetryDecision, RetryPolicy, body_excerpt};
 use progenitor_client::{Error as RawError, ResponseValue};
 
 use crate::hooks::TOKEN_ERROR_PREFIX;
-use crate::types::{self, PermissionGroupAnswer, PermissionGroupResult, PlatErrorBody};
+use crate::types::{self, PermissionGroupResult, PlatErrorBody};
 use crate::{Config, Error};
 
 /// A client of one PLAT application path.
@@ -71,58 +71,20 @@ impl Client {
         location: Option<&str>,
     ) -> Result<PermissionGroupResult, Error> {
         let id = path_segment("permissionApprovalId", approval_id)?;
-        let body = types::PermissionDeleteRequest {
+        let body = &types::PermissionDeleteRequest {
             comment: comment.to_owned(),
         };
-        iryo_runtime::retry(
-            &self.retry,
-            || self.delete_once(side, id, &body, location),
-            connect_failures_only,
-        )
-        .await
-    }
-
-    async fn delete_once(
-        &self,
-        side: Side,
-        id: &str,
-        body: &types::PermissionDeleteRequest,
-        location: Option<&str>,
-    ) -> Result<PermissionGroupResult, Error> {
         let location = location.map(|l| l.parse().unwrap_or_else(|never| match never {}));
         let location = location.as_ref();
-        let answer = match side {
+        match side {
             Side::Providers => {
-                self.raw
-                    .delete_provider_permission(id, location, body)
+                self.call(|| self.raw.delete_provider_permission(id, location, body))
                     .await
             }
             Side::Participants => {
-                self.raw
-                    .delete_participant_permission(id, location, body)
+                self.call(|| self.raw.delete_participant_permission(id, location, body))
                     .await
             }
-        };
-        let answer = match answer {
-            Ok(answer) => answer,
-            Err(RawError::UnexpectedResponse(response)) => {
-                return Err(match response.status().as_u16() {
-                    401 => Error::Unauthorized,
-                    status => Error::Http {
-                        status,
-                        body_excerpt: iryo_runtime::read_excerpt(response).await,
-                    },
-                });
-            }
-            Err(other) => return Err(from_raw_error(other)),
-        };
-        match into_parts(answer) {
-            (_, PermissionGroupAnswer::PermissionGroupResult(result)) => Ok(result),
-            (status, PermissionGroupAnswer::PlatError(error)) => Err(Error::Api {
-                status,
-                code: error.error_code,
-                message: error.error_message,
-            }),
         }
     }
 }
