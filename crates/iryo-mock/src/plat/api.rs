@@ -140,8 +140,8 @@ fn group_answer(
     }
 }
 
-fn json_body(body: &Bytes, uri: &Uri) -> Result<Value, Response> {
-    serde_json::from_slice(body).map_err(|_| spring_bad_request(uri.path()))
+fn json_body(body: &Bytes, uri: &Uri) -> Result<Value, Box<Response>> {
+    serde_json::from_slice(body).map_err(|_| Box::new(spring_bad_request(uri.path())))
 }
 
 async fn request(
@@ -171,7 +171,7 @@ async fn create(call: Call, uri: Uri, body: Bytes, approved: bool) -> Response {
                 .request(actor, &body, approved, now())
                 .map(|e| render(e, style))
         }),
-        Err(response) => response,
+        Err(response) => *response,
     })
     .await
 }
@@ -220,7 +220,7 @@ async fn change_approval(call: Call, id: String, uri: Uri, body: Bytes, partial:
                 .decide(actor, &id, &body, partial, now())
                 .map(|e| render(e, style))
         }),
-        Err(response) => response,
+        Err(response) => *response,
     })
     .await
 }
@@ -318,7 +318,7 @@ async fn permissions(
         management_id,
         classification: q.get("classification").cloned(),
         holder: q.get("permissionId").cloned(),
-        at: at.clone().and_then(Result::ok),
+        at: at.and_then(Result::ok),
     };
     call.run(|shared, actor| match at {
         Some(Err(_)) => denied(Denied::Invalid(
