@@ -7,3 +7,4 @@ mod mock;
 mod orca;
 mod parse;
 mod plat;
+mod plat_flow;
