@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -21,7 +22,21 @@ use super::messages::message_for;
 use super::store::render;
 use crate::fault::Connection;
 
-type Params = Query<HashMap<String, String>>;
+type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
+type Id = Result<Path<String>, PathRejection>;
+
+/// A segment axum cannot decode (not UTF-8) is kept raw: it names nothing, and the answer stays PLAT's JSON.
+fn id(id: Id, uri: &Uri) -> String {
+    match id {
+        Ok(Path(id)) => id,
+        Err(_) => uri.path().rsplit('/').next().unwrap_or_default().to_owned(),
+    }
+}
+
+/// A query that does not decode is read as no query.
+fn params(query: Params) -> HashMap<String, String> {
+    query.map(|Query(q)| q).unwrap_or_default()
+}
 
 /// Everything an API handler gets, bundled so that each handler stays one expression.
 struct Call {
@@ -179,9 +194,11 @@ async fn create(call: Call, uri: Uri, body: Bytes, approved: bool) -> Response {
 async fn withdraw(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Path(id): Path<String>,
+    raw_id: Id,
+    uri: Uri,
     h: HeaderMap,
 ) -> Response {
+    let id = id(raw_id, &uri);
     call!(s, c, h)
         .run(|shared, actor| {
             group_answer(shared, |store, style| {
@@ -194,22 +211,24 @@ async fn withdraw(
 async fn decide(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Path(id): Path<String>,
+    raw_id: Id,
     uri: Uri,
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let id = id(raw_id, &uri);
     change_approval(call!(s, c, h), id, uri, body, false).await
 }
 
 async fn partial(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Path(id): Path<String>,
+    raw_id: Id,
     uri: Uri,
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let id = id(raw_id, &uri);
     change_approval(call!(s, c, h), id, uri, body, true).await
 }
 
@@ -228,9 +247,10 @@ async fn change_approval(call: Call, id: String, uri: Uri, body: Bytes, partial:
 async fn list_requests(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Query(q): Params,
+    q: Params,
     h: HeaderMap,
 ) -> Response {
+    let q = params(q);
     let status = q.get("status").cloned();
     call!(s, c, h)
         .run(|shared, actor| {
@@ -244,10 +264,13 @@ async fn list_requests(
 async fn get_request(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Path(id): Path<String>,
-    Query(q): Params,
+    raw_id: Id,
+    uri: Uri,
+    q: Params,
     h: HeaderMap,
 ) -> Response {
+    let id = id(raw_id, &uri);
+    let q = params(q);
     let status = q.get("status").cloned();
     call!(s, c, h)
         .run(|shared, actor| {
@@ -263,9 +286,10 @@ async fn get_request(
 async fn list_approvals(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Query(q): Params,
+    q: Params,
     h: HeaderMap,
 ) -> Response {
+    let q = params(q);
     let status = q.get("status").cloned();
     call!(s, c, h)
         .run(|shared, actor| {
@@ -279,9 +303,11 @@ async fn list_approvals(
 async fn get_approval(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Path(id): Path<String>,
+    raw_id: Id,
+    uri: Uri,
     h: HeaderMap,
 ) -> Response {
+    let id = id(raw_id, &uri);
     call!(s, c, h)
         .run(|shared, actor| group_answer(shared, |store, style| store.approval(actor, &id, style)))
         .await
@@ -290,19 +316,23 @@ async fn get_approval(
 async fn list_permissions(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Query(q): Params,
+    q: Params,
     h: HeaderMap,
 ) -> Response {
+    let q = params(q);
     permissions(call!(s, c, h), q, None).await
 }
 
 async fn get_permission(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Path(id): Path<String>,
-    Query(q): Params,
+    raw_id: Id,
+    uri: Uri,
+    q: Params,
     h: HeaderMap,
 ) -> Response {
+    let id = id(raw_id, &uri);
+    let q = params(q);
     permissions(call!(s, c, h), q, Some(id)).await
 }
 
@@ -335,9 +365,11 @@ async fn permissions(
 async fn share(
     s: State<Arc<Shared>>,
     c: ConnectInfo<Connection>,
-    Path(key): Path<String>,
+    raw_id: Id,
+    uri: Uri,
     h: HeaderMap,
 ) -> Response {
+    let key = id(raw_id, &uri);
     call!(s, c, h)
         .run(|_, actor| {
             let result = json!({

@@ -123,8 +123,21 @@ fn read_permissions(items: &[Value], group_id: &str) -> Result<Vec<Value>, Denie
             DateStyle::parse_any(text(&object, key).unwrap_or_default())
                 .ok_or_else(|| Denied::Invalid(format!("permissionList[].{key} is not a date")))?;
         }
-        if !object.get("detailList").is_some_and(Value::is_array) {
-            return Err(invalid("permissionList[].detailList"));
+        // The codes of plat-holder-kind and plat-permission-kind; the published spec lists no others.
+        if !["1", "2"].contains(&text(&object, "classification").unwrap_or_default()) {
+            return Err(Denied::Invalid(
+                "permissionList[].classification must be 1 or 2".into(),
+            ));
+        }
+        if !["01", "02", "03", "04"].contains(&text(&object, "type").unwrap_or_default()) {
+            return Err(Denied::Invalid(
+                "permissionList[].type must be 01 to 04".into(),
+            ));
+        }
+        let details = object.get("detailList").and_then(Value::as_array);
+        let details = details.ok_or_else(|| invalid("permissionList[].detailList"))?;
+        if !details.iter().all(is_detail) {
+            return Err(invalid("permissionList[].detailList[]"));
         }
         object.insert(
             "permissionManagementId".into(),
@@ -134,6 +147,19 @@ fn read_permissions(items: &[Value], group_id: &str) -> Result<Vec<Value>, Denie
         permissions.push(Value::Object(object));
     }
     Ok(permissions)
+}
+
+/// A detail: an object whose `path`, `operator` and `value` are strings when present; the operator is `01`, the
+/// only code of plat-operator (fixup `operator-codes-beyond-table`: the mock keeps to the table).
+fn is_detail(detail: &Value) -> bool {
+    let Some(object) = detail.as_object() else {
+        return false;
+    };
+    let string_or_absent = |key: &str| object.get(key).is_none_or(Value::is_string);
+    ["path", "operator", "value"]
+        .into_iter()
+        .all(string_or_absent)
+        && object.get("operator").is_none_or(|o| o == "01")
 }
 
 impl Store {
