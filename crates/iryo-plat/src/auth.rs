@@ -76,18 +76,25 @@ impl KeycloakConfig {
         &self.realm
     }
 
-    fn endpoint(&self, name: &str) -> String {
-        let realm = percent_encode(&self.realm);
-        format!(
-            "{}{}/realms/{realm}/protocol/openid-connect/{name}",
-            self.base_url, self.prefix
-        )
+    /// `{base}{prefix}/realms/{realm}/protocol/openid-connect/{name}`, each segment percent-encoded.
+    fn endpoint(&self, name: &str) -> Result<reqwest::Url, AuthError> {
+        let mut url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| AuthError::Config(format!("Keycloak URL: {e}")))?;
+        let prefix = self.prefix.split('/').filter(|s| !s.is_empty());
+        let rest = ["realms", &self.realm, "protocol", "openid-connect", name];
+        url.path_segments_mut()
+            .map_err(|()| AuthError::Config("the Keycloak URL cannot have a path".into()))?
+            .pop_if_empty()
+            .extend(prefix)
+            .extend(rest);
+        Ok(url)
     }
 
     /// COM_ATH_001: the URL to open in a browser; after login Keycloak redirects to the redirect URI with `code`
     /// and `state`.
-    pub fn authorization_url(&self, pkce: &Pkce, state: &str) -> String {
-        let query = [
+    pub fn authorization_url(&self, pkce: &Pkce, state: &str) -> Result<String, AuthError> {
+        let mut url = self.endpoint("auth")?;
+        url.query_pairs_mut().extend_pairs([
             ("response_type", "code"),
             ("client_id", &self.client_id),
             ("redirect_uri", &self.redirect_uri),
@@ -95,20 +102,15 @@ impl KeycloakConfig {
             ("state", state),
             ("code_challenge", &pkce.challenge),
             ("code_challenge_method", "S256"),
-        ];
-        let pairs: Vec<String> = query
-            .iter()
-            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
-            .collect();
-        format!("{}?{}", self.endpoint("auth"), pairs.join("&"))
+        ]);
+        Ok(url.into())
     }
 
     /// A client for the token endpoint.
     pub fn build(self) -> Result<Keycloak, AuthError> {
-        let token_url = self.endpoint("token");
-        iryo_runtime::check_plain_http(&token_url, true, self.allow_insecure_http)
+        let url = self.endpoint("token")?;
+        iryo_runtime::check_plain_http(url.as_str(), true, self.allow_insecure_http)
             .map_err(AuthError::Config)?;
-        let url = reqwest::Url::parse(&token_url).map_err(|e| AuthError::Config(e.to_string()))?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none())
@@ -120,19 +122,6 @@ impl KeycloakConfig {
             token_url: url,
         })
     }
-}
-
-fn percent_encode(text: &str) -> String {
-    let keep = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
-    text.bytes()
-        .map(|b| {
-            if keep(b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// A PKCE pair (RFC 7636): a random verifier (kept secret until the exchange) and its S256 challenge.
@@ -268,6 +257,9 @@ fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>
     }
 }
 
+/// A longer `expires_in` is read as this (a day): the answer is not trusted to name any instant.
+const MAX_LIFETIME: u64 = 24 * 60 * 60;
+
 /// Token answers are small; anything bigger is not one.
 const MAX_TOKEN_ANSWER: usize = 64 * 1024;
 
@@ -310,11 +302,9 @@ impl Keycloak {
     }
 
     async fn post(&self, form: &[(&str, &str)]) -> Result<TokenSet, AuthError> {
-        let body: String = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
         let sent = Instant::now();
         let response = self
             .http
@@ -348,7 +338,8 @@ impl Keycloak {
             access_token: Secret::new(answer.access_token),
             refresh_token: answer.refresh_token.map(Secret::new),
             // Counted from when the request left, so that a slow answer does not stretch the lifetime.
-            expires_at: sent + Duration::from_secs(answer.expires_in.unwrap_or(60)),
+            expires_at: sent
+                + Duration::from_secs(answer.expires_in.unwrap_or(60).min(MAX_LIFETIME)),
             offline: answer.refresh_expires_in == Some(0),
             scope: answer.scope,
         })
@@ -489,8 +480,8 @@ mod tests {
         )
         .prefix("/auth");
         let pkce = Pkce::from_verifier("v");
-        let url = config.authorization_url(&pkce, "st ate");
-        assert!(url.starts_with("https://kc.example.jp/auth/realms/1310000001/protocol/openid-connect/auth?response_type=code&client_id=plat-public&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback&scope=offline_access&state=st%20ate&code_challenge="), "{url}");
+        let url = config.authorization_url(&pkce, "st ate").unwrap();
+        assert!(url.starts_with("https://kc.example.jp/auth/realms/1310000001/protocol/openid-connect/auth?response_type=code&client_id=plat-public&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback&scope=offline_access&state=st+ate&code_challenge="), "{url}");
         assert!(url.ends_with("&code_challenge_method=S256"));
         assert!(!url.contains("code_verifier"));
     }

@@ -9,7 +9,7 @@
 //! let keycloak = KeycloakConfig::new("https://plat.example.jp:8184", "1310000001", "http://127.0.0.1:8400/callback")
 //!     .build()?;
 //! let pkce = Pkce::new()?;
-//! println!("open {}", keycloak.config().authorization_url(&pkce, "state"));
+//! println!("open {}", keycloak.config().authorization_url(&pkce, "state")?);
 //! let tokens = keycloak.exchange_code(code_from_the_browser, &pkce).await?;
 //! let client = Config::with_token_provider("https://plat.example.jp/cloudEHR", TokenCache::new(keycloak, tokens))
 //!     .build()?;

@@ -20,7 +20,10 @@ fn keycloak(mock: &PlatMock, realm: &str) -> Keycloak {
 
 /// COM_ATH_001: follows the authorisation URL (the mock logs the realm's user in) and returns the code.
 async fn authorise(keycloak: &Keycloak, pkce: &Pkce) -> String {
-    let url = keycloak.config().authorization_url(pkce, "state-1");
+    let url = keycloak
+        .config()
+        .authorization_url(pkce, "state-1")
+        .unwrap();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -464,4 +467,31 @@ async fn token_errors_are_typed() {
             .await,
         Err(Error::Unauthorized)
     ));
+}
+
+#[tokio::test]
+async fn tokens_close_to_expiry_are_refreshed_before_the_call() {
+    // 10 s of life is inside the cache's 30 s margin: every call refreshes first, so no call meets a 401.
+    let lifetime = std::time::Duration::from_secs(10);
+    let mock = PlatMock::builder()
+        .fixtures(false)
+        .access_token_lifetime(lifetime)
+        .spawn()
+        .await
+        .unwrap();
+    let (client, cache) = login(&mock, "1310000001").await;
+    for _ in 0..3 {
+        mock.expire_access_tokens();
+        let before = mock.request_count();
+        client
+            .permission_approvals(Side::Providers, None, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            mock.request_count() - before,
+            1,
+            "refreshed before sending, not after a 401"
+        );
+    }
+    assert!(cache.refresh_token().is_some());
 }

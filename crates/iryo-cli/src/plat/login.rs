@@ -46,7 +46,12 @@ pub async fn login(args: LoginArgs) -> Result<(), Stop> {
     eprintln!(
         "Open this URL, log in, then paste the code (or the whole address you were sent to):"
     );
-    println!("{}", config.authorization_url(&pkce, &state));
+    println!(
+        "{}",
+        config
+            .authorization_url(&pkce, &state)
+            .map_err(auth_error)?
+    );
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let code = code_from(line.trim(), &state)?;

@@ -179,9 +179,9 @@ async fn authorize(
         actor,
     };
     kc.codes.insert(code.clone(), entry);
-    let mut target = reqwest_like_url(redirect, &[("code", &code)]);
+    let mut target = with_query(redirect, &[("code", &code)]);
     if let Some(state) = field("state") {
-        target = reqwest_like_url(&target, &[("state", state)]);
+        target = with_query(&target, &[("state", state)]);
     }
     let mut response = empty(StatusCode::FOUND);
     if let Ok(value) = HeaderValue::from_str(&target) {
@@ -190,27 +190,11 @@ async fn authorize(
     response
 }
 
-/// Appends query pairs, percent-encoding them as a form would.
-fn reqwest_like_url(base: &str, pairs: &[(&str, &str)]) -> String {
-    let mut out = base.to_owned();
-    for (key, value) in pairs {
-        let separator = if out.contains('?') { '&' } else { '?' };
-        let encoded: String = form_urlencoded(value);
-        out.push_str(&format!("{separator}{key}={encoded}"));
-    }
-    out
-}
-
-fn form_urlencoded(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// Appends query pairs, form-encoded.
+fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    format!("{base}{separator}{query}")
 }
 
 /// COM_ATH_003 and 004: `application/x-www-form-urlencoded` fields in the body.
@@ -307,11 +291,11 @@ mod tests {
     #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(
-            reqwest_like_url("http://x/cb", &[("code", "a b&c")]),
-            "http://x/cb?code=a%20b%26c"
+            with_query("http://x/cb", &[("code", "a b&c")]),
+            "http://x/cb?code=a+b%26c"
         );
         assert_eq!(
-            reqwest_like_url("http://x/cb?k=1", &[("state", "s")]),
+            with_query("http://x/cb?k=1", &[("state", "s")]),
             "http://x/cb?k=1&state=s"
         );
     }
