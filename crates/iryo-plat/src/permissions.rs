@@ -315,13 +315,35 @@ async fn settle<A: Answer>(answer: Raw<A>) -> Result<A::Ok, Error> {
                     message: error.error_message,
                 })
         }
-        Err(RawError::UnexpectedResponse(response)) => Err(match response.status().as_u16() {
-            401 => Error::Unauthorized,
-            status => Error::Http {
-                status,
-                body_excerpt: iryo_runtime::read_excerpt(response).await,
-            },
-        }),
+        Err(RawError::UnexpectedResponse(response)) => Err(unexpected(response).await),
         Err(other) => Err(from_raw_error(other)),
+    }
+}
+
+/// Error bodies are small; a bigger one is only excerpted.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// A status the spec does not list: 401 is the gateway's; any other is still a PLAT error when its body is one
+/// (fixup `errors-at-any-status`), else an HTTP error with an excerpt.
+async fn unexpected(mut response: reqwest::Response) -> Error {
+    let (status, headers) = (response.status(), response.headers().clone());
+    if status.as_u16() == 401 {
+        return Error::Unauthorized;
+    }
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_ERROR_BODY {
+            break;
+        }
+    }
+    match serde_json::from_slice::<PlatErrorBody>(&body) {
+        Ok(parsed) if body.len() <= MAX_ERROR_BODY => from_raw_error(RawError::ErrorResponse(
+            ResponseValue::new(parsed, status, headers),
+        )),
+        _ => Error::Http {
+            status: status.as_u16(),
+            body_excerpt: iryo_runtime::body_excerpt(&body),
+        },
     }
 }
