@@ -16,9 +16,10 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::auth::Actor;
 use super::dates::DateStyle;
-use super::flow::{Denied, PermissionFilter};
+use super::flow::Denied;
 use super::handler::{guarded, json_response, method_not_allowed, plat_error, spring_bad_request};
 use super::messages::message_for;
+use super::reads::PermissionFilter;
 use super::store::render;
 use crate::fault::Connection;
 

@@ -12,6 +12,7 @@ mod flow;
 mod handler;
 mod keycloak;
 pub mod messages;
+mod reads;
 mod seed;
 mod store;
 
