@@ -48,6 +48,13 @@ async fn login(mock: &PlatMock, realm: &str) -> (Client, TokenCache) {
         tokens.offline,
         "scope offline_access gives an offline token"
     );
+    let access = tokens.access_token.expose_secret().to_owned();
+    let shown = format!("{tokens:?} {pkce:?} {keycloak:?}");
+    let verifier = pkce.verifier().expose_secret();
+    assert!(
+        !shown.contains(&access) && !shown.contains(verifier),
+        "{shown}"
+    );
     let cache = TokenCache::new(keycloak, tokens);
     let client = Config::with_token_provider(mock.app_url(), cache.clone())
         .build()

@@ -84,6 +84,9 @@ impl Keycloak {
     }
 
     fn issue(&mut self, realm: &str, offline: bool, actor: Actor) -> serde_json::Value {
+        // Expired access tokens are forgotten, so a long-running mock does not grow with every login.
+        let now = Instant::now();
+        self.access.retain(|_, (_, until)| *until > now);
         let (access, refresh) = (
             uuid::Uuid::new_v4().to_string(),
             uuid::Uuid::new_v4().to_string(),
