@@ -9,22 +9,27 @@ use progenitor_client::{Error as RawError, ResponseValue};
 
 use crate::client::{connect_failures_only, from_raw_error, path_segment};
 use crate::types::{
-    BundleResult, DocumentShareAnswer, PartialApproval, Permission, PermissionDecision,
-    PermissionGroupAnswer, PermissionGroupListAnswer, PermissionGroupResult, PermissionListAnswer,
-    PermissionRequest, PlatError, PlatErrorBody,
+    BundleResult, DocumentShareAnswer, DocumentShareResult, PartialApproval, Permission,
+    PermissionDecision, PermissionGroupAnswer, PermissionGroupListAnswer, PermissionGroupResult,
+    PermissionListAnswer, PermissionListResult, PermissionRequest, PlatError, PlatErrorBody,
 };
 use crate::{Client, Error, Side};
 
 /// A 200 answer: the result, or an error body (fixup `errors-at-any-status`).
 pub(crate) trait Answer {
+    /// What the caller gets.
     type Ok;
+    /// The success variant's type, decoded alone to say which field is wrong (serde's untagged enums only say
+    /// that no variant matched).
+    type Wire: serde::de::DeserializeOwned;
     fn into_result(self) -> Result<Self::Ok, PlatError>;
 }
 
 macro_rules! answer {
-    ($answer:ty, $ok:ty, $variant:ident, $map:expr) => {
+    ($answer:ty, $ok:ty, $variant:ident($wire:ty), $map:expr) => {
         impl Answer for $answer {
             type Ok = $ok;
+            type Wire = $wire;
             fn into_result(self) -> Result<$ok, PlatError> {
                 match self {
                     Self::$variant(ok) => Ok($map(ok)),
@@ -37,26 +42,26 @@ macro_rules! answer {
 answer!(
     PermissionGroupAnswer,
     PermissionGroupResult,
-    PermissionGroupResult,
+    PermissionGroupResult(PermissionGroupResult),
     |g| g
 );
 answer!(
     PermissionGroupListAnswer,
     Vec<PermissionGroupResult>,
-    Array,
+    Array(Vec<PermissionGroupResult>),
     |l| l
 );
 answer!(
     PermissionListAnswer,
     Vec<Permission>,
-    PermissionListResult,
-    |l: crate::types::PermissionListResult| l.permission_list
+    PermissionListResult(PermissionListResult),
+    |l: PermissionListResult| l.permission_list
 );
 answer!(
     DocumentShareAnswer,
     Vec<BundleResult>,
-    DocumentShareResult,
-    |s: crate::types::DocumentShareResult| s.bundle_result_list
+    DocumentShareResult(DocumentShareResult),
+    |s: DocumentShareResult| s.bundle_result_list
 );
 
 type Raw<A> = Result<ResponseValue<A>, RawError<PlatErrorBody>>;
@@ -316,6 +321,12 @@ async fn settle<A: Answer>(answer: Raw<A>) -> Result<A::Ok, Error> {
                 })
         }
         Err(RawError::UnexpectedResponse(response)) => Err(unexpected(response).await),
+        Err(RawError::InvalidResponsePayload(bytes, error)) => Err(Error::Decode {
+            message: serde_json::from_slice::<A::Wire>(&bytes)
+                .err()
+                .map_or_else(|| error.to_string(), |e| e.to_string()),
+            body_excerpt: iryo_runtime::body_excerpt(&bytes),
+        }),
         Err(other) => Err(from_raw_error(other)),
     }
 }

@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use iryo_mock::Fault;
 use iryo_mock::plat::{DEMO_TOKEN, PlatMock};
+use iryo_plat::Client;
 use iryo_plat::auth::{AuthError, KeycloakConfig, Pkce};
 use iryo_plat::{Config, Error, Side};
 
@@ -46,17 +47,14 @@ async fn faults_on_a_list_read_are_typed_errors() {
     );
 }
 
-/// A token endpoint that answers `status` and `body` to everything.
-async fn keycloak_answering(status: u16, body: String) -> String {
+/// A server that answers `status` and `body` on `path` (POST and GET).
+async fn server_answering(path: &str, status: u16, body: String) -> String {
     let status = StatusCode::from_u16(status).unwrap();
     let answer = move || {
         let body = body.clone();
         async move { (status, [("content-type", "application/json")], body).into_response() }
     };
-    let app = Router::new().route(
-        "/realms/{realm}/protocol/openid-connect/token",
-        post(answer),
-    );
+    let app = Router::new().route(path, post(answer.clone()).get(answer));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -64,7 +62,8 @@ async fn keycloak_answering(status: u16, body: String) -> String {
 }
 
 async fn exchange(status: u16, body: &str) -> Result<iryo_plat::auth::TokenSet, AuthError> {
-    let url = keycloak_answering(status, body.to_owned()).await;
+    let token_path = "/realms/{realm}/protocol/openid-connect/token";
+    let url = server_answering(token_path, status, body.to_owned()).await;
     let keycloak = KeycloakConfig::new(url, "1310000001", "http://127.0.0.1/cb")
         .build()
         .unwrap();
@@ -111,4 +110,26 @@ async fn token_endpoints_that_misbehave() {
         matches!(plain, Err(AuthError::Config(_))),
         "no token over plain http off loopback"
     );
+}
+
+#[tokio::test]
+async fn a_list_that_does_not_decode_names_the_field() {
+    let body = r#"[{"permissionGroup":{"requestedDatetime":"yesterday"}}]"#;
+    let url = server_answering("/providers/permission/approval", 200, body.to_owned()).await;
+    let client = Client::new(url, "token").unwrap();
+    let answer = client
+        .permission_approvals(Side::Providers, None, None)
+        .await;
+    let Err(Error::Decode {
+        message,
+        body_excerpt,
+    }) = answer
+    else {
+        panic!("{answer:?}")
+    };
+    assert!(
+        message.contains("yesterday") || message.contains("date"),
+        "{message}"
+    );
+    assert!(body_excerpt.contains("yesterday"));
 }
