@@ -23,10 +23,28 @@ pub(crate) trait Answer {
     /// that no variant matched).
     type Wire: serde::de::DeserializeOwned;
     fn into_result(self) -> Result<Self::Ok, PlatError>;
+    /// An error body that slipped into the result's unknown keys (an `errorCode` that is not a string, an
+    /// OperationOutcome that does not decode): what is wrong with it.
+    fn stray_error(&self) -> Option<String>;
+}
+
+type Extra = serde_json::Map<String, serde_json::Value>;
+
+fn error_keys(extra: Option<&Extra>) -> Option<String> {
+    let extra = extra?;
+    if let Some(code) = extra.get("errorCode") {
+        return Some(format!(
+            "an error body whose `errorCode` is {code}, not a string"
+        ));
+    }
+    let outcome = extra
+        .get("resourceType")
+        .is_some_and(|t| t == "OperationOutcome");
+    outcome.then(|| "an OperationOutcome error body that does not decode".to_owned())
 }
 
 macro_rules! answer {
-    ($answer:ty, $ok:ty, $variant:ident($wire:ty), $map:expr) => {
+    ($answer:ty, $ok:ty, $variant:ident($wire:ty), $map:expr, $extra:expr) => {
         impl Answer for $answer {
             type Ok = $ok;
             type Wire = $wire;
@@ -36,6 +54,12 @@ macro_rules! answer {
                     Self::PlatError(error) => Err(error),
                 }
             }
+            fn stray_error(&self) -> Option<String> {
+                match self {
+                    Self::$variant(ok) => error_keys(($extra as fn(&$wire) -> Option<&Extra>)(ok)),
+                    Self::PlatError(_) => None,
+                }
+            }
         }
     };
 }
@@ -43,25 +67,30 @@ answer!(
     PermissionGroupAnswer,
     PermissionGroupResult,
     PermissionGroupResult(PermissionGroupResult),
-    |g| g
+    |g| g,
+    |g: &PermissionGroupResult| Some(&g.extra)
 );
+// An error body is an object, never an array.
 answer!(
     PermissionGroupListAnswer,
     Vec<PermissionGroupResult>,
     Array(Vec<PermissionGroupResult>),
-    |l| l
+    |l| l,
+    |_: &Vec<PermissionGroupResult>| None
 );
 answer!(
     PermissionListAnswer,
     Vec<Permission>,
     PermissionListResult(PermissionListResult),
-    |l: PermissionListResult| l.permission_list
+    |l: PermissionListResult| l.permission_list,
+    |l: &PermissionListResult| Some(&l.extra)
 );
 answer!(
     DocumentShareAnswer,
     Vec<BundleResult>,
     DocumentShareResult(DocumentShareResult),
-    |s: DocumentShareResult| s.bundle_result_list
+    |s: DocumentShareResult| s.bundle_result_list,
+    |s: &DocumentShareResult| Some(&s.extra)
 );
 
 type Raw<A> = Result<ResponseValue<A>, RawError<PlatErrorBody>>;
@@ -311,14 +340,19 @@ async fn settle<A: Answer>(answer: Raw<A>) -> Result<A::Ok, Error> {
     match answer {
         Ok(value) => {
             let status = value.status().as_u16();
-            value
-                .into_inner()
-                .into_result()
-                .map_err(|error| Error::Api {
-                    status,
-                    code: error.error_code,
-                    message: error.error_message,
-                })
+            let answer = value.into_inner();
+            if let Some(message) = answer.stray_error() {
+                let body_excerpt = String::new();
+                return Err(Error::Decode {
+                    message,
+                    body_excerpt,
+                });
+            }
+            answer.into_result().map_err(|error| Error::Api {
+                status,
+                code: error.error_code,
+                message: error.error_message,
+            })
         }
         Err(RawError::UnexpectedResponse(response)) => Err(unexpected(response).await),
         Err(RawError::InvalidResponsePayload(bytes, error)) => Err(Error::Decode {

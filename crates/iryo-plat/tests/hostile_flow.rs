@@ -133,3 +133,15 @@ async fn a_list_that_does_not_decode_names_the_field() {
     );
     assert!(body_excerpt.contains("yesterday"));
 }
+
+#[tokio::test]
+async fn an_error_code_of_another_type_is_not_a_result() {
+    let body = r#"{"errorCode": 500, "permissionGroup": {}}"#;
+    let url = server_answering("/providers/permission/approval/{id}", 200, body.to_owned()).await;
+    let client = Client::new(url, "token").unwrap();
+    let answer = client.permission_approval(Side::Providers, "7", None).await;
+    assert!(
+        matches!(&answer, Err(Error::Decode { message, .. }) if message.contains("`errorCode` is 500")),
+        "{answer:?}"
+    );
+}
