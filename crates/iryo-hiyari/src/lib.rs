@@ -33,8 +33,12 @@ mod client;
 pub mod decode;
 mod encode;
 mod error;
+mod limits;
+pub mod paging;
 mod query;
+mod read_error;
 mod reports;
+mod shown;
 mod stream;
 pub mod xml;
 
@@ -44,8 +48,11 @@ pub use error::Error;
 pub use generated::*;
 pub use iryo_hiyari_codes::{Item, ItemCode};
 pub use iryo_runtime::RetryPolicy;
+pub use limits::{Limit, Limits};
+pub use paging::{PageCheck, PageRequest, Paging, PagingError};
 pub use query::{CodeSet, Condition, Count, Order, QueryError, SearchQuery, WordSet};
 pub use reports::{Decoded, ReportReader, read_result_set};
+pub use shown::{SHOWN_CHARS, shown};
 pub use stream::{Progress, ReportStream};
 
 /// `Result` with this crate's [`Error`].

@@ -6,7 +6,8 @@ use std::io::Read;
 use quick_xml::events::Event;
 
 use crate::decode::{DecodingReader, InvalidBytes};
-use crate::xml::{ReadError, Step, XmlElement, XmlReader};
+use crate::limits::{Limits, Used};
+use crate::xml::{ReadError, Step, UnknownElement, XmlElement, XmlReader};
 use crate::{PharmacyReport, ResultSet};
 
 /// An iterator over the reports of one response (raw bytes, as the API sends them).
@@ -33,10 +34,16 @@ impl<R: Read> ReportReader<Decoded<R>> {
 
     /// As [`new`](Self::new), choosing what invalid bytes do.
     pub fn with_invalid_bytes(input: R, mode: InvalidBytes) -> Result<Self, ReadError> {
+        Self::with_limits(input, mode, Limits::default())
+    }
+
+    /// As [`with_invalid_bytes`](Self::with_invalid_bytes), within `limits`.
+    pub fn with_limits(input: R, mode: InvalidBytes, limits: Limits) -> Result<Self, ReadError> {
         let decoded =
             DecodingReader::from_declaration(input, mode).map_err(|e| ReadError::from_io(&e))?;
         // quick-xml reads faster from a large buffer than from the decoder's pieces.
-        ReportReader::from_decoded(std::io::BufReader::with_capacity(64 * 1024, decoded))
+        let text = std::io::BufReader::with_capacity(64 * 1024, decoded);
+        ReportReader::from_decoded_with_limits(text, limits)
     }
 }
 
@@ -61,8 +68,15 @@ impl<B: std::io::BufRead> ReportReader<B> {
     /// Reads text that is already UTF-8 (decoded elsewhere, e.g. on another thread); the XML
     /// declaration's encoding is ignored.
     pub fn from_decoded(text: B) -> Result<Self, ReadError> {
-        let mut xml = XmlReader::new(text);
+        ReportReader::from_decoded_with_limits(text, Limits::default())
+    }
+
+    /// As [`from_decoded`](Self::from_decoded), within `limits`.
+    pub fn from_decoded_with_limits(text: B, limits: Limits) -> Result<Self, ReadError> {
+        let mut xml = XmlReader::with_limits(text, limits);
+        xml.set_prolog(true);
         let (head, empty) = read_root(&mut xml)?;
+        xml.set_prolog(false);
         Ok(ReportReader {
             xml,
             head,
@@ -78,6 +92,8 @@ impl<B: std::io::BufRead> ReportReader<B> {
 
     fn next_report(&mut self) -> Result<Option<PharmacyReport>, ReadError> {
         loop {
+            // A report's start tag is its own, not the rest of the answer's.
+            let head_used = self.xml.used();
             let step = self.xml.next_step(|name, _| {
                 Ok(match name {
                     b"PHARMACY_REPORT" => Some((REPORT, None)),
@@ -95,14 +111,28 @@ impl<B: std::io::BufRead> ReportReader<B> {
                     empty,
                     ..
                 } => {
+                    // Each report has its own budget; the rest of the answer keeps one in all.
+                    self.xml.swap_budget(Used::default());
                     let mut report = PharmacyReport::default();
                     report.read_children(&mut self.xml, empty)?;
+                    self.xml.swap_budget(head_used);
                     return Ok(Some(report));
                 }
-                Step::Field { empty, .. } => self.head.error = Some(self.xml.read_text(empty)?),
+                Step::Field { empty, .. } => {
+                    let message = self.xml.read_text(empty)?;
+                    match self.head.error {
+                        Some(_) => {
+                            let repeated = UnknownElement::repeated("Error", &message);
+                            self.xml
+                                .keep_unknown(&mut self.head.unknown_elements, repeated)?;
+                        }
+                        None => self.head.error = Some(message),
+                    }
+                }
                 Step::Unknown { element, empty } => {
                     let element = self.xml.finish_unknown(element, empty)?;
-                    self.head.unknown_elements.push(element);
+                    self.xml
+                        .keep_unknown(&mut self.head.unknown_elements, element)?;
                 }
             }
         }
