@@ -58,6 +58,9 @@ pub enum Error {
         /// What happened.
         source: Box<Error>,
     },
+    /// A raw answer could not be kept (see `Config::raw_pages`).
+    #[error("could not keep the raw answer: {0}")]
+    RawPage(#[source] std::io::Error),
     /// The client cannot be built from this configuration.
     #[error("invalid client configuration: {0}")]
     Config(String),

@@ -149,6 +149,10 @@ impl<R> Capped<R> {
     pub(crate) fn get_mut(&mut self) -> &mut R {
         &mut self.inner
     }
+
+    pub(crate) fn into_inner(self) -> R {
+        self.inner
+    }
 }
 
 impl<R: BufRead> Read for Capped<R> {

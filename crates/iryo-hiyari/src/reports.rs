@@ -47,23 +47,6 @@ impl<R: Read> ReportReader<Decoded<R>> {
     }
 }
 
-impl ReportReader<std::io::BufReader<crate::decode::BackgroundDecoded>> {
-    /// As [`with_invalid_bytes`](ReportReader::with_invalid_bytes), decoding on a second thread
-    /// (faster on big inputs; see the benchmark).
-    pub fn pipelined<R: Read + Send + 'static>(
-        input: R,
-        mode: InvalidBytes,
-    ) -> Result<Self, ReadError> {
-        let decoded = crate::decode::BackgroundDecoded::spawn(input, mode);
-        ReportReader::from_decoded(std::io::BufReader::with_capacity(64 * 1024, decoded))
-    }
-
-    /// The decoder of [`pipelined`](Self::pipelined): whether it replaced invalid bytes so far.
-    pub fn replaced_any(&self) -> bool {
-        self.xml.get_ref().get_ref().replaced_any()
-    }
-}
-
 impl<B: std::io::BufRead> ReportReader<B> {
     /// Reads text that is already UTF-8 (decoded elsewhere, e.g. on another thread); the XML
     /// declaration's encoding is ignored.
@@ -73,15 +56,32 @@ impl<B: std::io::BufRead> ReportReader<B> {
 
     /// As [`from_decoded`](Self::from_decoded), within `limits`.
     pub fn from_decoded_with_limits(text: B, limits: Limits) -> Result<Self, ReadError> {
+        ReportReader::open(text, limits).map_err(|(error, _)| error)
+    }
+
+    /// As [`from_decoded_with_limits`](Self::from_decoded_with_limits), giving the input back
+    /// with the error (it may know more about it).
+    pub(crate) fn open(text: B, limits: Limits) -> Result<Self, (ReadError, B)> {
         let mut xml = XmlReader::with_limits(text, limits);
         xml.set_prolog(true);
-        let (head, empty) = read_root(&mut xml)?;
+        let (head, empty) = match read_root(&mut xml) {
+            Ok(root) => root,
+            Err(error) => return Err((error, xml.into_inner())),
+        };
         xml.set_prolog(false);
         Ok(ReportReader {
             xml,
             head,
             done: empty,
         })
+    }
+
+    pub(crate) fn input(&self) -> &B {
+        self.xml.get_ref()
+    }
+
+    pub(crate) fn input_mut(&mut self) -> &mut B {
+        self.xml.get_mut()
     }
 
     /// The `ResultSet` attributes (total, position, count, status), plus the `Error` message

@@ -155,6 +155,11 @@ impl<R: BufRead> XmlReader<R> {
         self.inner.get_ref().get_ref()
     }
 
+    /// The input, giving the reader up.
+    pub fn into_inner(self) -> R {
+        self.inner.into_inner().into_inner()
+    }
+
     /// The input, mutably.
     pub fn get_mut(&mut self) -> &mut R {
         self.inner.get_mut().get_mut()
