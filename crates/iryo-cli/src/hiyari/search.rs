@@ -122,6 +122,11 @@ fn resumable(error: iryo_hiyari::Error) -> CliError {
 /// The flags as the API's parameters; pairing and table checks happen here (exit 2 and 4).
 fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
     let mut query = SearchQuery::new();
+    if args.words.is_empty() && !args.items.is_empty() {
+        return Err(CliError::Usage(
+            "--item needs a --word to search for".to_owned(),
+        ));
+    }
     // No --item at all: every --word searches the whole report (fixup blank-item-whole-report).
     if !args.items.is_empty() && args.words.len() != args.items.len() {
         return Err(CliError::Usage(format!(
@@ -131,11 +136,6 @@ fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
             args.words.len(),
             args.items.len()
         )));
-    }
-    if args.words.is_empty() && !args.items.is_empty() {
-        return Err(CliError::Usage(
-            "--item needs a --word to search for".to_owned(),
-        ));
     }
     more_than(
         "--condition",
