@@ -7,61 +7,10 @@ use std::io::{self, Read};
 use iryo_hiyari::decode::InvalidBytes;
 use iryo_hiyari::xml::ReadError;
 use iryo_hiyari::{Limit, Limits, Pipelined, ReportReader};
+use iryo_testkit::generated::Generated;
 
 const HEAD: &str = "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n\
                     <ResultSet count=\"1\" position=\"0\" status=\"0\" total=\"1\">";
-
-/// `prefix`, `repeat` `times` times (forever when `None`), `suffix`, produced as it is read.
-struct Generated {
-    parts: Vec<u8>,
-    prefix_len: usize,
-    repeat_len: usize,
-    times: Option<u64>,
-    offset: u64,
-}
-
-impl Generated {
-    fn new(prefix: &str, repeat: &str, times: Option<u64>, suffix: &str) -> Self {
-        Generated {
-            parts: [prefix, repeat, suffix].concat().into_bytes(),
-            prefix_len: prefix.len(),
-            repeat_len: repeat.len(),
-            times,
-            offset: 0,
-        }
-    }
-
-    fn byte(&self, offset: u64) -> Option<u8> {
-        let prefix = self.prefix_len as u64;
-        if offset < prefix {
-            return Some(self.parts[offset as usize]);
-        }
-        let repeated = self.times.map(|t| t * self.repeat_len as u64);
-        let inside = offset - prefix;
-        match repeated {
-            Some(total) if inside >= total => {
-                let at = self.prefix_len + self.repeat_len + (inside - total) as usize;
-                self.parts.get(at).copied()
-            }
-            _ => Some(self.parts[self.prefix_len + (inside % self.repeat_len as u64) as usize]),
-        }
-    }
-}
-
-impl Read for Generated {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut n = 0;
-        while n < buf.len() {
-            let Some(byte) = self.byte(self.offset) else {
-                break;
-            };
-            buf[n] = byte;
-            n += 1;
-            self.offset += 1;
-        }
-        Ok(n)
-    }
-}
 
 fn small() -> Limits {
     Limits::new()
