@@ -13,6 +13,7 @@ mod format;
 mod header;
 mod openapi;
 pub mod publish;
+mod raw_json;
 mod spec_config;
 mod split;
 mod sync;

@@ -114,8 +114,8 @@ fn result_json(result: &PermissionDeleteResult) -> Result<Value, CliError> {
             to_json(&result.permission_comment)?,
         );
     }
-    for (key, value) in &result.extra {
-        out.insert(key.clone(), value.clone());
+    for (key, value) in result.extra.iter() {
+        out.insert(key.into_owned(), to_json(&value)?);
     }
     Ok(Value::Object(out))
 }
