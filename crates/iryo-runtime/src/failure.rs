@@ -4,7 +4,9 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::{BodyCut, BodyProblem, BodyTooLarge, Redactor, RetryDecision, RetryPolicy};
+#[cfg(feature = "progenitor")]
+use crate::Redactor;
+use crate::{BodyCut, BodyProblem, BodyTooLarge, RetryDecision, RetryPolicy};
 
 /// A failed attempt: the error, and the server's `Retry-After` when it sent one.
 #[derive(Debug)]
@@ -104,7 +106,9 @@ impl CallFailure {
         matches!(self, CallFailure::Transport(e) if crate::is_connect_failure(e))
     }
 
-    fn from_reqwest(error: reqwest::Error) -> Self {
+    /// A reqwest error, with the body problems of [`send_bounded`](crate::send_bounded) told
+    /// apart.
+    pub fn from_reqwest(error: reqwest::Error) -> Self {
         match crate::body_failure(&error) {
             Some(BodyProblem::TooLarge(too_large)) => CallFailure::TooLarge(too_large),
             Some(BodyProblem::Cut(cut)) => CallFailure::Cut(cut),
