@@ -39,6 +39,7 @@ mod stream;
 pub mod xml;
 
 pub use client::{Client, Config, DEFAULT_PATH, Method, NO_RESULTS, PUBLIC_BASE_URL};
+pub use decode::InvalidBytes;
 pub use encode::EncodeError;
 pub use error::Error;
 pub use generated::*;
