@@ -47,6 +47,7 @@ pub mod xml;
 
 pub use client::Client;
 pub use config::{Config, DEFAULT_PATH, Method, NO_RESULTS, PUBLIC_BASE_URL};
+pub use decode::InvalidBytes;
 pub use encode::EncodeError;
 pub use error::Error;
 pub use generated::*;

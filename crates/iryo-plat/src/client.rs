@@ -1,9 +1,9 @@
 //! The client: PRV_ROL_010 and PTP_ROL_010 as typed calls over the generated transport.
 
-use iryo_runtime::{RetryDecision, RetryPolicy, body_excerpt};
+use iryo_runtime::{CallFailure, Failure, RetryPolicy};
 use progenitor_client::{Error as RawError, ResponseValue};
 
-use crate::hooks::TOKEN_ERROR_PREFIX;
+use crate::answer;
 use crate::types::{self, PermissionDeleteAnswer, PermissionDeleteResult, PlatErrorBody};
 use crate::{Config, Error};
 
@@ -74,7 +74,7 @@ impl Client {
         let body = types::PermissionDeleteRequest {
             comment: comment.to_owned(),
         };
-        iryo_runtime::retry(
+        iryo_runtime::retry_attempts(
             &self.retry,
             || self.delete_once(side, id, &body, location),
             connect_failures_only,
@@ -88,7 +88,7 @@ impl Client {
         id: &str,
         body: &types::PermissionDeleteRequest,
         location: Option<&str>,
-    ) -> Result<PermissionDeleteResult, Error> {
+    ) -> Result<PermissionDeleteResult, Failure<Error>> {
         let answer = match side {
             Side::Providers => {
                 let id = id.parse().map_err(invalid_id)?;
@@ -105,36 +105,55 @@ impl Client {
         };
         let answer = match answer {
             Ok(answer) => answer,
-            Err(RawError::UnexpectedResponse(response)) => {
-                return Err(match response.status().as_u16() {
-                    401 => Error::Unauthorized,
-                    status => Error::Http {
-                        status,
-                        body_excerpt: iryo_runtime::read_excerpt(response).await,
-                    },
-                });
-            }
-            Err(other) => return Err(from_raw_error(other)),
+            Err(error) => return Err(self.failure(error, Some("the deletion")).await),
         };
         match into_parts(answer) {
-            (_, PermissionDeleteAnswer::PermissionDeleteResult(result)) => Ok(result),
-            (status, PermissionDeleteAnswer::PlatError(error)) => Err(Error::Api {
+            (status, PermissionDeleteAnswer::PermissionDeleteResult(result)) => {
+                match answer::error_in_fields(status, &result.extra) {
+                    Some(error) => Err(Failure::new(error)),
+                    None => Ok(result),
+                }
+            }
+            (status, PermissionDeleteAnswer::PlatError(error)) => Err(Failure::new(Error::Api {
                 status,
                 code: error.error_code,
                 message: error.error_message,
+            })),
+        }
+    }
+
+    /// A failed exchange in PLAT's terms; `effect` is what a request cut short may have done.
+    async fn failure(
+        &self,
+        error: RawError<PlatErrorBody>,
+        effect: Option<&'static str>,
+    ) -> Failure<Error> {
+        let redactor = &self.raw.inner.redactor;
+        match iryo_runtime::classify(error, redactor).await {
+            Err(documented) => {
+                let (status, body) = into_parts(documented);
+                Failure::new(answer::from_error_body(status, body))
+            }
+            Ok(failure) => failure.map(|failure| match failure {
+                CallFailure::Decode {
+                    body,
+                    error,
+                    body_excerpt,
+                } => answer::error_in_body(&body, redactor, &error.to_string()).unwrap_or(
+                    Error::Decode {
+                        message: error.to_string(),
+                        body_excerpt,
+                    },
+                ),
+                other => Error::from_failure(other, effect),
             }),
         }
     }
 }
 
 /// Deleting is not idempotent: only a request that never reached the server is sent again.
-fn connect_failures_only(error: &Error) -> RetryDecision {
-    match error {
-        Error::Transport(e) if iryo_runtime::is_connect_failure(e) => {
-            RetryDecision::Retry { after: None }
-        }
-        _ => RetryDecision::Stop,
-    }
+fn connect_failures_only(error: &Error) -> bool {
+    matches!(error, Error::Transport(e) if iryo_runtime::is_connect_failure(e))
 }
 
 fn into_parts<T>(value: ResponseValue<T>) -> (u16, T) {
@@ -163,78 +182,9 @@ fn path_segment(id: &str) -> Result<&str, Error> {
     Ok(id)
 }
 
-fn invalid_id(error: impl std::fmt::Display) -> Error {
-    Error::InvalidInput {
+fn invalid_id(error: impl std::fmt::Display) -> Failure<Error> {
+    Failure::new(Error::InvalidInput {
         field: "permissionApprovalId",
         reason: error.to_string(),
-    }
-}
-
-fn from_raw_error(error: RawError<PlatErrorBody>) -> Error {
-    match error {
-        RawError::ErrorResponse(response) => {
-            let (status, body) = into_parts(response);
-            match body {
-                PlatErrorBody::PlatError(error) => Error::Api {
-                    status,
-                    code: error.error_code,
-                    message: error.error_message,
-                },
-                PlatErrorBody::SpringError(error) => Error::Http {
-                    status,
-                    body_excerpt: format!("{} {}", error.error, error.path.unwrap_or_default()),
-                },
-                PlatErrorBody::OperationOutcome(outcome) => Error::Api {
-                    status,
-                    message: outcome
-                        .issue
-                        .iter()
-                        .find_map(|i| i.details.as_ref()?.text.clone()),
-                    code: outcome.id,
-                },
-            }
-        }
-        RawError::UnexpectedResponse(response) => match response.status().as_u16() {
-            401 => Error::Unauthorized,
-            status => Error::Http {
-                status,
-                body_excerpt: String::new(),
-            },
-        },
-        RawError::InvalidResponsePayload(bytes, e) => Error::Decode {
-            message: explain_decode_failure(&bytes).unwrap_or_else(|| e.to_string()),
-            body_excerpt: body_excerpt(&bytes),
-        },
-        RawError::ResponseBodyError(e) | RawError::CommunicationError(e) => {
-            match iryo_runtime::body_too_large(&e) {
-                Some(too_large) => Error::TooLarge {
-                    limit: too_large.limit,
-                },
-                None => Error::Transport(e),
-            }
-        }
-        RawError::InvalidUpgrade(e) => Error::Transport(e),
-        RawError::Custom(message) => match message.strip_prefix(TOKEN_ERROR_PREFIX) {
-            Some(reason) => Error::Token(reason.to_owned()),
-            None => Error::Config(message),
-        },
-        RawError::InvalidRequest(message) => Error::Config(message),
-    }
-}
-
-/// Serde's untagged enums only say "did not match any variant"; decoding the body as the
-/// result type tells which field is wrong (a bad date, say).
-fn explain_decode_failure(bytes: &[u8]) -> Option<String> {
-    let value: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(value) => value,
-        Err(e) => return Some(format!("not JSON: {e}")),
-    };
-    if value.get("errorCode").is_some() || value.get("resourceType").is_some() {
-        return serde_json::from_value::<PlatErrorBody>(value)
-            .err()
-            .map(|e| format!("error body: {e}"));
-    }
-    serde_json::from_value::<PermissionDeleteResult>(value)
-        .err()
-        .map(|e| e.to_string())
+    })
 }

@@ -27,6 +27,7 @@
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 mod generated;
+mod answer;
 mod client;
 mod config;
 mod error;
@@ -42,7 +43,9 @@ pub use generated::types;
 pub use gson_date::{GsonDateError, GsonDateTime};
 pub use ids::ApprovalId;
 pub use iryo_plat_codes::{ApprovalStatus, DeletedFlag, PlatErrorCode};
-pub use iryo_runtime::{RetryPolicy, Secret, TokenError, TokenProvider};
+pub use iryo_runtime::{
+    BodyCut, InsecureHttp, RawJson, RetryPolicy, Secret, TokenError, TokenProvider, UnknownFields,
+};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

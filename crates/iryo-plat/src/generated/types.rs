@@ -127,16 +127,16 @@ pub struct OperationOutcome {
     pub resource_type: ::std::string::String,
 }
 ///Details of an issue.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct OperationOutcomeDetails {
     ///Human-readable text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One issue of an OperationOutcome.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct OperationOutcomeIssue {
     ///FHIR issue type.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -147,10 +147,10 @@ pub struct OperationOutcomeIssue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One approval of the group (権限承認).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionApproval {
     ///権限承認者 ID (診療科).
     #[serde(
@@ -196,10 +196,10 @@ pub struct PermissionApproval {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One comment of the group (権限コメント).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionComment {
     ///The comment (the deletion reason).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -229,10 +229,10 @@ pub struct PermissionComment {
     )]
     pub personal_id: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///A 200 answer, either the result or an error body.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PermissionDeleteAnswer {
     PlatError(PlatError),
@@ -255,7 +255,7 @@ pub struct PermissionDeleteRequest {
     pub comment: ::std::string::String,
 }
 ///The state after the deletion.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionDeleteResult {
     ///権限承認リスト, every approval of the group.
     #[serde(
@@ -282,10 +282,10 @@ pub struct PermissionDeleteResult {
     )]
     pub permisson_group: ::std::option::Option<PermissionGroup>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///権限管理オブジェクト (the permission group).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionGroup {
     ///論理削除フラグ (table `plat-deleted-flag`).
     #[serde(
@@ -326,7 +326,7 @@ pub struct PermissionGroup {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///The API common error body.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -344,7 +344,7 @@ pub struct PlatError {
 /**An error body: the common form, the FHIR-style form of the validation branch, or the framework's
 default body when the request could not even be read.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PlatErrorBody {
     PlatError(PlatError),
@@ -412,5 +412,679 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OperationOutcomeDetails {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = OperationOutcomeDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OperationOutcomeDetails")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OperationOutcomeDetails, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __text: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "text" => {
+                            if __text.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("text"));
+                            }
+                            __text = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(OperationOutcomeDetails {
+                    text: match __text {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OperationOutcomeIssue {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = OperationOutcomeIssue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OperationOutcomeIssue")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OperationOutcomeIssue, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __details: ::std::option::Option<
+                    ::std::option::Option<OperationOutcomeDetails>,
+                > = None;
+                let mut __severity: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "code" => {
+                            if __code.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("code"));
+                            }
+                            __code = Some(map.next_value()?);
+                        }
+                        "details" => {
+                            if __details.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("details"));
+                            }
+                            __details = Some(map.next_value()?);
+                        }
+                        "severity" => {
+                            if __severity.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("severity"));
+                            }
+                            __severity = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(OperationOutcomeIssue {
+                    code: match __code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    details: match __details {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    severity: match __severity {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionApproval {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionApproval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionApproval")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionApproval, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __allowable_department_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __allowable_organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __allowable_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __approved_datetime: ::std::option::Option<
+                    ::std::option::Option<crate::gson_date::GsonDateTime>,
+                > = None;
+                let mut __approver_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __deleted_flg: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
+                > = None;
+                let mut __permission_approval_id: ::std::option::Option<
+                    ::std::option::Option<crate::ids::ApprovalId>,
+                > = None;
+                let mut __status: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "allowableDepartmentId" => {
+                            if __allowable_department_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("allowableDepartmentId"),
+                                );
+                            }
+                            __allowable_department_id = Some(map.next_value()?);
+                        }
+                        "allowableOrganizationId" => {
+                            if __allowable_organization_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "allowableOrganizationId",
+                                    ),
+                                );
+                            }
+                            __allowable_organization_id = Some(map.next_value()?);
+                        }
+                        "allowablePersonalId" => {
+                            if __allowable_personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("allowablePersonalId"),
+                                );
+                            }
+                            __allowable_personal_id = Some(map.next_value()?);
+                        }
+                        "approvedDatetime" => {
+                            if __approved_datetime.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("approvedDatetime"),
+                                );
+                            }
+                            __approved_datetime = Some(map.next_value()?);
+                        }
+                        "approverPersonalId" => {
+                            if __approver_personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("approverPersonalId"),
+                                );
+                            }
+                            __approver_personal_id = Some(map.next_value()?);
+                        }
+                        "deletedFlg" => {
+                            if __deleted_flg.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("deletedFlg"),
+                                );
+                            }
+                            __deleted_flg = Some(map.next_value()?);
+                        }
+                        "permissionApprovalId" => {
+                            if __permission_approval_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionApprovalId"),
+                                );
+                            }
+                            __permission_approval_id = Some(map.next_value()?);
+                        }
+                        "status" => {
+                            if __status.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("status"));
+                            }
+                            __status = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionApproval {
+                    allowable_department_id: match __allowable_department_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    allowable_organization_id: match __allowable_organization_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    allowable_personal_id: match __allowable_personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    approved_datetime: match __approved_datetime {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    approver_personal_id: match __approver_personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    deleted_flg: match __deleted_flg {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_approval_id: match __permission_approval_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    status: match __status {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionComment {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionComment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionComment")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionComment, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __comment: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __department_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __permission_comment_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "comment" => {
+                            if __comment.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("comment"));
+                            }
+                            __comment = Some(map.next_value()?);
+                        }
+                        "departmentId" => {
+                            if __department_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("departmentId"),
+                                );
+                            }
+                            __department_id = Some(map.next_value()?);
+                        }
+                        "organizationId" => {
+                            if __organization_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("organizationId"),
+                                );
+                            }
+                            __organization_id = Some(map.next_value()?);
+                        }
+                        "permissionCommentId" => {
+                            if __permission_comment_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionCommentId"),
+                                );
+                            }
+                            __permission_comment_id = Some(map.next_value()?);
+                        }
+                        "personalId" => {
+                            if __personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("personalId"),
+                                );
+                            }
+                            __personal_id = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionComment {
+                    comment: match __comment {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    department_id: match __department_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    organization_id: match __organization_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_comment_id: match __permission_comment_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    personal_id: match __personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionDeleteAnswer {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "PermissionDeleteAnswer",
+            &[
+                (
+                    "PlatError",
+                    |raw| {
+                        ::serde_json::from_str(raw)
+                            .map(PermissionDeleteAnswer::PlatError)
+                    },
+                ),
+                (
+                    "PermissionDeleteResult",
+                    |raw| {
+                        ::serde_json::from_str(raw)
+                            .map(PermissionDeleteAnswer::PermissionDeleteResult)
+                    },
+                ),
+            ],
+        )
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionDeleteResult {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionDeleteResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionDeleteResult")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionDeleteResult, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __permission_approval: ::std::option::Option<
+                    ::std::vec::Vec<PermissionApproval>,
+                > = None;
+                let mut __permission_comment: ::std::option::Option<
+                    ::std::vec::Vec<PermissionComment>,
+                > = None;
+                let mut __permission_group: ::std::option::Option<
+                    ::std::option::Option<PermissionGroup>,
+                > = None;
+                let mut __permisson_group: ::std::option::Option<
+                    ::std::option::Option<PermissionGroup>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "permissionApproval" => {
+                            if __permission_approval.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionApproval"),
+                                );
+                            }
+                            __permission_approval = Some(map.next_value()?);
+                        }
+                        "permissionComment" => {
+                            if __permission_comment.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionComment"),
+                                );
+                            }
+                            __permission_comment = Some(map.next_value()?);
+                        }
+                        "permissionGroup" => {
+                            if __permission_group.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionGroup"),
+                                );
+                            }
+                            __permission_group = Some(map.next_value()?);
+                        }
+                        "permissonGroup" => {
+                            if __permisson_group.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissonGroup"),
+                                );
+                            }
+                            __permisson_group = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionDeleteResult {
+                    permission_approval: match __permission_approval {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_comment: match __permission_comment {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_group: match __permission_group {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permisson_group: match __permisson_group {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionGroup {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionGroup;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionGroup")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionGroup, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __deleted_flg: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
+                > = None;
+                let mut __permission_group_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_datetime: ::std::option::Option<
+                    ::std::option::Option<crate::gson_date::GsonDateTime>,
+                > = None;
+                let mut __requested_department_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __status: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "deletedFlg" => {
+                            if __deleted_flg.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("deletedFlg"),
+                                );
+                            }
+                            __deleted_flg = Some(map.next_value()?);
+                        }
+                        "permissionGroupId" => {
+                            if __permission_group_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionGroupId"),
+                                );
+                            }
+                            __permission_group_id = Some(map.next_value()?);
+                        }
+                        "requestedDatetime" => {
+                            if __requested_datetime.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("requestedDatetime"),
+                                );
+                            }
+                            __requested_datetime = Some(map.next_value()?);
+                        }
+                        "requestedDepartmentId" => {
+                            if __requested_department_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("requestedDepartmentId"),
+                                );
+                            }
+                            __requested_department_id = Some(map.next_value()?);
+                        }
+                        "requestedOrganizationId" => {
+                            if __requested_organization_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "requestedOrganizationId",
+                                    ),
+                                );
+                            }
+                            __requested_organization_id = Some(map.next_value()?);
+                        }
+                        "requestedPersonalId" => {
+                            if __requested_personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("requestedPersonalId"),
+                                );
+                            }
+                            __requested_personal_id = Some(map.next_value()?);
+                        }
+                        "status" => {
+                            if __status.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("status"));
+                            }
+                            __status = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionGroup {
+                    deleted_flg: match __deleted_flg {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_group_id: match __permission_group_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    requested_datetime: match __requested_datetime {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    requested_department_id: match __requested_department_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    requested_organization_id: match __requested_organization_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    requested_personal_id: match __requested_personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    status: match __status {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PlatErrorBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "PlatErrorBody",
+            &[
+                (
+                    "PlatError",
+                    |raw| ::serde_json::from_str(raw).map(PlatErrorBody::PlatError),
+                ),
+                (
+                    "OperationOutcome",
+                    |raw| {
+                        ::serde_json::from_str(raw).map(PlatErrorBody::OperationOutcome)
+                    },
+                ),
+                (
+                    "SpringError",
+                    |raw| ::serde_json::from_str(raw).map(PlatErrorBody::SpringError),
+                ),
+            ],
+        )
     }
 }
