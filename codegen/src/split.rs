@@ -28,11 +28,11 @@ pub(crate) fn split_progenitor_output(file: syn::File, dir: &Path) -> Result<Vec
                 let (_, items) = module
                     .content
                     .ok_or_else(|| syn_error(dir, "mod types has no body"))?;
-                types = Some(syn::File {
+                types = Some(crate::raw_json::rewrite(syn::File {
                     shebang: None,
                     attrs: vec![],
                     items,
-                });
+                })?);
             }
             other => client_items.push(other),
         }

@@ -16,6 +16,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod error;
 mod hiyari;
+mod insecure;
 mod mock;
 mod orca;
 mod output;

@@ -1,9 +1,9 @@
 //! The client: PRV_ROL_010 and PTP_ROL_010 as typed calls over the generated transport.
 
-use iryo_runtime::{RetryDecision, RetryPolicy, body_excerpt};
+use iryo_runtime::{CallFailure, Failure, RetryPolicy};
 use progenitor_client::{Error as RawError, ResponseValue};
 
-use crate::hooks::TOKEN_ERROR_PREFIX;
+use crate::answer;
 use crate::types::{self, PermissionGroupResult, PlatErrorBody};
 use crate::{Config, Error};
 
@@ -78,28 +78,67 @@ impl Client {
         let location = location.as_ref();
         match side {
             Side::Providers => {
-                self.call(|| self.raw.delete_provider_permission(id, location, body))
-                    .await
+                self.call(DELETION, || {
+                    self.raw.delete_provider_permission(id, location, body)
+                })
+                .await
             }
             Side::Participants => {
-                self.call(|| self.raw.delete_participant_permission(id, location, body))
-                    .await
+                self.call(DELETION, || {
+                    self.raw.delete_participant_permission(id, location, body)
+                })
+                .await
             }
         }
     }
-}
 
-/// Deleting is not idempotent: only a request that never reached the server is sent again.
-pub(crate) fn connect_failures_only(error: &Error) -> RetryDecision {
-    match error {
-        Error::Transport(e) if iryo_runtime::is_connect_failure(e) => {
-            RetryDecision::Retry { after: None }
+    /// A failed exchange in PLAT's terms; `effect` is what a request cut short may have done.
+    pub(crate) async fn failure(
+        &self,
+        error: RawError<PlatErrorBody>,
+        effect: Option<&'static str>,
+    ) -> Failure<Error> {
+        let redactor = &self.raw.inner.redactor;
+        match iryo_runtime::classify(error, redactor).await {
+            Err(documented) => {
+                let (status, body) = into_parts(documented);
+                Failure::new(answer::from_error_body(status, body))
+            }
+            Ok(failure) => failure.map(|failure| match failure {
+                // A status the spec does not list may still carry PLAT's error body (fixup
+                // `errors-at-any-status`).
+                CallFailure::Status {
+                    status, ref body, ..
+                } if status != 401 => match serde_json::from_slice::<PlatErrorBody>(body) {
+                    Ok(error) => answer::from_error_body(status, error),
+                    Err(e) => answer::error_in_body(body, redactor, &e.to_string())
+                        .unwrap_or_else(|| Error::from_failure(failure, effect)),
+                },
+                CallFailure::Decode {
+                    body,
+                    error,
+                    body_excerpt,
+                } => answer::error_in_body(&body, redactor, &error.to_string()).unwrap_or(
+                    Error::Decode {
+                        message: error.to_string(),
+                        body_excerpt,
+                    },
+                ),
+                other => Error::from_failure(other, effect),
+            }),
         }
-        _ => RetryDecision::Stop,
     }
 }
 
-fn into_parts<T>(value: ResponseValue<T>) -> (u16, T) {
+/// What a delete cut short may have done.
+const DELETION: Option<&str> = Some("the deletion");
+
+/// Writes are not idempotent: only a request that never reached the server is sent again.
+pub(crate) fn connect_failures_only(error: &Error) -> bool {
+    matches!(error, Error::Transport(e) if iryo_runtime::is_connect_failure(e))
+}
+
+pub(crate) fn into_parts<T>(value: ResponseValue<T>) -> (u16, T) {
     let status = value.status().as_u16();
     (status, value.into_inner())
 }
@@ -123,73 +162,4 @@ pub(crate) fn path_segment<'a>(field: &'static str, id: &'a str) -> Result<&'a s
         return Err(refuse("a backslash would be read as a path separator"));
     }
     Ok(id)
-}
-
-pub(crate) fn from_raw_error(error: RawError<PlatErrorBody>) -> Error {
-    match error {
-        RawError::ErrorResponse(response) => {
-            let (status, body) = into_parts(response);
-            match body {
-                PlatErrorBody::PlatError(error) => Error::Api {
-                    status,
-                    code: error.error_code,
-                    message: error.error_message,
-                },
-                PlatErrorBody::SpringError(error) => Error::Http {
-                    status,
-                    body_excerpt: format!("{} {}", error.error, error.path.unwrap_or_default()),
-                },
-                PlatErrorBody::OperationOutcome(outcome) => Error::Api {
-                    status,
-                    message: outcome
-                        .issue
-                        .iter()
-                        .find_map(|i| i.details.as_ref()?.text.clone()),
-                    code: outcome.id,
-                },
-            }
-        }
-        RawError::UnexpectedResponse(response) => match response.status().as_u16() {
-            401 => Error::Unauthorized,
-            status => Error::Http {
-                status,
-                body_excerpt: String::new(),
-            },
-        },
-        RawError::InvalidResponsePayload(bytes, e) => Error::Decode {
-            message: explain_decode_failure(&bytes).unwrap_or_else(|| e.to_string()),
-            body_excerpt: body_excerpt(&bytes),
-        },
-        RawError::ResponseBodyError(e) | RawError::CommunicationError(e) => {
-            match iryo_runtime::body_too_large(&e) {
-                Some(too_large) => Error::TooLarge {
-                    limit: too_large.limit,
-                },
-                None => Error::Transport(e),
-            }
-        }
-        RawError::InvalidUpgrade(e) => Error::Transport(e),
-        RawError::Custom(message) => match message.strip_prefix(TOKEN_ERROR_PREFIX) {
-            Some(reason) => Error::Token(reason.to_owned()),
-            None => Error::Config(message),
-        },
-        RawError::InvalidRequest(message) => Error::Config(message),
-    }
-}
-
-/// Serde's untagged enums only say "did not match any variant"; decoding the body as the
-/// result type tells which field is wrong (a bad date, say).
-fn explain_decode_failure(bytes: &[u8]) -> Option<String> {
-    let value: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(value) => value,
-        Err(e) => return Some(format!("not JSON: {e}")),
-    };
-    if value.get("errorCode").is_some() || value.get("resourceType").is_some() {
-        return serde_json::from_value::<PlatErrorBody>(value)
-            .err()
-            .map(|e| format!("error body: {e}"));
-    }
-    serde_json::from_value::<PermissionGroupResult>(value)
-        .err()
-        .map(|e| e.to_string())
 }

@@ -36,6 +36,7 @@
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 mod generated;
+mod answer;
 pub mod auth;
 mod client;
 mod config;
@@ -56,7 +57,9 @@ pub use iryo_plat_codes::{
     ApprovalStatus, DeletedFlag, GrantStatus, HolderKind, Location, Operator, PermissionKind,
     PlatErrorCode,
 };
-pub use iryo_runtime::{RetryPolicy, Secret, TokenError, TokenProvider};
+pub use iryo_runtime::{
+    BodyCut, InsecureHttp, RawJson, RetryPolicy, Secret, TokenError, TokenProvider, UnknownFields,
+};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

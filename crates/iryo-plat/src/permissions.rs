@@ -5,9 +5,10 @@
 use std::future::Future;
 
 use iryo_plat_codes::{ApprovalStatus, GrantStatus, HolderKind, Location};
+use iryo_runtime::{Failure, UnknownFields};
 use progenitor_client::{Error as RawError, ResponseValue};
 
-use crate::client::{connect_failures_only, from_raw_error, path_segment};
+use crate::client::{connect_failures_only, path_segment};
 use crate::types::{
     BundleResult, DocumentShareAnswer, DocumentShareResult, PartialApproval, Permission,
     PermissionDecision, PermissionGroupAnswer, PermissionGroupListAnswer, PermissionGroupResult,
@@ -19,44 +20,25 @@ use crate::{Client, Error, Side};
 pub(crate) trait Answer {
     /// What the caller gets.
     type Ok;
-    /// The success variant's type, decoded alone to say which field is wrong (serde's untagged enums only say
-    /// that no variant matched).
-    type Wire: serde::de::DeserializeOwned;
     fn into_result(self) -> Result<Self::Ok, PlatError>;
-    /// An error body that slipped into the result's unknown keys (an `errorCode` that is not a string, an
-    /// OperationOutcome that does not decode): what is wrong with it.
-    fn stray_error(&self) -> Option<String>;
-}
-
-type Extra = serde_json::Map<String, serde_json::Value>;
-
-fn error_keys(extra: Option<&Extra>) -> Option<String> {
-    let extra = extra?;
-    if let Some(code) = extra.get("errorCode") {
-        return Some(format!(
-            "an error body whose `errorCode` is {code}, not a string"
-        ));
-    }
-    let outcome = extra
-        .get("resourceType")
-        .is_some_and(|t| t == "OperationOutcome");
-    outcome.then(|| "an OperationOutcome error body that does not decode".to_owned())
+    /// The keys of the result that no schema lists: an error body may hide there (an `errorCode` that is not
+    /// a string, an OperationOutcome that does not decode).
+    fn unknown_fields(&self) -> Option<&UnknownFields>;
 }
 
 macro_rules! answer {
     ($answer:ty, $ok:ty, $variant:ident($wire:ty), $map:expr, $extra:expr) => {
         impl Answer for $answer {
             type Ok = $ok;
-            type Wire = $wire;
             fn into_result(self) -> Result<$ok, PlatError> {
                 match self {
                     Self::$variant(ok) => Ok($map(ok)),
                     Self::PlatError(error) => Err(error),
                 }
             }
-            fn stray_error(&self) -> Option<String> {
+            fn unknown_fields(&self) -> Option<&UnknownFields> {
                 match self {
-                    Self::$variant(ok) => error_keys(($extra as fn(&$wire) -> Option<&Extra>)(ok)),
+                    Self::$variant(ok) => ($extra as fn(&$wire) -> Option<&UnknownFields>)(ok),
                     Self::PlatError(_) => None,
                 }
             }
@@ -97,8 +79,8 @@ type Raw<A> = Result<ResponseValue<A>, RawError<PlatErrorBody>>;
 
 /// The provider or participant operation of the generated client.
 macro_rules! twin {
-    ($self:ident, $side:expr, $prv:ident, $ptp:ident, $($arg:expr),*) => {
-        $self.call(|| async move {
+    ($self:ident, $effect:expr, $side:expr, $prv:ident, $ptp:ident, $($arg:expr),*) => {
+        $self.call($effect, || async move {
             match $side {
                 Side::Providers => $self.raw().$prv($($arg),*).await,
                 Side::Participants => $self.raw().$ptp($($arg),*).await,
@@ -110,19 +92,50 @@ macro_rules! twin {
 impl Client {
     /// Sends (again after a connect failure, or once more after a 401 the token provider can fix) and types the
     /// answer.
-    pub(crate) async fn call<A: Answer, F, Fut>(&self, send: F) -> Result<A::Ok, Error>
+    pub(crate) async fn call<A: Answer, F, Fut>(
+        &self,
+        effect: Option<&'static str>,
+        send: F,
+    ) -> Result<A::Ok, Error>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Raw<A>>,
     {
-        let once = || async { settle(send().await).await };
-        let first = iryo_runtime::retry(&self.retry, once, connect_failures_only).await;
+        let once = || async { self.settle(send().await, effect).await };
+        let first = iryo_runtime::retry_attempts(&self.retry, once, connect_failures_only).await;
         match first {
             Err(Error::Unauthorized) if self.raw().inner.token_rejected() => {
-                settle(send().await).await
+                self.settle(send().await, effect).await.map_err(|f| f.error)
             }
             other => other,
         }
+    }
+
+    /// A generated answer as this crate's result: the 200's result or error body, or a failure.
+    async fn settle<A: Answer>(
+        &self,
+        answer: Raw<A>,
+        effect: Option<&'static str>,
+    ) -> Result<A::Ok, Failure<Error>> {
+        let value = match answer {
+            Ok(value) => value,
+            Err(error) => return Err(self.failure(error, effect).await),
+        };
+        let status = value.status().as_u16();
+        let answer = value.into_inner();
+        if let Some(error) = answer
+            .unknown_fields()
+            .and_then(|fields| crate::answer::error_in_fields(status, fields))
+        {
+            return Err(Failure::new(error));
+        }
+        answer.into_result().map_err(|error| {
+            Failure::new(Error::Api {
+                status,
+                code: error.error_code,
+                message: error.error_message,
+            })
+        })
     }
 
     /// PRV_ROL_001: the permissions valid for the caller, or those matching the filters.
@@ -133,7 +146,7 @@ impl Client {
         valid_at: Option<&str>,
         location: Option<&Location>,
     ) -> Result<Vec<Permission>, Error> {
-        self.call(|| {
+        self.call(None, || {
             self.raw()
                 .list_provider_permissions(classification, valid_at, location, holder_id)
         })
@@ -148,8 +161,10 @@ impl Client {
         location: Option<&Location>,
     ) -> Result<Vec<Permission>, Error> {
         let id = path_segment("permissionManagementId", management_id)?;
-        self.call(|| self.raw().get_provider_permission(id, valid_at, location))
-            .await
+        self.call(None, || {
+            self.raw().get_provider_permission(id, valid_at, location)
+        })
+        .await
     }
 
     /// PRV_ROL_002 / PTP_ROL_002 (`approved` false): asks for a permission; PRV_ROL_003 / PTP_ROL_003 (`approved`
@@ -165,6 +180,7 @@ impl Client {
             false => {
                 twin!(
                     self,
+                    Some("the request"),
                     side,
                     request_provider_permission,
                     request_participant_permission,
@@ -176,6 +192,7 @@ impl Client {
             true => {
                 twin!(
                     self,
+                    Some("the request"),
                     side,
                     register_provider_permission,
                     register_participant_permission,
@@ -202,6 +219,7 @@ impl Client {
             None => {
                 twin!(
                     self,
+                    None,
                     side,
                     list_provider_permission_requests,
                     list_participant_permission_requests,
@@ -213,6 +231,7 @@ impl Client {
             Some(id) => {
                 twin!(
                     self,
+                    None,
                     side,
                     get_provider_permission_request,
                     get_participant_permission_request,
@@ -235,6 +254,7 @@ impl Client {
         let id = path_segment("permissionApprovalId", approval_id)?;
         twin!(
             self,
+            Some("the withdrawal"),
             side,
             withdraw_provider_permission_request,
             withdraw_participant_permission_request,
@@ -253,6 +273,7 @@ impl Client {
     ) -> Result<Vec<PermissionGroupResult>, Error> {
         twin!(
             self,
+            None,
             side,
             list_provider_permission_approvals,
             list_participant_permission_approvals,
@@ -272,6 +293,7 @@ impl Client {
         let id = path_segment("permissionApprovalId", approval_id)?;
         twin!(
             self,
+            None,
             side,
             get_provider_permission_approval,
             get_participant_permission_approval,
@@ -297,6 +319,7 @@ impl Client {
         };
         twin!(
             self,
+            Some("the decision"),
             side,
             decide_provider_permission,
             decide_participant_permission,
@@ -318,6 +341,7 @@ impl Client {
         let id = path_segment("permissionApprovalId", approval_id)?;
         twin!(
             self,
+            Some("the approval"),
             side,
             partially_approve_provider_permission,
             partially_approve_participant_permission,
@@ -331,64 +355,7 @@ impl Client {
     /// PRV_ROL_009: copies a 検討記録 or 伝達記録 into the patient's record.
     pub async fn share_document(&self, document_key: &str) -> Result<Vec<BundleResult>, Error> {
         let key = path_segment("documentKey", document_key)?;
-        self.call(|| self.raw().share_provider_document(key)).await
-    }
-}
-
-/// A generated answer as this crate's result: the 200's result or error body, a typed error status, or a 401.
-async fn settle<A: Answer>(answer: Raw<A>) -> Result<A::Ok, Error> {
-    match answer {
-        Ok(value) => {
-            let status = value.status().as_u16();
-            let answer = value.into_inner();
-            if let Some(message) = answer.stray_error() {
-                let body_excerpt = String::new();
-                return Err(Error::Decode {
-                    message,
-                    body_excerpt,
-                });
-            }
-            answer.into_result().map_err(|error| Error::Api {
-                status,
-                code: error.error_code,
-                message: error.error_message,
-            })
-        }
-        Err(RawError::UnexpectedResponse(response)) => Err(unexpected(response).await),
-        Err(RawError::InvalidResponsePayload(bytes, error)) => Err(Error::Decode {
-            message: serde_json::from_slice::<A::Wire>(&bytes)
-                .err()
-                .map_or_else(|| error.to_string(), |e| e.to_string()),
-            body_excerpt: iryo_runtime::body_excerpt(&bytes),
-        }),
-        Err(other) => Err(from_raw_error(other)),
-    }
-}
-
-/// Error bodies are small; a bigger one is only excerpted.
-const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// A status the spec does not list: 401 is the gateway's; any other is still a PLAT error when its body is one
-/// (fixup `errors-at-any-status`), else an HTTP error with an excerpt.
-async fn unexpected(mut response: reqwest::Response) -> Error {
-    let (status, headers) = (response.status(), response.headers().clone());
-    if status.as_u16() == 401 {
-        return Error::Unauthorized;
-    }
-    let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        body.extend_from_slice(&chunk);
-        if body.len() > MAX_ERROR_BODY {
-            break;
-        }
-    }
-    match serde_json::from_slice::<PlatErrorBody>(&body) {
-        Ok(parsed) if body.len() <= MAX_ERROR_BODY => from_raw_error(RawError::ErrorResponse(
-            ResponseValue::new(parsed, status, headers),
-        )),
-        _ => Error::Http {
-            status: status.as_u16(),
-            body_excerpt: iryo_runtime::body_excerpt(&body),
-        },
+        self.call(None, || self.raw().share_provider_document(key))
+            .await
     }
 }

@@ -114,6 +114,8 @@ pub struct ReportWriter<W: Write> {
     sink: Sink<W>,
     flush_each: bool,
     written: u64,
+    /// CSV for Excel (`--bom`): cells that Excel would run as formulas are neutralised.
+    for_excel: bool,
 }
 
 enum Sink<W: Write> {
@@ -140,6 +142,7 @@ impl<W: Write> ReportWriter<W> {
             sink,
             flush_each,
             written: 0,
+            for_excel: bom,
         };
         if flush_each {
             writer.flush()?;
@@ -152,7 +155,13 @@ impl<W: Write> ReportWriter<W> {
         let json = report.labeled_json();
         match &mut self.sink {
             Sink::Jsonl(out) => write_json_line(out, &json)?,
-            Sink::Csv(writer) => writer.write_record(csv_row(&json))?,
+            Sink::Csv(writer) => {
+                let mut row = csv_row(&json);
+                if self.for_excel {
+                    row.iter_mut().for_each(neutralise_formula);
+                }
+                writer.write_record(row)?
+            }
         }
         self.written += 1;
         if self.flush_each {
@@ -233,6 +242,17 @@ fn leaf(node: &Value, label: bool) -> Option<String> {
     }
 }
 
+/// The characters that make Excel read a cell as a formula (CSV injection).
+pub const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+
+/// A cell starting with one of [`FORMULA_STARTS`] gets a leading `'`, which Excel shows as text
+/// and does not display; other cells stay as received.
+pub fn neutralise_formula(cell: &mut String) {
+    if cell.starts_with(FORMULA_STARTS) {
+        cell.insert(0, '\'');
+    }
+}
+
 /// The column list for `--help`.
 pub fn columns_help() -> String {
     let mut text = String::from(
@@ -289,6 +309,35 @@ mod tests {
         assert_eq!(column(&row, &format!("{medicine}DATMEDNAME")), "A錠 | B錠");
         assert_eq!(column(&row, &format!("{medicine}DATMEDCODE")), "1 | ");
         assert_eq!(column(&row, "GRPDOUBT.DATGROUND"), "");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_for_excel_only() {
+        let report = iryo_hiyari::PharmacyReport {
+            content_text: Some("=HYPERLINK(\"http://x\")".to_owned()),
+            factor_text: Some("-1".to_owned()),
+            improvement_text: Some("a=b".to_owned()),
+            ..Default::default()
+        };
+        let write = |bom: bool| {
+            let mut out = Vec::new();
+            let mut writer = ReportWriter::new(&mut out, Format::Csv, bom, false).unwrap();
+            writer.write(&report).unwrap();
+            writer.flush().unwrap();
+            drop(writer);
+            let text = String::from_utf8(out).unwrap();
+            let mut reader =
+                csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+            reader.records().next().unwrap().unwrap()
+        };
+        let index = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+        let excel = write(true);
+        assert_eq!(&excel[index("DATCONTENTTEXT")], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(&excel[index("DATFACTORTEXT")], "'-1");
+        assert_eq!(&excel[index("DATIMPROVEMENTTEXT")], "a=b");
+        let plain = write(false);
+        assert_eq!(&plain[index("DATCONTENTTEXT")], "=HYPERLINK(\"http://x\")");
+        assert_eq!(&plain[index("DATFACTORTEXT")], "-1");
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub struct DeleteArgs {
     /// The optional `location` query: self, remote, all or comma-separated 医療機関 IDs.
     #[arg(long, value_name = "L")]
     location: Option<String>,
+    #[command(flatten)]
+    insecure: crate::insecure::InsecureHttpArg,
 }
 
 /// Runs a PLAT subcommand.
@@ -86,7 +88,9 @@ pub async fn run(command: PlatCommand, verbose: bool) -> Result<(), Stop> {
 
 async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> {
     let token = required_env("PLAT_TOKEN", "the Bearer access token")?;
-    let client = Config::new(&args.base_url, token).build()?;
+    let client = Config::new(&args.base_url, token)
+        .allow_insecure_http(args.insecure.allows(&args.base_url))
+        .build()?;
     let side = if args.participant {
         Side::Participants
     } else {
@@ -142,8 +146,8 @@ pub(crate) fn result_json(result: &PermissionGroupResult) -> Result<Value, CliEr
             to_json(&result.permission_comment)?,
         );
     }
-    for (key, value) in &result.extra {
-        out.insert(key.clone(), value.clone());
+    for (key, value) in result.extra.iter() {
+        out.insert(key.into_owned(), to_json(&value)?);
     }
     Ok(Value::Object(out))
 }

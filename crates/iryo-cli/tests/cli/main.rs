@@ -3,6 +3,7 @@
 mod common;
 mod help;
 mod hiyari;
+mod hiyari_paging;
 mod mock;
 mod orca;
 mod parse;

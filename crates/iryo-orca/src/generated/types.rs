@@ -3,7 +3,7 @@
 //! DO NOT EDIT.
 
 ///Body of `accept` (患者受付通知 for CLAIM).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ClaimAcceptBody {
     ///受付日.
     #[serde(
@@ -54,10 +54,10 @@ pub struct ClaimAcceptBody {
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `account` (診療行為登録通知 for CLAIM).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ClaimAccountBody {
     ///診療科コード.
     #[serde(
@@ -108,10 +108,10 @@ pub struct ClaimAccountBody {
     )]
     pub update_code: ::std::option::Option<::iryo_orca_codes::UpdateCode>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_hospital_stay` (入退院登録通知).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct HospitalStayBody {
     ///入院日.
     #[serde(
@@ -138,10 +138,10 @@ pub struct HospitalStayBody {
     )]
     pub request_number: ::std::option::Option<::iryo_orca_codes::HospitalStayRequest>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One invoice of a 診療行為 notification.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct MedicalInformation {
     ///診療科コード.
     #[serde(
@@ -168,10 +168,10 @@ pub struct MedicalInformation {
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_account` and `patient_admission` (診療行為通知).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct MedicalPracticeBody {
     ///登録日.
     #[serde(
@@ -211,10 +211,10 @@ pub struct MedicalPracticeBody {
     )]
     pub perform_date: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_accept` (受付通知). Every field is optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientAcceptBody {
     ///受付日 `YYYY-MM-DD`.
     #[serde(
@@ -265,10 +265,10 @@ pub struct PatientAcceptBody {
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_infomation` (患者登録通知).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientInformationBody {
     ///登録日 `YYYY-MM-DD`.
     #[serde(
@@ -295,10 +295,10 @@ pub struct PatientInformationBody {
     )]
     pub patient_mode: ::std::option::Option<::iryo_orca_codes::PatientMode>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_memo` (メモ登録通知); fields after Accept_Date may be empty strings.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientMemoBody {
     ///受付日.
     #[serde(
@@ -349,7 +349,7 @@ pub struct PatientMemoBody {
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `print001`, an array (at most 10) of prepared forms.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -372,7 +372,7 @@ impl ::std::convert::From<::std::vec::Vec<Print001Form>> for Print001Body {
     }
 }
 ///One prepared form of a `print001` notification.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Print001Form {
     ///Customisation identifier.
     #[serde(
@@ -396,10 +396,10 @@ pub struct Print001Form {
     )]
     pub report_name: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `print002` (PDF of the 帳票印刷 API is ready).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Print002Body {
     ///Key for `GET /blobapi/<Data_Id>`.
     #[serde(rename = "Data_Id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -408,15 +408,15 @@ pub struct Print002Body {
     #[serde(rename = "Orca_Uid", skip_serializing_if = "::std::option::Option::is_none")]
     pub orca_uid: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 /**A notification as ORCA stored it when it was pushed. `event` selects the shape of `body`; the
 shapes are listed in `x-iryo-event-bodies`. Identity is `uuid`: `id` wraps after 65535.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PushEventData {
     ///Event-specific content; its schema depends on `event` (`x-iryo-event-bodies`).
-    pub body: ::serde_json::Value,
+    pub body: ::iryo_runtime::RawJson,
     ///Event name; see `x-iryo-event-bodies` for the known ones.
     pub event: ::std::string::String,
     ///Sequence number, 1 to 65535, wraps back to 1 (x-iryo-fixup id-wraps); not an identity.
@@ -427,7 +427,7 @@ pub struct PushEventData {
     ///The notification's unique identifier (primary key on the server).
     pub uuid: ::uuid::Uuid,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One notification wrapped in `data` (通知内容).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -708,7 +708,7 @@ pub struct PushEventGetRequest {
     pub pusheventgetv2req: PushEventFilter,
 }
 ///Either the list of notifications or an error (x-iryo-fixup error-envelope-unverified).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PushEventGetResponse {
     List(PushEventList),
@@ -751,7 +751,7 @@ impl ::std::convert::From<::std::vec::Vec<PushEventListItem>> for PushEventList 
     }
 }
 ///One array element; an error object is tolerated here too.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PushEventListItem {
     Envelope(PushEventEnvelope),
@@ -768,7 +768,7 @@ impl ::std::convert::From<PushEventErrorEnvelope> for PushEventListItem {
     }
 }
 ///Body of `receive_medicalreq` (medicalmodv2 request accepted with Medical_Push=Yes).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ReceiveMedicalReqBody {
     ///診療科コード.
     #[serde(
@@ -828,31 +828,25 @@ pub struct ReceiveMedicalReqBody {
     )]
     pub request_number: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `user_event`, free-form.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
-pub struct UserEventBody(
-    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
+pub struct UserEventBody(pub ::iryo_runtime::UnknownFields);
 impl ::std::ops::Deref for UserEventBody {
-    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Target = ::iryo_runtime::UnknownFields;
+    fn deref(&self) -> &::iryo_runtime::UnknownFields {
         &self.0
     }
 }
-impl ::std::convert::From<UserEventBody>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+impl ::std::convert::From<UserEventBody> for ::iryo_runtime::UnknownFields {
     fn from(value: UserEventBody) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-for UserEventBody {
-    fn from(
-        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+impl ::std::convert::From<::iryo_runtime::UnknownFields> for UserEventBody {
+    fn from(value: ::iryo_runtime::UnknownFields) -> Self {
         Self(value)
     }
 }
@@ -886,5 +880,1536 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClaimAcceptBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = ClaimAcceptBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClaimAcceptBody")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClaimAcceptBody, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __accept_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __accept_time: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __insurance_combination_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __medical_memo: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __medical_memo_info: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Accept_Date" => {
+                            if __accept_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Date"),
+                                );
+                            }
+                            __accept_date = Some(map.next_value()?);
+                        }
+                        "Accept_Time" => {
+                            if __accept_time.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Time"),
+                                );
+                            }
+                            __accept_time = Some(map.next_value()?);
+                        }
+                        "Department_Code" => {
+                            if __department_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Department_Code"),
+                                );
+                            }
+                            __department_code = Some(map.next_value()?);
+                        }
+                        "Insurance_Combination_Number" => {
+                            if __insurance_combination_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "Insurance_Combination_Number",
+                                    ),
+                                );
+                            }
+                            __insurance_combination_number = Some(map.next_value()?);
+                        }
+                        "Medical_Memo" => {
+                            if __medical_memo.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Medical_Memo"),
+                                );
+                            }
+                            __medical_memo = Some(map.next_value()?);
+                        }
+                        "Medical_Memo_Info" => {
+                            if __medical_memo_info.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Medical_Memo_Info"),
+                                );
+                            }
+                            __medical_memo_info = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(ClaimAcceptBody {
+                    accept_date: match __accept_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_time: match __accept_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    department_code: match __department_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    insurance_combination_number: match __insurance_combination_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    medical_memo: match __medical_memo {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    medical_memo_info: match __medical_memo_info {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClaimAccountBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = ClaimAccountBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClaimAccountBody")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClaimAccountBody, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __insurance_combination_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __invoice_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __perform_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __send_character_code: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::SendCharacterCode>,
+                > = None;
+                let mut __update_code: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::UpdateCode>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Department_Code" => {
+                            if __department_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Department_Code"),
+                                );
+                            }
+                            __department_code = Some(map.next_value()?);
+                        }
+                        "Insurance_Combination_Number" => {
+                            if __insurance_combination_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "Insurance_Combination_Number",
+                                    ),
+                                );
+                            }
+                            __insurance_combination_number = Some(map.next_value()?);
+                        }
+                        "Invoice_Number" => {
+                            if __invoice_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Invoice_Number"),
+                                );
+                            }
+                            __invoice_number = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Perform_Date" => {
+                            if __perform_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Perform_Date"),
+                                );
+                            }
+                            __perform_date = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
+                        }
+                        "Send_Character_Code" => {
+                            if __send_character_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Send_Character_Code"),
+                                );
+                            }
+                            __send_character_code = Some(map.next_value()?);
+                        }
+                        "Update_Code" => {
+                            if __update_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Update_Code"),
+                                );
+                            }
+                            __update_code = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(ClaimAccountBody {
+                    department_code: match __department_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    insurance_combination_number: match __insurance_combination_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    invoice_number: match __invoice_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    perform_date: match __perform_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    send_character_code: match __send_character_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    update_code: match __update_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for HospitalStayBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = HospitalStayBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HospitalStayBody")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HospitalStayBody, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __admission_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __discharge_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __request_number: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::HospitalStayRequest>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Admission_Date" => {
+                            if __admission_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Admission_Date"),
+                                );
+                            }
+                            __admission_date = Some(map.next_value()?);
+                        }
+                        "Discharge_Date" => {
+                            if __discharge_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Discharge_Date"),
+                                );
+                            }
+                            __discharge_date = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Request_Number" => {
+                            if __request_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Request_Number"),
+                                );
+                            }
+                            __request_number = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(HospitalStayBody {
+                    admission_date: match __admission_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    discharge_date: match __discharge_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    request_number: match __request_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MedicalInformation {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MedicalInformation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MedicalInformation")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MedicalInformation, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __insurance_combination_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __invoice_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Department_Code" => {
+                            if __department_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Department_Code"),
+                                );
+                            }
+                            __department_code = Some(map.next_value()?);
+                        }
+                        "Insurance_Combination_Number" => {
+                            if __insurance_combination_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "Insurance_Combination_Number",
+                                    ),
+                                );
+                            }
+                            __insurance_combination_number = Some(map.next_value()?);
+                        }
+                        "Invoice_Number" => {
+                            if __invoice_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Invoice_Number"),
+                                );
+                            }
+                            __invoice_number = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(MedicalInformation {
+                    department_code: match __department_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    insurance_combination_number: match __insurance_combination_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    invoice_number: match __invoice_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MedicalPracticeBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MedicalPracticeBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MedicalPracticeBody")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MedicalPracticeBody, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __information_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __information_time: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __medical_information: ::std::option::Option<
+                    ::std::vec::Vec<MedicalInformation>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_mode: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
+                > = None;
+                let mut __perform_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Information_Date" => {
+                            if __information_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Information_Date"),
+                                );
+                            }
+                            __information_date = Some(map.next_value()?);
+                        }
+                        "Information_Time" => {
+                            if __information_time.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Information_Time"),
+                                );
+                            }
+                            __information_time = Some(map.next_value()?);
+                        }
+                        "Medical_Information" => {
+                            if __medical_information.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Medical_Information"),
+                                );
+                            }
+                            __medical_information = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Patient_Mode" => {
+                            if __patient_mode.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
+                                );
+                            }
+                            __patient_mode = Some(map.next_value()?);
+                        }
+                        "Perform_Date" => {
+                            if __perform_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Perform_Date"),
+                                );
+                            }
+                            __perform_date = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(MedicalPracticeBody {
+                    information_date: match __information_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    information_time: match __information_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    medical_information: match __medical_information {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_mode: match __patient_mode {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    perform_date: match __perform_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PatientAcceptBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PatientAcceptBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PatientAcceptBody")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PatientAcceptBody, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __accept_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __accept_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __accept_time: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __insurance_combination_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_mode: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Accept_Date" => {
+                            if __accept_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Date"),
+                                );
+                            }
+                            __accept_date = Some(map.next_value()?);
+                        }
+                        "Accept_Id" => {
+                            if __accept_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Id"),
+                                );
+                            }
+                            __accept_id = Some(map.next_value()?);
+                        }
+                        "Accept_Time" => {
+                            if __accept_time.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Time"),
+                                );
+                            }
+                            __accept_time = Some(map.next_value()?);
+                        }
+                        "Department_Code" => {
+                            if __department_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Department_Code"),
+                                );
+                            }
+                            __department_code = Some(map.next_value()?);
+                        }
+                        "Insurance_Combination_Number" => {
+                            if __insurance_combination_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "Insurance_Combination_Number",
+                                    ),
+                                );
+                            }
+                            __insurance_combination_number = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Patient_Mode" => {
+                            if __patient_mode.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
+                                );
+                            }
+                            __patient_mode = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PatientAcceptBody {
+                    accept_date: match __accept_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_id: match __accept_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_time: match __accept_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    department_code: match __department_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    insurance_combination_number: match __insurance_combination_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_mode: match __patient_mode {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PatientInformationBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PatientInformationBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PatientInformationBody")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PatientInformationBody, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __information_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __information_time: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_mode: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Information_Date" => {
+                            if __information_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Information_Date"),
+                                );
+                            }
+                            __information_date = Some(map.next_value()?);
+                        }
+                        "Information_Time" => {
+                            if __information_time.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Information_Time"),
+                                );
+                            }
+                            __information_time = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Patient_Mode" => {
+                            if __patient_mode.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
+                                );
+                            }
+                            __patient_mode = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PatientInformationBody {
+                    information_date: match __information_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    information_time: match __information_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_mode: match __patient_mode {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PatientMemoBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PatientMemoBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PatientMemoBody")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PatientMemoBody, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __accept_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __accept_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __accept_time: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __insurance_combination_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_mode: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Accept_Date" => {
+                            if __accept_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Date"),
+                                );
+                            }
+                            __accept_date = Some(map.next_value()?);
+                        }
+                        "Accept_Id" => {
+                            if __accept_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Id"),
+                                );
+                            }
+                            __accept_id = Some(map.next_value()?);
+                        }
+                        "Accept_Time" => {
+                            if __accept_time.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Time"),
+                                );
+                            }
+                            __accept_time = Some(map.next_value()?);
+                        }
+                        "Department_Code" => {
+                            if __department_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Department_Code"),
+                                );
+                            }
+                            __department_code = Some(map.next_value()?);
+                        }
+                        "Insurance_Combination_Number" => {
+                            if __insurance_combination_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "Insurance_Combination_Number",
+                                    ),
+                                );
+                            }
+                            __insurance_combination_number = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Patient_Mode" => {
+                            if __patient_mode.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
+                                );
+                            }
+                            __patient_mode = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PatientMemoBody {
+                    accept_date: match __accept_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_id: match __accept_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_time: match __accept_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    department_code: match __department_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    insurance_combination_number: match __insurance_combination_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_mode: match __patient_mode {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Print001Form {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = Print001Form;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Print001Form")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Print001Form, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __custom_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __data_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __report_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __report_name: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Custom_ID" => {
+                            if __custom_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Custom_ID"),
+                                );
+                            }
+                            __custom_id = Some(map.next_value()?);
+                        }
+                        "Data_ID" => {
+                            if __data_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("Data_ID"));
+                            }
+                            __data_id = Some(map.next_value()?);
+                        }
+                        "Report_ID" => {
+                            if __report_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Report_ID"),
+                                );
+                            }
+                            __report_id = Some(map.next_value()?);
+                        }
+                        "Report_Name" => {
+                            if __report_name.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Report_Name"),
+                                );
+                            }
+                            __report_name = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(Print001Form {
+                    custom_id: match __custom_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    data_id: match __data_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    report_id: match __report_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    report_name: match __report_name {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Print002Body {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = Print002Body;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Print002Body")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Print002Body, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __data_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __orca_uid: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Data_Id" => {
+                            if __data_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("Data_Id"));
+                            }
+                            __data_id = Some(map.next_value()?);
+                        }
+                        "Orca_Uid" => {
+                            if __orca_uid.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("Orca_Uid"));
+                            }
+                            __orca_uid = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(Print002Body {
+                    data_id: match __data_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    orca_uid: match __orca_uid {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PushEventData {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PushEventData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PushEventData")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PushEventData, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __body: ::std::option::Option<::iryo_runtime::RawJson> = None;
+                let mut __event: ::std::option::Option<::std::string::String> = None;
+                let mut __id: ::std::option::Option<u16> = None;
+                let mut __time: ::std::option::Option<crate::time::OrcaTimestamp> = None;
+                let mut __user: ::std::option::Option<::std::string::String> = None;
+                let mut __uuid: ::std::option::Option<::uuid::Uuid> = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "body" => {
+                            if __body.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("body"));
+                            }
+                            __body = Some(map.next_value()?);
+                        }
+                        "event" => {
+                            if __event.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event"));
+                            }
+                            __event = Some(map.next_value()?);
+                        }
+                        "id" => {
+                            if __id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("id"));
+                            }
+                            __id = Some(map.next_value()?);
+                        }
+                        "time" => {
+                            if __time.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("time"));
+                            }
+                            __time = Some(map.next_value()?);
+                        }
+                        "user" => {
+                            if __user.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("user"));
+                            }
+                            __user = Some(map.next_value()?);
+                        }
+                        "uuid" => {
+                            if __uuid.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("uuid"));
+                            }
+                            __uuid = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PushEventData {
+                    body: match __body {
+                        Some(value) => value,
+                        None => return Err(::serde::de::Error::missing_field("body")),
+                    },
+                    event: match __event {
+                        Some(value) => value,
+                        None => return Err(::serde::de::Error::missing_field("event")),
+                    },
+                    id: match __id {
+                        Some(value) => value,
+                        None => return Err(::serde::de::Error::missing_field("id")),
+                    },
+                    time: match __time {
+                        Some(value) => value,
+                        None => return Err(::serde::de::Error::missing_field("time")),
+                    },
+                    user: match __user {
+                        Some(value) => value,
+                        None => return Err(::serde::de::Error::missing_field("user")),
+                    },
+                    uuid: match __uuid {
+                        Some(value) => value,
+                        None => return Err(::serde::de::Error::missing_field("uuid")),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PushEventGetResponse {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "PushEventGetResponse",
+            &[
+                (
+                    "List",
+                    |raw| ::serde_json::from_str(raw).map(PushEventGetResponse::List),
+                ),
+                (
+                    "ErrorEnvelope",
+                    |raw| {
+                        ::serde_json::from_str(raw)
+                            .map(PushEventGetResponse::ErrorEnvelope)
+                    },
+                ),
+                (
+                    "Error",
+                    |raw| ::serde_json::from_str(raw).map(PushEventGetResponse::Error),
+                ),
+            ],
+        )
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PushEventListItem {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "PushEventListItem",
+            &[
+                (
+                    "Envelope",
+                    |raw| ::serde_json::from_str(raw).map(PushEventListItem::Envelope),
+                ),
+                (
+                    "ErrorEnvelope",
+                    |raw| {
+                        ::serde_json::from_str(raw).map(PushEventListItem::ErrorEnvelope)
+                    },
+                ),
+            ],
+        )
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReceiveMedicalReqBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = ReceiveMedicalReqBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ReceiveMedicalReqBody")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ReceiveMedicalReqBody, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __in_out: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __information_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __information_time: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __insurance_combination_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __perform_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __perform_time: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __request_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "Department_Code" => {
+                            if __department_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Department_Code"),
+                                );
+                            }
+                            __department_code = Some(map.next_value()?);
+                        }
+                        "InOut" => {
+                            if __in_out.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("InOut"));
+                            }
+                            __in_out = Some(map.next_value()?);
+                        }
+                        "Information_Date" => {
+                            if __information_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Information_Date"),
+                                );
+                            }
+                            __information_date = Some(map.next_value()?);
+                        }
+                        "Information_Time" => {
+                            if __information_time.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Information_Time"),
+                                );
+                            }
+                            __information_time = Some(map.next_value()?);
+                        }
+                        "Insurance_Combination_Number" => {
+                            if __insurance_combination_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "Insurance_Combination_Number",
+                                    ),
+                                );
+                            }
+                            __insurance_combination_number = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Perform_Date" => {
+                            if __perform_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Perform_Date"),
+                                );
+                            }
+                            __perform_date = Some(map.next_value()?);
+                        }
+                        "Perform_Time" => {
+                            if __perform_time.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Perform_Time"),
+                                );
+                            }
+                            __perform_time = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
+                        }
+                        "Request_Number" => {
+                            if __request_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Request_Number"),
+                                );
+                            }
+                            __request_number = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(ReceiveMedicalReqBody {
+                    department_code: match __department_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    in_out: match __in_out {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    information_date: match __information_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    information_time: match __information_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    insurance_combination_number: match __insurance_combination_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    perform_date: match __perform_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    perform_time: match __perform_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    request_number: match __request_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }

@@ -116,13 +116,19 @@ impl KeycloakConfig {
     /// A client for the token endpoint.
     pub fn build(self) -> Result<Keycloak, AuthError> {
         let url = self.endpoint("token")?;
-        iryo_runtime::check_plain_http(url.as_str(), true, self.allow_insecure_http)
-            .map_err(AuthError::Config)?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
+        let mut transport = iryo_runtime::Transport::new("iryo-plat", 0);
+        transport.allow_insecure_http = self.allow_insecure_http;
+        let route = transport
+            .route(url.as_str(), true)
             .map_err(|e| AuthError::Config(e.to_string()))?;
+        // A redirect would carry the code, the verifier or the refresh token somewhere else.
+        let mut http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none());
+        if route == iryo_runtime::Route::Direct {
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|e| AuthError::Config(e.to_string()))?;
         Ok(Keycloak {
             config: self,
             http,

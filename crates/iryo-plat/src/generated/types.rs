@@ -45,7 +45,7 @@ pub struct ApproverSpec {
     pub approver_personal_id: ::std::option::Option<::std::string::String>,
 }
 ///The result of one copy.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct BundleResult {
     ///Why a copy failed; empty on success.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,7 +69,7 @@ pub struct BundleResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One condition of a permission asked for.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -85,7 +85,7 @@ pub struct DetailSpec {
     pub value: ::std::option::Option<::std::string::String>,
 }
 ///A 200 answer of PRV_ROL_009, or an error body.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum DocumentShareAnswer {
     PlatError(PlatError),
@@ -102,7 +102,7 @@ impl ::std::convert::From<DocumentShareResult> for DocumentShareAnswer {
     }
 }
 ///The answer of PRV_ROL_009.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct DocumentShareResult {
     ///Bundle の登録結果リスト, one entry per copy.
     #[serde(
@@ -112,7 +112,7 @@ pub struct DocumentShareResult {
     )]
     pub bundle_result_list: ::std::vec::Vec<BundleResult>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///FHIR-style error body of an unmerged validation branch (PLAT410/PLAT420 in `id`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -127,16 +127,16 @@ pub struct OperationOutcome {
     pub resource_type: ::std::string::String,
 }
 ///Details of an issue.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct OperationOutcomeDetails {
     ///Human-readable text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One issue of an OperationOutcome.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct OperationOutcomeIssue {
     ///FHIR issue type.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -147,7 +147,7 @@ pub struct OperationOutcomeIssue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///The body of PRV_ROL_008.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -172,7 +172,7 @@ pub struct PartialApproval {
     pub reject_comment: ::std::option::Option<::std::string::String>,
 }
 ///権限, one permission with its details (what it covers).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Permission {
     ///権限保持対象区分 (table `plat-holder-kind`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -216,10 +216,10 @@ pub struct Permission {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::iryo_plat_codes::PermissionKind>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One approval of the group (権限承認) (x-iryo-fixup duplicate-key-in-sample).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionApproval {
     ///権限承認者 ID (診療科).
     #[serde(
@@ -265,10 +265,10 @@ pub struct PermissionApproval {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One comment of the group (権限コメント).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionComment {
     ///The comment.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -297,7 +297,7 @@ pub struct PermissionComment {
     )]
     pub personal_id: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///The body of PRV_ROL_007.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -314,7 +314,7 @@ pub struct PermissionDeleteRequest {
     pub comment: ::std::string::String,
 }
 ///権限詳細, one condition on the documents a permission covers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionDetail {
     ///演算子 (table `plat-operator`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -337,10 +337,10 @@ pub struct PermissionDetail {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///権限管理オブジェクト (the permission group).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionGroup {
     ///論理削除フラグ (table `plat-deleted-flag`).
     #[serde(
@@ -381,10 +381,10 @@ pub struct PermissionGroup {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///A 200 answer with one group, or an error body.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PermissionGroupAnswer {
     PlatError(PlatError),
@@ -401,7 +401,7 @@ impl ::std::convert::From<PermissionGroupResult> for PermissionGroupAnswer {
     }
 }
 ///A 200 answer with a list of groups, or an error body.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PermissionGroupListAnswer {
     PlatError(PlatError),
@@ -419,7 +419,7 @@ for PermissionGroupListAnswer {
     }
 }
 ///A permission group with everything that belongs to it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionGroupResult {
     ///権限承認リスト, every approval of the group.
     #[serde(
@@ -453,10 +453,10 @@ pub struct PermissionGroupResult {
     )]
     pub permisson_group: ::std::option::Option<PermissionGroup>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///A 200 answer with permissions, or an error body.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PermissionListAnswer {
     PlatError(PlatError),
@@ -473,7 +473,7 @@ impl ::std::convert::From<PermissionListResult> for PermissionListAnswer {
     }
 }
 ///The answer of PRV_ROL_001.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionListResult {
     ///権限管理リスト.
     #[serde(
@@ -483,7 +483,7 @@ pub struct PermissionListResult {
     )]
     pub permission_list: ::std::vec::Vec<Permission>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///The body of PRV_ROL_002/003 (and PTP twins).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -532,7 +532,7 @@ pub struct PlatError {
 /**An error body: the common form, the FHIR-style form of the validation branch, or the framework's
 default body when the request could not even be read.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PlatErrorBody {
     PlatError(PlatError),
@@ -600,5 +600,1236 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BundleResult {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = BundleResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BundleResult")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BundleResult, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __diagnostics: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __document_key: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __status: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "diagnostics" => {
+                            if __diagnostics.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("diagnostics"),
+                                );
+                            }
+                            __diagnostics = Some(map.next_value()?);
+                        }
+                        "documentKey" => {
+                            if __document_key.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("documentKey"),
+                                );
+                            }
+                            __document_key = Some(map.next_value()?);
+                        }
+                        "id" => {
+                            if __id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("id"));
+                            }
+                            __id = Some(map.next_value()?);
+                        }
+                        "organizationId" => {
+                            if __organization_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("organizationId"),
+                                );
+                            }
+                            __organization_id = Some(map.next_value()?);
+                        }
+                        "status" => {
+                            if __status.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("status"));
+                            }
+                            __status = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(BundleResult {
+                    diagnostics: match __diagnostics {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    document_key: match __document_key {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    id: match __id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    organization_id: match __organization_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    status: match __status {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentShareAnswer {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "DocumentShareAnswer",
+            &[
+                (
+                    "PlatError",
+                    |raw| ::serde_json::from_str(raw).map(DocumentShareAnswer::PlatError),
+                ),
+                (
+                    "DocumentShareResult",
+                    |raw| {
+                        ::serde_json::from_str(raw)
+                            .map(DocumentShareAnswer::DocumentShareResult)
+                    },
+                ),
+            ],
+        )
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentShareResult {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = DocumentShareResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DocumentShareResult")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DocumentShareResult, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __bundle_result_list: ::std::option::Option<
+                    ::std::vec::Vec<BundleResult>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "bundleResultList" => {
+                            if __bundle_result_list.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("bundleResultList"),
+                                );
+                            }
+                            __bundle_result_list = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(DocumentShareResult {
+                    bundle_result_list: match __bundle_result_list {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OperationOutcomeDetails {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = OperationOutcomeDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OperationOutcomeDetails")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OperationOutcomeDetails, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __text: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "text" => {
+                            if __text.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("text"));
+                            }
+                            __text = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(OperationOutcomeDetails {
+                    text: match __text {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OperationOutcomeIssue {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = OperationOutcomeIssue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OperationOutcomeIssue")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OperationOutcomeIssue, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __details: ::std::option::Option<
+                    ::std::option::Option<OperationOutcomeDetails>,
+                > = None;
+                let mut __severity: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "code" => {
+                            if __code.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("code"));
+                            }
+                            __code = Some(map.next_value()?);
+                        }
+                        "details" => {
+                            if __details.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("details"));
+                            }
+                            __details = Some(map.next_value()?);
+                        }
+                        "severity" => {
+                            if __severity.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("severity"));
+                            }
+                            __severity = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(OperationOutcomeIssue {
+                    code: match __code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    details: match __details {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    severity: match __severity {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Permission {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = Permission;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Permission")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Permission, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __classification: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::HolderKind>,
+                > = None;
+                let mut __detail_list: ::std::option::Option<
+                    ::std::vec::Vec<PermissionDetail>,
+                > = None;
+                let mut __expiration_from: ::std::option::Option<
+                    ::std::option::Option<crate::gson_date::GsonDateTime>,
+                > = None;
+                let mut __expiration_to: ::std::option::Option<
+                    ::std::option::Option<crate::gson_date::GsonDateTime>,
+                > = None;
+                let mut __permission_group_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __permission_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __permission_management_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __type_: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::PermissionKind>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "classification" => {
+                            if __classification.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("classification"),
+                                );
+                            }
+                            __classification = Some(map.next_value()?);
+                        }
+                        "detailList" => {
+                            if __detail_list.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("detailList"),
+                                );
+                            }
+                            __detail_list = Some(map.next_value()?);
+                        }
+                        "expirationFrom" => {
+                            if __expiration_from.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("expirationFrom"),
+                                );
+                            }
+                            __expiration_from = Some(map.next_value()?);
+                        }
+                        "expirationTo" => {
+                            if __expiration_to.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("expirationTo"),
+                                );
+                            }
+                            __expiration_to = Some(map.next_value()?);
+                        }
+                        "permissionGroupId" => {
+                            if __permission_group_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionGroupId"),
+                                );
+                            }
+                            __permission_group_id = Some(map.next_value()?);
+                        }
+                        "permissionId" => {
+                            if __permission_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionId"),
+                                );
+                            }
+                            __permission_id = Some(map.next_value()?);
+                        }
+                        "permissionManagementId" => {
+                            if __permission_management_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "permissionManagementId",
+                                    ),
+                                );
+                            }
+                            __permission_management_id = Some(map.next_value()?);
+                        }
+                        "type" => {
+                            if __type_.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            __type_ = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(Permission {
+                    classification: match __classification {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    detail_list: match __detail_list {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    expiration_from: match __expiration_from {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    expiration_to: match __expiration_to {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_group_id: match __permission_group_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_id: match __permission_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_management_id: match __permission_management_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    type_: match __type_ {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionApproval {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionApproval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionApproval")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionApproval, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __allowable_department_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __allowable_organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __allowable_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __approved_datetime: ::std::option::Option<
+                    ::std::option::Option<crate::gson_date::GsonDateTime>,
+                > = None;
+                let mut __approver_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __deleted_flg: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
+                > = None;
+                let mut __permission_approval_id: ::std::option::Option<
+                    ::std::option::Option<crate::ids::ApprovalId>,
+                > = None;
+                let mut __status: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "allowableDepartmentId" => {
+                            if __allowable_department_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("allowableDepartmentId"),
+                                );
+                            }
+                            __allowable_department_id = Some(map.next_value()?);
+                        }
+                        "allowableOrganizationId" => {
+                            if __allowable_organization_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "allowableOrganizationId",
+                                    ),
+                                );
+                            }
+                            __allowable_organization_id = Some(map.next_value()?);
+                        }
+                        "allowablePersonalId" => {
+                            if __allowable_personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("allowablePersonalId"),
+                                );
+                            }
+                            __allowable_personal_id = Some(map.next_value()?);
+                        }
+                        "approvedDatetime" => {
+                            if __approved_datetime.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("approvedDatetime"),
+                                );
+                            }
+                            __approved_datetime = Some(map.next_value()?);
+                        }
+                        "approverPersonalId" => {
+                            if __approver_personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("approverPersonalId"),
+                                );
+                            }
+                            __approver_personal_id = Some(map.next_value()?);
+                        }
+                        "deletedFlg" => {
+                            if __deleted_flg.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("deletedFlg"),
+                                );
+                            }
+                            __deleted_flg = Some(map.next_value()?);
+                        }
+                        "permissionApprovalId" => {
+                            if __permission_approval_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionApprovalId"),
+                                );
+                            }
+                            __permission_approval_id = Some(map.next_value()?);
+                        }
+                        "status" => {
+                            if __status.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("status"));
+                            }
+                            __status = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionApproval {
+                    allowable_department_id: match __allowable_department_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    allowable_organization_id: match __allowable_organization_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    allowable_personal_id: match __allowable_personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    approved_datetime: match __approved_datetime {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    approver_personal_id: match __approver_personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    deleted_flg: match __deleted_flg {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_approval_id: match __permission_approval_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    status: match __status {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionComment {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionComment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionComment")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionComment, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __comment: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __department_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __permission_comment_id: ::std::option::Option<
+                    ::std::option::Option<crate::ids::ApprovalId>,
+                > = None;
+                let mut __personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "comment" => {
+                            if __comment.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("comment"));
+                            }
+                            __comment = Some(map.next_value()?);
+                        }
+                        "departmentId" => {
+                            if __department_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("departmentId"),
+                                );
+                            }
+                            __department_id = Some(map.next_value()?);
+                        }
+                        "organizationId" => {
+                            if __organization_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("organizationId"),
+                                );
+                            }
+                            __organization_id = Some(map.next_value()?);
+                        }
+                        "permissionCommentId" => {
+                            if __permission_comment_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionCommentId"),
+                                );
+                            }
+                            __permission_comment_id = Some(map.next_value()?);
+                        }
+                        "personalId" => {
+                            if __personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("personalId"),
+                                );
+                            }
+                            __personal_id = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionComment {
+                    comment: match __comment {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    department_id: match __department_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    organization_id: match __organization_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_comment_id: match __permission_comment_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    personal_id: match __personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionDetail {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionDetail;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionDetail")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionDetail, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __operator: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::Operator>,
+                > = None;
+                let mut __path: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __permission_detail_id: ::std::option::Option<
+                    ::std::option::Option<crate::ids::ApprovalId>,
+                > = None;
+                let mut __permission_management_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __value: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "operator" => {
+                            if __operator.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("operator"));
+                            }
+                            __operator = Some(map.next_value()?);
+                        }
+                        "path" => {
+                            if __path.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("path"));
+                            }
+                            __path = Some(map.next_value()?);
+                        }
+                        "permissionDetailId" => {
+                            if __permission_detail_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionDetailId"),
+                                );
+                            }
+                            __permission_detail_id = Some(map.next_value()?);
+                        }
+                        "permissionManagementId" => {
+                            if __permission_management_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "permissionManagementId",
+                                    ),
+                                );
+                            }
+                            __permission_management_id = Some(map.next_value()?);
+                        }
+                        "value" => {
+                            if __value.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("value"));
+                            }
+                            __value = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionDetail {
+                    operator: match __operator {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    path: match __path {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_detail_id: match __permission_detail_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_management_id: match __permission_management_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    value: match __value {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionGroup {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionGroup;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionGroup")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionGroup, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __deleted_flg: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
+                > = None;
+                let mut __permission_group_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_datetime: ::std::option::Option<
+                    ::std::option::Option<crate::gson_date::GsonDateTime>,
+                > = None;
+                let mut __requested_department_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __status: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "deletedFlg" => {
+                            if __deleted_flg.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("deletedFlg"),
+                                );
+                            }
+                            __deleted_flg = Some(map.next_value()?);
+                        }
+                        "permissionGroupId" => {
+                            if __permission_group_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionGroupId"),
+                                );
+                            }
+                            __permission_group_id = Some(map.next_value()?);
+                        }
+                        "requestedDatetime" => {
+                            if __requested_datetime.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("requestedDatetime"),
+                                );
+                            }
+                            __requested_datetime = Some(map.next_value()?);
+                        }
+                        "requestedDepartmentId" => {
+                            if __requested_department_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("requestedDepartmentId"),
+                                );
+                            }
+                            __requested_department_id = Some(map.next_value()?);
+                        }
+                        "requestedOrganizationId" => {
+                            if __requested_organization_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "requestedOrganizationId",
+                                    ),
+                                );
+                            }
+                            __requested_organization_id = Some(map.next_value()?);
+                        }
+                        "requestedPersonalId" => {
+                            if __requested_personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("requestedPersonalId"),
+                                );
+                            }
+                            __requested_personal_id = Some(map.next_value()?);
+                        }
+                        "status" => {
+                            if __status.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("status"));
+                            }
+                            __status = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionGroup {
+                    deleted_flg: match __deleted_flg {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_group_id: match __permission_group_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    requested_datetime: match __requested_datetime {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    requested_department_id: match __requested_department_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    requested_organization_id: match __requested_organization_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    requested_personal_id: match __requested_personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    status: match __status {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionGroupAnswer {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "PermissionGroupAnswer",
+            &[
+                (
+                    "PlatError",
+                    |raw| {
+                        ::serde_json::from_str(raw).map(PermissionGroupAnswer::PlatError)
+                    },
+                ),
+                (
+                    "PermissionGroupResult",
+                    |raw| {
+                        ::serde_json::from_str(raw)
+                            .map(PermissionGroupAnswer::PermissionGroupResult)
+                    },
+                ),
+            ],
+        )
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionGroupListAnswer {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "PermissionGroupListAnswer",
+            &[
+                (
+                    "PlatError",
+                    |raw| {
+                        ::serde_json::from_str(raw)
+                            .map(PermissionGroupListAnswer::PlatError)
+                    },
+                ),
+                (
+                    "Array",
+                    |raw| {
+                        ::serde_json::from_str(raw).map(PermissionGroupListAnswer::Array)
+                    },
+                ),
+            ],
+        )
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionGroupResult {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionGroupResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionGroupResult")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionGroupResult, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __permission_approval: ::std::option::Option<
+                    ::std::vec::Vec<PermissionApproval>,
+                > = None;
+                let mut __permission_comment: ::std::option::Option<
+                    ::std::vec::Vec<PermissionComment>,
+                > = None;
+                let mut __permission_group: ::std::option::Option<
+                    ::std::option::Option<PermissionGroup>,
+                > = None;
+                let mut __permission_list: ::std::option::Option<
+                    ::std::vec::Vec<Permission>,
+                > = None;
+                let mut __permisson_group: ::std::option::Option<
+                    ::std::option::Option<PermissionGroup>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "permissionApproval" => {
+                            if __permission_approval.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionApproval"),
+                                );
+                            }
+                            __permission_approval = Some(map.next_value()?);
+                        }
+                        "permissionComment" => {
+                            if __permission_comment.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionComment"),
+                                );
+                            }
+                            __permission_comment = Some(map.next_value()?);
+                        }
+                        "permissionGroup" => {
+                            if __permission_group.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionGroup"),
+                                );
+                            }
+                            __permission_group = Some(map.next_value()?);
+                        }
+                        "permissionList" => {
+                            if __permission_list.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionList"),
+                                );
+                            }
+                            __permission_list = Some(map.next_value()?);
+                        }
+                        "permissonGroup" => {
+                            if __permisson_group.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissonGroup"),
+                                );
+                            }
+                            __permisson_group = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionGroupResult {
+                    permission_approval: match __permission_approval {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_comment: match __permission_comment {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_group: match __permission_group {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_list: match __permission_list {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permisson_group: match __permisson_group {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionListAnswer {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "PermissionListAnswer",
+            &[
+                (
+                    "PlatError",
+                    |raw| {
+                        ::serde_json::from_str(raw).map(PermissionListAnswer::PlatError)
+                    },
+                ),
+                (
+                    "PermissionListResult",
+                    |raw| {
+                        ::serde_json::from_str(raw)
+                            .map(PermissionListAnswer::PermissionListResult)
+                    },
+                ),
+            ],
+        )
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionListResult {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = PermissionListResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PermissionListResult")
+            }
+            fn visit_map<A>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionListResult, A::Error>
+            where
+                A: ::serde::de::MapAccess<'de>,
+            {
+                let mut __permission_list: ::std::option::Option<
+                    ::std::vec::Vec<Permission>,
+                > = None;
+                let mut extra = ::iryo_runtime::UnknownFields::new();
+                while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "permissionList" => {
+                            if __permission_list.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionList"),
+                                );
+                            }
+                            __permission_list = Some(map.next_value()?);
+                        }
+                        other => map.next_value_seed(extra.member(other))?,
+                    }
+                }
+                Ok(PermissionListResult {
+                    permission_list: match __permission_list {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PlatErrorBody {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::untagged(
+            deserializer,
+            "PlatErrorBody",
+            &[
+                (
+                    "PlatError",
+                    |raw| ::serde_json::from_str(raw).map(PlatErrorBody::PlatError),
+                ),
+                (
+                    "OperationOutcome",
+                    |raw| {
+                        ::serde_json::from_str(raw).map(PlatErrorBody::OperationOutcome)
+                    },
+                ),
+                (
+                    "SpringError",
+                    |raw| ::serde_json::from_str(raw).map(PlatErrorBody::SpringError),
+                ),
+            ],
+        )
     }
 }
