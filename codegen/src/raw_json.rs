@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 
 use crate::Error;
 
-/// Rewrites progenitor's `mod types`.
-pub(crate) fn rewrite(file: syn::File) -> Result<syn::File, Error> {
+/// Rewrites progenitor's `mod types`; returns it and the `Deserialize` impls written here.
+pub(crate) fn rewrite(file: syn::File) -> Result<(syn::File, Vec<syn::Item>), Error> {
     let text = quote!(#file)
         .to_string()
         .replace(
@@ -33,10 +33,11 @@ pub(crate) fn rewrite(file: syn::File) -> Result<syn::File, Error> {
             _ => {}
         }
     }
-    for tokens in impls {
-        file.items.push(syn::parse2(tokens).map_err(syntax)?);
-    }
-    Ok(file)
+    let impls = impls
+        .into_iter()
+        .map(|tokens| syn::parse2(tokens).map_err(syntax))
+        .collect::<Result<_, _>>()?;
+    Ok((file, impls))
 }
 
 fn syntax(e: syn::Error) -> Error {

@@ -15,7 +15,12 @@ path (proxies included): allow it only on a network you trust, e.g. a clinic LAN
 pub struct InsecureHttpArg {
     /// Allow credentials over plain http:// to this host (not loopback). RISK: anyone on the
     /// network path, a proxy too, can read them; only on a network you trust.
-    #[arg(long, value_name = "HOST", env = "IRYO_ALLOW_INSECURE_HTTP")]
+    #[arg(
+        long,
+        value_name = "HOST",
+        env = "IRYO_ALLOW_INSECURE_HTTP",
+        global = true
+    )]
     allow_insecure_http: Option<String>,
 }
 

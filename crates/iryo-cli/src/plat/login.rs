@@ -34,12 +34,15 @@ pub struct LoginArgs {
     redirect_uri: String,
     #[command(flatten)]
     token_file: TokenFileArg,
+    #[command(flatten)]
+    insecure: crate::insecure::InsecureHttpArg,
 }
 
 pub async fn login(args: LoginArgs) -> Result<(), Stop> {
     let config = KeycloakConfig::new(&args.keycloak_url, &args.realm, &args.redirect_uri)
         .prefix(&args.prefix)
-        .client_id(&args.client_id);
+        .client_id(&args.client_id)
+        .allow_insecure_http(args.insecure.allows(&args.keycloak_url));
     let keycloak = config.clone().build().map_err(auth_error)?;
     let pkce = Pkce::new().map_err(auth_error)?;
     let state = Pkce::new().map_err(auth_error)?.challenge()[..16].to_owned();

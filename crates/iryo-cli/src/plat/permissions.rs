@@ -27,6 +27,8 @@ pub struct Common {
     location: Option<String>,
     #[command(flatten)]
     token_file: TokenFileArg,
+    #[command(flatten)]
+    insecure: crate::insecure::InsecureHttpArg,
 }
 
 /// The permissions commands.
@@ -128,7 +130,7 @@ pub async fn run(common: Common, command: PermissionsCommand) -> Result<(), Stop
         .base_url
         .as_deref()
         .ok_or_else(|| CliError::Input("--base-url is required".into()))?;
-    let connection = Connection::open(base_url, &common.token_file)?;
+    let connection = Connection::open(base_url, &common.token_file, &common.insecure)?;
     let side = if common.participant {
         Side::Participants
     } else {

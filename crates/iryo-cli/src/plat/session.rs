@@ -11,6 +11,7 @@ use iryo_plat::{Client, Config, Secret};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CliError, one_line};
+use crate::insecure::InsecureHttpArg;
 use crate::output::Stop;
 
 /// Where the login is kept: `--token-file`, else `$IRYO_PLAT_TOKEN_FILE`, else
@@ -132,9 +133,16 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn open(base_url: &str, file: &TokenFileArg) -> Result<Connection, Stop> {
+    pub fn open(
+        base_url: &str,
+        file: &TokenFileArg,
+        insecure: &InsecureHttpArg,
+    ) -> Result<Connection, Stop> {
+        let plain_http = insecure.allows(base_url);
         if let Some(token) = std::env::var("PLAT_TOKEN").ok().filter(|t| !t.is_empty()) {
-            let client = Config::new(base_url, token).build()?;
+            let client = Config::new(base_url, token)
+                .allow_insecure_http(plain_http)
+                .build()?;
             return Ok(Connection {
                 client,
                 login: None,
@@ -142,10 +150,16 @@ impl Connection {
         }
         let path = file.path()?;
         let session = Session::read(&path)?;
-        let keycloak = session.keycloak_config().build().map_err(auth_error)?;
+        let keycloak = session
+            .keycloak_config()
+            .allow_insecure_http(insecure.allows(&session.keycloak_url))
+            .build()
+            .map_err(auth_error)?;
         let cache =
             TokenCache::from_refresh_token(keycloak, Secret::new(session.refresh_token.clone()));
-        let client = Config::with_token_provider(base_url, cache.clone()).build()?;
+        let client = Config::with_token_provider(base_url, cache.clone())
+            .allow_insecure_http(plain_http)
+            .build()?;
         Ok(Connection {
             client,
             login: Some((path, session, cache)),

@@ -269,3 +269,35 @@ fn participants_approve_and_delete() {
             .is_empty()
     );
 }
+
+#[test]
+fn permissions_refuse_a_token_over_plain_http_off_loopback_unless_allowed() {
+    let run = iryo(&[
+        "plat",
+        "permissions",
+        "list",
+        "approvals",
+        "--base-url",
+        "http://0.0.0.0:1/cloudEHR",
+    ])
+    .env("PLAT_TOKEN", "secret-token-4711")
+    .run();
+    let line = run.single_error_line(4);
+    assert!(line.contains("--allow-insecure-http 0.0.0.0"), "{line}");
+    assert!(!run.stderr.contains("secret-token-4711"), "{}", run.stderr);
+    // Allowed: the request is sent (0.0.0.0 is not loopback by address, but port 1 there refuses at
+    // once: a transport error, exit 3).
+    let allowed = iryo(&[
+        "plat",
+        "permissions",
+        "list",
+        "approvals",
+        "--base-url",
+        "http://0.0.0.0:1/cloudEHR",
+        "--allow-insecure-http",
+        "0.0.0.0",
+    ])
+    .env("PLAT_TOKEN", "secret-token-4711")
+    .run();
+    assert_eq!(allowed.code, 3, "{}", allowed.stderr);
+}

@@ -5,3 +5,4 @@
 pub mod types;
 mod client;
 pub use client::*;
+mod deserialize;
