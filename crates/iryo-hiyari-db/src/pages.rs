@@ -1,7 +1,7 @@
-//! The one place that asks the client for a page: everything else sees checked [`Page`]s.
-//! (When the client's checked paging state machine lands, this adapter is what switches to it.)
+//! The one place that asks the client for a page: everything else sees checked [`Page`]s. The
+//! checks are the client's paging state machine ([`Paging`]).
 
-use iryo_hiyari::{Client, Count, Order, PharmacyReport, SearchQuery};
+use iryo_hiyari::{Client, Order, Paging, PagingError, PharmacyReport, SearchQuery};
 
 use crate::HarvestError;
 
@@ -51,44 +51,33 @@ impl PageSource {
         Ok((self.client.endpoint().to_owned(), query))
     }
 
-    /// The reports from `start`, at most `count` of them. The answer must be at `start`, hold
-    /// as many reports as it says, and not go past `total`; an empty page before `total` is
-    /// no progress. Zero hits is an empty page with `total` 0.
+    /// The reports from `start`, at most `count` of them, checked by the client's paging state
+    /// machine: the answer must be at `start`, hold as many reports as it says, not go past
+    /// `total` nor `count`; an empty page before `total` is no progress. Zero hits is an empty
+    /// page with `total` 0.
     pub async fn fetch(&self, start: u64, count: u64) -> Result<Page, HarvestError> {
-        let query = SearchQuery {
-            start: Some(start),
-            count: Some(Count::Limit(count)),
-            ..self.query.clone()
+        let wrong = |e: PagingError| HarvestError::Paging {
+            start,
+            what: e.to_string(),
         };
-        let answer = self.client.search_page(&query).await?;
-        let got = answer.pharmacy_report.len() as u64;
-        let wrong = |what: String| Err(HarvestError::Paging { start, what });
-        if answer.total == 0 && got == 0 {
+        let mut paging = Paging::new(start, Some(count), Some(count));
+        let Some(request) = paging.next_request().map_err(wrong)? else {
             return Ok(Page {
                 start,
                 total: 0,
                 reports: Vec::new(),
             });
-        }
-        if answer.position != start {
-            return wrong(format!("the answer is at position {}", answer.position));
-        }
-        if answer.count != got {
-            return wrong(format!("count=\"{}\" but {got} reports", answer.count));
-        }
-        if got > count {
-            return wrong(format!("{got} reports, {count} asked for"));
-        }
-        if start + got > answer.total {
-            return wrong(format!("{got} reports go past total=\"{}\"", answer.total));
-        }
-        if got == 0 && start < answer.total {
-            return wrong(format!("no reports though total=\"{}\"", answer.total));
-        }
+        };
+        let page = self
+            .client
+            .fetch_page(&self.query, &paging, &request)
+            .await?;
+        let total = page.result.total;
+        paging.finish(page.check).map_err(wrong)?;
         Ok(Page {
             start,
-            total: answer.total,
-            reports: answer.pharmacy_report,
+            total,
+            reports: page.result.pharmacy_report,
         })
     }
 }

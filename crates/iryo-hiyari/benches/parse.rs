@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use iryo_hiyari::ReportReader;
+use iryo_hiyari::{Limits, Pipelined, ReportReader};
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
@@ -218,10 +218,10 @@ fn typed(input: impl Read) -> u64 {
     reports
 }
 
-/// Decoding (Shift_JIS to UTF-8) on a second thread, parsing on this one: `ReportReader::pipelined`.
+/// Decoding (Shift_JIS to UTF-8) on a second thread, parsing on this one: `Pipelined`.
 fn pipelined(file: &Path) -> u64 {
     let input = File::open(file).expect("open");
-    let reader = ReportReader::pipelined(input, InvalidBytes::Fail).expect("answer");
+    let reader = Pipelined::new(input, InvalidBytes::Fail, Limits::default()).expect("answer");
     let mut reports = 0;
     for report in reader {
         std::hint::black_box(&report.expect("report"));

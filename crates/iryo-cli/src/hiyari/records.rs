@@ -41,6 +41,8 @@ pub struct ReportWriter<W: Write> {
     written: u64,
     json: Vec<u8>,
     row: CsvRow,
+    /// CSV for Excel (`--bom`): cells that Excel would run as formulas are neutralised.
+    for_excel: bool,
 }
 
 enum Sink<W: Write> {
@@ -69,6 +71,7 @@ impl<W: Write> ReportWriter<W> {
             written: 0,
             json: Vec::new(),
             row: CsvRow::new(),
+            for_excel: bom,
         };
         if flush_each {
             writer.flush()?;
@@ -88,7 +91,7 @@ impl<W: Write> ReportWriter<W> {
             Sink::Csv(writer) => {
                 report.write_csv_row(&mut self.row);
                 for cell in self.row.cells() {
-                    writer.write_field(cell)?;
+                    write_cell(writer, cell, self.for_excel)?;
                 }
                 writer.write_record(None::<&[u8]>)?;
             }
@@ -107,7 +110,10 @@ impl<W: Write> ReportWriter<W> {
             Sink::Csv(writer) => {
                 let value: Value = serde_json::from_str(json)
                     .map_err(|e| CliError::Input(format!("a stored report is not JSON: {e}")))?;
-                writer.write_record(csv_row(&value))?;
+                for cell in csv_row(&value) {
+                    write_cell(writer, &cell, self.for_excel)?;
+                }
+                writer.write_record(None::<&[u8]>)?;
             }
         }
         self.counted()
@@ -194,6 +200,22 @@ fn leaf(node: &Value, label: bool) -> Option<String> {
     }
 }
 
+/// The characters that make Excel read a cell as a formula (CSV injection).
+pub const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+
+/// Writes one cell. For Excel, a cell starting with one of [`FORMULA_STARTS`] gets a leading `'`,
+/// which Excel shows as text and does not display; other cells stay as received (no copy).
+fn write_cell<W: Write>(
+    writer: &mut csv::Writer<W>,
+    cell: &str,
+    for_excel: bool,
+) -> csv::Result<()> {
+    match for_excel && cell.starts_with(FORMULA_STARTS) {
+        true => writer.write_field(format!("'{cell}")),
+        false => writer.write_field(cell),
+    }
+}
+
 /// The column list for `--help`.
 pub fn columns_help() -> String {
     let mut text = String::from(
@@ -250,6 +272,35 @@ mod tests {
         assert_eq!(column(&row, &format!("{medicine}DATMEDNAME")), "A錠 | B錠");
         assert_eq!(column(&row, &format!("{medicine}DATMEDCODE")), "1 | ");
         assert_eq!(column(&row, "GRPDOUBT.DATGROUND"), "");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_for_excel_only() {
+        let report = iryo_hiyari::PharmacyReport {
+            content_text: Some("=HYPERLINK(\"http://x\")".to_owned()),
+            factor_text: Some("-1".to_owned()),
+            improvement_text: Some("a=b".to_owned()),
+            ..Default::default()
+        };
+        let write = |bom: bool| {
+            let mut out = Vec::new();
+            let mut writer = ReportWriter::new(&mut out, Format::Csv, bom, false).unwrap();
+            writer.write(&report).unwrap();
+            writer.flush().unwrap();
+            drop(writer);
+            let text = String::from_utf8(out).unwrap();
+            let mut reader =
+                csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+            reader.records().next().unwrap().unwrap()
+        };
+        let index = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+        let excel = write(true);
+        assert_eq!(&excel[index("DATCONTENTTEXT")], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(&excel[index("DATFACTORTEXT")], "'-1");
+        assert_eq!(&excel[index("DATIMPROVEMENTTEXT")], "a=b");
+        let plain = write(false);
+        assert_eq!(&plain[index("DATCONTENTTEXT")], "=HYPERLINK(\"http://x\")");
+        assert_eq!(&plain[index("DATFACTORTEXT")], "-1");
     }
 
     #[test]

@@ -227,6 +227,11 @@ pub fn plat_mock() -> Served<PlatMock> {
     serve(PlatMock::builder().token(PLAT_TOKEN, Actor::demo()).spawn())
 }
 
+/// The PLAT mock without fixtures, for the permission flow: its Keycloak logs each realm's user in.
+pub fn empty_plat_mock() -> Served<PlatMock> {
+    serve(PlatMock::builder().fixtures(false).spawn())
+}
+
 /// The hiyari mock: the document's sample report and 40 generated ones.
 pub fn hiyari_mock() -> Served<HiyariMock> {
     serve(HiyariMock::builder().spawn())

@@ -10,9 +10,10 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use encoding_rs::SHIFT_JIS;
 
-use super::faults::HiyariWire;
+use super::faults::{self, HiyariWire};
 use super::report::{escape_into, write_element};
 use super::{Injected, RecordedRequest, Shared, params, query, search};
+use crate::Fault;
 use crate::fault::{self, Connection};
 
 /// The `Content-Type` of every XML answer.
@@ -62,11 +63,31 @@ pub(crate) async fn api(
         None => answer(&shared, &raw),
         Some(Injected::Error(message)) => error_document("1", &message),
         Some(Injected::Raw { body, content_type }) => raw_response(body, &content_type),
+        Some(Injected::Wire(Fault::IgnoreStart { claim_start })) => {
+            let (without, asked) = faults::without_start(&raw);
+            let response = answer(&shared, &without);
+            match (claim_start, asked) {
+                (true, Some(asked)) => claim_position(response, &asked).await,
+                _ => response,
+            }
+        }
         Some(Injected::Wire(fault)) => {
             let normal = async { answer(&shared, &raw) };
             fault::respond::<HiyariWire>(fault, &connection, &shared.stopping, normal).await
         }
     }
+}
+
+/// `response` with its `position` attribute set to `position`.
+async fn claim_position(response: Response, position: &str) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut parts = parts;
+    parts.headers.remove(CONTENT_LENGTH);
+    let body = faults::set_attribute(&bytes, "position", position);
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// The answer to parameters read from `raw`, when no failure was queued.

@@ -5,4 +5,5 @@
 pub mod types;
 mod client;
 pub use client::*;
+mod deserialize;
 pub mod events;
