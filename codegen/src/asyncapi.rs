@@ -273,11 +273,29 @@ fn render_enum(name: &str, doc: &str, frames: &[Frame]) -> TokenStream {
         let tag = Literal::string(&f.tag);
         quote! { #ident::#variant(_) => #tag, }
     });
+    // Decoded from the frame's text, never through serde's buffered `Content` (which cannot hold
+    // the raw JSON text of event bodies).
+    let attempts = frames.iter().map(|f| {
+        let variant = format_ident!("{}", f.variant);
+        let tag = Literal::string(&f.tag);
+        quote! { (#tag, |raw| ::serde_json::from_str(raw).map(#ident::#variant)), }
+    });
+    let label = Literal::string(name);
+    let tag_key = Literal::string(TAG);
     quote! {
         #[doc = #doc]
-        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
         #[serde(tag = "command")]
         pub enum #ident { #(#variants)* }
+
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                ::iryo_runtime::tagged(deserializer, #label, #tag_key, &[#(#attempts)*])
+            }
+        }
 
         impl #ident {
             /// Every `command` value of this direction.

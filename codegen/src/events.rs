@@ -139,8 +139,8 @@ fn render_enum(owner: &str, bodies: &EventBodies) -> TokenStream {
             Unknown {
                 /// The event name as received.
                 event: String,
-                /// The body as received.
-                body: ::serde_json::Value,
+                /// The body as received (its JSON text).
+                body: ::iryo_runtime::RawJson,
             },
         }
 
@@ -150,9 +150,9 @@ fn render_enum(owner: &str, bodies: &EventBodies) -> TokenStream {
 
             /// Decodes `body` according to `event`. Unknown event names never fail; a known one
             /// fails only when its body does not have the documented shape.
-            pub fn from_wire(event: &str, body: ::serde_json::Value) -> Result<Self, ::serde_json::Error> {
+            pub fn from_wire(event: &str, body: ::iryo_runtime::RawJson) -> Result<Self, ::serde_json::Error> {
                 Ok(match event {
-                    #(#patterns => #ty::#variants(::serde_json::from_value(body)?),)*
+                    #(#patterns => #ty::#variants(body.parse()?),)*
                     _ => #ty::Unknown { event: event.to_owned(), body },
                 })
             }
@@ -166,9 +166,9 @@ fn render_enum(owner: &str, bodies: &EventBodies) -> TokenStream {
             }
 
             /// The body as JSON, unknown keys included.
-            pub fn to_wire_body(&self) -> Result<::serde_json::Value, ::serde_json::Error> {
+            pub fn to_wire_body(&self) -> Result<::iryo_runtime::RawJson, ::serde_json::Error> {
                 match self {
-                    #(#ty::#variants(body) => ::serde_json::to_value(body),)*
+                    #(#ty::#variants(body) => ::iryo_runtime::RawJson::from_value(body),)*
                     #ty::Unknown { body, .. } => Ok(body.clone()),
                 }
             }

@@ -12,13 +12,16 @@ mod error;
 mod events;
 mod format;
 mod header;
+mod mock_data;
 mod openapi;
 pub mod publish;
+mod raw_json;
 mod spec_config;
 mod split;
 mod sync;
 mod xsd;
 mod xsd_crate;
+mod xsd_json;
 mod xsd_render;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,6 +68,9 @@ pub fn render_apis(root: &Path, apis: &[ApiEntry], complete: bool) -> Result<Ren
             openapi::render_crate(root, api, &config, &tables, &mut rendered)?;
         }
         xsd_crate::render_crate(root, api, &config, &tables, &mut rendered)?;
+        if api.name == "hiyari" {
+            mock_data::render(root, &mut rendered)?;
+        }
     }
     if complete {
         code_table::check_all_claimed(&tables, &rendered)?;

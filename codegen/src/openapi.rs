@@ -53,7 +53,7 @@ pub(crate) fn render_crate(
     if let Some(event_enum) = events::render(&doc, &api.openapi)? {
         modules.push(split::Module {
             name: "events".to_owned(),
-            public: true,
+            visibility: split::Visibility::Public,
             file: format::tokens_to_file(&dir.join("events.rs"), event_enum)?,
             header: None,
         });
@@ -93,7 +93,7 @@ fn render_frames(
     );
     Ok(split::Module {
         name: "frames".to_owned(),
-        public: true,
+        visibility: split::Visibility::Public,
         file: format::tokens_to_file(&dir.join("frames.rs"), tokens)?,
         header: Some(head),
     })

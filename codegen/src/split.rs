@@ -10,13 +10,25 @@ use crate::{Error, Rendered, format};
 /// One generated module file.
 pub(crate) struct Module {
     pub name: String,
-    pub public: bool,
+    pub visibility: Visibility,
     pub file: syn::File,
     /// A header of its own, when the module comes from other inputs than the rest.
     pub header: Option<String>,
 }
 
-/// `mod types { .. }` becomes its own file; everything else goes to `client`.
+/// How `mod.rs` declares a module.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Visibility {
+    /// `pub mod name;`
+    Public,
+    /// `mod name; pub use name::*;`
+    Reexported,
+    /// `mod name;`: trait impls only.
+    Private,
+}
+
+/// `mod types { .. }` becomes its own file (its hand-written `Deserialize` impls go to
+/// `deserialize.rs`, to keep files short); everything else goes to `client`.
 pub(crate) fn split_progenitor_output(file: syn::File, dir: &Path) -> Result<Vec<Module>, Error> {
     // Allowed unused: an API without typed operations does not refer to its types.
     let mut client_items: Vec<syn::Item> = vec![syn::parse_quote!(
@@ -24,40 +36,62 @@ pub(crate) fn split_progenitor_output(file: syn::File, dir: &Path) -> Result<Vec
         use super::types;
     )];
     let mut types = None;
+    let mut impls = Vec::new();
     for item in file.items {
         match item {
             syn::Item::Mod(module) if module.ident == "types" => {
                 let (_, items) = module
                     .content
                     .ok_or_else(|| syn_error(dir, "mod types has no body"))?;
-                types = Some(syn::File {
+                let (file, deserialize) = crate::raw_json::rewrite(syn::File {
                     shebang: None,
                     attrs: vec![],
                     items,
-                });
+                })?;
+                types = Some(file);
+                impls = deserialize;
             }
             other => client_items.push(other),
         }
     }
     let types = types.ok_or_else(|| syn_error(dir, "progenitor output has no mod types"))?;
-    Ok(vec![
+    let mut modules = vec![
         Module {
             name: "types".to_owned(),
-            public: true,
+            visibility: Visibility::Public,
             file: types,
             header: None,
         },
         Module {
             name: "client".to_owned(),
-            public: false,
-            file: syn::File {
-                shebang: None,
-                attrs: vec![],
-                items: client_items,
-            },
+            visibility: Visibility::Reexported,
+            file: file_of(client_items),
             header: None,
         },
-    ])
+    ];
+    if !impls.is_empty() {
+        impls.insert(
+            0,
+            syn::parse_quote!(
+                use super::types::*;
+            ),
+        );
+        modules.push(Module {
+            name: "deserialize".to_owned(),
+            visibility: Visibility::Private,
+            file: file_of(impls),
+            header: None,
+        });
+    }
+    Ok(modules)
+}
+
+fn file_of(items: Vec<syn::Item>) -> syn::File {
+    syn::File {
+        shebang: None,
+        attrs: vec![],
+        items,
+    }
 }
 
 fn syn_error(dir: &Path, message: &str) -> Error {
@@ -77,10 +111,10 @@ pub(crate) fn write_modules(
 ) -> Result<(), Error> {
     let declarations = modules.iter().map(|m| {
         let ident = format_ident!("{}", m.name);
-        if m.public {
-            quote! { pub mod #ident; }
-        } else {
-            quote! { mod #ident; pub use #ident::*; }
+        match m.visibility {
+            Visibility::Public => quote! { pub mod #ident; },
+            Visibility::Reexported => quote! { mod #ident; pub use #ident::*; },
+            Visibility::Private => quote! { mod #ident; },
         }
     });
     let mod_path = dir.join("mod.rs");

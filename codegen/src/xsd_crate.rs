@@ -64,6 +64,21 @@ pub(crate) fn render_crate(
         let (module, name) = (format_ident!("{module}"), format_ident!("{name}"));
         declarations.push(quote! { mod #module; pub use #module::#name; });
     }
+    // Record writers (JSON lines, CSV) straight from the typed values: their own module.
+    let order = match names_table {
+        Some(table) => table
+            .entries()
+            .map_err(Error::Spec)?
+            .into_iter()
+            .map(|e| e.code)
+            .collect(),
+        None => Vec::new(),
+    };
+    let path = dir.join("record_writers.rs");
+    let writers = crate::xsd_json::render_writers(&schema, &naming, &order)?;
+    let file = format::tokens_to_file(&path, writers)?;
+    out.files.insert(path, format::render_file(&head, &file));
+    declarations.push(quote! { mod record_writers; });
     let mod_path = dir.join("mod.rs");
     let mod_file = format::tokens_to_file(&mod_path, quote! { #(#declarations)* })?;
     out.files

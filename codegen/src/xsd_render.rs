@@ -151,7 +151,7 @@ pub(crate) fn render_struct(
                         Step::End => return Ok(()),
                         Step::Unknown { element, empty } => {
                             let element = reader.finish_unknown(element, empty)?;
-                            self.unknown_elements.push(element);
+                            reader.keep_unknown(&mut self.unknown_elements, element)?;
                         }
                         #(#dispatch)*
                         Step::Field { index, .. } => return Err(crate::xml::ReadError::internal(index)),
@@ -287,7 +287,7 @@ fn render_dispatch_arm(
                     Some(code) => #ty::from(code.as_str()),
                     // An element without its CODE carries nothing; it is kept as unknown.
                     None => {
-                        self.unknown_elements.push(crate::xml::UnknownElement::empty(#xml_name));
+                        reader.keep_unknown(&mut self.unknown_elements, crate::xml::UnknownElement::empty(#xml_name))?;
                         continue;
                     }
                 }
@@ -306,7 +306,7 @@ fn render_dispatch_arm(
     } else {
         quote! {
             if self.#field.is_some() {
-                self.unknown_elements.push(crate::xml::UnknownElement::repeated(#xml_name, &value));
+                reader.keep_unknown(&mut self.unknown_elements, crate::xml::UnknownElement::repeated(#xml_name, &value))?;
             } else {
                 self.#field = Some(value);
             }
@@ -378,7 +378,10 @@ fn render_from_start(
         let xml_name = Literal::string(&attribute.name);
         let element_name = Literal::string(&naming.path_element(ty));
         locals.push(quote! { let mut #field = None; });
-        arms.push(quote! { #key => #field = Some(#convert), });
+        arms.push(quote! {
+            #key if #field.is_some() => return Err(crate::xml::ReadError::duplicate_attribute(#element_name, #key)),
+            #key => #field = Some(#convert),
+        });
         inits.push(if attribute.required {
             quote! { #field: #field.ok_or_else(|| crate::xml::ReadError::missing_attribute(#element_name, #xml_name))?, }
         } else {
@@ -398,7 +401,8 @@ fn render_from_start(
             /// A value holding the start tag's attributes and no children yet.
             pub fn from_start(start: &::quick_xml::events::BytesStart<'_>) -> Result<Self, crate::xml::ReadError> {
                 #(#locals)*
-                for attribute in start.attributes() {
+                // Duplicates are checked per attribute above: quick-xml's own check is quadratic.
+                for attribute in crate::xml::attributes(start) {
                     let attribute = attribute.map_err(crate::xml::ReadError::attribute)?;
                     let text = crate::xml::attribute_text(&attribute)?;
                     match attribute.key.local_name().as_ref() {

@@ -5,15 +5,15 @@
 
 mod json_eq;
 
-use iryo_plat::types::PermissionDeleteAnswer;
+use iryo_plat::types::PermissionGroupAnswer;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
-    let Ok(answer) = serde_json::from_slice::<PermissionDeleteAnswer>(bytes) else {
+    let Ok(answer) = serde_json::from_slice::<PermissionGroupAnswer>(bytes) else {
         return;
     };
     let encoded = serde_json::to_value(&answer).expect("encodes");
-    let again: PermissionDeleteAnswer =
+    let again: PermissionGroupAnswer =
         serde_json::from_value(encoded.clone()).expect("decodes again");
     let reencoded = serde_json::to_value(&again).expect("encodes");
     assert!(

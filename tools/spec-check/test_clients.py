@@ -38,7 +38,7 @@ from plat_client import AuthenticatedClient as PlatClient
 from plat_client.api.providers import delete_provider_permission
 from plat_client.models import (
     PermissionDeleteRequest,
-    PermissionDeleteResult,
+    PermissionGroupResult,
     PlatError,
     PlatErrorErrorCode,
 )
@@ -97,7 +97,7 @@ def test_plat_deleting_approval_2_returns_the_deleted_group():
         answer = delete_provider_permission.sync(
             "2", client=client, body=PermissionDeleteRequest(comment="〜のため削除します")
         )
-    assert isinstance(answer, PermissionDeleteResult), answer
+    assert isinstance(answer, PermissionGroupResult), answer
     assert answer.permission_group.deleted_flg == 1
     assert answer.permission_group.permission_group_id == "6a7a8516-610d-4c35-bf95-9e7b5219a852"
     assert [approval.deleted_flg for approval in answer.permission_approval] == [1]

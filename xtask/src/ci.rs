@@ -46,6 +46,16 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             return Err(format!("{label} failed ({status})"));
         }
     }
+    let package = crate::package::args(root)?;
+    eprintln!("==> packaging: cargo {}", package.join(" "));
+    let status = Command::new(&cargo)
+        .args(&package)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("packaging: could not start cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("packaging failed ({status})"));
+    }
     eprintln!("==> all CI steps passed");
     Ok(())
 }

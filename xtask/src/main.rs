@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod ci;
+mod package;
 mod spec_tools;
 
 const USAGE: &str = "\

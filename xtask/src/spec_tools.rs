@@ -374,7 +374,8 @@ fn build_mock(layout: &Layout) -> Result<(String, PathBuf), String> {
     run_tool(
         layout
             .command(cargo)
-            .args(["build", "--quiet", "-p", "iryo-mock", "--bin", "iryo-mock"]),
+            .args(["build", "--quiet", "-p", "iryo-mock", "--bin", "iryo-mock"])
+            .args(["-p", "iryo-cli", "--bin", "iryo"]),
         Duration::from_secs(1800),
     )?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -557,6 +558,8 @@ fn pytest(layout: &Layout, binary: &Path) -> Result<String, String> {
             .command(layout.venv_bin("python"))
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"])
             .arg(layout.check_dir.join("test_clients.py"))
+            .arg(layout.check_dir.join("test_harvest.py"))
+            .env("IRYO_BIN", binary.with_file_name("iryo"))
             .env("PYTHONPATH", layout.tools.join("py-clients"))
             .env("IRYO_SPECS", &layout.specs)
             .env("IRYO_ORCA_URL", orca.origin())

@@ -79,6 +79,8 @@ fn api_of_crates(root: &Path, apis: &[String]) -> BTreeMap<String, String> {
         crates.insert(config.krate, api.clone());
         crates.insert(config.codes_crate, api.clone());
     }
+    // The mock's copy of hiyari's tag table (codegen/src/mock_data.rs).
+    crates.insert("iryo-mock".to_owned(), "hiyari".to_owned());
     crates
 }
 

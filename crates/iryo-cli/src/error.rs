@@ -75,6 +75,7 @@ impl From<iryo_orca::Error> for CliError {
         use iryo_orca::Error as E;
         let message = one_line(&error);
         match error {
+            E::InsecureHttp(refused) => crate::insecure::refused(&refused),
             E::Api { .. } => CliError::Api(message),
             E::InvalidInput { .. } | E::Config(_) => CliError::Input(message),
             _ => CliError::Transport(message),
@@ -87,6 +88,7 @@ impl From<iryo_plat::Error> for CliError {
         use iryo_plat::Error as E;
         let message = one_line(&error);
         match error {
+            E::InsecureHttp(refused) => crate::insecure::refused(&refused),
             E::Api { .. } => CliError::Api(message),
             E::InvalidInput { .. } | E::Config(_) | E::Token(_) => CliError::Input(message),
             _ => CliError::Transport(message),

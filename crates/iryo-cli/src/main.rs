@@ -4,7 +4,8 @@
 //! - `iryo orca watch`: ORCA's PUSH通知 socket, never missing an event, resumable with a state file.
 //! - `iryo hiyari search` / `iryo hiyari parse`: 薬局ヒヤリ・ハット reports as JSON lines or CSV,
 //!   searched page by page or read from saved Shift_JIS answers.
-//! - `iryo plat delete-permission`: PLAneTs PRV_ROL_010 / PTP_ROL_010, the answer as one JSON object.
+//! - `iryo plat login` / `iryo plat permissions ...`: PLAneTs' Keycloak login and the whole permission flow;
+//!   `iryo plat delete-permission`: PRV_ROL_010 / PTP_ROL_010 with a fixed token.
 //! - `iryo mock`: the three local mock servers, for trying the rest.
 //!
 //! Records go to stdout; progress, summaries and the one `error: ...` line go to stderr. The exit
@@ -16,6 +17,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod error;
 mod hiyari;
+mod insecure;
 mod mock;
 mod orca;
 mod output;
@@ -58,7 +60,7 @@ enum Command {
     /// 薬局ヒヤリ・ハット事例検索 API (public, no credentials; Shift_JIS on the wire).
     #[command(subcommand)]
     Hiyari(hiyari::HiyariCommand),
-    /// PLAneTs API (Bearer token from PLAT_TOKEN).
+    /// PLAneTs API (Keycloak login kept in a token file, or a Bearer token from PLAT_TOKEN).
     #[command(subcommand)]
     Plat(plat::PlatCommand),
     /// Serve the three mock servers locally and print how to try each command against them.

@@ -80,8 +80,13 @@ pub async fn run(args: MockArgs) -> Result<(), CliError> {
             "warning: listening beyond loopback; the /__mock control routes need no credentials"
         );
     }
-    let mut banner = banner(&orca.base_url(), &hiyari.base_url(), &plat.app_url());
-    banner.push_str(&watch_lines(&orca));
+    let mut banner = banner(
+        &reachable(&orca.base_url(), args.bind),
+        &reachable(&hiyari.base_url(), args.bind),
+        &reachable(&plat.app_url(), args.bind),
+        insecure_flag(args.bind),
+    );
+    banner.push_str(&watch_lines(&orca, args.bind));
     let mut out = std::io::stdout().lock();
     out.write_all(banner.as_bytes())
         .and_then(|()| out.flush())
@@ -103,12 +108,12 @@ pub async fn run(args: MockArgs) -> Result<(), CliError> {
 }
 
 /// The ORCA sockets and a watch command, with how to raise a notification.
-fn watch_lines(orca: &OrcaMock) -> String {
+fn watch_lines(orca: &OrcaMock, bind: IpAddr) -> String {
+    let base_url = reachable(&orca.base_url(), bind);
     let mut lines = format!(
-        "  iryo orca watch --ws-url {} --base-url {} --state watch.sqlite   # raise one: curl -d '{{\"event\":\"patient_accept\"}}' {}/__mock/orca/live/raise\n",
-        orca.ws_url(),
-        orca.base_url(),
-        orca.base_url()
+        "  iryo orca watch --ws-url {} --base-url {base_url}{} --state watch.sqlite   # raise one: curl -d '{{\"event\":\"patient_accept\"}}' {base_url}/__mock/orca/live/raise\n",
+        reachable(&orca.ws_url(), bind),
+        insecure_flag(bind),
     );
     if let Some(pusher) = orca.pusher_url() {
         lines.push_str(&format!("ORCA pusher port (日レセ style): {pusher}\n"));
@@ -116,9 +121,38 @@ fn watch_lines(orca: &OrcaMock) -> String {
     lines
 }
 
+/// A URL a client on this machine can use: listening on every address (`0.0.0.0`, `::`) is
+/// reached through loopback.
+fn reachable(url: &str, bind: IpAddr) -> String {
+    if !bind.is_unspecified() {
+        return url.to_owned();
+    }
+    let loopback = match bind {
+        IpAddr::V4(_) => "127.0.0.1",
+        IpAddr::V6(_) => "[::1]",
+    };
+    url.replacen(&bind_host(bind), loopback, 1)
+}
+
+fn bind_host(bind: IpAddr) -> String {
+    match bind {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+    }
+}
+
+/// Bound to one address off loopback, the commands need the user's consent to plain http.
+fn insecure_flag(bind: IpAddr) -> String {
+    if bind.is_loopback() || bind.is_unspecified() {
+        String::new()
+    } else {
+        format!(" --allow-insecure-http {bind}")
+    }
+}
+
 /// URLs, demo credentials and one command per API. The command name is the one this process was
 /// started as, so the lines paste as they are (`iryo`, or `target/debug/iryo` under cargo).
-fn banner(orca: &str, hiyari: &str, plat: &str) -> String {
+fn banner(orca: &str, hiyari: &str, plat: &str, insecure: String) -> String {
     let iryo = std::env::args()
         .next()
         .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
@@ -132,9 +166,48 @@ PLAT    {plat}  Bearer token {DEMO_TOKEN} (demo token of this mock)
 
 Try:
   export ORCA_USER={ORCA_DEMO_USER} ORCA_PASSWORD={ORCA_DEMO_PASSWORD} PLAT_TOKEN={DEMO_TOKEN}
-  {iryo} orca push-events --base-url {orca} --event patient_accept --user ormaster --start \"2018-01-24 13:00\" --end \"2018-01-25 12:59\"
+  {iryo} orca push-events --base-url {orca} --event patient_accept --user ormaster --start \"2018-01-24 13:00\" --end \"2018-01-25 12:59\"{insecure}
   {iryo} hiyari search --base-url {hiyari} --item LSTFACTOR --word \"過労 疲労\" --condition any --count all --pause-ms 0
-  {iryo} plat delete-permission --base-url {plat} --id 2 --comment \"〜のため削除します\"
+  {iryo} plat delete-permission --base-url {plat} --id 2 --comment \"〜のため削除します\"{insecure}
 "
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listening_everywhere_prints_loopback_urls_that_need_no_consent() {
+        let any = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+        let url = reachable("http://0.0.0.0:8000", any);
+        assert_eq!(url, "http://127.0.0.1:8000");
+        assert_eq!(insecure_flag(any), "");
+        let text = banner(&url, &url, &format!("{url}/cloudEHR"), insecure_flag(any));
+        assert!(!text.contains("0.0.0.0"), "{text}");
+    }
+
+    #[test]
+    fn one_lan_address_prints_the_consent_flag() {
+        let lan: IpAddr = "192.168.1.10".parse().unwrap();
+        assert_eq!(
+            reachable("http://192.168.1.10:8000", lan),
+            "http://192.168.1.10:8000"
+        );
+        let text = banner("o", "h", "p", insecure_flag(lan));
+        let commands: Vec<&str> = text.lines().filter(|l| l.contains("--base-url")).collect();
+        assert_eq!(commands.len(), 3);
+        assert!(
+            commands[0].ends_with("--allow-insecure-http 192.168.1.10"),
+            "{text}"
+        );
+        assert!(
+            !commands[1].contains("--allow-insecure-http"),
+            "hiyari sends no credentials"
+        );
+        assert!(
+            commands[2].ends_with("--allow-insecure-http 192.168.1.10"),
+            "{text}"
+        );
+    }
 }

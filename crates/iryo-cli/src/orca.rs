@@ -54,6 +54,8 @@ pub struct PushEventsArgs {
     /// Window end, inclusive: "YYYY-MM-DD" (through 23:59:59) or "YYYY-MM-DD HH:MM".
     #[arg(long, value_name = "TIME")]
     end: Option<String>,
+    #[command(flatten)]
+    insecure: crate::insecure::InsecureHttpArg,
 }
 
 /// Runs an ORCA subcommand.
@@ -69,7 +71,8 @@ async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
     let password = required_env("ORCA_PASSWORD", "the operator's password")?;
     let start = push_time("--start", args.start.as_deref())?;
     let end = push_time("--end", args.end.as_deref())?;
-    let mut config = Config::new(&args.base_url, Credentials::basic(user.as_str(), password));
+    let mut config = Config::new(&args.base_url, Credentials::basic(user.as_str(), password))
+        .allow_insecure_http(args.insecure.allows(&args.base_url));
     if let Some(path) = &args.base_path {
         config = config.base_path(path.as_str());
     }

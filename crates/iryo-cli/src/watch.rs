@@ -64,6 +64,8 @@ pub struct WatchArgs {
     /// The longest wait between reconnect attempts, in seconds (they start at up to 1 s).
     #[arg(long, value_name = "SECS", default_value_t = 600.0)]
     max_backoff: f64,
+    #[command(flatten)]
+    insecure: crate::insecure::InsecureHttpArg,
 }
 
 fn seconds(flag: &str, value: f64) -> Result<Duration, CliError> {
@@ -93,13 +95,15 @@ fn build_feed(args: &WatchArgs) -> Result<LiveFeed, CliError> {
     let catch_up = if matches!(credentials, Credentials::None) {
         None
     } else {
-        let mut config = Config::new(&args.base_url, credentials.clone());
+        let mut config = Config::new(&args.base_url, credentials.clone())
+            .allow_insecure_http(args.insecure.allows(&args.base_url));
         if let Some(path) = &args.base_path {
             config = config.base_path(path.as_str());
         }
         Some(config.build()?)
     };
     let mut config = LiveConfig::new(&args.ws_url)
+        .allow_insecure_http(args.insecure.allows(&args.ws_url))
         .tenant_id(&args.tenant_id)
         .credentials(credentials)
         .keepalive(
@@ -128,6 +132,7 @@ fn live_error(error: LiveError) -> CliError {
     let message = one_line(&error);
     match error {
         LiveError::Config(_) => CliError::Input(message),
+        LiveError::InsecureHttp(refused) => crate::insecure::refused(&refused),
         LiveError::SubscribeRefused { .. } | LiveError::Server { .. } => CliError::Api(message),
         _ => CliError::Transport(message),
     }

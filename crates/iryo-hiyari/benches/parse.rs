@@ -5,8 +5,14 @@
 //! - `ceiling`: streaming encoding_rs decode feeding a bare quick-xml event count;
 //! - `typed`: [`ReportReader`], every report fully typed;
 //! - `pipelined`: the typed reader on one thread, decoding on another;
+//! - `jsonl`: what `iryo hiyari parse --format jsonl` does: the pipelined typed reader and the
+//!   generated labelled-JSON writer, every line written (to /dev/null);
 //! - `lxml`: Python lxml `iterparse` (installed into `target/bench-venv` by `benches/lxml_iterparse.py`'s
-//!   runner below), when Python is available.
+//!   runner below), when Python is available;
+//! - `lxml-jsonl`: lxml writing the same JSON lines (`benches/lxml_jsonl.py`; checked byte for byte
+//!   against `jsonl` on 300 reports first).
+//!
+//! Goals of issue 14, printed at the end: `jsonl` >= 8x `lxml-jsonl` and >= 0.8x `pipelined`.
 //!
 //! Environment: `IRYO_BENCH_REPORTS` (default 100000), `IRYO_BENCH_SKIP_LXML=1`. Without
 //! `--bench` (as `cargo test --all-targets` runs it) it is a smoke run over 200 reports.
@@ -17,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use iryo_hiyari::ReportReader;
+use iryo_hiyari::{Limits, Pipelined, ReportReader};
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
@@ -28,7 +34,8 @@ fn main() {
     if let Some(pos) = args.iter().position(|a| a == "--child") {
         let mode = &args[pos + 1];
         let file = PathBuf::from(&args[pos + 2]);
-        child(mode, &file);
+        let out = args.get(pos + 3).map_or("/dev/null", String::as_str);
+        child(mode, &file, Path::new(out));
         return;
     }
     if args.iter().any(|a| a == "--list") {
@@ -51,14 +58,18 @@ fn main() {
         file.display()
     );
     let mut results = Vec::new();
-    for mode in ["ceiling", "typed", "pipelined"] {
+    for mode in ["ceiling", "typed", "pipelined", "jsonl"] {
         results.push((mode, run_child(mode, &file)));
     }
-    if !smoke
-        && std::env::var("IRYO_BENCH_SKIP_LXML").is_err()
-        && let Some(lxml) = run_lxml(&file)
-    {
-        results.push(("lxml", lxml));
+    if !smoke && std::env::var("IRYO_BENCH_SKIP_LXML").is_err() {
+        if let Some(lxml) = run_lxml("lxml_iterparse.py", &file, None) {
+            results.push(("lxml", lxml));
+        }
+        same_json_lines();
+        let out = Path::new("/dev/null");
+        if let Some(lxml) = run_lxml("lxml_jsonl.py", &file, Some(out)) {
+            results.push(("lxml-jsonl", lxml));
+        }
     }
     for (mode, r) in &results[1..] {
         assert_eq!(r.items, reports as u64, "{mode} read every report");
@@ -79,12 +90,56 @@ fn main() {
             r.items
         );
     }
+    let seconds = |name: &str| {
+        results
+            .iter()
+            .find(|(m, _)| *m == name)
+            .map(|(_, r)| r.seconds)
+    };
+    if let (Some(jsonl), Some(pipelined)) = (seconds("jsonl"), seconds("pipelined")) {
+        println!(
+            "jsonl vs pipelined typed parse: {:.2}x (goal >= 0.8x)",
+            pipelined / jsonl
+        );
+    }
+    if let (Some(jsonl), Some(lxml)) = (seconds("jsonl"), seconds("lxml-jsonl")) {
+        println!(
+            "jsonl vs lxml writing the same JSON lines: {:.2}x (goal >= 8x)",
+            lxml / jsonl
+        );
+    }
 }
 
 struct Measured {
     seconds: f64,
     peak_kib: u64,
     items: u64,
+}
+
+/// The Rust and Python JSON lines of 300 reports are the same bytes.
+fn same_json_lines() {
+    let file = data_file(300);
+    let dir = file.parent().expect("dir").to_owned();
+    let (ours, theirs) = (dir.join("ours-300.jsonl"), dir.join("lxml-300.jsonl"));
+    let exe = std::env::current_exe().expect("own path");
+    let output = Command::new(exe)
+        .args(["--child", "jsonl"])
+        .arg(&file)
+        .arg(&ours)
+        .output()
+        .expect("child runs");
+    assert!(output.status.success());
+    if run_lxml("lxml_jsonl.py", &file, Some(&theirs)).is_some() {
+        let (a, b) = (
+            std::fs::read(&ours).expect("ours"),
+            std::fs::read(&theirs).expect("lxml"),
+        );
+        assert!(
+            a == b,
+            "lxml_jsonl.py writes other JSON lines than the Rust writer"
+        );
+        println!("json lines: Rust and lxml peer agree byte for byte on 300 reports");
+    }
 }
 
 fn mb(bytes: u64) -> f64 {
@@ -123,12 +178,13 @@ fn parse_measured(text: &str) -> Measured {
 }
 
 /// Runs one mode and prints `seconds peak_kib items`.
-fn child(mode: &str, file: &Path) {
+fn child(mode: &str, file: &Path, out: &Path) {
     let start = Instant::now();
     let items = match mode {
         "ceiling" => ceiling(file),
         "typed" => typed(File::open(file).expect("open")),
         "pipelined" => pipelined(file),
+        "jsonl" => jsonl(file, out),
         other => panic!("unknown mode {other}"),
     };
     let seconds = start.elapsed().as_secs_f64();
@@ -162,15 +218,34 @@ fn typed(input: impl Read) -> u64 {
     reports
 }
 
-/// Decoding (Shift_JIS to UTF-8) on a second thread, parsing on this one: `ReportReader::pipelined`.
+/// Decoding (Shift_JIS to UTF-8) on a second thread, parsing on this one: `Pipelined`.
 fn pipelined(file: &Path) -> u64 {
     let input = File::open(file).expect("open");
-    let reader = ReportReader::pipelined(input, InvalidBytes::Fail).expect("answer");
+    let reader = Pipelined::new(input, InvalidBytes::Fail, Limits::default()).expect("answer");
     let mut reports = 0;
     for report in reader {
         std::hint::black_box(&report.expect("report"));
         reports += 1;
     }
+    reports
+}
+
+/// `iryo hiyari parse --format jsonl`: the pipelined reader, each report written by the generated
+/// writer as one line into a buffered file.
+fn jsonl(file: &Path, out: &Path) -> u64 {
+    let input = File::open(file).expect("open");
+    let reader = Pipelined::new(input, InvalidBytes::Fail, Limits::default()).expect("answer");
+    let mut out = BufWriter::new(File::create(out).expect("output"));
+    let mut line = Vec::new();
+    let mut reports = 0;
+    for report in reader {
+        line.clear();
+        report.expect("report").write_labeled_json(&mut line);
+        line.push(b'\n');
+        out.write_all(&line).expect("write");
+        reports += 1;
+    }
+    out.flush().expect("flush");
     reports
 }
 
@@ -184,8 +259,10 @@ fn peak_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn run_lxml(file: &Path) -> Option<Measured> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/lxml_iterparse.py");
+fn run_lxml(script: &str, file: &Path, out: Option<&Path>) -> Option<Measured> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches")
+        .join(script);
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-venv");
     let python = venv.join("bin/python");
     if !python.exists() {
@@ -207,7 +284,12 @@ fn run_lxml(file: &Path) -> Option<Measured> {
             return None;
         }
     }
-    let output = Command::new(python).arg(script).arg(file).output().ok()?;
+    let output = Command::new(python)
+        .arg(script)
+        .arg(file)
+        .args(out)
+        .output()
+        .ok()?;
     if !output.status.success() {
         eprintln!(
             "lxml run failed: {}",

@@ -27,8 +27,6 @@ pub struct DecodeError {
 
 const RAW_CHUNK: usize = 64 * 1024;
 const PROLOG_LIMIT: usize = 1024;
-/// Pieces handed from the decoding thread to the parser: big enough that the hand-over costs little.
-const BACKGROUND_PIECE: usize = 256 * 1024;
 
 /// A `BufRead` of UTF-8 text decoded from `inner`.
 pub struct DecodingReader<R> {
@@ -92,6 +90,11 @@ impl<R: Read> DecodingReader<R> {
             replaced: false,
             pending: None,
         }
+    }
+
+    /// The raw input.
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.inner
     }
 
     /// The encoding in use.
@@ -223,79 +226,6 @@ impl<R: Read> BufRead for DecodingReader<R> {
     }
 }
 
-/// Decoded text from a background thread: the raw input is read and decoded there, so that the
-/// reading thread only parses (together they go past what one thread does). Errors arrive in order,
-/// after the text before them.
-pub struct BackgroundDecoded {
-    pieces: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
-    current: Vec<u8>,
-    pos: usize,
-    replaced: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl BackgroundDecoded {
-    /// Starts decoding `input` as its XML declaration says, on a new thread.
-    pub fn spawn<R: Read + Send + 'static>(input: R, mode: InvalidBytes) -> Self {
-        let (tx, pieces) = std::sync::mpsc::sync_channel(8);
-        let replaced = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = replaced.clone();
-        std::thread::spawn(move || {
-            let mut decoded = match DecodingReader::from_declaration(input, mode) {
-                Ok(decoded) => decoded,
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            };
-            loop {
-                let mut piece = vec![0u8; BACKGROUND_PIECE];
-                let next = match decoded.read(&mut piece) {
-                    Ok(0) => return,
-                    Ok(n) => {
-                        piece.truncate(n);
-                        Ok(piece)
-                    }
-                    Err(e) => Err(e),
-                };
-                flag.store(decoded.replaced_any(), std::sync::atomic::Ordering::Relaxed);
-                let failed = next.is_err();
-                if tx.send(next).is_err() || failed {
-                    return;
-                }
-            }
-        });
-        BackgroundDecoded {
-            pieces,
-            current: Vec::new(),
-            pos: 0,
-            replaced,
-        }
-    }
-
-    /// Whether [`InvalidBytes::Replace`] had to replace anything in the text read so far.
-    pub fn replaced_any(&self) -> bool {
-        self.replaced.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-impl Read for BackgroundDecoded {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.current.len() {
-            match self.pieces.recv() {
-                Ok(piece) => {
-                    self.current = piece?;
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = (self.current.len() - self.pos).min(buf.len());
-        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,30 +290,6 @@ mod tests {
         let mut text = String::new();
         reader.read_to_string(&mut text).unwrap();
         assert!(text.ends_with("<a>ソ表</a>"));
-    }
-
-    #[test]
-    fn background_decoding_gives_the_same_text_and_errors() {
-        let (bytes, _, _) = encoding_rs::SHIFT_JIS
-            .encode("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>ソ表①</a>");
-        let mut text = String::new();
-        BackgroundDecoded::spawn(io::Cursor::new(bytes.into_owned()), InvalidBytes::Fail)
-            .read_to_string(&mut text)
-            .unwrap();
-        assert!(text.ends_with("<a>ソ表①</a>"));
-        let bad = b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\xff</a>".to_vec();
-        let mut background =
-            BackgroundDecoded::spawn(io::Cursor::new(bad.clone()), InvalidBytes::Fail);
-        let err = background.read_to_string(&mut String::new()).unwrap_err();
-        assert!(
-            err.get_ref()
-                .unwrap()
-                .downcast_ref::<DecodeError>()
-                .is_some()
-        );
-        let mut lossy = BackgroundDecoded::spawn(io::Cursor::new(bad), InvalidBytes::Replace);
-        lossy.read_to_string(&mut text).unwrap();
-        assert!(lossy.replaced_any());
     }
 
     #[test]

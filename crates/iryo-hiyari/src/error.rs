@@ -1,5 +1,6 @@
 //! The one error type of the hiyari client.
 
+use crate::paging::PagingError;
 use crate::query::QueryError;
 use crate::xml::ReadError;
 
@@ -8,7 +9,7 @@ use crate::xml::ReadError;
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an `Error` element other than "no results".
-    #[error("the search API refused the search: {message}")]
+    #[error("the search API refused the search: {}", crate::shown(message))]
     Api {
         /// The API's message.
         message: String,
@@ -16,7 +17,7 @@ pub enum Error {
     /// A status other than 200.
     #[error(
         "HTTP {status} from the search API{}",
-        iryo_runtime::excerpt_suffix(body_excerpt)
+        iryo_runtime::excerpt_suffix(&crate::shown(body_excerpt))
     )]
     Http {
         /// The status code.
@@ -36,6 +37,15 @@ pub enum Error {
     /// The answer is not the XML of `response.xsd` in its declared encoding.
     #[error("the answer does not read: {0}")]
     Read(#[from] ReadError),
+    /// An answer breaks the paging contract (a wrong position, more reports than asked, no
+    /// progress, ...): see [`PagingError`].
+    #[error("the answer to start={start} cannot be trusted: {source}")]
+    Paging {
+        /// The `start` of the request answered.
+        start: u64,
+        /// What is wrong.
+        source: PagingError,
+    },
     /// The search cannot be sent (a character Shift_JIS lacks, a month 13, ...); nothing was sent.
     #[error(transparent)]
     Query(#[from] QueryError),
@@ -48,6 +58,9 @@ pub enum Error {
         /// What happened.
         source: Box<Error>,
     },
+    /// A raw answer could not be kept (see `Config::raw_pages`).
+    #[error("could not keep the raw answer: {0}")]
+    RawPage(#[source] std::io::Error),
     /// The client cannot be built from this configuration.
     #[error("invalid client configuration: {0}")]
     Config(String),

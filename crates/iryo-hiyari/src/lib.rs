@@ -30,22 +30,37 @@
 #[allow(clippy::all)]
 mod generated;
 mod client;
+mod config;
 pub mod decode;
 mod encode;
 mod error;
+mod limits;
+mod page;
+pub mod paging;
+mod pipeline;
 mod query;
+mod read_error;
+pub mod records;
 mod reports;
+mod shown;
 mod stream;
 pub mod xml;
 
-pub use client::{Client, Config, DEFAULT_PATH, Method, NO_RESULTS, PUBLIC_BASE_URL};
+pub use client::Client;
+pub use config::{Config, DEFAULT_PATH, Method, NO_RESULTS, PUBLIC_BASE_URL};
+pub use decode::InvalidBytes;
 pub use encode::EncodeError;
 pub use error::Error;
 pub use generated::*;
 pub use iryo_hiyari_codes::{Item, ItemCode};
 pub use iryo_runtime::RetryPolicy;
+pub use limits::{Limit, Limits};
+pub use page::{CheckedPage, RawPages};
+pub use paging::{PageCheck, PageRequest, Paging, PagingError};
+pub use pipeline::Pipelined;
 pub use query::{CodeSet, Condition, Count, Order, QueryError, SearchQuery, WordSet};
 pub use reports::{Decoded, ReportReader, read_result_set};
+pub use shown::{SHOWN_CHARS, shown};
 pub use stream::{Progress, ReportStream};
 
 /// `Result` with this crate's [`Error`].

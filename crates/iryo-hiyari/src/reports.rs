@@ -6,7 +6,8 @@ use std::io::Read;
 use quick_xml::events::Event;
 
 use crate::decode::{DecodingReader, InvalidBytes};
-use crate::xml::{ReadError, Step, XmlElement, XmlReader};
+use crate::limits::{Limits, Used};
+use crate::xml::{ReadError, Step, UnknownElement, XmlElement, XmlReader};
 use crate::{PharmacyReport, ResultSet};
 
 /// An iterator over the reports of one response (raw bytes, as the API sends them).
@@ -33,27 +34,16 @@ impl<R: Read> ReportReader<Decoded<R>> {
 
     /// As [`new`](Self::new), choosing what invalid bytes do.
     pub fn with_invalid_bytes(input: R, mode: InvalidBytes) -> Result<Self, ReadError> {
+        Self::with_limits(input, mode, Limits::default())
+    }
+
+    /// As [`with_invalid_bytes`](Self::with_invalid_bytes), within `limits`.
+    pub fn with_limits(input: R, mode: InvalidBytes, limits: Limits) -> Result<Self, ReadError> {
         let decoded =
             DecodingReader::from_declaration(input, mode).map_err(|e| ReadError::from_io(&e))?;
         // quick-xml reads faster from a large buffer than from the decoder's pieces.
-        ReportReader::from_decoded(std::io::BufReader::with_capacity(64 * 1024, decoded))
-    }
-}
-
-impl ReportReader<std::io::BufReader<crate::decode::BackgroundDecoded>> {
-    /// As [`with_invalid_bytes`](ReportReader::with_invalid_bytes), decoding on a second thread
-    /// (faster on big inputs; see the benchmark).
-    pub fn pipelined<R: Read + Send + 'static>(
-        input: R,
-        mode: InvalidBytes,
-    ) -> Result<Self, ReadError> {
-        let decoded = crate::decode::BackgroundDecoded::spawn(input, mode);
-        ReportReader::from_decoded(std::io::BufReader::with_capacity(64 * 1024, decoded))
-    }
-
-    /// The decoder of [`pipelined`](Self::pipelined): whether it replaced invalid bytes so far.
-    pub fn replaced_any(&self) -> bool {
-        self.xml.get_ref().get_ref().replaced_any()
+        let text = std::io::BufReader::with_capacity(64 * 1024, decoded);
+        ReportReader::from_decoded_with_limits(text, limits)
     }
 }
 
@@ -61,13 +51,37 @@ impl<B: std::io::BufRead> ReportReader<B> {
     /// Reads text that is already UTF-8 (decoded elsewhere, e.g. on another thread); the XML
     /// declaration's encoding is ignored.
     pub fn from_decoded(text: B) -> Result<Self, ReadError> {
-        let mut xml = XmlReader::new(text);
-        let (head, empty) = read_root(&mut xml)?;
+        ReportReader::from_decoded_with_limits(text, Limits::default())
+    }
+
+    /// As [`from_decoded`](Self::from_decoded), within `limits`.
+    pub fn from_decoded_with_limits(text: B, limits: Limits) -> Result<Self, ReadError> {
+        ReportReader::open(text, limits).map_err(|(error, _)| error)
+    }
+
+    /// As [`from_decoded_with_limits`](Self::from_decoded_with_limits), giving the input back
+    /// with the error (it may know more about it).
+    pub(crate) fn open(text: B, limits: Limits) -> Result<Self, (ReadError, B)> {
+        let mut xml = XmlReader::with_limits(text, limits);
+        xml.set_prolog(true);
+        let (head, empty) = match read_root(&mut xml) {
+            Ok(root) => root,
+            Err(error) => return Err((error, xml.into_inner())),
+        };
+        xml.set_prolog(false);
         Ok(ReportReader {
             xml,
             head,
             done: empty,
         })
+    }
+
+    pub(crate) fn input(&self) -> &B {
+        self.xml.get_ref()
+    }
+
+    pub(crate) fn input_mut(&mut self) -> &mut B {
+        self.xml.get_mut()
     }
 
     /// The `ResultSet` attributes (total, position, count, status), plus the `Error` message
@@ -78,6 +92,8 @@ impl<B: std::io::BufRead> ReportReader<B> {
 
     fn next_report(&mut self) -> Result<Option<PharmacyReport>, ReadError> {
         loop {
+            // A report's start tag is its own, not the rest of the answer's.
+            let head_used = self.xml.used();
             let step = self.xml.next_step(|name, _| {
                 Ok(match name {
                     b"PHARMACY_REPORT" => Some((REPORT, None)),
@@ -95,14 +111,28 @@ impl<B: std::io::BufRead> ReportReader<B> {
                     empty,
                     ..
                 } => {
+                    // Each report has its own budget; the rest of the answer keeps one in all.
+                    self.xml.swap_budget(Used::default());
                     let mut report = PharmacyReport::default();
                     report.read_children(&mut self.xml, empty)?;
+                    self.xml.swap_budget(head_used);
                     return Ok(Some(report));
                 }
-                Step::Field { empty, .. } => self.head.error = Some(self.xml.read_text(empty)?),
+                Step::Field { empty, .. } => {
+                    let message = self.xml.read_text(empty)?;
+                    match self.head.error {
+                        Some(_) => {
+                            let repeated = UnknownElement::repeated("Error", &message);
+                            self.xml
+                                .keep_unknown(&mut self.head.unknown_elements, repeated)?;
+                        }
+                        None => self.head.error = Some(message),
+                    }
+                }
                 Step::Unknown { element, empty } => {
                     let element = self.xml.finish_unknown(element, empty)?;
-                    self.head.unknown_elements.push(element);
+                    self.xml
+                        .keep_unknown(&mut self.head.unknown_elements, element)?;
                 }
             }
         }

@@ -1,22 +1,20 @@
-//! Streaming a search: a driver task requests pages one after another; for each page, a pump task
-//! forwards the body's chunks to a blocking parser thread, which decodes Shift_JIS, parses and
-//! sends each report to the consumer as soon as it is complete. Every channel is bounded, so memory
-//! does not depend on the size of the answer.
+//! Streaming a search: a driver task walks the paging state machine, one page request at a time;
+//! each page's reports come out of the shared pipeline (see `page`) and are yielded as soon as
+//! they pass their checks. Every channel is bounded, so memory does not depend on the answers.
 
-use std::io::{self, Read};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use crate::client::{Client, check_error, page_count, retryable};
-use crate::query::{Count, SearchQuery};
-use crate::{Error, PharmacyReport, ReportReader, ResultSet};
+use crate::page::{Endpoint, Sink, page_query};
+use crate::paging::Paging;
+use crate::query::SearchQuery;
+use crate::{Error, PharmacyReport, ResultSet};
 
-const BODY_CHUNKS: usize = 8;
-const REPORTS: usize = 64;
+/// Reports in flight between the driver and the consumer.
+const REPORTS: usize = 16;
 
 /// How far a stream has got.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -40,13 +38,13 @@ pub struct ReportStream {
 }
 
 impl ReportStream {
-    pub(crate) fn spawn(client: Client, query: SearchQuery) -> Self {
+    pub(crate) fn spawn(endpoint: Arc<Endpoint>, query: SearchQuery) -> Self {
         let (tx, reports) = mpsc::channel(REPORTS);
         let progress = Arc::new(Mutex::new(Progress {
             next_start: query.start.unwrap_or(0),
             ..Progress::default()
         }));
-        let driver = tokio::spawn(drive(client, query, tx, progress.clone()));
+        let driver = tokio::spawn(drive(endpoint, query, tx, progress.clone()));
         ReportStream {
             reports,
             progress,
@@ -87,268 +85,97 @@ fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
 
 type ReportSender = mpsc::Sender<Result<PharmacyReport, Error>>;
 
-/// Requests pages until the wanted count or the total is reached.
+/// The consumer, as a page's [`Sink`]: each report sent on, progress counted.
+struct Consumer<'a> {
+    tx: &'a ReportSender,
+    progress: &'a Mutex<Progress>,
+}
+
+impl Sink for Consumer<'_> {
+    fn head(&mut self, head: &ResultSet) {
+        lock(self.progress).total = Some(head.total);
+    }
+
+    async fn take(&mut self, report: PharmacyReport) -> bool {
+        if self.tx.send(Ok(report)).await.is_err() {
+            return false;
+        }
+        let mut progress = lock(self.progress);
+        progress.reports += 1;
+        progress.next_start = progress.next_start.saturating_add(1);
+        true
+    }
+}
+
+/// Requests pages until the paging state machine is done or fails.
 async fn drive(
-    client: Client,
+    endpoint: Arc<Endpoint>,
     query: SearchQuery,
     tx: ReportSender,
     progress: Arc<Mutex<Progress>>,
 ) {
-    let config = &client.inner.config;
-    let mut start = query.start.unwrap_or(0);
-    let mut remaining = match query.count {
-        Some(Count::Limit(n)) => Some(n),
-        Some(Count::All) => None,
-        None => Some(10),
-    };
-    let mut first = true;
-    while remaining != Some(0) {
-        if !first && !config.page_pause.is_zero() {
-            tokio::time::sleep(config.page_pause).await;
-        }
-        first = false;
-        let count = page_count(config, remaining);
-        let page_query = SearchQuery {
-            start: Some(start),
-            count: Some(count),
-            ..query.clone()
-        };
-        lock(&progress).pages += 1;
-        // A page is requested again only while none of its reports has been yielded.
-        let attempt = || fetch_page(&client, &page_query, &tx, &progress);
-        let decide = |failure: &PageError| match failure.sent == 0 && retryable(&failure.error) {
-            true => iryo_runtime::RetryDecision::Retry {
-                after: failure.retry_after,
+    let config = &endpoint.config;
+    let first_start = query.start.unwrap_or(0);
+    let mut paging = Paging::for_query(query.start, query.count, config.paging_page_size());
+    let fail = |next_start: u64, error: Error| {
+        lock(&progress).next_start = next_start;
+        match next_start > first_start {
+            true => Error::Interrupted {
+                next_start,
+                source: Box::new(error),
             },
-            false => iryo_runtime::RetryDecision::Stop,
-        };
-        let page = match iryo_runtime::retry(&config.retry, attempt, decide).await {
-            Ok(page) => page,
-            Err(PageError { sent, error, .. }) => {
-                let next_start = start + sent;
-                lock(&progress).next_start = next_start;
-                let error = if next_start > query.start.unwrap_or(0) {
-                    Error::Interrupted {
-                        next_start,
-                        source: Box::new(error),
-                    }
-                } else {
-                    error
-                };
-                let _ = tx.send(Err(error)).await;
+            false => error,
+        }
+    };
+    if let Err(e) = query.validate() {
+        let _ = tx.send(Err(e.into())).await;
+        return;
+    }
+    loop {
+        let request = match paging.next_request() {
+            Ok(Some(request)) => request,
+            Ok(None) => return,
+            Err(source) => {
+                let start = paging.next_start();
+                let error = Error::Paging { start, source };
+                let _ = tx.send(Err(fail(start, error))).await;
                 return;
             }
         };
-        start += page.sent;
-        remaining = remaining.map(|r| r.saturating_sub(page.sent));
-        let requested = match count {
-            Count::Limit(n) => n,
-            Count::All => u64::MAX,
+        if paging.requests() > 1 && !config.page_pause.is_zero() {
+            tokio::time::sleep(config.page_pause).await;
+        }
+        lock(&progress).pages += 1;
+        let sent = page_query(&query, &request);
+        let (endpoint, sent, paging_now, tx, progress) =
+            (&*endpoint, &sent, &paging, &tx, &*progress);
+        // A page is requested again only while none of its reports was yielded.
+        let attempt = || async move {
+            let mut consumer = Consumer { tx, progress };
+            endpoint
+                .run_page(sent, paging_now, &request, &mut consumer)
+                .await
         };
-        if page.sent == 0 || page.sent < requested || start >= page.total {
-            return;
-        }
-    }
-}
-
-struct PageDone {
-    sent: u64,
-    total: u64,
-}
-
-struct PageError {
-    sent: u64,
-    error: Error,
-    retry_after: Option<std::time::Duration>,
-}
-
-impl PageError {
-    fn new(sent: u64, error: Error) -> Self {
-        PageError {
-            sent,
-            error,
-            retry_after: None,
-        }
-    }
-}
-
-/// Why the body pump stopped early, so that the parser's I/O error can be told precisely.
-#[derive(Default)]
-struct PumpFailure {
-    transport: Option<reqwest::Error>,
-    too_large: Option<u64>,
-}
-
-/// One page: request, pump the body into the parser thread, wait for it.
-async fn fetch_page(
-    client: &Client,
-    query: &SearchQuery,
-    tx: &ReportSender,
-    progress: &Arc<Mutex<Progress>>,
-) -> Result<PageDone, PageError> {
-    let response = client.send(query).await.map_err(|failure| PageError {
-        sent: 0,
-        error: failure.error,
-        retry_after: failure.retry_after,
-    })?;
-    let (chunk_tx, chunk_rx) = mpsc::channel(BODY_CHUNKS);
-    let pump_failure = Arc::new(Mutex::new(PumpFailure::default()));
-    let limit = client.inner.config.max_response_bytes;
-    let pump = tokio::spawn(pump_body(response, chunk_tx, limit, pump_failure.clone()));
-    let mode = client.inner.config.invalid_bytes;
-    // Decoding and parsing run on two threads: together they go past what one thread can do.
-    let (text_tx, text_rx) = mpsc::channel(BODY_CHUNKS);
-    let decoder = tokio::task::spawn_blocking(move || {
-        decode_body(ChannelReader::new(chunk_rx), mode, &text_tx)
-    });
-    let (tx, progress) = (tx.clone(), progress.clone());
-    let parsed = tokio::task::spawn_blocking(move || {
-        parse_page(ChannelReader::new(text_rx), &tx, &progress)
-    })
-    .await;
-    pump.abort();
-    decoder.abort();
-    let result = match parsed {
-        Ok(result) => result,
-        Err(join) => Err(PageError::new(
-            0,
-            Error::Read(crate::xml::ReadError::Io(format!(
-                "parser thread failed: {join}"
-            ))),
-        )),
-    };
-    result.map_err(|failure| precise(failure, &pump_failure))
-}
-
-/// The parser only saw an I/O error; say what the pump saw.
-fn precise(failure: PageError, pump: &Mutex<PumpFailure>) -> PageError {
-    let mut pump = pump.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let error = match (pump.too_large, pump.transport.take()) {
-        (Some(limit), _) => Error::TooLarge { limit },
-        (None, Some(transport)) => Error::Transport(transport),
-        (None, None) => return failure,
-    };
-    PageError::new(failure.sent, error)
-}
-
-async fn pump_body(
-    mut response: reqwest::Response,
-    chunks: mpsc::Sender<io::Result<Bytes>>,
-    limit: u64,
-    failure: Arc<Mutex<PumpFailure>>,
-) {
-    let mut received = 0u64;
-    loop {
-        let next = match response.chunk().await {
-            Ok(Some(chunk)) => {
-                received += chunk.len() as u64;
-                if received > limit {
-                    failure.lock().unwrap_or_else(|p| p.into_inner()).too_large = Some(limit);
-                    Err(io::Error::other("the answer is too large"))
-                } else {
-                    Ok(chunk)
-                }
-            }
-            Ok(None) => return,
-            Err(e) => {
-                failure.lock().unwrap_or_else(|p| p.into_inner()).transport = Some(e);
-                Err(io::Error::other(
-                    "the connection failed while the answer was arriving",
-                ))
+        let outcome =
+            iryo_runtime::retry(&config.retry, attempt, crate::page::PageFailure::decision).await;
+        let check = match outcome {
+            Ok(Some((check, _))) => check,
+            Ok(None) => return, // the consumer went away
+            Err(failure) => {
+                let next_start = request.start.saturating_add(failure.accepted);
+                let _ = tx.send(Err(fail(next_start, failure.error))).await;
+                return;
             }
         };
-        let failed = next.is_err();
-        if chunks.send(next).await.is_err() || failed {
+        let next_start = request.start.saturating_add(check.received());
+        if let Err(source) = paging.finish(check) {
+            let error = Error::Paging {
+                start: request.start,
+                source,
+            };
+            let _ = tx.send(Err(fail(next_start, error))).await;
             return;
         }
-    }
-}
-
-const TEXT_CHUNK: usize = 64 * 1024;
-
-/// Runs on a blocking thread: decodes the raw body (as its XML declaration says) into UTF-8
-/// pieces for the parser; a decoding failure is passed on as the parser's input error.
-fn decode_body(
-    raw: ChannelReader,
-    mode: crate::decode::InvalidBytes,
-    text: &mpsc::Sender<io::Result<Bytes>>,
-) {
-    let mut decoded = match crate::decode::DecodingReader::from_declaration(raw, mode) {
-        Ok(decoded) => decoded,
-        Err(e) => {
-            let _ = text.blocking_send(Err(e));
-            return;
-        }
-    };
-    loop {
-        let mut piece = vec![0u8; TEXT_CHUNK];
-        let next = match decoded.read(&mut piece) {
-            Ok(0) => return,
-            Ok(n) => {
-                piece.truncate(n);
-                Ok(Bytes::from(piece))
-            }
-            Err(e) => Err(e),
-        };
-        let failed = next.is_err();
-        if text.blocking_send(next).is_err() || failed {
-            return;
-        }
-    }
-}
-
-/// Runs on a blocking thread: parses the decoded text, sends each report on.
-fn parse_page(
-    input: ChannelReader,
-    tx: &ReportSender,
-    progress: &Mutex<Progress>,
-) -> Result<PageDone, PageError> {
-    let mut sent = 0;
-    let fail = |sent, error: Error| PageError::new(sent, error);
-    let text = std::io::BufReader::with_capacity(TEXT_CHUNK, input);
-    let mut reader = ReportReader::from_decoded(text).map_err(|e| fail(0, e.into()))?;
-    let total = reader.result_set().total;
-    lock(progress).total = Some(total);
-    for report in reader.by_ref() {
-        let report = report.map_err(|e| fail(sent, e.into()))?;
-        if tx.blocking_send(Ok(report)).is_err() {
-            return Ok(PageDone { sent, total: 0 }); // the consumer went away
-        }
-        sent += 1;
-        let mut progress = lock(progress);
-        progress.reports += 1;
-        progress.next_start += 1;
-    }
-    let head: &ResultSet = reader.result_set();
-    check_error(head).map_err(|e| fail(sent, e))?;
-    Ok(PageDone { sent, total })
-}
-
-/// `Read` over the body chunks the pump sends; blocks the (blocking) parser thread while waiting.
-pub(crate) struct ChannelReader {
-    chunks: mpsc::Receiver<io::Result<Bytes>>,
-    current: Bytes,
-}
-
-impl ChannelReader {
-    fn new(chunks: mpsc::Receiver<io::Result<Bytes>>) -> Self {
-        ChannelReader {
-            chunks,
-            current: Bytes::new(),
-        }
-    }
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
-            match self.chunks.blocking_recv() {
-                Some(chunk) => self.current = chunk?,
-                None => return Ok(0),
-            }
-        }
-        let n = self.current.len().min(buf.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
-        Ok(n)
+        lock(progress).next_start = paging.next_start();
     }
 }

@@ -4,8 +4,11 @@
 use std::borrow::Cow;
 use std::io::BufRead;
 
-use quick_xml::events::attributes::{AttrError, Attribute};
+use quick_xml::events::attributes::{Attribute, Attributes};
 use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use crate::limits::{AllowanceSpent, Capped, Limit, Limits, Used};
+pub use crate::read_error::ReadError;
 
 /// A type the generated code can fill from an element's children.
 pub trait XmlElement {
@@ -38,6 +41,12 @@ impl UnknownElement {
             attributes: Vec::new(),
             text: String::new(),
         }
+    }
+
+    /// Bytes of name and attributes, as charged to [`Limits::report_text_bytes`].
+    fn kept_bytes(&self) -> usize {
+        let attributes: usize = self.attributes.iter().map(|(k, v)| k.len() + v.len()).sum();
+        self.name.len() + attributes
     }
 
     /// A second occurrence of an element the schema allows once; its value is kept as text.
@@ -112,26 +121,53 @@ pub enum Step {
     End,
 }
 
-/// A streaming XML reader over decoded (UTF-8) input.
+/// A streaming XML reader over decoded (UTF-8) input, within [`Limits`].
 pub struct XmlReader<R> {
-    inner: quick_xml::Reader<R>,
+    inner: quick_xml::Reader<Capped<R>>,
     buf: Vec<u8>,
+    limits: Limits,
+    used: Used,
+    /// Before the root element, events are capped by what is left of `prolog_bytes`.
+    in_prolog: bool,
 }
 
 impl<R: BufRead> XmlReader<R> {
-    /// Reads from `input`, which must already be UTF-8.
+    /// Reads from `input`, which must already be UTF-8, with the default [`Limits`].
     pub fn new(input: R) -> Self {
-        let mut inner = quick_xml::Reader::from_reader(input);
+        XmlReader::with_limits(input, Limits::default())
+    }
+
+    /// Reads from `input` within `limits`.
+    pub fn with_limits(input: R, limits: Limits) -> Self {
+        let mut inner = quick_xml::Reader::from_reader(Capped::new(input));
         inner.config_mut().check_end_names = true;
         XmlReader {
             inner,
             buf: Vec::with_capacity(4096),
+            limits,
+            used: Used::default(),
+            in_prolog: false,
         }
     }
 
     /// The input.
     pub fn get_ref(&self) -> &R {
-        self.inner.get_ref()
+        self.inner.get_ref().get_ref()
+    }
+
+    /// The input, giving the reader up.
+    pub fn into_inner(self) -> R {
+        self.inner.into_inner().into_inner()
+    }
+
+    /// The input, mutably.
+    pub fn get_mut(&mut self) -> &mut R {
+        self.inner.get_mut().get_mut()
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Byte offset in the decoded input, for error messages.
@@ -139,13 +175,92 @@ impl<R: BufRead> XmlReader<R> {
         self.inner.buffer_position()
     }
 
+    /// Until `false`, events are capped by what is left of `prolog_bytes` (see [`Limits`]).
+    pub(crate) fn set_prolog(&mut self, in_prolog: bool) {
+        self.in_prolog = in_prolog;
+    }
+
+    /// What the budget in use has spent.
+    pub(crate) fn used(&self) -> Used {
+        self.used
+    }
+
+    /// Swaps the budget in use (a report's, or the rest of the answer's) for `used`.
+    pub(crate) fn swap_budget(&mut self, used: Used) -> Used {
+        std::mem::replace(&mut self.used, used)
+    }
+
     /// The next event (the returned value borrows the reader's buffer).
     pub fn next_event(&mut self) -> Result<Event<'_>, ReadError> {
         self.buf.clear();
         let position = self.inner.buffer_position();
+        let (limit, allowance) = if self.in_prolog {
+            let left = self.limits.prolog_bytes.saturating_sub(position);
+            match left < self.limits.element_bytes {
+                true => (Limit::PrologBytes, left),
+                false => (Limit::ElementBytes, self.limits.element_bytes),
+            }
+        } else {
+            (Limit::ElementBytes, self.limits.element_bytes)
+        };
+        self.inner.get_mut().allow(allowance);
+        let value = match limit {
+            Limit::PrologBytes => self.limits.prolog_bytes,
+            _ => self.limits.element_bytes,
+        };
         self.inner
             .read_event_into(&mut self.buf)
-            .map_err(|e| ReadError::from_quick_xml(e, position))
+            .map_err(|e| match &e {
+                quick_xml::Error::Io(io)
+                    if io.get_ref().is_some_and(|e| e.is::<AllowanceSpent>()) =>
+                {
+                    ReadError::Limit {
+                        limit,
+                        value,
+                        position: position.saturating_add(allowance),
+                    }
+                }
+                _ => ReadError::from_quick_xml(e, position),
+            })
+    }
+
+    fn charge(&mut self, limit: Limit, amount: u64, position: u64) -> Result<(), ReadError> {
+        let (used, value) = match limit {
+            Limit::ReportTextBytes => (&mut self.used.text_bytes, self.limits.report_text_bytes),
+            Limit::ReportElements => (&mut self.used.elements, self.limits.report_elements),
+            _ => (
+                &mut self.used.unknown_elements,
+                self.limits.report_unknown_elements,
+            ),
+        };
+        *used = used.saturating_add(amount);
+        if *used > value {
+            return Err(ReadError::Limit {
+                limit,
+                value,
+                position,
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts one element whose name and attributes keep `text_bytes` bytes.
+    fn charge_element(&mut self, text_bytes: usize, position: u64) -> Result<(), ReadError> {
+        self.charge(Limit::ReportElements, 1, position)?;
+        self.charge(Limit::ReportTextBytes, text_bytes as u64, position)
+    }
+
+    /// Keeps an unknown (or repeated) element, within `report_unknown_elements`.
+    pub fn keep_unknown(
+        &mut self,
+        kept: &mut Vec<UnknownElement>,
+        element: UnknownElement,
+    ) -> Result<(), ReadError> {
+        let position = self.position();
+        self.charge(Limit::ReportUnknownElements, 1, position)?;
+        self.charge(Limit::ReportTextBytes, element.text.len() as u64, position)?;
+        kept.push(element);
+        Ok(())
     }
 
     /// The next child element of the current element. `classify` sees the child's name and start
@@ -168,9 +283,14 @@ impl<R: BufRead> XmlReader<R> {
                 Event::Eof => return Err(ReadError::UnexpectedEof { position }),
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => None,
             };
-            if let Some(step) = step {
-                return Ok(step);
-            }
+            let Some(step) = step else { continue };
+            let kept = match &step {
+                Step::Field { code, .. } => code.as_ref().map_or(0, |c| c.as_str().len()),
+                Step::Unknown { element, .. } => element.kept_bytes(),
+                Step::End => return Ok(step),
+            };
+            self.charge_element(kept, position)?;
+            return Ok(step);
         }
     }
 
@@ -183,20 +303,28 @@ impl<R: BufRead> XmlReader<R> {
         let mut depth = 0usize;
         loop {
             let position = self.position();
+            let before = text.len();
+            let mut element = None;
             match self.next_event()? {
                 Event::Text(t) => text.push_str(utf8(&t, position)?),
                 Event::CData(t) => text.push_str(utf8(&t, position)?),
                 Event::GeneralRef(r) => text.push_str(&resolve_reference(&r, position)?),
-                Event::Start(_) => depth += 1,
+                Event::Start(start) => {
+                    depth += 1;
+                    // quick-xml keeps the names of open elements: they count as kept text.
+                    element = Some(start.name().as_ref().len());
+                }
+                Event::Empty(_) => element = Some(0),
                 Event::End(_) if depth == 0 => return Ok(text),
                 Event::End(_) => depth -= 1,
                 Event::Eof => return Err(ReadError::UnexpectedEof { position }),
-                Event::Empty(_)
-                | Event::Comment(_)
-                | Event::PI(_)
-                | Event::Decl(_)
-                | Event::DocType(_) => {}
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
             }
+            if let Some(name_bytes) = element {
+                self.charge_element(name_bytes, position)?;
+            }
+            let added = (text.len() - before) as u64;
+            self.charge(Limit::ReportTextBytes, added, position)?;
         }
     }
 
@@ -243,17 +371,34 @@ where
 }
 
 fn unknown_start(start: &BytesStart<'_>) -> Result<UnknownElement, ReadError> {
+    let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
     let mut attributes = Vec::new();
-    for attribute in start.attributes() {
+    // quick-xml's own duplicate check is quadratic in the number of attributes: a set is linear.
+    let mut seen = std::collections::HashSet::new();
+    for attribute in self::attributes(start) {
         let attribute = attribute.map_err(ReadError::attribute)?;
+        if !seen.insert(attribute.key.as_ref().to_vec()) {
+            return Err(ReadError::duplicate_attribute(
+                &name,
+                attribute.key.as_ref(),
+            ));
+        }
         let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
         attributes.push((key, attribute_text(&attribute)?.into_owned()));
     }
     Ok(UnknownElement {
-        name: String::from_utf8_lossy(start.name().as_ref()).into_owned(),
+        name,
         attributes,
         text: String::new(),
     })
+}
+
+/// The attributes of a start tag, without quick-xml's duplicate check (quadratic in their
+/// number); callers that keep attributes check duplicates themselves, in linear time.
+pub fn attributes<'a>(start: &'a BytesStart<'a>) -> Attributes<'a> {
+    let mut attributes = start.attributes();
+    attributes.with_checks(false);
+    attributes
 }
 
 fn resolve_reference(reference: &BytesRef<'_>, position: u64) -> Result<String, ReadError> {
@@ -281,7 +426,7 @@ pub fn labeled_code(code: &str, label: Option<&str>) -> serde_json::Value {
 
 /// The `CODE` attribute of a code element, unescaped.
 pub fn code_attribute(start: &BytesStart<'_>) -> Result<Option<CodeText>, ReadError> {
-    for attribute in start.attributes().with_checks(false) {
+    for attribute in attributes(start) {
         let attribute = attribute.map_err(ReadError::attribute)?;
         if attribute.key.as_ref() == b"CODE" {
             return Ok(Some(CodeText::new(&attribute_text(&attribute)?)));
@@ -304,116 +449,4 @@ pub fn parse_count(text: &str) -> Result<u64, ReadError> {
     text.trim().parse().map_err(|_| ReadError::Attribute {
         message: format!("`{text}` is not a non-negative integer"),
     })
-}
-
-/// XML that does not fit the schema's reader. Positions are byte offsets in the decoded text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ReadError {
-    /// Malformed XML.
-    #[error("malformed XML at byte {position}: {message}")]
-    Xml {
-        /// Where.
-        position: u64,
-        /// What the parser said.
-        message: String,
-    },
-    /// The input ended inside an element.
-    #[error("the XML ends early (byte {position})")]
-    UnexpectedEof {
-        /// Where.
-        position: u64,
-    },
-    /// Text where only child elements belong.
-    #[error("unexpected text between elements at byte {position}")]
-    UnexpectedText {
-        /// Where.
-        position: u64,
-    },
-    /// A bad or missing attribute.
-    #[error("attribute: {message}")]
-    Attribute {
-        /// What is wrong.
-        message: String,
-    },
-    /// The root element is not the expected one.
-    #[error("expected a <{expected}> root element, found <{found}>")]
-    UnexpectedRoot {
-        /// The root the schema names.
-        expected: &'static str,
-        /// What came.
-        found: String,
-    },
-    /// The bytes are not valid in the declared encoding (they are never replaced silently).
-    #[error("the response is not valid {encoding} at byte {position}")]
-    Encoding {
-        /// The encoding.
-        encoding: &'static str,
-        /// Byte offset in the raw input.
-        position: u64,
-    },
-    /// The XML declaration names an encoding this reader cannot decode.
-    #[error("unsupported XML encoding `{0}`")]
-    UnsupportedEncoding(String),
-    /// Reading the input failed.
-    #[error("reading the response failed: {0}")]
-    Io(String),
-    /// A generator bug: a field index the reader does not know.
-    #[error("internal: unknown field index {0}")]
-    Internal(u16),
-}
-
-impl ReadError {
-    /// A bad attribute.
-    pub fn attribute(error: AttrError) -> Self {
-        ReadError::Attribute {
-            message: error.to_string(),
-        }
-    }
-
-    /// A required attribute is missing.
-    pub fn missing_attribute(element: &str, attribute: &str) -> Self {
-        ReadError::Attribute {
-            message: format!("<{element}> lacks the required attribute `{attribute}`"),
-        }
-    }
-
-    /// A generator bug.
-    pub fn internal(index: u16) -> Self {
-        ReadError::Internal(index)
-    }
-
-    /// Maps a parser error; decoding failures of the input keep their own variants.
-    pub fn from_quick_xml(error: quick_xml::Error, position: u64) -> Self {
-        if let quick_xml::Error::Io(io) = &error {
-            return ReadError::from_io(io);
-        }
-        ReadError::Xml {
-            position,
-            message: error.to_string(),
-        }
-    }
-
-    /// Maps an input error, recognising the decoder's own errors.
-    pub fn from_io(error: &std::io::Error) -> Self {
-        let inner = error.get_ref();
-        if let Some(e) = inner.and_then(|e| e.downcast_ref::<crate::decode::DecodeError>()) {
-            return ReadError::Encoding {
-                encoding: e.encoding,
-                position: e.offset,
-            };
-        }
-        if let Some(e) = inner.and_then(|e| e.downcast_ref::<crate::decode::UnsupportedEncoding>())
-        {
-            return ReadError::UnsupportedEncoding(e.0.clone());
-        }
-        ReadError::Io(error.to_string())
-    }
-
-    fn text(position: u64, error: impl std::fmt::Display) -> Self {
-        ReadError::Xml {
-            position,
-            message: error.to_string(),
-        }
-    }
 }

@@ -174,9 +174,12 @@ async fn invalid_shift_jis_fails_unless_lossy_is_chosen() {
 #[tokio::test]
 async fn oversized_answers_are_refused_pages_and_streams() {
     let mock = HiyariMock::builder().spawn().await.unwrap();
-    // The mock builds a big answer slowly in a debug build: wait for it, and never retry.
+    // The mock builds a big answer slowly in a debug build: wait for it, and never retry. The
+    // oversized answer declares count=total=its reports: asked with count=all (one request),
+    // only the size limit stops it (a page of 10 would be refused as over-delivery first).
     let client = config(&mock, RetryPolicy::none())
         .read_timeout(Duration::from_secs(30))
+        .unbounded_all(true)
         .build()
         .unwrap();
     for chunked in [false, true] {
@@ -184,7 +187,8 @@ async fn oversized_answers_are_refused_pages_and_streams() {
             bytes: 3 * 1024 * 1024,
             chunked,
         });
-        let err = client.search_page(&SearchQuery::new()).await.unwrap_err();
+        let all = SearchQuery::new().count(Count::All);
+        let err = client.search_page(&all).await.unwrap_err();
         assert!(
             matches!(err, Error::TooLarge { limit: 1_048_576 }),
             "chunked={chunked}: {err:?}"

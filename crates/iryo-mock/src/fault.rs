@@ -7,6 +7,7 @@
 
 mod conn;
 mod form;
+mod generated;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -86,6 +87,41 @@ pub enum Fault {
         /// Whether to leave out `Content-Length`.
         chunked: bool,
     },
+    /// *Normal answer* holding at most its first `items` items: a server that caps its answers below the
+    /// `count` asked. hiyari: reports, with `count` saying how many are left; ORCA and PLAT do not page, their
+    /// answer is unchanged. `{"kind":"answer_cap","items":10}`
+    AnswerCap {
+        /// The most items the answer holds.
+        items: usize,
+    },
+    /// *Normal answer* with its items repeated until there are `items` of them, more than asked (hiyari:
+    /// reports, with `count` saying so; ORCA and PLAT unchanged). `{"kind":"over_deliver","items":1000}`
+    OverDeliver {
+        /// How many items the answer holds.
+        items: usize,
+    },
+    /// The answer to the same request without its `start`: the first page again, `position="0"`, whatever
+    /// was asked (a server that ignores paging). With `claim_start`, `position` says the `start` asked, so
+    /// only the content repeats. hiyari only; ORCA and PLAT answer normally.
+    /// `{"kind":"ignore_start","claim_start":false}`
+    IgnoreStart {
+        /// Whether `position` pretends to be the `start` asked.
+        claim_start: bool,
+    },
+    /// HTTP 200 in the mock's content type with a chunked body generated while it is sent: `prefix`, then
+    /// `repeat` `times` times (forever without `times`, until the client goes away), then `suffix`. Hostile
+    /// bodies (millions of elements, one huge text, endless text, zeros) without building them in memory.
+    /// `{"kind":"generated","prefix":"<a>","repeat":"<b/>","times":5000000,"suffix":"</a>"}`
+    Generated {
+        /// Sent first.
+        prefix: String,
+        /// Sent `times` times (must not be empty).
+        repeat: String,
+        /// How many times; `None` for ever.
+        times: Option<u64>,
+        /// Sent last (never, when `times` is `None`).
+        suffix: String,
+    },
     /// `status` (200-599, typically 429 or 503) with `Retry-After: <seconds>` and an empty body.
     /// `{"kind":"retry_after","status":503,"seconds":120}`
     RetryAfter {
@@ -109,6 +145,9 @@ pub enum InvalidFault {
     /// [`Fault::Oversized`] is limited to [`MAX_OVERSIZED_BYTES`].
     #[error("an oversized answer is limited to {MAX_OVERSIZED_BYTES} bytes, got {0}")]
     TooLarge(usize),
+    /// [`Fault::Generated`] needs something to repeat.
+    #[error("a generated answer needs a non-empty `repeat`")]
+    NothingToRepeat,
 }
 
 impl Fault {
@@ -124,6 +163,9 @@ impl Fault {
             }
             Fault::Oversized { bytes, .. } if bytes > MAX_OVERSIZED_BYTES => {
                 Err(InvalidFault::TooLarge(bytes))
+            }
+            Fault::Generated { ref repeat, .. } if repeat.is_empty() => {
+                Err(InvalidFault::NothingToRepeat)
             }
             _ => Ok(()),
         }
@@ -154,6 +196,11 @@ pub(crate) trait Wire {
     fn oversized_body(bytes: usize) -> Vec<u8>;
     /// Where [`INVALID_BYTES`] go in a normal answer body: an offset inside a text.
     fn text_offset(body: &[u8]) -> Option<usize>;
+    /// [`Fault::AnswerCap`] (`repeat` false) and [`Fault::OverDeliver`] (`repeat` true): a normal answer
+    /// body with `items` items. APIs that do not page keep the body as it is.
+    fn with_items(body: &[u8], _items: usize, _repeat: bool) -> Vec<u8> {
+        body.to_vec()
+    }
 }
 
 /// Answers a request that took `fault`. `normal` answers it as usual; it runs only for faults that spoil the
@@ -180,6 +227,19 @@ pub(crate) async fn respond<W: Wire>(
             W::empty(StatusCode::INTERNAL_SERVER_ERROR)
         }
         Fault::Oversized { bytes, chunked } => oversized::<W>(bytes, chunked),
+        Fault::Generated {
+            prefix,
+            repeat,
+            times,
+            suffix,
+        } => generated::response::<W>(prefix, repeat, times, suffix),
+        // The mock answered the request without its `start` already (only hiyari pages).
+        Fault::IgnoreStart { .. } => normal.await,
+        Fault::AnswerCap { items } | Fault::OverDeliver { items } => {
+            let repeat = matches!(fault, Fault::OverDeliver { .. });
+            let (response, body) = buffered(normal.await).await;
+            with_body(response, Body::from(W::with_items(&body, items, repeat)))
+        }
         Fault::WrongContentType => {
             let mut response = normal.await;
             let wrong = HeaderValue::from_static(W::WRONG_CONTENT_TYPE);

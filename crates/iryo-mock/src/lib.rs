@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 pub mod fault;
+#[rustfmt::skip]
+mod generated;
 pub mod hiyari;
 pub mod orca;
 pub mod plat;

@@ -24,7 +24,8 @@ struct Cli {
 enum Command {
     /// Mock of ORCA's POST /api01rv2/pusheventgetv2 (also under /api for WebORCA), with fixtures loaded.
     Orca(OrcaArgs),
-    /// Mock of PLAneTs' PUT {app}/providers|participants/permission/delete/{id} (PRV_ROL_010), with fixtures.
+    /// Mock of PLAneTs' permission APIs (PRV_ROL_001-010, PTP twins under {app}/participants) and its Keycloak
+    /// (/realms/{org}/protocol/openid-connect/auth|token), with fixtures.
     Plat(PlatArgs),
     /// Mock of the 薬局ヒヤリ・ハット 事例検索 API (GET/POST /phsearch/SearchReportApi.action, Shift_JIS).
     Hiyari(HiyariArgs),
@@ -85,6 +86,9 @@ struct PlatArgs {
     /// Start with an empty store instead of the built-in fixtures.
     #[arg(long)]
     no_fixtures: bool,
+    /// The path before Keycloak's /realms: "" or /auth (Keycloak before 17).
+    #[arg(long, default_value = "")]
+    keycloak_prefix: String,
 }
 
 #[derive(Args)]
@@ -155,6 +159,7 @@ async fn run_plat(args: PlatArgs) -> std::io::Result<()> {
         .app_path(args.app_path)
         .date_style(args.date_style)
         .fixtures(!args.no_fixtures)
+        .keycloak_prefix(args.keycloak_prefix)
         .bind(SocketAddr::new(args.bind, args.port))
         .spawn()
         .await?;

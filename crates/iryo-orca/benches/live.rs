@@ -28,25 +28,46 @@ fn main() {
     }
     let smoke = !args.iter().any(|a| a == "--bench");
     let env = |name: &str, default: u64| {
-        std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
     };
     let large = env("IRYO_LIVE_EVENTS", if smoke { 2_000 } else { 400_000 });
     let gap = env("IRYO_LIVE_GAP", if smoke { 500 } else { 20_000 });
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    println!("live feed on loopback (mock in this process, feed in a child process, SQLite checkpoint)");
+    println!(
+        "live feed on loopback (mock in this process, feed in a child process, SQLite checkpoint)"
+    );
     println!("| events | seconds | events/s | reconnects | feed peak memory |");
     println!("|---:|---:|---:|---:|---:|");
     for events in [large / 4, large] {
         let mock = runtime.block_on(mock());
         let state = dir.path().join(format!("throughput-{events}.sqlite"));
-        let line = run_child(&["throughput", &mock.ws_url(), &mock.base_url(), state.to_str().unwrap(), &events.to_string()], || {
-            // The producer: as fast as the mock takes them.
-            let live = mock.live();
-            for n in 0..events {
-                live.raise("patient_accept", json!({ "Patient_ID": format!("{:05}", n % 100_000) }));
-            }
-        });
+        let line = run_child(
+            &[
+                "throughput",
+                &mock.ws_url(),
+                &mock.base_url(),
+                state.to_str().unwrap(),
+                &events.to_string(),
+            ],
+            || {
+                // The producer: as fast as the mock takes them.
+                let live = mock.live();
+                for n in 0..events {
+                    live.raise(
+                        "patient_accept",
+                        json!({ "Patient_ID": format!("{:05}", n % 100_000) }),
+                    );
+                }
+            },
+        );
         let [seconds, peak_kib, reconnects]: [f64; 3] = numbers(&line);
         println!(
             "| {events} | {seconds:.2} | {:.0} | {reconnects} | {:.1} MiB |",
@@ -57,7 +78,13 @@ fn main() {
     }
     let mock = runtime.block_on(mock());
     let state = dir.path().join("catchup.sqlite");
-    let args = ["catchup", &mock.ws_url(), &mock.base_url(), state.to_str().unwrap(), &gap.to_string()];
+    let args = [
+        "catchup",
+        &mock.ws_url(),
+        &mock.base_url(),
+        state.to_str().unwrap(),
+        &gap.to_string(),
+    ];
     // First run: connect once and stop, so that the state knows where the gap starts.
     run_child(&args, || {});
     let live = mock.live();
@@ -76,7 +103,12 @@ fn main() {
 }
 
 async fn mock() -> OrcaMock {
-    OrcaMock::builder().fixtures(false).clock(Clock::System).spawn().await.unwrap()
+    OrcaMock::builder()
+        .fixtures(false)
+        .clock(Clock::System)
+        .spawn()
+        .await
+        .unwrap()
 }
 
 /// Starts the child, waits for its `ready` line, runs `produce`, returns its result line.
@@ -99,8 +131,13 @@ fn run_child(args: &[&str], produce: impl FnOnce()) -> String {
 }
 
 fn numbers<const N: usize>(line: &str) -> [f64; N] {
-    let values: Vec<f64> = line.split_whitespace().map(|v| v.parse().unwrap()).collect();
-    values.try_into().unwrap_or_else(|_| panic!("bad child line {line}"))
+    let values: Vec<f64> = line
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    values
+        .try_into()
+        .unwrap_or_else(|_| panic!("bad child line {line}"))
 }
 
 fn peak_kib() -> f64 {
@@ -113,23 +150,30 @@ fn peak_kib() -> f64 {
 }
 
 fn child(args: &[String]) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
-        let (mode, ws_url, base_url, state, count) = (&args[0], &args[1], &args[2], &args[3], args[4].parse::<u64>().unwrap());
+        let (mode, ws_url, base_url, state, count) = (
+            &args[0],
+            &args[1],
+            &args[2],
+            &args[3],
+            args[4].parse::<u64>().unwrap(),
+        );
         let client = Client::new(base_url, Credentials::basic("ormaster", "ormaster")).unwrap();
         let mut feed = LiveConfig::new(ws_url.as_str())
             .connect_timeout(Duration::from_secs(30))
             .build(Some(client), SqliteCheckpoint::open(state).unwrap())
             .unwrap();
         let started = Instant::now();
-        let mut connected_after = None;
         // Wait until subscribed before the parent starts producing.
-        loop {
+        let connected_after = loop {
             if let FeedItem::Connected { .. } = feed.next().await.unwrap() {
-                connected_after = Some(started.elapsed());
-                break;
+                break Some(started.elapsed());
             }
-        }
+        };
         println!("ready");
         if mode == "catchup" && count > 0 && feed_is_first_run(&args[3]) {
             feed.flush().unwrap();
@@ -156,7 +200,11 @@ fn child(args: &[String]) {
             }
             _ => {
                 let connected = connected_after.unwrap_or_default().as_secs_f64();
-                println!("{connected} {} {}", started.elapsed().as_secs_f64(), peak_kib());
+                println!(
+                    "{connected} {} {}",
+                    started.elapsed().as_secs_f64(),
+                    peak_kib()
+                );
             }
         }
     });

@@ -1,15 +1,11 @@
 //! The client: one typed call per operation, over the generated transport.
 
-use std::time::Duration;
-
 use iryo_orca_codes::PushErrorCode;
-use iryo_runtime::{Credentials, RetryDecision, RetryPolicy};
-use progenitor_client::Error as RawError;
+use iryo_runtime::{Credentials, Failure, RetryPolicy};
 
 use crate::push_events::{PushEvent, PushEventsRequest};
 use crate::types::{self, PushEventGetResponse, PushEventListItem};
 use crate::{Config, Error};
-use iryo_runtime::body_excerpt as excerpt;
 
 /// A client of one ORCA server.
 #[derive(Clone, Debug)]
@@ -59,18 +55,24 @@ impl Client {
         let request = types::PushEventGetRequest {
             pusheventgetv2req: filter,
         };
-        iryo_runtime::retry(retry, || self.push_once(&request), Failure::decision)
-            .await
-            .map_err(|failure| failure.error)
+        iryo_runtime::retry_attempts(retry, || self.push_once(&request), retryable).await
     }
 
     async fn push_once(
         &self,
         request: &types::PushEventGetRequest,
-    ) -> Result<Vec<PushEvent>, Failure> {
+    ) -> Result<Vec<PushEvent>, Failure<Error>> {
         let response = match self.raw.push_event_get_v2(request).await {
             Ok(response) => response,
-            Err(error) => return Err(Failure::from_raw(error).await),
+            Err(error) => {
+                let redactor = &self.raw.inner.redactor;
+                let failure = match iryo_runtime::classify(error, redactor).await {
+                    Ok(failure) => failure,
+                    // ORCA's documented error answers (401/403/404/500) have empty bodies.
+                    Err(documented) => iryo_runtime::status_failure(&documented),
+                };
+                return Err(failure.map(Error::from));
+            }
         };
         let decoded = match response.into_inner() {
             PushEventGetResponse::List(list) => list
@@ -82,7 +84,7 @@ impl Client {
             PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
             PushEventGetResponse::Error(error) => api_error(error),
         };
-        decoded.map_err(Failure::final_error)
+        decoded.map_err(Failure::new)
     }
 }
 
@@ -105,91 +107,13 @@ fn api_error<T: Default>(error: types::PushEventError) -> Result<T, Error> {
     })
 }
 
-/// A failed attempt: the error, and the server's `Retry-After` when it sent one.
-struct Failure {
-    error: Error,
-    retry_after: Option<Duration>,
-}
-
-impl Failure {
-    fn final_error(error: Error) -> Self {
-        Failure {
-            error,
-            retry_after: None,
-        }
-    }
-
-    async fn from_raw(error: RawError<()>) -> Self {
-        match error {
-            RawError::ErrorResponse(response) => Failure {
-                retry_after: iryo_runtime::retry_after(response.headers()),
-                error: from_status(response.status().as_u16(), String::new()),
-            },
-            // Not one of ORCA's own (empty) error answers: show what came, e.g. a proxy's page.
-            RawError::UnexpectedResponse(response) => {
-                let retry_after = iryo_runtime::retry_after(response.headers());
-                let status = response.status().as_u16();
-                let excerpt = iryo_runtime::read_excerpt(response).await;
-                Failure {
-                    error: from_status(status, excerpt),
-                    retry_after,
-                }
-            }
-            other => Failure {
-                error: from_raw_error(other),
-                retry_after: None,
-            },
-        }
-    }
-
-    /// Connection failures, timeouts, 408, 429 and 5xx are worth another try; nothing else is.
-    fn decision(&self) -> RetryDecision {
-        let retry = match &self.error {
-            Error::Transport(e) => iryo_runtime::is_retryable_transport(e),
-            Error::Http { status, .. } => iryo_runtime::is_retryable_status(*status),
-            _ => false,
-        };
-        if retry {
-            RetryDecision::Retry {
-                after: self.retry_after,
-            }
-        } else {
-            RetryDecision::Stop
-        }
-    }
-}
-
-fn from_raw_error(error: RawError<()>) -> Error {
+/// Connection failures, timeouts, cut answers, 408, 429 and 5xx are worth another try (the call
+/// only reads); nothing else is.
+fn retryable(error: &Error) -> bool {
     match error {
-        RawError::ErrorResponse(response) => from_status(response.status().as_u16(), String::new()),
-        RawError::UnexpectedResponse(response) => {
-            from_status(response.status().as_u16(), String::new())
-        }
-        RawError::InvalidResponsePayload(bytes, e) => Error::Decode {
-            message: crate::push_events::explain_decode_failure(&bytes)
-                .unwrap_or_else(|| e.to_string()),
-            body_excerpt: excerpt(&bytes),
-        },
-        RawError::ResponseBodyError(e) | RawError::CommunicationError(e) => {
-            match iryo_runtime::body_too_large(&e) {
-                Some(too_large) => Error::TooLarge {
-                    limit: too_large.limit,
-                },
-                None => Error::Transport(e),
-            }
-        }
-        RawError::InvalidUpgrade(e) => Error::Transport(e),
-        RawError::InvalidRequest(message) | RawError::Custom(message) => Error::Config(message),
-    }
-}
-
-fn from_status(status: u16, body_excerpt: String) -> Error {
-    match status {
-        401 => Error::Unauthorized,
-        403 => Error::Forbidden,
-        _ => Error::Http {
-            status,
-            body_excerpt,
-        },
+        Error::Transport(e) => iryo_runtime::is_retryable_transport(e),
+        Error::Cut(_) => true,
+        Error::Http { status, .. } => iryo_runtime::is_retryable_status(*status),
+        _ => false,
     }
 }

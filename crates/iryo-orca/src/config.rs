@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use iryo_runtime::{ClientIdentity, Credentials, RetryPolicy};
+use iryo_runtime::{ClientIdentity, Credentials, RetryPolicy, Transport};
 
 use crate::hooks::Hooks;
 use crate::{Client, Error};
@@ -15,12 +15,8 @@ pub struct Config {
     base_url: String,
     base_path: String,
     credentials: Credentials,
-    timeout: Duration,
-    connect_timeout: Duration,
-    identity: Option<ClientIdentity>,
+    transport: Transport,
     retry: RetryPolicy,
-    max_response_bytes: u64,
-    allow_insecure_http: bool,
 }
 
 impl Config {
@@ -32,12 +28,11 @@ impl Config {
             base_url: base_url.into(),
             base_path: String::new(),
             credentials,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            identity: None,
+            transport: Transport::new(
+                concat!("iryo-orca/", env!("CARGO_PKG_VERSION")),
+                32 * 1024 * 1024,
+            ),
             retry: RetryPolicy::default(),
-            max_response_bytes: 32 * 1024 * 1024,
-            allow_insecure_http: false,
         }
     }
 
@@ -50,14 +45,16 @@ impl Config {
 
     /// The largest answer accepted; a bigger one is [`Error::TooLarge`](crate::Error::TooLarge).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.max_response_bytes = limit;
+        self.transport.max_response_bytes = limit;
         self
     }
 
-    /// Allows sending the password over plain `http://` to a host that is not loopback. Off by
-    /// default; on-premises ORCA on a clinic LAN may need it.
+    /// Allows sending the password over plain `http://` to a host that is not loopback (and
+    /// through a proxy, if one is configured). Off by default; on-premises ORCA on a clinic LAN
+    /// may need it. Risk: anyone on the network path can read the password. Plain http to
+    /// loopback never needs it and never goes through a proxy.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+        self.transport.allow_insecure_http = allow;
         self
     }
 
@@ -74,47 +71,51 @@ impl Config {
 
     /// Total time allowed for one request, answer included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.transport.timeout = timeout;
         self
     }
 
     /// Time allowed to open the connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.transport.connect_timeout = timeout;
         self
     }
 
     /// A TLS client certificate, as ORCA's cloud service requires.
     pub fn client_identity(mut self, identity: ClientIdentity) -> Self {
-        self.identity = Some(identity);
+        self.transport.identity = Some(identity);
         self
     }
 
     /// The client. Fails on a base URL that is not `http(s)://host[:port][/path]`, on a URL with
-    /// a user or password in it (put credentials in [`Credentials`]), or on unusable credentials.
+    /// a user or password in it (put credentials in [`Credentials`]), on credentials over plain
+    /// http to a host that is not loopback ([`Error::InsecureHttp`]), or on unusable credentials.
     pub fn build(self) -> Result<Client, Error> {
         let base = effective_base(&self.base_url, &self.base_path)?;
         let sends_credentials = !matches!(self.credentials, Credentials::None);
-        iryo_runtime::check_plain_http(&base, sends_credentials, self.allow_insecure_http)
-            .map_err(Error::Config)?;
+        let http = self.transport.http_client(&base, sends_credentials)?;
         let authorization = self
             .credentials
             .authorization_header()
             .map_err(|e| Error::Config(e.to_string()))?;
-        let mut http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(concat!("iryo-orca/", env!("CARGO_PKG_VERSION")));
-        if let Some(identity) = &self.identity {
-            let identity = identity
-                .to_reqwest()
-                .map_err(|e| Error::Config(e.to_string()))?;
-            http = http.identity(identity);
-        }
-        let http = http.build().map_err(|e| Error::Config(e.to_string()))?;
-        let hooks = Hooks::new(authorization, self.max_response_bytes);
+        let hooks = Hooks::new(authorization, self.transport.max_response_bytes);
         let raw = crate::generated::Client::new_with_client(&base, http, hooks);
         Ok(Client::from_raw(raw, self.retry))
+    }
+
+    /// The connection settings (for a client of another ORCA API, such as the live feed).
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The base URL with the base path joined, as checked by [`build`](Self::build).
+    pub fn effective_base_url(&self) -> Result<String, Error> {
+        effective_base(&self.base_url, &self.base_path)
+    }
+
+    /// The credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
 }
 
@@ -148,7 +149,7 @@ mod tests {
         let err = Config::new("http://192.168.10.5:8000", creds())
             .build()
             .unwrap_err();
-        assert!(err.to_string().contains("allow_insecure_http"), "{err}");
+        assert!(matches!(err, Error::InsecureHttp(_)), "{err}");
         assert!(
             Config::new("http://192.168.10.5:8000", creds())
                 .allow_insecure_http(true)

@@ -1,6 +1,7 @@
 //! The one error type of the ORCA client.
 
 use iryo_orca_codes::PushErrorCode;
+use iryo_runtime::{BodyCut, CallFailure, InsecureHttp, TransportError};
 
 /// Everything a call can fail with. ORCA's own errors (HTTP 200 with a code) and HTTP-level
 /// failures (401/403/404/500, sent with an empty body) are different variants.
@@ -36,6 +37,14 @@ pub enum Error {
     /// The request could not be sent or the answer not received (connection, TLS, timeout).
     #[error("could not reach the ORCA server: {0}")]
     Transport(#[source] reqwest::Error),
+    /// The server answered, but the body ended early (fewer bytes than `Content-Length`, or
+    /// the connection broke in the middle). Reading again is safe.
+    #[error("{0}; the ORCA server was reached, its answer is incomplete")]
+    Cut(BodyCut),
+    /// Credentials would go over plain http to a host that is not loopback; see
+    /// [`Config::allow_insecure_http`](crate::Config::allow_insecure_http).
+    #[error("{0} (Config::allow_insecure_http)")]
+    InsecureHttp(InsecureHttp),
     /// The answer is bigger than the configured maximum.
     #[error("the ORCA answer is larger than the limit of {limit} bytes")]
     TooLarge {
@@ -64,6 +73,48 @@ pub enum Error {
     /// The client cannot be built from this configuration.
     #[error("invalid client configuration: {0}")]
     Config(String),
+}
+
+impl From<CallFailure> for Error {
+    fn from(failure: CallFailure) -> Self {
+        match failure {
+            CallFailure::Status {
+                status,
+                body_excerpt,
+                ..
+            } => match status {
+                401 => Error::Unauthorized,
+                403 => Error::Forbidden,
+                _ => Error::Http {
+                    status,
+                    body_excerpt,
+                },
+            },
+            CallFailure::TooLarge(too_large) => Error::TooLarge {
+                limit: too_large.limit,
+            },
+            CallFailure::Cut(cut) => Error::Cut(cut),
+            CallFailure::Transport(e) => Error::Transport(e),
+            CallFailure::Decode {
+                error,
+                body_excerpt,
+                ..
+            } => Error::Decode {
+                message: error.to_string(),
+                body_excerpt,
+            },
+            CallFailure::Request(message) => Error::Config(message),
+        }
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(error: TransportError) -> Self {
+        match error {
+            TransportError::InsecureHttp(insecure) => Error::InsecureHttp(insecure),
+            other => Error::Config(other.to_string()),
+        }
+    }
 }
 
 impl Error {

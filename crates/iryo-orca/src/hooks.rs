@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use iryo_runtime::Redactor;
 use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
@@ -13,13 +14,19 @@ use crate::generated::Client as RawClient;
 pub struct Hooks {
     authorization: Option<HeaderValue>,
     max_response_bytes: u64,
+    pub(crate) redactor: Redactor,
 }
 
 impl Hooks {
     pub(crate) fn new(authorization: Option<HeaderValue>, max_response_bytes: u64) -> Self {
+        let redactor = Redactor::default();
+        if let Some(value) = &authorization {
+            redactor.remember(value);
+        }
         Hooks {
             authorization,
             max_response_bytes,
+            redactor,
         }
     }
 }
@@ -51,16 +58,12 @@ impl ClientHooks<Hooks> for RawClient {
         Ok(())
     }
 
-    /// Sends the request; the body of the answer is capped at `max_response_bytes`.
+    /// Sends the request and reads the answer whole, at most `max_response_bytes`.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        Ok(iryo_runtime::limit_response_body(
-            response,
-            self.inner.max_response_bytes,
-        ))
+        iryo_runtime::send_bounded(self.client(), request, self.inner.max_response_bytes).await
     }
 }

@@ -45,7 +45,10 @@ pub use error::Error;
 pub use events::PushEventBody;
 pub use generated::{events, types};
 pub use iryo_orca_codes::PushErrorCode;
-pub use iryo_runtime::{ClientIdentity, Credentials, RetryPolicy, Secret};
+pub use iryo_runtime::{
+    BodyCut, ClientIdentity, Credentials, InsecureHttp, RawJson, RetryPolicy, Secret, Transport,
+    UnknownFields,
+};
 pub use push_events::{PushEvent, PushEventsRequest};
 pub use time::{OrcaTimestamp, PushTime, PushTimeError, TimestampError};
 

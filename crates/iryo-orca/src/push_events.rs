@@ -1,6 +1,5 @@
 //! `pusheventgetv2` for people: a request builder with ORCA's own input rules, and typed events.
 
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::events::PushEventBody;
@@ -24,7 +23,7 @@ pub struct PushEvent {
     /// The typed body; unknown events keep their raw JSON.
     pub body: PushEventBody,
     /// Keys of `data` that the spec does not list, kept as received.
-    pub extra: Map<String, Value>,
+    pub extra: iryo_runtime::UnknownFields,
 }
 
 impl PushEvent {
@@ -185,26 +184,4 @@ where
             field,
             reason: e.to_string(),
         })
-}
-
-/// For a body that did not decode as a whole: which element, which field. Serde's untagged
-/// enums only say "did not match any variant", which helps nobody.
-pub(crate) fn explain_decode_failure(bytes: &[u8]) -> Option<String> {
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(value) => value,
-        Err(e) => return Some(format!("not JSON: {e}")),
-    };
-    let Value::Array(items) = value else {
-        return Some("expected a JSON array of notifications or an `error` object".to_owned());
-    };
-    items.into_iter().enumerate().find_map(|(index, item)| {
-        if item.get("error").is_some() {
-            return serde_json::from_value::<types::PushEventErrorEnvelope>(item)
-                .err()
-                .map(|e| format!("element {index}: error object: {e}"));
-        }
-        serde_json::from_value::<types::PushEventEnvelope>(item)
-            .err()
-            .map(|e| format!("element {index}: {e}"))
-    })
 }

@@ -77,7 +77,17 @@ async fn without_retries_each_fault_is_a_typed_error() {
     mock.push_fault(Fault::ResetBeforeResponse);
     assert!(matches!(fetch(&client).await, Err(Error::Transport(_))));
     mock.push_fault(Fault::CutBody { after_bytes: 20 });
-    assert!(matches!(fetch(&client).await, Err(Error::Transport(_))));
+    match fetch(&client).await {
+        Err(error @ Error::Cut(_)) => {
+            let shown = error.to_string();
+            assert!(shown.contains(&mock.base_url()), "the real URL: {shown}");
+            assert!(
+                shown.contains("after 20 bytes") && !shown.contains("no.url"),
+                "{shown}"
+            );
+        }
+        other => panic!("a cut body is its own error: {other:?}"),
+    }
     mock.push_fault(Fault::StallBeforeHeaders(Duration::from_secs(30)));
     assert!(matches!(fetch(&client).await, Err(Error::Transport(e)) if e.is_timeout()));
     mock.push_fault(Fault::StallMidBody {

@@ -1,17 +1,17 @@
 //! The client: PRV_ROL_010 and PTP_ROL_010 as typed calls over the generated transport.
 
-use iryo_runtime::{RetryDecision, RetryPolicy, body_excerpt};
+use iryo_runtime::{CallFailure, Failure, RetryPolicy};
 use progenitor_client::{Error as RawError, ResponseValue};
 
-use crate::hooks::TOKEN_ERROR_PREFIX;
-use crate::types::{self, PermissionDeleteAnswer, PermissionDeleteResult, PlatErrorBody};
+use crate::answer;
+use crate::types::{self, PermissionGroupResult, PlatErrorBody};
 use crate::{Config, Error};
 
 /// A client of one PLAT application path.
 #[derive(Clone, Debug)]
 pub struct Client {
     raw: crate::generated::Client,
-    retry: RetryPolicy,
+    pub(crate) retry: RetryPolicy,
 }
 
 /// Which side of PLAT the call is for.
@@ -46,7 +46,7 @@ impl Client {
         &self,
         approval_id: &str,
         comment: &str,
-    ) -> Result<PermissionDeleteResult, Error> {
+    ) -> Result<PermissionGroupResult, Error> {
         self.delete_permission(Side::Providers, approval_id, comment, None)
             .await
     }
@@ -56,7 +56,7 @@ impl Client {
         &self,
         approval_id: &str,
         comment: &str,
-    ) -> Result<PermissionDeleteResult, Error> {
+    ) -> Result<PermissionGroupResult, Error> {
         self.delete_permission(Side::Participants, approval_id, comment, None)
             .await
     }
@@ -69,84 +69,85 @@ impl Client {
         approval_id: &str,
         comment: &str,
         location: Option<&str>,
-    ) -> Result<PermissionDeleteResult, Error> {
-        let id = path_segment(approval_id)?;
-        let body = types::PermissionDeleteRequest {
+    ) -> Result<PermissionGroupResult, Error> {
+        let id = path_segment("permissionApprovalId", approval_id)?;
+        let body = &types::PermissionDeleteRequest {
             comment: comment.to_owned(),
         };
-        iryo_runtime::retry(
-            &self.retry,
-            || self.delete_once(side, id, &body, location),
-            connect_failures_only,
-        )
-        .await
-    }
-
-    async fn delete_once(
-        &self,
-        side: Side,
-        id: &str,
-        body: &types::PermissionDeleteRequest,
-        location: Option<&str>,
-    ) -> Result<PermissionDeleteResult, Error> {
-        let answer = match side {
+        let location = location.map(|l| l.parse().unwrap_or_else(|never| match never {}));
+        let location = location.as_ref();
+        match side {
             Side::Providers => {
-                let id = id.parse().map_err(invalid_id)?;
-                self.raw
-                    .delete_provider_permission(&id, location, body)
-                    .await
+                self.call(DELETION, || {
+                    self.raw.delete_provider_permission(id, location, body)
+                })
+                .await
             }
             Side::Participants => {
-                let id = id.parse().map_err(invalid_id)?;
-                self.raw
-                    .delete_participant_permission(&id, location, body)
-                    .await
+                self.call(DELETION, || {
+                    self.raw.delete_participant_permission(id, location, body)
+                })
+                .await
             }
-        };
-        let answer = match answer {
-            Ok(answer) => answer,
-            Err(RawError::UnexpectedResponse(response)) => {
-                return Err(match response.status().as_u16() {
-                    401 => Error::Unauthorized,
-                    status => Error::Http {
-                        status,
-                        body_excerpt: iryo_runtime::read_excerpt(response).await,
+        }
+    }
+
+    /// A failed exchange in PLAT's terms; `effect` is what a request cut short may have done.
+    pub(crate) async fn failure(
+        &self,
+        error: RawError<PlatErrorBody>,
+        effect: Option<&'static str>,
+    ) -> Failure<Error> {
+        let redactor = &self.raw.inner.redactor;
+        match iryo_runtime::classify(error, redactor).await {
+            Err(documented) => {
+                let (status, body) = into_parts(documented);
+                Failure::new(answer::from_error_body(status, body))
+            }
+            Ok(failure) => failure.map(|failure| match failure {
+                // A status the spec does not list may still carry PLAT's error body (fixup
+                // `errors-at-any-status`).
+                CallFailure::Status {
+                    status, ref body, ..
+                } if status != 401 => match serde_json::from_slice::<PlatErrorBody>(body) {
+                    Ok(error) => answer::from_error_body(status, error),
+                    Err(e) => answer::error_in_body(body, redactor, &e.to_string())
+                        .unwrap_or_else(|| Error::from_failure(failure, effect)),
+                },
+                CallFailure::Decode {
+                    body,
+                    error,
+                    body_excerpt,
+                } => answer::error_in_body(&body, redactor, &error.to_string()).unwrap_or(
+                    Error::Decode {
+                        message: error.to_string(),
+                        body_excerpt,
                     },
-                });
-            }
-            Err(other) => return Err(from_raw_error(other)),
-        };
-        match into_parts(answer) {
-            (_, PermissionDeleteAnswer::PermissionDeleteResult(result)) => Ok(result),
-            (status, PermissionDeleteAnswer::PlatError(error)) => Err(Error::Api {
-                status,
-                code: error.error_code,
-                message: error.error_message,
+                ),
+                other => Error::from_failure(other, effect),
             }),
         }
     }
 }
 
-/// Deleting is not idempotent: only a request that never reached the server is sent again.
-fn connect_failures_only(error: &Error) -> RetryDecision {
-    match error {
-        Error::Transport(e) if iryo_runtime::is_connect_failure(e) => {
-            RetryDecision::Retry { after: None }
-        }
-        _ => RetryDecision::Stop,
-    }
+/// What a delete cut short may have done.
+const DELETION: Option<&str> = Some("the deletion");
+
+/// Writes are not idempotent: only a request that never reached the server is sent again.
+pub(crate) fn connect_failures_only(error: &Error) -> bool {
+    matches!(error, Error::Transport(e) if iryo_runtime::is_connect_failure(e))
 }
 
-fn into_parts<T>(value: ResponseValue<T>) -> (u16, T) {
+pub(crate) fn into_parts<T>(value: ResponseValue<T>) -> (u16, T) {
     let status = value.status().as_u16();
     (status, value.into_inner())
 }
 
 /// The id must stay one path segment. `/` and `%` are percent-encoded by the generated code;
 /// `.`/`..` would be removed by URL normalisation and `\` read as `/`, so those are refused.
-fn path_segment(id: &str) -> Result<&str, Error> {
+pub(crate) fn path_segment<'a>(field: &'static str, id: &'a str) -> Result<&'a str, Error> {
     let refuse = |reason: &str| Error::InvalidInput {
-        field: "permissionApprovalId",
+        field,
         reason: reason.to_owned(),
     };
     if id.is_empty() {
@@ -161,80 +162,4 @@ fn path_segment(id: &str) -> Result<&str, Error> {
         return Err(refuse("a backslash would be read as a path separator"));
     }
     Ok(id)
-}
-
-fn invalid_id(error: impl std::fmt::Display) -> Error {
-    Error::InvalidInput {
-        field: "permissionApprovalId",
-        reason: error.to_string(),
-    }
-}
-
-fn from_raw_error(error: RawError<PlatErrorBody>) -> Error {
-    match error {
-        RawError::ErrorResponse(response) => {
-            let (status, body) = into_parts(response);
-            match body {
-                PlatErrorBody::PlatError(error) => Error::Api {
-                    status,
-                    code: error.error_code,
-                    message: error.error_message,
-                },
-                PlatErrorBody::SpringError(error) => Error::Http {
-                    status,
-                    body_excerpt: format!("{} {}", error.error, error.path.unwrap_or_default()),
-                },
-                PlatErrorBody::OperationOutcome(outcome) => Error::Api {
-                    status,
-                    message: outcome
-                        .issue
-                        .iter()
-                        .find_map(|i| i.details.as_ref()?.text.clone()),
-                    code: outcome.id,
-                },
-            }
-        }
-        RawError::UnexpectedResponse(response) => match response.status().as_u16() {
-            401 => Error::Unauthorized,
-            status => Error::Http {
-                status,
-                body_excerpt: String::new(),
-            },
-        },
-        RawError::InvalidResponsePayload(bytes, e) => Error::Decode {
-            message: explain_decode_failure(&bytes).unwrap_or_else(|| e.to_string()),
-            body_excerpt: body_excerpt(&bytes),
-        },
-        RawError::ResponseBodyError(e) | RawError::CommunicationError(e) => {
-            match iryo_runtime::body_too_large(&e) {
-                Some(too_large) => Error::TooLarge {
-                    limit: too_large.limit,
-                },
-                None => Error::Transport(e),
-            }
-        }
-        RawError::InvalidUpgrade(e) => Error::Transport(e),
-        RawError::Custom(message) => match message.strip_prefix(TOKEN_ERROR_PREFIX) {
-            Some(reason) => Error::Token(reason.to_owned()),
-            None => Error::Config(message),
-        },
-        RawError::InvalidRequest(message) => Error::Config(message),
-    }
-}
-
-/// Serde's untagged enums only say "did not match any variant"; decoding the body as the
-/// result type tells which field is wrong (a bad date, say).
-fn explain_decode_failure(bytes: &[u8]) -> Option<String> {
-    let value: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(value) => value,
-        Err(e) => return Some(format!("not JSON: {e}")),
-    };
-    if value.get("errorCode").is_some() || value.get("resourceType").is_some() {
-        return serde_json::from_value::<PlatErrorBody>(value)
-            .err()
-            .map(|e| format!("error body: {e}"));
-    }
-    serde_json::from_value::<PermissionDeleteResult>(value)
-        .err()
-        .map(|e| e.to_string())
 }

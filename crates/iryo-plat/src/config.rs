@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use iryo_runtime::{RetryPolicy, Secret, TokenProvider};
+use iryo_runtime::{RetryPolicy, Secret, TokenProvider, Transport};
 
 use crate::hooks::{Hooks, TokenSource};
 use crate::{Client, Error};
@@ -14,11 +14,8 @@ use crate::{Client, Error};
 pub struct Config {
     application_path: String,
     token: TokenSource,
-    timeout: Duration,
-    connect_timeout: Duration,
+    transport: Transport,
     retry: RetryPolicy,
-    max_response_bytes: u64,
-    allow_insecure_http: bool,
 }
 
 impl Config {
@@ -28,11 +25,11 @@ impl Config {
         Config {
             application_path: application_path.into(),
             token: TokenSource::Static(token.into()),
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            transport: Transport::new(
+                concat!("iryo-plat/", env!("CARGO_PKG_VERSION")),
+                16 * 1024 * 1024,
+            ),
             retry: RetryPolicy::default(),
-            max_response_bytes: 16 * 1024 * 1024,
-            allow_insecure_http: false,
         }
     }
 
@@ -45,13 +42,16 @@ impl Config {
 
     /// The largest answer accepted; a bigger one is [`Error::TooLarge`](crate::Error::TooLarge).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.max_response_bytes = limit;
+        self.transport.max_response_bytes = limit;
         self
     }
 
-    /// Allows sending the token over plain `http://` to a host that is not loopback.
+    /// Allows sending the token over plain `http://` to a host that is not loopback (and through
+    /// a proxy, if one is configured). Risk: anyone on the network path can read the token and
+    /// act as you until it expires. Plain http to loopback never needs it and never goes
+    /// through a proxy.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+        self.transport.allow_insecure_http = allow;
         self
     }
 
@@ -69,29 +69,23 @@ impl Config {
 
     /// Total time allowed for one request, answer included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.transport.timeout = timeout;
         self
     }
 
     /// Time allowed to open the connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.transport.connect_timeout = timeout;
         self
     }
 
-    /// The client; fails on an unusable application path.
+    /// The client; fails on an unusable application path, or on a token over plain http to a
+    /// host that is not loopback ([`Error::InsecureHttp`]).
     pub fn build(self) -> Result<Client, Error> {
         let base = iryo_runtime::join_base_url(&self.application_path, "")
             .map_err(|e| Error::Config(e.to_string()))?;
-        iryo_runtime::check_plain_http(&base, true, self.allow_insecure_http)
-            .map_err(Error::Config)?;
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(concat!("iryo-plat/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Config(e.to_string()))?;
-        let hooks = Hooks::new(self.token, self.max_response_bytes);
+        let http = self.transport.http_client(&base, true)?;
+        let hooks = Hooks::new(self.token, self.transport.max_response_bytes);
         let raw = crate::generated::Client::new_with_client(&base, http, hooks);
         Ok(Client::from_raw(raw, self.retry))
     }
@@ -106,11 +100,8 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("application_path", &self.application_path)
             .field("token", &token)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
+            .field("transport", &self.transport)
             .field("retry", &self.retry)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }

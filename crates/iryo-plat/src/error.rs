@@ -1,6 +1,7 @@
 //! The one error type of the PLAT client.
 
 use iryo_plat_codes::PlatErrorCode;
+use iryo_runtime::{BodyCut, CallFailure, InsecureHttp, TransportError};
 
 /// Everything a call can fail with. A PLAT error body (`errorCode`, or an OperationOutcome `id`)
 /// is [`Error::Api`] whatever the HTTP status it came with.
@@ -34,6 +35,38 @@ pub enum Error {
     /// The request could not be sent or the answer not received.
     #[error("could not reach the PLAT server: {0}")]
     Transport(#[source] reqwest::Error),
+    /// The server answered, but the body ended early. The request did reach the server: for a
+    /// delete, `effect` says that it may have happened.
+    #[error("{cut}; the PLAT server received the request{}", match effect {
+        Some(effect) => format!(": {effect} may have happened; check before repeating it"),
+        None => String::new(),
+    })]
+    Cut {
+        /// What was cut, with the URL.
+        cut: BodyCut,
+        /// What the request may have done (`Some("the deletion")`), for requests that must not
+        /// be repeated blindly.
+        effect: Option<&'static str>,
+    },
+    /// An error body (an `errorCode` key, an OperationOutcome, Spring's error body) that does
+    /// not decode: a wrong type, a duplicated key. The call failed.
+    #[error(
+        "PLAT answered with an error{}, but its body is malformed: {reason}{}",
+        code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(),
+        iryo_runtime::excerpt_suffix(body_excerpt)
+    )]
+    MalformedError {
+        /// The code, when `errorCode` is a string.
+        code: Option<PlatErrorCode>,
+        /// What is wrong with the body.
+        reason: String,
+        /// The first bytes of the body (secrets of the request blanked out).
+        body_excerpt: String,
+    },
+    /// The token would go over plain http to a host that is not loopback; see
+    /// [`Config::allow_insecure_http`](crate::Config::allow_insecure_http).
+    #[error("{0} (Config::allow_insecure_http)")]
+    InsecureHttp(InsecureHttp),
     /// The answer is bigger than the configured maximum.
     #[error("the PLAT answer is larger than the limit of {limit} bytes")]
     TooLarge {
@@ -67,7 +100,50 @@ pub enum Error {
     Config(String),
 }
 
+impl From<TransportError> for Error {
+    fn from(error: TransportError) -> Self {
+        match error {
+            TransportError::InsecureHttp(insecure) => Error::InsecureHttp(insecure),
+            other => Error::Config(other.to_string()),
+        }
+    }
+}
+
 impl Error {
+    /// A failed attempt in PLAT's terms; `effect` is what a request cut short may have done.
+    pub(crate) fn from_failure(failure: CallFailure, effect: Option<&'static str>) -> Self {
+        match failure {
+            CallFailure::Status { status: 401, .. } => Error::Unauthorized,
+            CallFailure::Status {
+                status,
+                body_excerpt,
+                ..
+            } => Error::Http {
+                status,
+                body_excerpt,
+            },
+            CallFailure::TooLarge(too_large) => Error::TooLarge {
+                limit: too_large.limit,
+            },
+            CallFailure::Cut(cut) => Error::Cut { cut, effect },
+            CallFailure::Transport(e) => Error::Transport(e),
+            CallFailure::Decode {
+                error,
+                body_excerpt,
+                ..
+            } => Error::Decode {
+                message: error.to_string(),
+                body_excerpt,
+            },
+            CallFailure::Request(message) => {
+                match message.strip_prefix(crate::hooks::TOKEN_ERROR_PREFIX) {
+                    Some(reason) => Error::Token(reason.to_owned()),
+                    None => Error::Config(message),
+                }
+            }
+        }
+    }
+
     /// PLAT's error code, when the server sent one.
     pub fn code(&self) -> Option<&PlatErrorCode> {
         match self {

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use iryo_runtime::{Secret, TokenProvider};
+use iryo_runtime::{Redactor, Secret, TokenProvider};
 use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
@@ -22,6 +22,7 @@ pub(crate) enum TokenSource {
 pub struct Hooks {
     token: TokenSource,
     max_response_bytes: u64,
+    pub(crate) redactor: Redactor,
 }
 
 impl Hooks {
@@ -29,6 +30,15 @@ impl Hooks {
         Hooks {
             token,
             max_response_bytes,
+            redactor: Redactor::default(),
+        }
+    }
+
+    /// After a 401: whether a second try may get a fresh token.
+    pub(crate) fn token_rejected(&self) -> bool {
+        match &self.token {
+            TokenSource::Static(_) => false,
+            TokenSource::Provider(provider) => provider.token_rejected(),
         }
     }
 
@@ -42,6 +52,8 @@ impl Hooks {
                 "the token contains a character that cannot be sent in a header".to_owned()
             })?;
         value.set_sensitive(true);
+        // Every token sent is blanked out of error excerpts (a provider may hand out new ones).
+        self.redactor.remember(&value);
         Ok(value)
     }
 }
@@ -76,16 +88,12 @@ impl ClientHooks<Hooks> for RawClient {
         Ok(())
     }
 
-    /// Sends the request; the body of the answer is capped at `max_response_bytes`.
+    /// Sends the request and reads the answer whole, at most `max_response_bytes`.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        Ok(iryo_runtime::limit_response_body(
-            response,
-            self.inner.max_response_bytes,
-        ))
+        iryo_runtime::send_bounded(self.client(), request, self.inner.max_response_bytes).await
     }
 }

@@ -1,8 +1,8 @@
 //! Conveniences on the generated result type.
 
-use crate::types::{PermissionDeleteResult, PermissionGroup};
+use crate::types::{PermissionGroup, PermissionGroupResult};
 
-impl PermissionDeleteResult {
+impl PermissionGroupResult {
     /// The permission group, under either spelling: the document's sample says `permissionGroup`,
     /// its table `permissonGroup` (fixup `permission-group-spelling`).
     pub fn group(&self) -> Option<&PermissionGroup> {

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 use iryo_plat::types::{
-    PermissionDeleteAnswer, PermissionDeleteRequest, PermissionDeleteResult, PlatErrorBody,
+    PermissionDeleteRequest, PermissionGroupAnswer, PermissionGroupResult, PlatErrorBody,
 };
 use iryo_plat::{ApprovalStatus, DeletedFlag, PlatErrorCode};
 use serde_json::Value;
@@ -31,8 +31,8 @@ fn request_sample_round_trips() {
 #[test]
 fn response_sample_is_typed_and_round_trips() {
     let value = example("response-sample.json");
-    let answer: PermissionDeleteAnswer = serde_json::from_value(value.clone()).unwrap();
-    let PermissionDeleteAnswer::PermissionDeleteResult(result) = answer else {
+    let answer: PermissionGroupAnswer = serde_json::from_value(value.clone()).unwrap();
+    let PermissionGroupAnswer::PermissionGroupResult(result) = answer else {
         panic!("{answer:?}")
     };
     let group = result.group().unwrap();
@@ -60,8 +60,8 @@ fn response_sample_is_typed_and_round_trips() {
 #[test]
 fn error_sample_is_an_error_at_any_status() {
     let value = example("error-sample.json");
-    let answer: PermissionDeleteAnswer = serde_json::from_value(value.clone()).unwrap();
-    let PermissionDeleteAnswer::PlatError(error) = answer else {
+    let answer: PermissionGroupAnswer = serde_json::from_value(value.clone()).unwrap();
+    let PermissionGroupAnswer::PlatError(error) = answer else {
         panic!("{answer:?}")
     };
     assert_eq!(error.error_code, PlatErrorCode::ServerError);
@@ -72,7 +72,7 @@ fn error_sample_is_an_error_at_any_status() {
 #[test]
 fn the_tables_shape_and_variants_parse_too() {
     let value = example("response-table-shape-iryo.json");
-    let result: PermissionDeleteResult = serde_json::from_value(value).unwrap();
+    let result: PermissionGroupResult = serde_json::from_value(value).unwrap();
     let group = result.group().expect("permissonGroup is accepted");
     assert!(result.permission_group.is_none());
     assert_eq!(group.status, Some(ApprovalStatus::Withdrawn));
@@ -88,13 +88,16 @@ fn the_tables_shape_and_variants_parse_too() {
     let id = approval.permission_approval_id.as_ref().unwrap();
     assert_eq!((id.as_str(), id.is_numeric()), ("17", false));
     assert_eq!(approval.approved_datetime, None);
-    assert_eq!(approval.extra["reviewNote"], "an unknown key, kept");
+    assert_eq!(
+        approval.extra.get("reviewNote").map(|v| v.get()),
+        Some("\"an unknown key, kept\"")
+    );
     assert_eq!(
         result.permission_comment[0].comment.as_deref(),
         Some("①期限切れのため取下げ～")
     );
     // encode + decode gives the same typed value
-    let again: PermissionDeleteResult =
+    let again: PermissionGroupResult =
         serde_json::from_value(serde_json::to_value(&result).unwrap()).unwrap();
     assert_eq!(again, result);
 }
@@ -117,6 +120,6 @@ fn operation_outcome_errors_carry_their_code() {
 fn a_bad_date_in_an_answer_is_refused() {
     let mut value = example("response-sample.json");
     value["permissionGroup"]["requestedDatetime"] = "7 Oct 2021".into();
-    let err = serde_json::from_value::<PermissionDeleteResult>(value).unwrap_err();
+    let err = serde_json::from_value::<PermissionGroupResult>(value).unwrap_err();
     assert!(err.to_string().contains("7 Oct 2021"), "{err}");
 }

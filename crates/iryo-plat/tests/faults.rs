@@ -54,10 +54,33 @@ async fn each_fault_is_a_typed_error_and_nothing_is_resent() {
 async fn a_cut_answer_means_the_delete_happened() {
     let (mock, client) = setup().await;
     mock.push_fault(Fault::CutBody { after_bytes: 30 });
-    assert!(matches!(
-        client.delete_provider_permission("16", "x").await,
-        Err(Error::Transport(_))
-    ));
+    let cut = client
+        .delete_provider_permission("16", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &cut,
+            Error::Cut {
+                effect: Some(_),
+                ..
+            }
+        ),
+        "a cut answer is its own error: {cut:?}"
+    );
+    let shown = cut.to_string();
+    for said in [
+        "the deletion may have happened",
+        "check before repeating",
+        "/providers/permission/delete/16",
+        "after 30 bytes",
+    ] {
+        assert!(shown.contains(said), "{said:?} in {shown}");
+    }
+    assert!(
+        !shown.contains("no.url.provided") && !shown.contains("could not reach"),
+        "{shown}"
+    );
     let again = client
         .delete_provider_permission("16", "x")
         .await

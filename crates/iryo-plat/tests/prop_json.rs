@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use iryo_plat::types::PermissionDeleteAnswer;
+use iryo_plat::types::PermissionGroupAnswer;
 use iryo_testkit::json_mutation::{
     self, Edit, apply_at, byte_edit, config, count_nodes, damage, same_json,
 };
@@ -82,11 +82,11 @@ fn to_json(value: &impl serde::Serialize) -> Result<Value, TestCaseError> {
 /// is stable after one trip (a second decode may differ from the first only where the first was
 /// more precise than the wire form, e.g. an ISO date with fractions of a second).
 fn decode_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
-    let Ok(answer) = serde_json::from_slice::<PermissionDeleteAnswer>(bytes) else {
+    let Ok(answer) = serde_json::from_slice::<PermissionGroupAnswer>(bytes) else {
         return Ok(());
     };
     let encoded = serde_json::to_vec(&answer).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let again = serde_json::from_slice::<PermissionDeleteAnswer>(&encoded);
+    let again = serde_json::from_slice::<PermissionGroupAnswer>(&encoded);
     prop_assert!(
         again.is_ok(),
         "{}: {:?}",
@@ -96,7 +96,7 @@ fn decode_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
     let again = again.map_err(|e| TestCaseError::fail(e.to_string()))?;
     let (first, second) = (to_json(&answer)?, to_json(&again)?);
     prop_assert!(same_json(&first, &second), "{} != {}", first, second);
-    if let PermissionDeleteAnswer::PermissionDeleteResult(result) = &answer {
+    if let PermissionGroupAnswer::PermissionGroupResult(result) = &answer {
         // The accessor that accepts either spelling of the group.
         let _ = result.group();
     }

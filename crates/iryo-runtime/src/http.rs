@@ -1,36 +1,4 @@
-//! Small HTTP helpers every client shares.
-
-/// At most 200 characters of a body, for error messages (lossy UTF-8, `…` when cut).
-pub fn body_excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out: String = text.chars().take(200).collect();
-    if text.chars().count() > 200 {
-        out.push('…');
-    }
-    out
-}
-
-/// ` (body starts: …)` for error messages, or nothing for an empty excerpt.
-pub fn excerpt_suffix(excerpt: &str) -> String {
-    if excerpt.is_empty() {
-        String::new()
-    } else {
-        format!(" (body starts: {excerpt})")
-    }
-}
-
-/// The first bytes of an unexpected answer's body (at most 1 KiB read), for error messages.
-pub async fn read_excerpt(mut response: reqwest::Response) -> String {
-    let mut body = Vec::new();
-    while body.len() < 1024 {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            _ => break,
-        }
-    }
-    body.truncate(1024);
-    body_excerpt(&body)
-}
+//! Base URLs: checked once, the same way for every client.
 
 /// Checks a user-supplied base URL and joins a base path to it: `https://h:8000/` + `/api` ->
 /// `https://h:8000/api`. Refuses other schemes, a user or password in the URL (credentials
@@ -99,14 +67,5 @@ mod tests {
             let err = join_base_url(bad, "").unwrap_err();
             assert!(!err.to_string().contains("p4ss"), "{err}");
         }
-    }
-
-    #[test]
-    fn excerpts_are_cut_at_200_characters() {
-        assert_eq!(body_excerpt(b"short"), "short");
-        let long = "あ".repeat(300);
-        let cut = body_excerpt(long.as_bytes());
-        assert_eq!(cut.chars().count(), 201);
-        assert!(cut.ends_with('…'));
     }
 }

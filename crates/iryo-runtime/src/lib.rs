@@ -1,31 +1,46 @@
-//! Shared runtime of the iryo clients.
+//! Shared runtime of the iryo clients: everything the clients do alike lives here once.
 //!
 //! - [`Secret`]: a password or token that never shows up in `Debug` output, logs or errors.
 //! - [`Credentials`]: how a client authenticates (HTTP Basic, Bearer), turned into an
 //!   `Authorization` header marked sensitive.
-//! - [`ClientIdentity`]: a TLS client certificate, as ORCA's cloud service requires.
-//! - [`RetryPolicy`] and [`retry`]: backoff with jitter for requests that are safe to repeat.
+//! - [`Transport`]: the HTTP client (timeouts, user agent, [`ClientIdentity`], no credentials in
+//!   plain text off loopback or to a proxy).
+//! - [`send_bounded`]: the answer read whole within a size limit; a cut body is [`BodyCut`].
+//! - [`CallFailure`], [`Failure`] and [`retry_attempts`]: one classification of failed attempts,
+//!   and backoff with jitter ([`RetryPolicy`]) for requests that are safe to repeat.
+//! - [`Redactor`]: excerpts of unexpected bodies without the request's secrets.
+//! - [`RawJson`] and [`UnknownFields`]: JSON the specs leave open, kept as text (no
+//!   amplification: a hostile body costs its own size, not a hundred times it).
 //! - [`TokenProvider`]: a Bearer token fetched before every request, so it can be refreshed.
 
+mod body;
 mod credentials;
+mod failure;
 mod http;
 mod identity;
-mod limits;
+mod raw_json;
+mod redact;
 mod retry;
 mod secret;
+mod tls;
 mod token;
+mod transport;
 mod websocket;
 
+pub use body::{BodyCut, BodyProblem, BodyTooLarge, body_failure, send_bounded};
 pub use credentials::{Credentials, InvalidCredentials};
-pub use http::{BaseUrlError, body_excerpt, excerpt_suffix, join_base_url, read_excerpt};
+pub use failure::{CallFailure, Failure, retry_attempts};
+#[cfg(feature = "progenitor")]
+pub use failure::{classify, status_failure};
+pub use http::{BaseUrlError, join_base_url};
 pub use identity::{ClientIdentity, IdentityError};
-pub use limits::{
-    BodyTooLarge, body_too_large, check_plain_http, execute_limited, limit_response_body,
-};
+pub use raw_json::{MemberSeed, RawJson, UnknownFields, Variant, tagged, untagged};
+pub use redact::{EXCERPT_CHARS, Redactor, body_excerpt, excerpt_suffix, read_excerpt};
 pub use retry::{
     RetryDecision, RetryPolicy, is_connect_failure, is_retryable_status, is_retryable_transport,
     retry, retry_after,
 };
 pub use secret::Secret;
 pub use token::{TokenError, TokenFuture, TokenProvider};
-pub use websocket::{check_plain_ws, rustls_client_config};
+pub use transport::{InsecureHttp, Route, Transport, TransportError};
+pub use websocket::rustls_client_config;

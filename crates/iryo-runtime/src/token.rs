@@ -16,6 +16,12 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, TokenError
 pub trait TokenProvider: Send + Sync {
     /// The token to send now.
     fn token(&self) -> TokenFuture<'_>;
+
+    /// The server refused the last token (HTTP 401). A provider that can get a new one forgets the old one and
+    /// returns `true`, and the client asks once more; the default cannot, so the 401 is final.
+    fn token_rejected(&self) -> bool {
+        false
+    }
 }
 
 impl<F> TokenProvider for F

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub mod generated;
 pub mod json_mutation;
 
 /// Retries within milliseconds (1 ms doubling up to 5 ms), so that retry tests stay fast.

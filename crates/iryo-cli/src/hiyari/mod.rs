@@ -6,7 +6,9 @@ use iryo_hiyari::{Condition, Count, Method, Order};
 use crate::error::{CliError, EXIT_CODES_HELP};
 use crate::output::Stop;
 
+mod harvest;
 mod parse;
+mod raw;
 mod records;
 mod search;
 
@@ -20,7 +22,9 @@ Example (the document's first sample search, every hit, against `iryo mock`):
 
 const SEARCH_RULES: &str = "\
 Repeated sets pair by position, as the API pairs its parameters: the i-th --item with the i-th
---word and the i-th --condition (missing: all); --item \"\" searches the whole report. Likewise
+--word and the i-th --condition (missing: all); --item \"\" searches the whole report, and so
+does every --word when no --item is given at all (--word 疲労 alone is a search of the whole
+report). When some --item are given, there must be one per --word. Likewise
 the i-th --itemcode with the i-th --code (space-separated codes) and --text; a missing one is
 empty (pass --code \"\" to leave a middle set's codes empty). --item and --itemcode must be listed
 in the API's tables. Text Shift_JIS cannot carry (an emoji) is refused before any request.
@@ -28,7 +32,11 @@ in the API's tables. Text Shift_JIS cannot carry (an emoji) is refused before an
 --count larger than --page-size, and --count all, are fetched page by page (one request at a time,
 --pause-ms apart). On a terminal, a progress bar shows reports out of the total; otherwise stderr
 stays quiet unless -v, which prints the request and `fetched N reports in M pages`. Zero hits
-print nothing (CSV: the header line only) and exit 0.
+print nothing (CSV: the header line only) and exit 0. Every answer is checked: it must start at
+the --start asked and hold no more reports than asked; a server that answers fewer is paged on.
+A search that fails after some reports were written says how to resume (--start N).
+--save-raw DIR keeps every answer as received (DIR/page-<start>.xml, one document per page),
+readable again with `iryo hiyari parse DIR/*.xml`.
 ";
 
 const PARSE_EXAMPLE: &str = "\
@@ -38,10 +46,16 @@ Example (a saved answer of the API, and one from stdin):
 ";
 
 const PARSE_RULES: &str = "\
-Files are read as their XML declaration says (Shift_JIS for this API), report by report, in
-constant memory. Invalid bytes fail naming their byte offset, unless --lossy replaces them with
-U+FFFD (with a warning on stderr). A saved <Error> answer other than \"no results\" fails with
-exit code 1.
+Files are saved XML answers of the API (such as --save-raw writes), not the JSON lines or CSV
+that iryo prints. They are read as their XML declaration says (Shift_JIS for this API), report
+by report, in constant memory. Invalid bytes fail naming their byte offset, unless --lossy
+replaces them with U+FFFD (with a warning on stderr). A saved <Error> answer other than \"no
+results\" fails with exit code 1.
+
+Limits (both commands): a report may hold --max-report-bytes of text (default 1 MiB),
+--max-report-elements elements (10000) and --max-unknown-elements unknown ones (1000); one tag
+or text node at most --max-element-bytes (1 MiB). An answer past a limit fails naming the limit
+and the byte offset.
 ";
 
 /// hiyari subcommands.
@@ -53,6 +67,12 @@ pub enum HiyariCommand {
     /// Convert saved Shift_JIS answers (FILE, or - for stdin) into the same records.
     #[command(after_help = format!("{PARSE_EXAMPLE}\nSee --help for the CSV columns.\n\n{EXIT_CODES_HELP}"))]
     Parse(ParseArgs),
+    /// Harvest a search (default: everything) into a local SQLite database, resumably.
+    #[command(after_help = format!("{}\n{}\n{EXIT_CODES_HELP}", harvest::HARVEST_EXAMPLE, harvest::HARVEST_RULES))]
+    Harvest(Box<harvest::HarvestArgs>),
+    /// Write the reports of a harvest database as JSON lines or CSV, as `search` prints them.
+    #[command(after_help = format!("{}\n{EXIT_CODES_HELP}", harvest::EXPORT_EXAMPLE))]
+    Export(harvest::ExportArgs),
 }
 
 /// `--help` of `search`: example, rules, CSV columns, exit codes.
@@ -119,8 +139,8 @@ pub struct SearchArgs {
     /// Sort order: 1 事例区分 (default), 2 発生年月 newest first, 3 score.
     #[arg(long, value_enum, value_name = "1|2|3")]
     order: Option<OrderArg>,
-    /// Reports per request when fetching page by page.
-    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Reports per request when fetching page by page (at least 1).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = parse_page_size)]
     page_size: u64,
     /// Pause between two page requests, in milliseconds (be polite to the public service).
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -128,8 +148,43 @@ pub struct SearchArgs {
     /// GET with a query string, or POST with a form body.
     #[arg(long, value_enum, default_value_t = MethodArg::Get)]
     method: MethodArg,
+    /// Keep every answer as received in DIR (page-<start>.xml), for `iryo hiyari parse`.
+    #[arg(long, value_name = "DIR")]
+    save_raw: Option<std::path::PathBuf>,
+    /// The largest answer to one request, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_answer_bytes: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
     #[command(flatten)]
     output: OutputArgs,
+}
+
+/// What one report may hold (see `iryo_hiyari::Limits`).
+#[derive(Args)]
+struct LimitArgs {
+    /// Text one report may hold, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = iryo_hiyari::Limits::new().report_text_bytes)]
+    max_report_bytes: u64,
+    /// Elements one report may hold.
+    #[arg(long, value_name = "N", default_value_t = iryo_hiyari::Limits::new().report_elements)]
+    max_report_elements: u64,
+    /// Unknown elements one report may keep.
+    #[arg(long, value_name = "N", default_value_t = iryo_hiyari::Limits::new().report_unknown_elements)]
+    max_unknown_elements: u64,
+    /// The largest tag or text node, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = iryo_hiyari::Limits::new().element_bytes)]
+    max_element_bytes: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> iryo_hiyari::Limits {
+        iryo_hiyari::Limits::new()
+            .report_text_bytes(self.max_report_bytes)
+            .report_elements(self.max_report_elements)
+            .report_unknown_elements(self.max_unknown_elements)
+            .element_bytes(self.max_element_bytes)
+    }
 }
 
 /// Saved answers to convert.
@@ -142,6 +197,8 @@ pub struct ParseArgs {
     #[arg(long)]
     lossy: bool,
     #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
     output: OutputArgs,
 }
 
@@ -151,7 +208,8 @@ struct OutputArgs {
     /// jsonl: one JSON object per report; csv: one row per report, fixed columns (see --help).
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     format: Format,
-    /// Start the output with a UTF-8 byte order mark, for Excel (CSV only).
+    /// Start the output with a UTF-8 byte order mark, for Excel (CSV only); cells starting with
+    /// = + - @ then get a leading ' so that Excel does not run them as formulas.
     #[arg(long)]
     bom: bool,
 }
@@ -228,7 +286,19 @@ impl From<MethodArg> for Method {
 }
 
 fn parse_count(text: &str) -> Result<Count, String> {
-    Count::parse(text).ok_or_else(|| format!("`{text}` is neither a number nor `all`"))
+    match Count::parse(text) {
+        Some(Count::Limit(0)) => Err("--count must be at least 1 (or `all`)".to_owned()),
+        Some(count) => Ok(count),
+        None => Err(format!("`{text}` is neither a number nor `all`")),
+    }
+}
+
+fn parse_page_size(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("--page-size must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{text}` is not a number")),
+    }
 }
 
 /// Runs a hiyari subcommand.
@@ -241,6 +311,11 @@ pub async fn run(command: HiyariCommand, verbose: bool) -> Result<(), Stop> {
         HiyariCommand::Parse(args) => {
             args.output.check()?;
             parse::run(args, verbose)
+        }
+        HiyariCommand::Harvest(args) => harvest::run(*args, verbose).await,
+        HiyariCommand::Export(args) => {
+            args.output.check()?;
+            harvest::export(args, verbose)
         }
     }
 }

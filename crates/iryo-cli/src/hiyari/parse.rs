@@ -4,8 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read};
 
 use iryo_hiyari::decode::InvalidBytes;
-use iryo_hiyari::xml::ReadError;
-use iryo_hiyari::{NO_RESULTS, ReportReader, ResultSet};
+use iryo_hiyari::{Limits, NO_RESULTS, Pipelined, ResultSet};
 
 use super::ParseArgs;
 use super::records::ReportWriter;
@@ -21,10 +20,12 @@ pub fn run(args: ParseArgs, verbose: bool) -> Result<(), Stop> {
     };
     let out = BufWriter::new(io::stdout().lock());
     let mut writer = ReportWriter::new(out, args.output.format, args.output.bom, false)?;
+    let limits = args.limits.limits();
     for file in &args.files {
         let before = writer.written();
         let (name, input) = open(file)?;
-        parse_one(&name, input, mode, &mut writer)?;
+        let input = refuse_records(&name, input)?;
+        parse_one(&name, input, mode, limits, &mut writer)?;
         if verbose {
             eprintln!("{name}: {} reports", writer.written() - before);
         }
@@ -44,11 +45,15 @@ fn parse_one<W: io::Write>(
     name: &str,
     input: Box<dyn Read + Send>,
     mode: InvalidBytes,
+    limits: Limits,
     writer: &mut ReportWriter<W>,
 ) -> Result<(), Stop> {
-    let unreadable = |e: ReadError| CliError::Transport(format!("{name}: {e}"));
+    let unreadable = |e: iryo_hiyari::Error| match e {
+        iryo_hiyari::Error::Read(e) => CliError::Transport(format!("{name}: {e}")),
+        other => CliError::Transport(format!("{name}: {}", crate::error::one_line(&other))),
+    };
     // Decoding runs on a second thread, so a big file converts faster.
-    let mut reader = ReportReader::pipelined(input, mode).map_err(unreadable)?;
+    let mut reader = Pipelined::new(input, mode, limits).map_err(unreadable)?;
     for report in reader.by_ref() {
         writer.write(&report.map_err(unreadable)?)?;
     }
@@ -58,6 +63,41 @@ fn parse_one<W: io::Write>(
     saved_error(reader.result_set())
         .map_err(|message| CliError::Api(format!("{name}: {message}")))?;
     Ok(())
+}
+
+/// The first bytes of `input`, looked at: JSON lines (what `iryo hiyari search` prints) are
+/// refused with a message saying what `parse` expects; anything else is read on.
+fn refuse_records(
+    name: &str,
+    mut input: Box<dyn Read + Send>,
+) -> Result<Box<dyn Read + Send>, CliError> {
+    let mut head = Vec::new();
+    while head.len() < 256 && first_meaningful(&head).is_none() {
+        let mut piece = [0u8; 64];
+        let n = input
+            .read(&mut piece)
+            .map_err(|e| CliError::Transport(format!("{name}: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&piece[..n]);
+    }
+    let first = first_meaningful(&head);
+    if matches!(first, Some(b'{' | b'[')) {
+        return Err(CliError::Input(format!(
+            "{name} holds JSON (such as `iryo hiyari search` prints), but `parse` reads saved XML \
+             answers of the API (<?xml ...?><ResultSet ...>); keep those with `iryo hiyari search \
+             --save-raw DIR`"
+        )));
+    }
+    Ok(Box::new(io::Cursor::new(head).chain(input)))
+}
+
+/// The first byte that is neither whitespace nor part of a UTF-8 BOM.
+fn first_meaningful(head: &[u8]) -> Option<u8> {
+    head.iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && ![0xEF, 0xBB, 0xBF].contains(b))
 }
 
 /// A saved `<Error>` answer: "no results" is an empty answer, anything else the API's error.

@@ -4,9 +4,11 @@ use std::io::Write;
 
 use clap::ValueEnum;
 use iryo_hiyari::PharmacyReport;
+use iryo_hiyari::records::CsvRow;
 use serde_json::Value;
 
-use crate::output::{Stop, write_json_line};
+use crate::error::CliError;
+use crate::output::Stop;
 
 /// The CSV columns, fixed whatever the data: one per leaf of the 「XML タグ名」 table, in its
 /// order, named by the path of XML tags in the JSON form (`GRPPATIENT.DATPATIENTAGE`). A coded
@@ -14,84 +16,7 @@ use crate::output::{Stop, write_json_line};
 /// code the table does not list). Repeated values (several `DATCATEGORY`, several medicines)
 /// are joined with ` | `, and the columns of one medicine group line up position by position.
 /// Elements the schema does not know (`_unknown` in JSON lines) are not in the CSV.
-pub const CSV_COLUMNS: &[&str] = &[
-    "VERSION",
-    "DATYEAR",
-    "DATMONTH",
-    "DATMONTH_label",
-    "DATDAY",
-    "DATDAY_label",
-    "DATTIMEZONE",
-    "DATTIMEZONE_label",
-    "DATEXECUTION",
-    "DATEXECUTION_label",
-    "DATLEVEL",
-    "DATLEVEL_label",
-    "DATSUMMARY",
-    "DATSUMMARY_label",
-    "GRPPATIENT.DATPATIENT",
-    "GRPPATIENT.DATPATIENT_label",
-    "GRPPATIENT.DATPATIENTAGE",
-    "GRPPATIENT.DATPATIENTSEX",
-    "GRPPATIENT.DATPATIENTSEX_label",
-    "DATDISCOVERER",
-    "DATDISCOVERER_label",
-    "LSTCONCERNED.DATCATEGORY",
-    "LSTCONCERNED.DATCATEGORY_label",
-    "GRPCOMPOUND.DATSCENE",
-    "GRPCOMPOUND.DATSCENE_label",
-    "GRPCOMPOUND.DATCONTENTS",
-    "GRPCOMPOUND.DATCONTENTS_label",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
-    "GRPCOMPOUND.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
-    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
-    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
-    "GRPCOMPOUND.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
-    "GRPDOUBT.DATINFLUENCE",
-    "GRPDOUBT.DATINFLUENCE_label",
-    "GRPDOUBT.DATGROUND",
-    "GRPDOUBT.DATGROUND_label",
-    "GRPDOUBT.DATCHANGE",
-    "GRPDOUBT.DATCHANGE_label",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
-    "GRPDOUBT.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
-    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
-    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
-    "GRPDOUBT.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
-    "GRPMATERIAL.DATSCENE",
-    "GRPMATERIAL.DATSCENE_label",
-    "GRPMATERIAL.DATCONTENTS",
-    "GRPMATERIAL.DATCONTENTS_label",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMEDNAME",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMEDCODE",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_A.DATMANNAME",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMEDNAME",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMEDCODE",
-    "GRPMATERIAL.LSTMEDICINE.GRPMEDICINE_B.DATMANNAME",
-    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMEDNAME",
-    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMEDCODE",
-    "GRPMATERIAL.LSTRELATED.GRPMEDICINE_A.DATMANNAME",
-    "GRPSALES.DATCONTENTS",
-    "GRPSALES.DATCONTENTS_label",
-    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMEDNAME",
-    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMEDCODE",
-    "GRPSALES.LSTSALES_MEDICINE.GRPMEDICINE_A.DATMANNAME",
-    "GRPSALES.DATCLASSIFICATION",
-    "GRPSALES.DATCLASSIFICATION_label",
-    "LSTFACTOR.DATFACTOR",
-    "LSTFACTOR.DATFACTOR_label",
-    "DATCONTENTTEXT",
-    "DATFACTORTEXT",
-    "DATIMPROVEMENTTEXT",
-];
+pub const CSV_COLUMNS: &[&str] = PharmacyReport::CSV_COLUMNS;
 
 /// Separator of repeated values in one CSV cell.
 pub const CSV_JOIN: &str = " | ";
@@ -114,6 +39,10 @@ pub struct ReportWriter<W: Write> {
     sink: Sink<W>,
     flush_each: bool,
     written: u64,
+    json: Vec<u8>,
+    row: CsvRow,
+    /// CSV for Excel (`--bom`): cells that Excel would run as formulas are neutralised.
+    for_excel: bool,
 }
 
 enum Sink<W: Write> {
@@ -140,6 +69,9 @@ impl<W: Write> ReportWriter<W> {
             sink,
             flush_each,
             written: 0,
+            json: Vec::new(),
+            row: CsvRow::new(),
+            for_excel: bom,
         };
         if flush_each {
             writer.flush()?;
@@ -147,13 +79,47 @@ impl<W: Write> ReportWriter<W> {
         Ok(writer)
     }
 
-    /// Writes one report.
+    /// Writes one report, serialised straight from its fields (generated writers).
     pub fn write(&mut self, report: &PharmacyReport) -> Result<(), Stop> {
-        let json = report.labeled_json();
         match &mut self.sink {
-            Sink::Jsonl(out) => write_json_line(out, &json)?,
-            Sink::Csv(writer) => writer.write_record(csv_row(&json))?,
+            Sink::Jsonl(out) => {
+                self.json.clear();
+                report.write_labeled_json(&mut self.json);
+                self.json.push(b'\n');
+                out.write_all(&self.json)?;
+            }
+            Sink::Csv(writer) => {
+                report.write_csv_row(&mut self.row);
+                for cell in self.row.cells() {
+                    write_cell(writer, cell, self.for_excel)?;
+                }
+                writer.write_record(None::<&[u8]>)?;
+            }
         }
+        self.counted()
+    }
+
+    /// Writes one report stored as its labelled JSON line (`iryo hiyari export`): the line as
+    /// it is, or its CSV row.
+    pub fn write_stored(&mut self, json: &str) -> Result<(), Stop> {
+        match &mut self.sink {
+            Sink::Jsonl(out) => {
+                out.write_all(json.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            Sink::Csv(writer) => {
+                let value: Value = serde_json::from_str(json)
+                    .map_err(|e| CliError::Input(format!("a stored report is not JSON: {e}")))?;
+                for cell in csv_row(&value) {
+                    write_cell(writer, &cell, self.for_excel)?;
+                }
+                writer.write_record(None::<&[u8]>)?;
+            }
+        }
+        self.counted()
+    }
+
+    fn counted(&mut self) -> Result<(), Stop> {
         self.written += 1;
         if self.flush_each {
             self.flush()?;
@@ -176,7 +142,8 @@ impl<W: Write> ReportWriter<W> {
     }
 }
 
-/// The cells of one report, one per [`CSV_COLUMNS`] entry.
+/// The cells of one report's labelled JSON, one per [`CSV_COLUMNS`] entry (what the generated
+/// `write_csv_row` computes from the typed report; `export` reads stored JSON).
 pub fn csv_row(report: &Value) -> Vec<String> {
     CSV_COLUMNS
         .iter()
@@ -230,6 +197,22 @@ fn leaf(node: &Value, label: bool) -> Option<String> {
         Value::Null => None,
         Value::String(text) => Some(text.clone()),
         other => Some(other.to_string()),
+    }
+}
+
+/// The characters that make Excel read a cell as a formula (CSV injection).
+pub const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+
+/// Writes one cell. For Excel, a cell starting with one of [`FORMULA_STARTS`] gets a leading `'`,
+/// which Excel shows as text and does not display; other cells stay as received (no copy).
+fn write_cell<W: Write>(
+    writer: &mut csv::Writer<W>,
+    cell: &str,
+    for_excel: bool,
+) -> csv::Result<()> {
+    match for_excel && cell.starts_with(FORMULA_STARTS) {
+        true => writer.write_field(format!("'{cell}")),
+        false => writer.write_field(cell),
     }
 }
 
@@ -289,6 +272,35 @@ mod tests {
         assert_eq!(column(&row, &format!("{medicine}DATMEDNAME")), "A錠 | B錠");
         assert_eq!(column(&row, &format!("{medicine}DATMEDCODE")), "1 | ");
         assert_eq!(column(&row, "GRPDOUBT.DATGROUND"), "");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_for_excel_only() {
+        let report = iryo_hiyari::PharmacyReport {
+            content_text: Some("=HYPERLINK(\"http://x\")".to_owned()),
+            factor_text: Some("-1".to_owned()),
+            improvement_text: Some("a=b".to_owned()),
+            ..Default::default()
+        };
+        let write = |bom: bool| {
+            let mut out = Vec::new();
+            let mut writer = ReportWriter::new(&mut out, Format::Csv, bom, false).unwrap();
+            writer.write(&report).unwrap();
+            writer.flush().unwrap();
+            drop(writer);
+            let text = String::from_utf8(out).unwrap();
+            let mut reader =
+                csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+            reader.records().next().unwrap().unwrap()
+        };
+        let index = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+        let excel = write(true);
+        assert_eq!(&excel[index("DATCONTENTTEXT")], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(&excel[index("DATFACTORTEXT")], "'-1");
+        assert_eq!(&excel[index("DATIMPROVEMENTTEXT")], "a=b");
+        let plain = write(false);
+        assert_eq!(&plain[index("DATCONTENTTEXT")], "=HYPERLINK(\"http://x\")");
+        assert_eq!(&plain[index("DATFACTORTEXT")], "-1");
     }
 
     #[test]

@@ -2,12 +2,14 @@
 
 use std::cell::Cell;
 use std::io::{BufWriter, IsTerminal};
+use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use iryo_hiyari::{CodeSet, Condition, Config, Count, Item, ItemCode, Progress, SearchQuery};
 
 use super::SearchArgs;
+use super::raw::RawDir;
 use super::records::ReportWriter;
 use crate::error::CliError;
 use crate::output::Stop;
@@ -19,12 +21,17 @@ pub async fn run(args: SearchArgs, verbose: bool) -> Result<(), Stop> {
     query
         .to_query_string()
         .map_err(|e| CliError::Input(e.to_string()))?;
-    let client = Config::new(&args.base_url)
+    let mut config = Config::new(&args.base_url)
         .path(&args.path)
         .method(args.method.into())
         .page_size(args.page_size)
         .page_pause(Duration::from_millis(args.pause_ms))
-        .build()?;
+        .max_response_bytes(args.max_answer_bytes)
+        .limits(args.limits.limits());
+    if let Some(dir) = &args.save_raw {
+        config = config.raw_pages(Arc::new(RawDir::create(dir)?));
+    }
+    let client = config.build()?;
     if verbose {
         eprintln!("{}", request_summary(&args, &query, client.endpoint()));
     }
@@ -38,7 +45,8 @@ pub async fn run(args: SearchArgs, verbose: bool) -> Result<(), Stop> {
             Ok(report) => bar.suspend(|| writer.write(&report))?,
             Err(error) => {
                 bar.abandon();
-                return Err(error.into());
+                let _ = writer.flush();
+                return Err(resumable(error).into());
             }
         }
         bar.update(&reports.progress());
@@ -90,13 +98,41 @@ fn plural(n: u64, noun: &str) -> String {
     }
 }
 
+/// An interrupted search says how to resume it.
+fn resumable(error: iryo_hiyari::Error) -> CliError {
+    let next_start = match &error {
+        iryo_hiyari::Error::Interrupted { next_start, .. } => Some(*next_start),
+        _ => None,
+    };
+    let mut error = CliError::from(error);
+    if let Some(next_start) = next_start {
+        let hint = format!(
+            "; the reports before it were written: run the same search with --start {next_start} \
+             to get the rest"
+        );
+        match &mut error {
+            CliError::Api(m) | CliError::Usage(m) | CliError::Transport(m) | CliError::Input(m) => {
+                m.push_str(&hint)
+            }
+        }
+    }
+    error
+}
+
 /// The flags as the API's parameters; pairing and table checks happen here (exit 2 and 4).
-fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
+pub(super) fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
     let mut query = SearchQuery::new();
-    if args.words.len() != args.items.len() {
+    if args.words.is_empty() && !args.items.is_empty() {
+        return Err(CliError::Usage(
+            "--item needs a --word to search for".to_owned(),
+        ));
+    }
+    // No --item at all: every --word searches the whole report (fixup blank-item-whole-report).
+    if !args.items.is_empty() && args.words.len() != args.items.len() {
         return Err(CliError::Usage(format!(
             "--word is given {} time(s) and --item {} time(s): each --word pairs with the --item \
-             at the same position (--item \"\" searches the whole report)",
+             at the same position (--item \"\" searches the whole report; leave out every --item \
+             to search the whole report with each --word)",
             args.words.len(),
             args.items.len()
         )));
@@ -104,13 +140,18 @@ fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
     more_than(
         "--condition",
         args.conditions.len(),
-        "--item",
-        args.items.len(),
+        "--word",
+        args.words.len(),
     )?;
-    for (i, (item, word)) in args.items.iter().zip(&args.words).enumerate() {
+    for (i, word) in args.words.iter().enumerate() {
         let condition = args.conditions.get(i).map_or(Condition::All, |&c| c.into());
-        query = query.words(known_item(item)?, word.as_str(), condition);
+        let item = match args.items.get(i) {
+            Some(item) => known_item(item)?,
+            None => None,
+        };
+        query = query.words(item, word.as_str(), condition);
     }
+    check_order_and_range(args, &query)?;
     more_than(
         "--code",
         args.codes.len(),
@@ -168,6 +209,29 @@ fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
     query.count = args.count;
     query.order = args.order.map(Into::into);
     Ok(query)
+}
+
+/// `--order 3` needs an item search; the range must not end before it starts.
+fn check_order_and_range(args: &SearchArgs, query: &SearchQuery) -> Result<(), CliError> {
+    let score = matches!(args.order, Some(super::OrderArg::Score));
+    if score && !query.word_sets.iter().any(|set| set.item.is_some()) {
+        return Err(CliError::Usage(
+            "--order 3 (score) needs a word search under an --item: without one the API sorts \
+             by 1 (事例区分) instead"
+                .to_owned(),
+        ));
+    }
+    if let (Some(from), Some(to)) = (args.fyear, args.tyear) {
+        let from_month = args.fmonth.unwrap_or(1);
+        let to_month = args.tmonth.unwrap_or(12);
+        if (from, from_month) > (to, to_month) {
+            return Err(CliError::Usage(format!(
+                "--fyear {from} --fmonth {from_month} comes after --tyear {to} --tmonth {to_month}: \
+                 the range would be empty"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn more_than(flag: &str, count: usize, owner: &str, owners: usize) -> Result<(), CliError> {

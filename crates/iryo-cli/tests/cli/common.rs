@@ -200,7 +200,7 @@ impl<M> Deref for Served<M> {
     }
 }
 
-fn serve<M>(spawn: impl std::future::Future<Output = std::io::Result<M>>) -> Served<M> {
+pub fn serve<M>(spawn: impl std::future::Future<Output = std::io::Result<M>>) -> Served<M> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -225,6 +225,11 @@ pub fn orca_mock() -> Served<OrcaMock> {
 /// The PLAT mock with its fixtures, the test token acting as the demo actor.
 pub fn plat_mock() -> Served<PlatMock> {
     serve(PlatMock::builder().token(PLAT_TOKEN, Actor::demo()).spawn())
+}
+
+/// The PLAT mock without fixtures, for the permission flow: its Keycloak logs each realm's user in.
+pub fn empty_plat_mock() -> Served<PlatMock> {
+    serve(PlatMock::builder().fixtures(false).spawn())
 }
 
 /// The hiyari mock: the document's sample report and 40 generated ones.

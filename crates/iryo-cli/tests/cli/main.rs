@@ -1,10 +1,13 @@
 //! End-to-end tests of the `iryo` binary against in-process mock servers.
 
 mod common;
+mod harvest;
 mod help;
 mod hiyari;
+mod hiyari_paging;
 mod mock;
 mod orca;
 mod parse;
 mod plat;
+mod plat_flow;
 mod watch;

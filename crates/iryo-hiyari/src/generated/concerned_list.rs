@@ -63,7 +63,7 @@ impl crate::xml::XmlElement for ConcernedList {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code, empty } => {
                     let value = {
@@ -73,8 +73,11 @@ impl crate::xml::XmlElement for ConcernedList {
                                 ::iryo_hiyari_codes::JobCategory::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATCATEGORY"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATCATEGORY"),
+                                    )?;
                                 continue;
                             }
                         }

@@ -99,7 +99,7 @@ impl crate::xml::XmlElement for Doubt {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code, empty } => {
                     let value = {
@@ -111,17 +111,21 @@ impl crate::xml::XmlElement for Doubt {
                                 )
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATINFLUENCE"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATINFLUENCE"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.influence.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATINFLUENCE", &value),
-                            );
+                            )?;
                     } else {
                         self.influence = Some(value);
                     }
@@ -134,17 +138,21 @@ impl crate::xml::XmlElement for Doubt {
                                 ::iryo_hiyari_codes::DoubtGround::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATGROUND"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATGROUND"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.ground.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATGROUND", &value),
-                            );
+                            )?;
                     } else {
                         self.ground = Some(value);
                     }
@@ -157,17 +165,21 @@ impl crate::xml::XmlElement for Doubt {
                                 ::iryo_hiyari_codes::PrescriptionChange::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATCHANGE"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATCHANGE"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.change.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATCHANGE", &value),
-                            );
+                            )?;
                     } else {
                         self.change = Some(value);
                     }
@@ -183,10 +195,11 @@ impl crate::xml::XmlElement for Doubt {
                         child
                     };
                     if self.medicine_list.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("LSTMEDICINE", &value),
-                            );
+                            )?;
                     } else {
                         self.medicine_list = Some(value);
                     }
@@ -202,10 +215,11 @@ impl crate::xml::XmlElement for Doubt {
                         child
                     };
                     if self.related_medicine_list.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("LSTRELATED", &value),
-                            );
+                            )?;
                     } else {
                         self.related_medicine_list = Some(value);
                     }

@@ -87,7 +87,7 @@ impl crate::xml::XmlElement for Material {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code, empty } => {
                     let value = {
@@ -97,17 +97,21 @@ impl crate::xml::XmlElement for Material {
                                 ::iryo_hiyari_codes::OccurrenceScene::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATSCENE"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATSCENE"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.scene.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATSCENE", &value),
-                            );
+                            )?;
                     } else {
                         self.scene = Some(value);
                     }
@@ -120,17 +124,21 @@ impl crate::xml::XmlElement for Material {
                                 ::iryo_hiyari_codes::IncidentContent::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATCONTENTS"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATCONTENTS"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.contents.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATCONTENTS", &value),
-                            );
+                            )?;
                     } else {
                         self.contents = Some(value);
                     }
@@ -146,10 +154,11 @@ impl crate::xml::XmlElement for Material {
                         child
                     };
                     if self.medicine_list.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("LSTMEDICINE", &value),
-                            );
+                            )?;
                     } else {
                         self.medicine_list = Some(value);
                     }
@@ -165,10 +174,11 @@ impl crate::xml::XmlElement for Material {
                         child
                     };
                     if self.related_medicine_list.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("LSTRELATED", &value),
-                            );
+                            )?;
                     } else {
                         self.related_medicine_list = Some(value);
                     }

@@ -79,15 +79,16 @@ impl crate::xml::XmlElement for Medicine {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.medicine_code.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATMEDCODE", &value),
-                            );
+                            )?;
                     } else {
                         self.medicine_code = Some(value);
                     }
@@ -95,10 +96,11 @@ impl crate::xml::XmlElement for Medicine {
                 Step::Field { index: 1u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.medicine_name.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATMEDNAME", &value),
-                            );
+                            )?;
                     } else {
                         self.medicine_name = Some(value);
                     }
@@ -106,10 +108,11 @@ impl crate::xml::XmlElement for Medicine {
                 Step::Field { index: 2u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.manufacturer_name.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATMANNAME", &value),
-                            );
+                            )?;
                     } else {
                         self.manufacturer_name = Some(value);
                     }

@@ -29,3 +29,4 @@ mod factor_list;
 pub use factor_list::FactorList;
 mod medicine;
 pub use medicine::Medicine;
+mod record_writers;

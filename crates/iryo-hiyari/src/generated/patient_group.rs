@@ -83,7 +83,7 @@ impl crate::xml::XmlElement for PatientGroup {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code, empty } => {
                     let value = {
@@ -93,17 +93,21 @@ impl crate::xml::XmlElement for PatientGroup {
                                 ::iryo_hiyari_codes::PatientCount::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATPATIENT"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATPATIENT"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.patient_count.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATPATIENT", &value),
-                            );
+                            )?;
                     } else {
                         self.patient_count = Some(value);
                     }
@@ -111,13 +115,14 @@ impl crate::xml::XmlElement for PatientGroup {
                 Step::Field { index: 1u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.patient_age.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated(
                                     "DATPATIENTAGE",
                                     &value,
                                 ),
-                            );
+                            )?;
                     } else {
                         self.patient_age = Some(value);
                     }
@@ -130,20 +135,24 @@ impl crate::xml::XmlElement for PatientGroup {
                                 ::iryo_hiyari_codes::PatientSex::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATPATIENTSEX"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATPATIENTSEX"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.patient_sex.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated(
                                     "DATPATIENTSEX",
                                     &value,
                                 ),
-                            );
+                            )?;
                     } else {
                         self.patient_sex = Some(value);
                     }

@@ -224,15 +224,16 @@ impl crate::xml::XmlElement for PharmacyReport {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.version.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("VERSION", &value),
-                            );
+                            )?;
                     } else {
                         self.version = Some(value);
                     }
@@ -240,10 +241,11 @@ impl crate::xml::XmlElement for PharmacyReport {
                 Step::Field { index: 1u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.year.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATYEAR", &value),
-                            );
+                            )?;
                     } else {
                         self.year = Some(value);
                     }
@@ -256,17 +258,21 @@ impl crate::xml::XmlElement for PharmacyReport {
                                 ::iryo_hiyari_codes::OccurrenceMonth::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATMONTH"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATMONTH"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.month.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATMONTH", &value),
-                            );
+                            )?;
                     } else {
                         self.month = Some(value);
                     }
@@ -279,17 +285,21 @@ impl crate::xml::XmlElement for PharmacyReport {
                                 ::iryo_hiyari_codes::OccurrenceDay::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATDAY"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATDAY"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.day_of_week.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATDAY", &value),
-                            );
+                            )?;
                     } else {
                         self.day_of_week = Some(value);
                     }
@@ -302,17 +312,21 @@ impl crate::xml::XmlElement for PharmacyReport {
                                 ::iryo_hiyari_codes::OccurrenceTimeZone::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATTIMEZONE"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATTIMEZONE"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.time_zone.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATTIMEZONE", &value),
-                            );
+                            )?;
                     } else {
                         self.time_zone = Some(value);
                     }
@@ -325,17 +339,21 @@ impl crate::xml::XmlElement for PharmacyReport {
                                 ::iryo_hiyari_codes::TreatmentExecution::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATEXECUTION"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATEXECUTION"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.execution.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATEXECUTION", &value),
-                            );
+                            )?;
                     } else {
                         self.execution = Some(value);
                     }
@@ -348,17 +366,21 @@ impl crate::xml::XmlElement for PharmacyReport {
                                 ::iryo_hiyari_codes::TreatmentLevel::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATLEVEL"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATLEVEL"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.treatment_level.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATLEVEL", &value),
-                            );
+                            )?;
                     } else {
                         self.treatment_level = Some(value);
                     }
@@ -371,17 +393,21 @@ impl crate::xml::XmlElement for PharmacyReport {
                                 ::iryo_hiyari_codes::IncidentSummary::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATSUMMARY"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATSUMMARY"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.summary.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATSUMMARY", &value),
-                            );
+                            )?;
                     } else {
                         self.summary = Some(value);
                     }
@@ -397,10 +423,11 @@ impl crate::xml::XmlElement for PharmacyReport {
                         child
                     };
                     if self.patient_group.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("GRPPATIENT", &value),
-                            );
+                            )?;
                     } else {
                         self.patient_group = Some(value);
                     }
@@ -413,20 +440,24 @@ impl crate::xml::XmlElement for PharmacyReport {
                                 ::iryo_hiyari_codes::Discoverer::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATDISCOVERER"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATDISCOVERER"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.discoverer.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated(
                                     "DATDISCOVERER",
                                     &value,
                                 ),
-                            );
+                            )?;
                     } else {
                         self.discoverer = Some(value);
                     }
@@ -442,10 +473,11 @@ impl crate::xml::XmlElement for PharmacyReport {
                         child
                     };
                     if self.concerned_list.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("LSTCONCERNED", &value),
-                            );
+                            )?;
                     } else {
                         self.concerned_list = Some(value);
                     }
@@ -461,10 +493,11 @@ impl crate::xml::XmlElement for PharmacyReport {
                         child
                     };
                     if self.dispensing.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("GRPCOMPOUND", &value),
-                            );
+                            )?;
                     } else {
                         self.dispensing = Some(value);
                     }
@@ -480,10 +513,11 @@ impl crate::xml::XmlElement for PharmacyReport {
                         child
                     };
                     if self.doubt.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("GRPDOUBT", &value),
-                            );
+                            )?;
                     } else {
                         self.doubt = Some(value);
                     }
@@ -499,10 +533,11 @@ impl crate::xml::XmlElement for PharmacyReport {
                         child
                     };
                     if self.material.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("GRPMATERIAL", &value),
-                            );
+                            )?;
                     } else {
                         self.material = Some(value);
                     }
@@ -518,10 +553,11 @@ impl crate::xml::XmlElement for PharmacyReport {
                         child
                     };
                     if self.sales.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("GRPSALES", &value),
-                            );
+                            )?;
                     } else {
                         self.sales = Some(value);
                     }
@@ -537,10 +573,11 @@ impl crate::xml::XmlElement for PharmacyReport {
                         child
                     };
                     if self.factor_list.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("LSTFACTOR", &value),
-                            );
+                            )?;
                     } else {
                         self.factor_list = Some(value);
                     }
@@ -548,13 +585,14 @@ impl crate::xml::XmlElement for PharmacyReport {
                 Step::Field { index: 16u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.content_text.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated(
                                     "DATCONTENTTEXT",
                                     &value,
                                 ),
-                            );
+                            )?;
                     } else {
                         self.content_text = Some(value);
                     }
@@ -562,13 +600,14 @@ impl crate::xml::XmlElement for PharmacyReport {
                 Step::Field { index: 17u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.factor_text.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated(
                                     "DATFACTORTEXT",
                                     &value,
                                 ),
-                            );
+                            )?;
                     } else {
                         self.factor_text = Some(value);
                     }
@@ -576,13 +615,14 @@ impl crate::xml::XmlElement for PharmacyReport {
                 Step::Field { index: 18u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.improvement_text.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated(
                                     "DATIMPROVEMENTTEXT",
                                     &value,
                                 ),
-                            );
+                            )?;
                     } else {
                         self.improvement_text = Some(value);
                     }

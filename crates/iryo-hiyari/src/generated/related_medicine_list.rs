@@ -61,7 +61,7 @@ impl crate::xml::XmlElement for RelatedMedicineList {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code: _, empty } => {
                     let value = {

@@ -39,14 +39,40 @@ impl ResultSet {
         let mut position = None;
         let mut status = None;
         let mut total = None;
-        for attribute in start.attributes() {
+        for attribute in crate::xml::attributes(start) {
             let attribute = attribute.map_err(crate::xml::ReadError::attribute)?;
             let text = crate::xml::attribute_text(&attribute)?;
             match attribute.key.local_name().as_ref() {
+                b"count" if count.is_some() => {
+                    return Err(
+                        crate::xml::ReadError::duplicate_attribute("ResultSet", b"count"),
+                    );
+                }
                 b"count" => count = Some(crate::xml::parse_count(&text)?),
+                b"position" if position.is_some() => {
+                    return Err(
+                        crate::xml::ReadError::duplicate_attribute(
+                            "ResultSet",
+                            b"position",
+                        ),
+                    );
+                }
                 b"position" => position = Some(crate::xml::parse_count(&text)?),
+                b"status" if status.is_some() => {
+                    return Err(
+                        crate::xml::ReadError::duplicate_attribute(
+                            "ResultSet",
+                            b"status",
+                        ),
+                    );
+                }
                 b"status" => {
                     status = Some(::iryo_hiyari_codes::ResultStatus::from(text.as_ref()));
+                }
+                b"total" if total.is_some() => {
+                    return Err(
+                        crate::xml::ReadError::duplicate_attribute("ResultSet", b"total"),
+                    );
                 }
                 b"total" => total = Some(crate::xml::parse_count(&text)?),
                 _ => {}
@@ -136,13 +162,16 @@ impl crate::xml::XmlElement for ResultSet {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code: _, empty } => {
                     let value = reader.read_text(empty)?;
                     if self.error.is_some() {
-                        self.unknown_elements
-                            .push(crate::xml::UnknownElement::repeated("Error", &value));
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
+                                crate::xml::UnknownElement::repeated("Error", &value),
+                            )?;
                     } else {
                         self.error = Some(value);
                     }

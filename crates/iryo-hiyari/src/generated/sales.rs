@@ -80,7 +80,7 @@ impl crate::xml::XmlElement for Sales {
                 Step::End => return Ok(()),
                 Step::Unknown { element, empty } => {
                     let element = reader.finish_unknown(element, empty)?;
-                    self.unknown_elements.push(element);
+                    reader.keep_unknown(&mut self.unknown_elements, element)?;
                 }
                 Step::Field { index: 0u16, code, empty } => {
                     let value = {
@@ -90,17 +90,21 @@ impl crate::xml::XmlElement for Sales {
                                 ::iryo_hiyari_codes::IncidentContent::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(crate::xml::UnknownElement::empty("DATCONTENTS"));
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
+                                        crate::xml::UnknownElement::empty("DATCONTENTS"),
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.contents.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated("DATCONTENTS", &value),
-                            );
+                            )?;
                     } else {
                         self.contents = Some(value);
                     }
@@ -116,13 +120,14 @@ impl crate::xml::XmlElement for Sales {
                         child
                     };
                     if self.sales_medicine_list.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated(
                                     "LSTSALES_MEDICINE",
                                     &value,
                                 ),
-                            );
+                            )?;
                     } else {
                         self.sales_medicine_list = Some(value);
                     }
@@ -135,22 +140,24 @@ impl crate::xml::XmlElement for Sales {
                                 ::iryo_hiyari_codes::DrugClassification::from(code.as_str())
                             }
                             None => {
-                                self.unknown_elements
-                                    .push(
+                                reader
+                                    .keep_unknown(
+                                        &mut self.unknown_elements,
                                         crate::xml::UnknownElement::empty("DATCLASSIFICATION"),
-                                    );
+                                    )?;
                                 continue;
                             }
                         }
                     };
                     if self.classification.is_some() {
-                        self.unknown_elements
-                            .push(
+                        reader
+                            .keep_unknown(
+                                &mut self.unknown_elements,
                                 crate::xml::UnknownElement::repeated(
                                     "DATCLASSIFICATION",
                                     &value,
                                 ),
-                            );
+                            )?;
                     } else {
                         self.classification = Some(value);
                     }

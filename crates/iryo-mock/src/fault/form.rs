@@ -39,6 +39,25 @@ pub(super) enum FaultForm {
         status: u16,
         seconds: u64,
     },
+    AnswerCap {
+        items: usize,
+    },
+    OverDeliver {
+        items: usize,
+    },
+    IgnoreStart {
+        #[serde(default)]
+        claim_start: bool,
+    },
+    Generated {
+        #[serde(default)]
+        prefix: String,
+        repeat: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        times: Option<u64>,
+        #[serde(default)]
+        suffix: String,
+    },
 }
 
 impl TryFrom<FaultForm> for Fault {
@@ -64,6 +83,20 @@ impl TryFrom<FaultForm> for Fault {
             FaultForm::InvalidShiftJis => Fault::InvalidShiftJis,
             FaultForm::Oversized { bytes, chunked } => Fault::Oversized { bytes, chunked },
             FaultForm::RetryAfter { status, seconds } => Fault::RetryAfter { status, seconds },
+            FaultForm::AnswerCap { items } => Fault::AnswerCap { items },
+            FaultForm::OverDeliver { items } => Fault::OverDeliver { items },
+            FaultForm::IgnoreStart { claim_start } => Fault::IgnoreStart { claim_start },
+            FaultForm::Generated {
+                prefix,
+                repeat,
+                times,
+                suffix,
+            } => Fault::Generated {
+                prefix,
+                repeat,
+                times,
+                suffix,
+            },
         };
         fault.check().map(|()| fault)
     }
@@ -88,6 +121,20 @@ impl From<Fault> for FaultForm {
             Fault::InvalidShiftJis => FaultForm::InvalidShiftJis,
             Fault::Oversized { bytes, chunked } => FaultForm::Oversized { bytes, chunked },
             Fault::RetryAfter { status, seconds } => FaultForm::RetryAfter { status, seconds },
+            Fault::AnswerCap { items } => FaultForm::AnswerCap { items },
+            Fault::OverDeliver { items } => FaultForm::OverDeliver { items },
+            Fault::IgnoreStart { claim_start } => FaultForm::IgnoreStart { claim_start },
+            Fault::Generated {
+                prefix,
+                repeat,
+                times,
+                suffix,
+            } => FaultForm::Generated {
+                prefix,
+                repeat,
+                times,
+                suffix,
+            },
         }
     }
 }
@@ -161,6 +208,28 @@ mod tests {
             },
             r#"{"kind":"retry_after","status":429,"seconds":30}"#,
         );
+        round_trip(
+            &Fault::AnswerCap { items: 10 },
+            r#"{"kind":"answer_cap","items":10}"#,
+        );
+        round_trip(
+            &Fault::OverDeliver { items: 1000 },
+            r#"{"kind":"over_deliver","items":1000}"#,
+        );
+        round_trip(
+            &Fault::IgnoreStart { claim_start: true },
+            r#"{"kind":"ignore_start","claim_start":true}"#,
+        );
+        round_trip(
+            &Fault::Generated {
+                prefix: "<a>".to_owned(),
+                repeat: "<b/>".to_owned(),
+                times: Some(3),
+                suffix: "</a>".to_owned(),
+            },
+            r#"{"kind":"generated","prefix":"<a>","repeat":"<b/>","times":3,"suffix":"</a>"}"#,
+        );
+        assert!(serde_json::from_str::<Fault>(r#"{"kind":"generated","repeat":""}"#).is_err());
     }
 
     #[test]

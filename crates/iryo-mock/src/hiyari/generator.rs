@@ -141,7 +141,7 @@ pub(super) enum Details {
 }
 
 impl Details {
-    fn summary(&self) -> &'static str {
+    pub(super) fn summary(&self) -> &'static str {
         match self {
             Details::Dispensing { .. } => "08",
             Details::Doubt { .. } => "09",

@@ -10,9 +10,10 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use encoding_rs::SHIFT_JIS;
 
-use super::faults::HiyariWire;
+use super::faults::{self, HiyariWire};
 use super::report::{escape_into, write_element};
 use super::{Injected, RecordedRequest, Shared, params, query, search};
+use crate::Fault;
 use crate::fault::{self, Connection};
 
 /// The `Content-Type` of every XML answer.
@@ -55,17 +56,38 @@ pub(crate) async fn api(
             raw_query: String::from_utf8_lossy(&raw).into_owned(),
             params: query::decode_lossy(&raw),
         });
-        inner.faults.pop_front()
+        let queued = inner.faults.pop_front();
+        queued.or_else(|| shared.flaky_fault())
     };
     match fault {
         None => answer(&shared, &raw),
         Some(Injected::Error(message)) => error_document("1", &message),
         Some(Injected::Raw { body, content_type }) => raw_response(body, &content_type),
+        Some(Injected::Wire(Fault::IgnoreStart { claim_start })) => {
+            let (without, asked) = faults::without_start(&raw);
+            let response = answer(&shared, &without);
+            match (claim_start, asked) {
+                (true, Some(asked)) => claim_position(response, &asked).await,
+                _ => response,
+            }
+        }
         Some(Injected::Wire(fault)) => {
             let normal = async { answer(&shared, &raw) };
             fault::respond::<HiyariWire>(fault, &connection, &shared.stopping, normal).await
         }
     }
+}
+
+/// `response` with its `position` attribute set to `position`.
+async fn claim_position(response: Response, position: &str) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut parts = parts;
+    parts.headers.remove(CONTENT_LENGTH);
+    let body = faults::set_attribute(&bytes, "position", position);
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// The answer to parameters read from `raw`, when no failure was queued.
@@ -77,20 +99,67 @@ fn answer(shared: &Shared, raw: &[u8]) -> Response {
         Ok(search) => search,
         Err(message) => return error_document("1", &message),
     };
-    let page = search::run(&shared.reports, &search);
+    if let Some(size) = &shared.synthetic {
+        let size = size.load(Ordering::SeqCst);
+        return match super::synthetic::page(size, &search, shared.answer_cap) {
+            Ok((0, _)) => error_document("0", NO_RESULTS),
+            Ok((total, reports)) => synthetic_result_set(search.start, total, &reports),
+            Err(message) => error_document("1", &message),
+        };
+    }
+    let mut page = search::run(&shared.reports, &search);
+    if let Some(cap) = shared.answer_cap {
+        page.reports.truncate(cap);
+    }
     tracing::debug!(total = page.total, "hiyari search answered");
     if page.total == 0 {
         return error_document("0", NO_RESULTS);
     }
+    result_set(
+        page.position,
+        page.total,
+        page.reports.iter().map(|r| &r.root),
+    )
+}
+
+/// A `ResultSet` of synthetic reports, encoded with the texts' Shift_JIS cached.
+fn synthetic_result_set(
+    position: usize,
+    total: usize,
+    reports: &[super::report::Element],
+) -> Response {
+    let head = format!(
+        "{DECLARATION}<ResultSet count=\"{}\" position=\"{position}\" status=\"0\" total=\"{total}\">\n",
+        reports.len()
+    );
+    let mut body = head.into_bytes();
+    let mut cache = std::collections::HashMap::new();
+    let mut xml = String::new();
+    for report in reports {
+        xml.clear();
+        write_element(&mut xml, report, 1);
+        if !super::synthetic::encode_cached(&mut body, &xml, &mut cache) {
+            tracing::error!("a synthetic report had text Shift_JIS cannot carry");
+            return empty(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    }
+    body.extend_from_slice(b"</ResultSet>\n");
+    raw_response(body, XML_CONTENT_TYPE)
+}
+
+/// A `ResultSet` of these reports.
+fn result_set<'a>(
+    position: usize,
+    total: usize,
+    reports: impl ExactSizeIterator<Item = &'a super::report::Element>,
+) -> Response {
     let mut xml = String::from(DECLARATION);
     xml.push_str(&format!(
-        "<ResultSet count=\"{}\" position=\"{}\" status=\"0\" total=\"{}\">\n",
-        page.reports.len(),
-        page.position,
-        page.total
+        "<ResultSet count=\"{}\" position=\"{position}\" status=\"0\" total=\"{total}\">\n",
+        reports.len(),
     ));
-    for report in &page.reports {
-        write_element(&mut xml, &report.root, 1);
+    for report in reports {
+        write_element(&mut xml, report, 1);
     }
     xml.push_str("</ResultSet>\n");
     xml_response(&xml)

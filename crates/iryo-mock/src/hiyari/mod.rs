@@ -11,12 +11,13 @@ mod query;
 mod report;
 mod scenarios;
 mod search;
+mod synthetic;
 mod tags;
 
 use std::collections::VecDeque;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
@@ -106,6 +107,12 @@ struct Shared {
     /// The API paths: the configured one and [`NEW_REPORT_PATH`].
     paths: Vec<String>,
     reports: Vec<Report>,
+    /// The size of the synthetic data set, when it replaces `reports`.
+    synthetic: Option<AtomicUsize>,
+    /// The most reports one answer holds.
+    answer_cap: Option<usize>,
+    /// Every `n`-th API request without a queued failure takes the next of these faults.
+    flaky: Option<(u64, Vec<Fault>)>,
     /// API requests received (GET or POST on an API path).
     requests: AtomicU64,
     stopping: Stopping,
@@ -119,6 +126,17 @@ struct Inner {
 }
 
 impl Shared {
+    /// The scheduled fault of the `requests`-th request (see [`HiyariMockBuilder::flaky`]).
+    fn flaky_fault(&self) -> Option<Injected> {
+        let (every, faults) = self.flaky.as_ref()?;
+        let n = self.requests.load(Ordering::SeqCst);
+        if n == 0 || !n.is_multiple_of(*every) {
+            return None;
+        }
+        let turn = usize::try_from(n / every - 1).unwrap_or(0) % faults.len();
+        Some(Injected::Wire(faults[turn].clone()))
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Nothing here can be left half-written by a panic, so a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -138,6 +156,9 @@ pub struct HiyariMockBuilder {
     document_sample: bool,
     generated: usize,
     extra_xml: Vec<String>,
+    synthetic: Option<usize>,
+    answer_cap: Option<usize>,
+    flaky: Option<(u64, Vec<Fault>)>,
     bind: SocketAddr,
 }
 
@@ -148,6 +169,9 @@ impl Default for HiyariMockBuilder {
             document_sample: true,
             generated: generator::DEFAULT_GENERATED,
             extra_xml: Vec::new(),
+            synthetic: None,
+            answer_cap: None,
+            flaky: None,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         }
     }
@@ -181,6 +205,40 @@ impl HiyariMockBuilder {
     /// [`HiyariMockBuilder::spawn`] refuses text that breaks these rules or that Shift_JIS cannot carry.
     pub fn report_xml(mut self, xml: impl Into<String>) -> Self {
         self.extra_xml.push(xml.into());
+        self
+    }
+
+    /// Replaces the data set with `size` synthetic reports that are never stored: each is built
+    /// when a page holds it (report `i` is always the same), months grow with `i` (500 a month
+    /// from 2009-01), and [`HiyariMock::add_synthetic`] adds newer ones while the mock runs.
+    /// `order=2` lists the newest report first, `order=1` sorts by 事例の概要 then `i`. Only
+    /// searches without criteria (word, code, month range) are answered; others get an `<Error>`.
+    pub fn synthetic(mut self, size: usize) -> Self {
+        self.synthetic = Some(size);
+        self
+    }
+
+    /// The most reports one answer holds, whatever `count` asks (the service's own cap);
+    /// `count` and `total` of the answer stay true.
+    pub fn answer_cap(mut self, cap: usize) -> Self {
+        self.answer_cap = Some(cap.max(1));
+        self
+    }
+
+    /// Occasional failures: every `every`-th API request (counting all of them) that has no
+    /// queued failure takes the next of `faults`, in turn (e.g. [`Fault::Status`]`(503)` and a
+    /// short [`Fault::StallMidBody`]), so a long harvest meets them. Deterministic.
+    ///
+    /// # Panics
+    ///
+    /// If `every` is 0 or [`Fault::check`] refuses a fault.
+    #[track_caller]
+    pub fn flaky(mut self, every: u64, faults: impl IntoIterator<Item = Fault>) -> Self {
+        assert!(every > 0, "flaky: every must be at least 1");
+        let faults: Vec<Fault> = faults.into_iter().map(Fault::checked).collect();
+        if !faults.is_empty() {
+            self.flaky = Some((every, faults));
+        }
         self
     }
 
@@ -233,6 +291,9 @@ impl HiyariMockBuilder {
         let shared = Arc::new(Shared {
             paths,
             reports,
+            synthetic: self.synthetic.map(AtomicUsize::new),
+            answer_cap: self.answer_cap,
+            flaky: self.flaky,
             requests: AtomicU64::new(0),
             stopping: switch.stopping(),
             inner: Mutex::new(Inner::default()),
@@ -292,7 +353,25 @@ impl HiyariMock {
 
     /// How many reports the data set holds.
     pub fn report_count(&self) -> usize {
-        self.shared.reports.len()
+        match &self.shared.synthetic {
+            Some(size) => size.load(Ordering::SeqCst),
+            None => self.shared.reports.len(),
+        }
+    }
+
+    /// Adds `count` newer reports to the synthetic data set (they come first in `order=2`).
+    /// Returns the new size.
+    ///
+    /// # Panics
+    ///
+    /// If the mock was not built with [`HiyariMockBuilder::synthetic`].
+    pub fn add_synthetic(&self, count: usize) -> usize {
+        let size = self
+            .shared
+            .synthetic
+            .as_ref()
+            .expect("add_synthetic needs a mock built with synthetic(size)");
+        size.fetch_add(count, Ordering::SeqCst) + count
     }
 
     /// Makes a later API request answer `status="1"` with `<Error>message</Error>` (HTTP 200). Failures queue

@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-const SOURCE: &str = include_str!("../../../../specs/codes/hiyari-xml-tag.json");
+// Copied into the crate by `cargo xtask regenerate` (so that the crate packages on its own).
+const SOURCE: &str = crate::generated::HIYARI_XML_TAG_JSON;
 
 static TABLE: LazyLock<TagTable> = LazyLock::new(|| {
     TagTable::parse(SOURCE)

@@ -34,6 +34,16 @@ impl Actor {
         }
     }
 
+    /// A patient (realm `0000000000`): no organization, personal id `6d86c3e2-aa16-6a0c-89df-a4d40bcc83ca`, the
+    /// patient of PRV_ROL_002's sample.
+    pub fn patient() -> Self {
+        Actor {
+            organization_id: None,
+            department_id: None,
+            personal_id: "6d86c3e2-aa16-6a0c-89df-a4d40bcc83ca".to_owned(),
+        }
+    }
+
     /// The actor of [`OTHER_ORG_TOKEN`]: organization `1320000002`, no department, personal id
     /// `0f3c2a9e-1111-4222-8333-944455556666`.
     pub fn other_organization() -> Self {
@@ -69,13 +79,15 @@ impl Tokens {
     /// The actor of the request's `Authorization: Bearer <token>`, or `None` (answered 401). The scheme is
     /// case-insensitive (RFC 6750 via RFC 7235); the token must match exactly. Never logs the header.
     pub(crate) fn actor(&self, headers: &HeaderMap) -> Option<&Actor> {
-        let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
-        let (scheme, token) = header.split_once(' ')?;
-        if !scheme.eq_ignore_ascii_case("Bearer") {
-            return None;
-        }
-        self.0.get(token)
+        self.0.get(bearer(headers)?)
     }
+}
+
+/// The token of `Authorization: Bearer <token>`; the scheme is case-insensitive.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = header.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("Bearer").then_some(token)
 }
 
 impl std::fmt::Debug for Tokens {

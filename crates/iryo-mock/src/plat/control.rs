@@ -10,6 +10,8 @@
 //! | `GET /__mock/plat/store` | | 200, every group as the API answers it, in insertion order |
 //! | `POST /__mock/plat/store` | one group, shaped like the API's answer | 201 `{"permissionGroupId":…}` |
 //! | `DELETE /__mock/plat/store` | | 204, the store is emptied |
+//! | `POST /__mock/plat/expire-tokens` | | 204, every access token Keycloak issued stops working |
+//! | `POST /__mock/plat/revoke-refresh-tokens` | | 204, every refresh token stops working |
 //!
 //! A malformed control request is answered 400 with `{"error":"<what is wrong>"}`.
 
@@ -53,6 +55,24 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
                 .delete(clear)
                 .fallback(method_not_allowed),
         )
+        .route(
+            "/__mock/plat/expire-tokens",
+            post(expire_tokens).fallback(method_not_allowed),
+        )
+        .route(
+            "/__mock/plat/revoke-refresh-tokens",
+            post(revoke_refresh_tokens).fallback(method_not_allowed),
+        )
+}
+
+async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    shared.keycloak().expire_access_tokens();
+    no_content()
+}
+
+async fn revoke_refresh_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    shared.keycloak().revoke_refresh_tokens();
+    no_content()
 }
 
 async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {

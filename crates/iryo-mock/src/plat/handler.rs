@@ -33,21 +33,37 @@ pub(crate) async fn delete_permission(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let state = shared.clone();
+    let normal = |actor: Actor| async move { answer(&state, &actor, id, &uri, body).await };
+    guarded(&shared, &connection, &headers, normal).await
+}
+
+/// What every API route does first: count the request, check the token (401), then take the oldest queued
+/// failure, if any, instead of (or around) the normal answer.
+pub(crate) async fn guarded<F, Fut>(
+    shared: &Arc<Shared>,
+    connection: &Connection,
+    headers: &HeaderMap,
+    normal: F,
+) -> Response
+where
+    F: FnOnce(Actor) -> Fut,
+    Fut: Future<Output = Response>,
+{
     shared.requests.fetch_add(1, Ordering::Relaxed);
-    let Some(actor) = shared.tokens.actor(&headers).cloned() else {
+    let Some(actor) = shared.actor(headers) else {
         return unauthorized();
     };
     let injected = shared.lock().faults.pop_front();
     match injected {
-        None => answer(&shared, &actor, id, &uri, body).await,
+        None => normal(actor).await,
         Some(Injected::Business {
             code,
             message,
             status,
         }) => plat_error(status, &code, message.as_deref()),
         Some(Injected::Wire(fault)) => {
-            let normal = answer(&shared, &actor, id, &uri, body);
-            fault::respond::<PlatWire>(fault, &connection, &shared.stopping, normal).await
+            fault::respond::<PlatWire>(fault, connection, &shared.stopping, normal(actor)).await
         }
     }
 }
@@ -129,7 +145,7 @@ fn unauthorized() -> Response {
 
 /// What Spring Boot's `BasicErrorController` answers when `@RequestBody` cannot be read: its default error
 /// attributes, with no `errorCode` (the request never reaches PLAT's code).
-fn spring_bad_request(path: &str) -> Response {
+pub(crate) fn spring_bad_request(path: &str) -> Response {
     let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+00:00");
     let body = json!({
         "timestamp": timestamp.to_string(),

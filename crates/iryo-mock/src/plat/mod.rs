@@ -2,13 +2,17 @@
 //! `PUT {applicationPath}/providers/permission/delete/{permissionApprovalId}`, and its patient twin PTP_ROL_010
 //! under `/participants/`: see the crate docs for the wire behaviour, the fixtures and the control routes.
 
+mod api;
 mod auth;
 mod control;
 mod dates;
 mod faults;
 mod fixtures;
+mod flow;
 mod handler;
+mod keycloak;
 pub mod messages;
+mod reads;
 mod seed;
 mod store;
 
@@ -17,18 +21,21 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::put;
 use serde_json::Value;
 
 pub use auth::{Actor, DEMO_TOKEN, OTHER_ORG_TOKEN};
 pub use dates::DateStyle;
+pub use keycloak::PUBLIC_CLIENT;
 
 use crate::fault::Fault;
 use crate::server::{MockServer, StopSwitch, Stopping};
 use auth::Tokens;
+use keycloak::Keycloak;
 use store::Store;
 
 /// The application path the mock serves under unless told otherwise, as in PLAneTs' Postman environment
@@ -105,6 +112,7 @@ struct Shared {
     requests: AtomicU64,
     stopping: Stopping,
     inner: Mutex<Inner>,
+    keycloak: Mutex<Keycloak>,
 }
 
 struct Inner {
@@ -117,6 +125,18 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic elsewhere cannot leave the store half-written, so a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn keycloak(&self) -> MutexGuard<'_, Keycloak> {
+        self.keycloak.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The actor of the request's Bearer token: a fixed token, or an unexpired one the Keycloak mock issued.
+    fn actor(&self, headers: &HeaderMap) -> Option<Actor> {
+        if let Some(actor) = self.tokens.actor(headers) {
+            return Some(actor.clone());
+        }
+        self.keycloak().actor(auth::bearer(headers)?).cloned()
     }
 
     fn dump(&self) -> Value {
@@ -138,7 +158,7 @@ impl Shared {
     }
 }
 
-fn router(shared: Arc<Shared>, app_path: &str) -> Router {
+fn router(shared: Arc<Shared>, app_path: &str, keycloak_prefix: &str) -> Router {
     let api = put(handler::delete_permission).fallback(handler::method_not_allowed);
     Router::new()
         .route(
@@ -149,6 +169,8 @@ fn router(shared: Arc<Shared>, app_path: &str) -> Router {
             &format!("{app_path}/participants/permission/delete/{{id}}"),
             api,
         )
+        .merge(api::routes(app_path))
+        .merge(keycloak::routes(keycloak_prefix))
         .merge(control::routes())
         .fallback(handler::not_found)
         .with_state(shared)
@@ -180,6 +202,8 @@ pub struct PlatMockBuilder {
     date_style: DateStyle,
     fixtures: bool,
     bind: SocketAddr,
+    keycloak_prefix: String,
+    access_lifetime: Duration,
 }
 
 impl Default for PlatMockBuilder {
@@ -190,6 +214,8 @@ impl Default for PlatMockBuilder {
             date_style: DateStyle::default(),
             fixtures: true,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            keycloak_prefix: String::new(),
+            access_lifetime: Duration::from_secs(300),
         }
     }
 }
@@ -230,11 +256,28 @@ impl PlatMockBuilder {
         self
     }
 
+    /// The path the Keycloak routes live under: `""` (default, `/realms/...` as on main) or `/auth` (Keycloak before
+    /// 17, as in the Postman collection). Same character rules as [`PlatMockBuilder::app_path`].
+    pub fn keycloak_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.keycloak_prefix = prefix.into();
+        self
+    }
+
+    /// How long access tokens from the Keycloak routes live (default 300 s; answered as `expires_in`).
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_lifetime = lifetime;
+        self
+    }
+
     /// Starts the server on the current tokio runtime. Fails if the application path is not acceptable or the
     /// address cannot be bound.
     pub async fn spawn(self) -> io::Result<PlatMock> {
         let app_path = normalize_app_path(&self.app_path).ok_or_else(|| {
             let reason = format!("unusable application path {:?}", self.app_path);
+            io::Error::new(io::ErrorKind::InvalidInput, reason)
+        })?;
+        let keycloak_prefix = normalize_app_path(&self.keycloak_prefix).ok_or_else(|| {
+            let reason = format!("unusable Keycloak prefix {:?}", self.keycloak_prefix);
             io::Error::new(io::ErrorKind::InvalidInput, reason)
         })?;
         let tokens = if self.tokens.is_empty() {
@@ -258,14 +301,16 @@ impl PlatMockBuilder {
             requests: AtomicU64::new(0),
             stopping: switch.stopping(),
             inner: Mutex::new(inner),
+            keycloak: Mutex::new(Keycloak::new(self.access_lifetime)),
         });
-        let router = router(shared.clone(), &app_path);
+        let router = router(shared.clone(), &app_path, &keycloak_prefix);
         let server = MockServer::spawn(router, self.bind, switch).await?;
         tracing::info!(addr = %server.addr(), app_path, "PLAT mock listening");
         Ok(PlatMock {
             shared,
             server,
             app_path,
+            keycloak_prefix,
         })
     }
 }
@@ -276,6 +321,7 @@ pub struct PlatMock {
     shared: Arc<Shared>,
     server: MockServer,
     app_path: String,
+    keycloak_prefix: String,
 }
 
 impl std::fmt::Debug for PlatMock {
@@ -308,6 +354,29 @@ impl PlatMock {
     /// The application path, normalized: `/cloudEHR` by default, `""` at the root.
     pub fn app_path(&self) -> &str {
         &self.app_path
+    }
+
+    /// The Keycloak base the clients configure: [`PlatMock::base_url`] plus the Keycloak prefix; the realms are
+    /// under `{keycloak_url}/realms/{organization_id}/protocol/openid-connect/`.
+    pub fn keycloak_url(&self) -> String {
+        format!("{}{}", self.server.base_url(), self.keycloak_prefix)
+    }
+
+    /// Makes realm `realm` log `actor` in at the authorisation endpoint. Defaults: `1310000001` [`Actor::demo`],
+    /// `1320000002` [`Actor::other_organization`], `0000000000` [`Actor::patient`].
+    pub fn keycloak_user(&self, realm: &str, actor: Actor) {
+        self.shared.keycloak().users.insert(realm.to_owned(), actor);
+    }
+
+    /// Every access token the Keycloak routes issued stops working at once: the next API call is 401 until the
+    /// client refreshes. Tests use this instead of waiting for `expires_in`.
+    pub fn expire_access_tokens(&self) {
+        self.shared.keycloak().expire_access_tokens();
+    }
+
+    /// Every refresh token stops working (`invalid_grant` on refresh).
+    pub fn revoke_refresh_tokens(&self) {
+        self.shared.keycloak().revoke_refresh_tokens();
     }
 
     /// The address the server listens on.

@@ -32,10 +32,12 @@ pub(crate) fn read_entry(value: &Value) -> Result<Entry, ControlError> {
         .enumerate()
         .map(|(i, item)| read_comment(item, &format!("permissionComment[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
+    let permissions = list(root, "permissionList")?.to_vec();
     Ok(Entry {
         group,
         approvals,
         comments,
+        permissions,
     })
 }
 

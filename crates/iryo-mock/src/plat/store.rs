@@ -50,6 +50,8 @@ pub(crate) struct Entry {
     pub(crate) group: Group,
     pub(crate) approvals: Vec<Approval>,
     pub(crate) comments: Vec<Comment>,
+    /// 権限リスト, kept as the requester sent it (plus the ids the store assigned), dates as received.
+    pub(crate) permissions: Vec<Value>,
 }
 
 /// Why a delete was refused, in the order the mock checks.
@@ -66,7 +68,7 @@ pub(crate) enum Refusal {
 impl Approval {
     /// The holder check: the caller belongs to the organization the approval names (and to its department when
     /// one is named; `""` names none), or is the person it names. An approval naming neither is closed to all.
-    fn is_held_by(&self, actor: &Actor) -> bool {
+    pub(crate) fn is_held_by(&self, actor: &Actor) -> bool {
         let by_organization = self.allowable_organization_id.as_ref().is_some_and(|org| {
             let department = self.allowable_department_id.as_deref();
             actor.organization_id.as_ref() == Some(org)
@@ -81,7 +83,7 @@ impl Approval {
     /// The comment a delete records: the caller's ids at the granularity of the approval. An approval granted to
     /// an organization gets the caller's organization and department (when it has them) and person; one granted to
     /// a person gets only the person. The store assigns no `permissionCommentId` (the document's sample has none).
-    fn deletion_comment(&self, actor: &Actor, text: &str) -> Comment {
+    pub(crate) fn deletion_comment(&self, actor: &Actor, text: &str) -> Comment {
         let for_organization = self.allowable_organization_id.is_some();
         Comment {
             id: None,
@@ -96,7 +98,7 @@ impl Approval {
 /// Every group, in insertion order.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
-    entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
 }
 
 impl Store {
@@ -140,7 +142,8 @@ impl Store {
         if !approval.is_held_by(actor) {
             return Err(Refusal::NotAHolder);
         }
-        if approval.deleted {
+        // Only an approved permission can be deleted (manage_permissions.md); anything else was changed meanwhile.
+        if approval.deleted || approval.status != "1" {
             return Err(Refusal::AlreadyDeleted);
         }
         approval.deleted = true;
@@ -163,7 +166,7 @@ impl Store {
 
 /// Approval ids are serials: one or more ASCII digits (leading zeros allowed, no sign), as a numeric column
 /// compares them. Anything else names no approval.
-fn parse_approval_id(text: &str) -> Option<u64> {
+pub(crate) fn parse_approval_id(text: &str) -> Option<u64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -192,6 +195,9 @@ pub(crate) fn render(entry: &Entry, style: DateStyle) -> Value {
     let comments = entry.comments.iter().map(render_comment);
     let mut answer = Map::new();
     answer.insert("permissionGroup".into(), Value::Object(out));
+    if !entry.permissions.is_empty() {
+        answer.insert("permissionList".into(), entry.permissions.clone().into());
+    }
     answer.insert("permissionApproval".into(), approvals.collect());
     answer.insert("permissionComment".into(), comments.collect());
     Value::Object(answer)

@@ -231,23 +231,23 @@ async fn groups_can_be_inserted_replaced_and_cleared() {
     let mine = json!({
         "permissionGroup": {
             "permissionGroupId": "g-test",
-            "status": "0",
+            "status": "1",
             "requestedOrganizationId": "1320000002",
             "requestedDepartmentId": "",
             "requestedPersonalId": "p",
             "requestedDatetime": "2023-02-03T00:00:00"
         },
-        "permissionApproval": [{"permissionApprovalId": 100, "status": "0", "allowablePersonalId": DEMO_PERSON}]
+        "permissionApproval": [{"permissionApprovalId": 100, "status": "1", "allowablePersonalId": DEMO_PERSON}]
     });
     assert_eq!(mock.insert_group(mine.clone()), Ok("g-test".to_owned()));
-    let answer = delete(&mock, "100", "要求中の権限を削除").await.ok();
+    let answer = delete(&mock, "100", "承認済みの権限を削除").await.ok();
     assert_eq!(
         answer["permissionGroup"]["requestedDatetime"],
         "Feb 3, 2023, 12:00:00 AM"
     );
     assert_eq!(
         answer["permissionApproval"],
-        json!([{"permissionApprovalId": 100, "status": "0", "deletedFlg": 1, "allowablePersonalId": DEMO_PERSON}])
+        json!([{"permissionApprovalId": 100, "status": "1", "deletedFlg": 1, "allowablePersonalId": DEMO_PERSON}])
     );
     // Replacing the group restores it; an approval id of another group is refused.
     assert_eq!(mock.insert_group(mine), Ok("g-test".to_owned()));

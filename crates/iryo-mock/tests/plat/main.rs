@@ -8,3 +8,4 @@ mod control;
 mod dates;
 mod delete;
 mod errors;
+mod keycloak;

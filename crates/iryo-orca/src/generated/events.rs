@@ -37,8 +37,8 @@ pub enum PushEventBody {
     Unknown {
         /// The event name as received.
         event: String,
-        /// The body as received.
-        body: ::serde_json::Value,
+        /// The body as received (its JSON text).
+        body: ::iryo_runtime::RawJson,
     },
 }
 impl PushEventBody {
@@ -61,36 +61,26 @@ impl PushEventBody {
     /// fails only when its body does not have the documented shape.
     pub fn from_wire(
         event: &str,
-        body: ::serde_json::Value,
+        body: ::iryo_runtime::RawJson,
     ) -> Result<Self, ::serde_json::Error> {
         Ok(
             match event {
-                "patient_accept" => {
-                    PushEventBody::PatientAccept(::serde_json::from_value(body)?)
-                }
+                "patient_accept" => PushEventBody::PatientAccept(body.parse()?),
                 "patient_infomation" | "patient_information" => {
-                    PushEventBody::PatientInformation(::serde_json::from_value(body)?)
+                    PushEventBody::PatientInformation(body.parse()?)
                 }
-                "patient_account" => {
-                    PushEventBody::PatientAccount(::serde_json::from_value(body)?)
-                }
+                "patient_account" => PushEventBody::PatientAccount(body.parse()?),
                 "patient_hospital_stay" => {
-                    PushEventBody::PatientHospitalStay(::serde_json::from_value(body)?)
+                    PushEventBody::PatientHospitalStay(body.parse()?)
                 }
-                "patient_memo" => {
-                    PushEventBody::PatientMemo(::serde_json::from_value(body)?)
-                }
-                "patient_admission" => {
-                    PushEventBody::PatientAdmission(::serde_json::from_value(body)?)
-                }
-                "accept" => PushEventBody::Accept(::serde_json::from_value(body)?),
-                "account" => PushEventBody::Account(::serde_json::from_value(body)?),
-                "print001" => PushEventBody::Print001(::serde_json::from_value(body)?),
-                "print002" => PushEventBody::Print002(::serde_json::from_value(body)?),
-                "user_event" => PushEventBody::UserEvent(::serde_json::from_value(body)?),
-                "receive_medicalreq" => {
-                    PushEventBody::ReceiveMedicalReq(::serde_json::from_value(body)?)
-                }
+                "patient_memo" => PushEventBody::PatientMemo(body.parse()?),
+                "patient_admission" => PushEventBody::PatientAdmission(body.parse()?),
+                "accept" => PushEventBody::Accept(body.parse()?),
+                "account" => PushEventBody::Account(body.parse()?),
+                "print001" => PushEventBody::Print001(body.parse()?),
+                "print002" => PushEventBody::Print002(body.parse()?),
+                "user_event" => PushEventBody::UserEvent(body.parse()?),
+                "receive_medicalreq" => PushEventBody::ReceiveMedicalReq(body.parse()?),
                 _ => {
                     PushEventBody::Unknown {
                         event: event.to_owned(),
@@ -119,20 +109,32 @@ impl PushEventBody {
         }
     }
     /// The body as JSON, unknown keys included.
-    pub fn to_wire_body(&self) -> Result<::serde_json::Value, ::serde_json::Error> {
+    pub fn to_wire_body(&self) -> Result<::iryo_runtime::RawJson, ::serde_json::Error> {
         match self {
-            PushEventBody::PatientAccept(body) => ::serde_json::to_value(body),
-            PushEventBody::PatientInformation(body) => ::serde_json::to_value(body),
-            PushEventBody::PatientAccount(body) => ::serde_json::to_value(body),
-            PushEventBody::PatientHospitalStay(body) => ::serde_json::to_value(body),
-            PushEventBody::PatientMemo(body) => ::serde_json::to_value(body),
-            PushEventBody::PatientAdmission(body) => ::serde_json::to_value(body),
-            PushEventBody::Accept(body) => ::serde_json::to_value(body),
-            PushEventBody::Account(body) => ::serde_json::to_value(body),
-            PushEventBody::Print001(body) => ::serde_json::to_value(body),
-            PushEventBody::Print002(body) => ::serde_json::to_value(body),
-            PushEventBody::UserEvent(body) => ::serde_json::to_value(body),
-            PushEventBody::ReceiveMedicalReq(body) => ::serde_json::to_value(body),
+            PushEventBody::PatientAccept(body) => {
+                ::iryo_runtime::RawJson::from_value(body)
+            }
+            PushEventBody::PatientInformation(body) => {
+                ::iryo_runtime::RawJson::from_value(body)
+            }
+            PushEventBody::PatientAccount(body) => {
+                ::iryo_runtime::RawJson::from_value(body)
+            }
+            PushEventBody::PatientHospitalStay(body) => {
+                ::iryo_runtime::RawJson::from_value(body)
+            }
+            PushEventBody::PatientMemo(body) => ::iryo_runtime::RawJson::from_value(body),
+            PushEventBody::PatientAdmission(body) => {
+                ::iryo_runtime::RawJson::from_value(body)
+            }
+            PushEventBody::Accept(body) => ::iryo_runtime::RawJson::from_value(body),
+            PushEventBody::Account(body) => ::iryo_runtime::RawJson::from_value(body),
+            PushEventBody::Print001(body) => ::iryo_runtime::RawJson::from_value(body),
+            PushEventBody::Print002(body) => ::iryo_runtime::RawJson::from_value(body),
+            PushEventBody::UserEvent(body) => ::iryo_runtime::RawJson::from_value(body),
+            PushEventBody::ReceiveMedicalReq(body) => {
+                ::iryo_runtime::RawJson::from_value(body)
+            }
             PushEventBody::Unknown { body, .. } => Ok(body.clone()),
         }
     }

@@ -71,7 +71,7 @@ pub struct UnsubscribedFrame {
     pub sub_id: crate::live::FrameId,
 }
 /// Frames the client sends (`send` operations), tagged by `command`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(tag = "command")]
 pub enum ClientFrame {
     /// `subscribe`: Ask for the notifications of one event name, or of every event (`*`).
@@ -80,6 +80,28 @@ pub enum ClientFrame {
     /// `unsubscribe`: End a subscription.
     #[serde(rename = "unsubscribe")]
     Unsubscribe(UnsubscribeFrame),
+}
+impl<'de> ::serde::Deserialize<'de> for ClientFrame {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::tagged(
+            deserializer,
+            "ClientFrame",
+            "command",
+            &[
+                (
+                    "subscribe",
+                    |raw| ::serde_json::from_str(raw).map(ClientFrame::Subscribe),
+                ),
+                (
+                    "unsubscribe",
+                    |raw| ::serde_json::from_str(raw).map(ClientFrame::Unsubscribe),
+                ),
+            ],
+        )
+    }
 }
 impl ClientFrame {
     /// Every `command` value of this direction.
@@ -93,7 +115,7 @@ impl ClientFrame {
     }
 }
 /// Frames the server sends (`receive` operations and replies), tagged by `command`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[serde(tag = "command")]
 pub enum ServerFrame {
     /// `event`: One notification for one subscription.
@@ -108,6 +130,30 @@ pub enum ServerFrame {
     /// `unsubscribed`: A subscription has ended.
     #[serde(rename = "unsubscribed")]
     Unsubscribed(UnsubscribedFrame),
+}
+impl<'de> ::serde::Deserialize<'de> for ServerFrame {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::iryo_runtime::tagged(
+            deserializer,
+            "ServerFrame",
+            "command",
+            &[
+                ("event", |raw| ::serde_json::from_str(raw).map(ServerFrame::Event)),
+                ("error", |raw| ::serde_json::from_str(raw).map(ServerFrame::Error)),
+                (
+                    "subscribed",
+                    |raw| ::serde_json::from_str(raw).map(ServerFrame::Subscribed),
+                ),
+                (
+                    "unsubscribed",
+                    |raw| ::serde_json::from_str(raw).map(ServerFrame::Unsubscribed),
+                ),
+            ],
+        )
+    }
 }
 impl ServerFrame {
     /// Every `command` value of this direction.

@@ -5,5 +5,6 @@
 pub mod types;
 mod client;
 pub use client::*;
+mod deserialize;
 pub mod events;
 pub mod frames;

@@ -3,7 +3,7 @@
 //! DO NOT EDIT.
 
 ///Body of `accept` (患者受付通知 for CLAIM).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ClaimAcceptBody {
     ///受付日.
     #[serde(
@@ -54,10 +54,10 @@ pub struct ClaimAcceptBody {
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `account` (診療行為登録通知 for CLAIM).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ClaimAccountBody {
     ///診療科コード.
     #[serde(
@@ -108,10 +108,10 @@ pub struct ClaimAccountBody {
     )]
     pub update_code: ::std::option::Option<::iryo_orca_codes::UpdateCode>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_hospital_stay` (入退院登録通知).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct HospitalStayBody {
     ///入院日.
     #[serde(
@@ -138,10 +138,10 @@ pub struct HospitalStayBody {
     )]
     pub request_number: ::std::option::Option<::iryo_orca_codes::HospitalStayRequest>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One invoice of a 診療行為 notification.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct MedicalInformation {
     ///診療科コード.
     #[serde(
@@ -168,10 +168,10 @@ pub struct MedicalInformation {
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_account` and `patient_admission` (診療行為通知).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct MedicalPracticeBody {
     ///登録日.
     #[serde(
@@ -211,10 +211,10 @@ pub struct MedicalPracticeBody {
     )]
     pub perform_date: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_accept` (受付通知). Every field is optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientAcceptBody {
     ///受付日 `YYYY-MM-DD`.
     #[serde(
@@ -265,10 +265,10 @@ pub struct PatientAcceptBody {
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_infomation` (患者登録通知).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientInformationBody {
     ///登録日 `YYYY-MM-DD`.
     #[serde(
@@ -295,10 +295,10 @@ pub struct PatientInformationBody {
     )]
     pub patient_mode: ::std::option::Option<::iryo_orca_codes::PatientMode>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_memo` (メモ登録通知); fields after Accept_Date may be empty strings.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientMemoBody {
     ///受付日.
     #[serde(
@@ -349,7 +349,7 @@ pub struct PatientMemoBody {
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `print001`, an array (at most 10) of prepared forms.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -372,7 +372,7 @@ impl ::std::convert::From<::std::vec::Vec<Print001Form>> for Print001Body {
     }
 }
 ///One prepared form of a `print001` notification.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Print001Form {
     ///Customisation identifier.
     #[serde(
@@ -396,10 +396,10 @@ pub struct Print001Form {
     )]
     pub report_name: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `print002` (PDF of the 帳票印刷 API is ready).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Print002Body {
     ///Key for `GET /blobapi/<Data_Id>`.
     #[serde(rename = "Data_Id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -408,15 +408,15 @@ pub struct Print002Body {
     #[serde(rename = "Orca_Uid", skip_serializing_if = "::std::option::Option::is_none")]
     pub orca_uid: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 /**A notification as ORCA stored it when it was pushed. `event` selects the shape of `body`; the
 shapes are listed in `x-iryo-event-bodies`. Identity is `uuid`: `id` wraps after 65535.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PushEventData {
     ///Event-specific content; its schema depends on `event` (`x-iryo-event-bodies`).
-    pub body: ::serde_json::Value,
+    pub body: ::iryo_runtime::RawJson,
     ///Event name; see `x-iryo-event-bodies` for the known ones.
     pub event: ::std::string::String,
     ///Sequence number, 1 to 65535, wraps back to 1 (x-iryo-fixup id-wraps); not an identity.
@@ -427,7 +427,7 @@ pub struct PushEventData {
     ///The notification's unique identifier (primary key on the server).
     pub uuid: ::uuid::Uuid,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One notification wrapped in `data` (通知内容).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -708,7 +708,7 @@ pub struct PushEventGetRequest {
     pub pusheventgetv2req: PushEventFilter,
 }
 ///Either the list of notifications or an error (x-iryo-fixup error-envelope-unverified).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PushEventGetResponse {
     List(PushEventList),
@@ -751,7 +751,7 @@ impl ::std::convert::From<::std::vec::Vec<PushEventListItem>> for PushEventList 
     }
 }
 ///One array element; an error object is tolerated here too.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum PushEventListItem {
     Envelope(PushEventEnvelope),
@@ -768,7 +768,7 @@ impl ::std::convert::From<PushEventErrorEnvelope> for PushEventListItem {
     }
 }
 ///Body of `receive_medicalreq` (medicalmodv2 request accepted with Medical_Push=Yes).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ReceiveMedicalReqBody {
     ///診療科コード.
     #[serde(
@@ -828,31 +828,25 @@ pub struct ReceiveMedicalReqBody {
     )]
     pub request_number: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
-    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `user_event`, free-form.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
-pub struct UserEventBody(
-    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-);
+pub struct UserEventBody(pub ::iryo_runtime::UnknownFields);
 impl ::std::ops::Deref for UserEventBody {
-    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Target = ::iryo_runtime::UnknownFields;
+    fn deref(&self) -> &::iryo_runtime::UnknownFields {
         &self.0
     }
 }
-impl ::std::convert::From<UserEventBody>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+impl ::std::convert::From<UserEventBody> for ::iryo_runtime::UnknownFields {
     fn from(value: UserEventBody) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-for UserEventBody {
-    fn from(
-        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+impl ::std::convert::From<::iryo_runtime::UnknownFields> for UserEventBody {
+    fn from(value: ::iryo_runtime::UnknownFields) -> Self {
         Self(value)
     }
 }

@@ -190,8 +190,17 @@ impl LiveConfig {
             ));
         }
         let sends = !matches!(self.credentials, Credentials::None);
-        iryo_runtime::check_plain_ws(&self.ws_url, sends, self.allow_insecure_http)
-            .map_err(LiveError::Config)?;
+        if !matches!(url.scheme(), "ws" | "wss") {
+            return Err(LiveError::Config(
+                "the socket URL must start with ws:// or wss://".to_owned(),
+            ));
+        }
+        let mut transport = iryo_runtime::Transport::new("iryo-orca", 0);
+        transport.allow_insecure_http = self.allow_insecure_http;
+        transport.route(&self.ws_url, sends).map_err(|e| match e {
+            iryo_runtime::TransportError::InsecureHttp(refused) => LiveError::InsecureHttp(refused),
+            other => LiveError::Config(other.to_string()),
+        })?;
         let authorization = self
             .credentials
             .authorization_header()
@@ -236,7 +245,10 @@ mod tests {
             .credentials(creds())
             .resolve()
             .unwrap_err();
-        assert!(err.to_string().contains("allow_insecure_http"), "{err}");
+        assert!(
+            matches!(&err, LiveError::InsecureHttp(refused) if refused.host == "192.168.1.9"),
+            "{err}"
+        );
         assert!(
             LiveConfig::new("ws://127.0.0.1:9400/ws")
                 .credentials(creds())

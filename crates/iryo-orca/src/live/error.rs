@@ -91,6 +91,10 @@ pub enum LiveError {
     /// The configuration cannot work (bad URL, credentials over plain `ws://`, TLS setup).
     #[error("invalid live feed configuration: {0}")]
     Config(String),
+    /// Credentials over plain `ws://` to a host that is not loopback, not allowed
+    /// ([`LiveConfig::allow_insecure_http`](crate::live::LiveConfig::allow_insecure_http)).
+    #[error(transparent)]
+    InsecureHttp(iryo_runtime::InsecureHttp),
     /// The upgrade was refused with 401: credentials missing or wrong.
     #[error("HTTP 401 on the socket upgrade: the ORCA server refused the user or password")]
     Unauthorized,

@@ -327,13 +327,11 @@ fn delta(duration: Duration) -> TimeDelta {
 /// Types a notification; a known event whose body does not have the documented shape is kept
 /// with its raw body, never dropped.
 fn to_event(data: PushEventData) -> PushEvent {
-    let known = PushEventBody::KNOWN_EVENTS.contains(&data.event.as_str())
-        || data.event == "patient_information";
-    let raw = known.then(|| data.body.clone());
-    let body = PushEventBody::from_wire(&data.event, data.body).unwrap_or_else(|_| {
+    // The copy is the body's JSON text (no tree), kept for a known event that does not decode.
+    let body = PushEventBody::from_wire(&data.event, data.body.clone()).unwrap_or_else(|_| {
         PushEventBody::Unknown {
             event: data.event.clone(),
-            body: raw.unwrap_or_default(),
+            body: data.body,
         }
     });
     PushEvent {

@@ -166,12 +166,12 @@ async fn unknown_events_and_bodies_of_an_unexpected_shape_are_kept() {
     let first = next_event(&mut feed, &mut others).await;
     assert_eq!(first.event, "brand_new_event");
     assert!(
-        matches!(&first.body, PushEventBody::Unknown { body, .. } if body == &new_kind["body"])
+        matches!(&first.body, PushEventBody::Unknown { body, .. } if body.parse::<serde_json::Value>().unwrap() == new_kind["body"])
     );
-    assert_eq!(first.extra.get("extra_key"), Some(&json!(true)));
+    assert_eq!(first.extra.get("extra_key").map(|v| v.get()), Some("true"));
     let second = next_event(&mut feed, &mut others).await;
     assert!(
-        matches!(&second.body, PushEventBody::Unknown { body, .. } if body == &odd_body["body"])
+        matches!(&second.body, PushEventBody::Unknown { body, .. } if body.parse::<serde_json::Value>().unwrap() == odd_body["body"])
     );
 }
 

@@ -1,9 +1,14 @@
-//! `iryo plat delete-permission`: PRV_ROL_010 (or PTP_ROL_010) and its answer as one JSON object.
+//! `iryo plat login`, `iryo plat permissions ...` (the whole permission flow) and `iryo plat delete-permission`
+//! (PRV_ROL_010 with `PLAT_TOKEN`, kept from before `permissions delete`).
+
+mod login;
+mod permissions;
+mod session;
 
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use iryo_plat::types::{PermissionApproval, PermissionDeleteResult, PermissionGroup};
+use iryo_plat::types::{PermissionApproval, PermissionGroup, PermissionGroupResult};
 use iryo_plat::{Config, GsonDateTime, Side};
 use serde_json::{Map, Value};
 
@@ -21,9 +26,30 @@ Example (the PLAneTs document's sample, against `iryo mock`):
   {\"permissionGroup\":{...,\"requestedDatetime\":\"2021-10-07T19:51:02\"},\"permissionApproval\":[{...,\"permissionApprovalId\":2,...}],...}
 ";
 
+const FLOW_HELP: &str = "\
+The flow, against `iryo mock` (its Keycloak logs the realm's user in at once):
+  iryo plat login --keycloak-url http://127.0.0.1:8182 --realm 1310000001   # prints the URL, reads the code
+  iryo plat permissions list approvals --base-url http://127.0.0.1:8182/cloudEHR --status 0
+  iryo plat permissions approve --base-url ... --id 7 --comment 承認します
+  iryo plat permissions delete --base-url ... --id 7 --comment 〜のため削除します
+The refresh token is kept in --token-file (default ~/.config/iryo/plat-token.json, mode 0600) and
+refreshes the access token by itself; PLAT_TOKEN, when set, is used as a fixed access token instead.
+";
+
 /// PLAT subcommands.
 #[derive(Subcommand)]
 pub enum PlatCommand {
+    /// Log in to PLAT's Keycloak (authorisation code with PKCE) and keep the refresh token.
+    #[command(after_help = FLOW_HELP)]
+    Login(login::LoginArgs),
+    /// The permission flow: list, show, request, approve, reject, withdraw, delete.
+    #[command(after_help = format!("{FLOW_HELP}\n{EXIT_CODES_HELP}"))]
+    Permissions {
+        #[command(flatten)]
+        common: permissions::Common,
+        #[command(subcommand)]
+        command: permissions::PermissionsCommand,
+    },
     /// PUT {base-url}/providers/permission/delete/{ID} (PRV_ROL_010; --participant: PTP_ROL_010).
     #[command(after_help = format!("{DELETE_HELP}\n{EXIT_CODES_HELP}"))]
     DeletePermission(DeleteArgs),
@@ -47,18 +73,24 @@ pub struct DeleteArgs {
     /// The optional `location` query: self, remote, all or comma-separated 医療機関 IDs.
     #[arg(long, value_name = "L")]
     location: Option<String>,
+    #[command(flatten)]
+    insecure: crate::insecure::InsecureHttpArg,
 }
 
 /// Runs a PLAT subcommand.
 pub async fn run(command: PlatCommand, verbose: bool) -> Result<(), Stop> {
     match command {
         PlatCommand::DeletePermission(args) => delete_permission(args, verbose).await,
+        PlatCommand::Login(args) => login::login(args).await,
+        PlatCommand::Permissions { common, command } => permissions::run(common, command).await,
     }
 }
 
 async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> {
     let token = required_env("PLAT_TOKEN", "the Bearer access token")?;
-    let client = Config::new(&args.base_url, token).build()?;
+    let client = Config::new(&args.base_url, token)
+        .allow_insecure_http(args.insecure.allows(&args.base_url))
+        .build()?;
     let side = if args.participant {
         Side::Participants
     } else {
@@ -90,7 +122,7 @@ async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> 
 
 /// The answer with the API's keys (group first, as the document prints it), every
 /// [`GsonDateTime`] written as ISO 8601 from the typed value.
-fn result_json(result: &PermissionDeleteResult) -> Result<Value, CliError> {
+pub(crate) fn result_json(result: &PermissionGroupResult) -> Result<Value, CliError> {
     let mut out = Map::new();
     for (key, group) in [
         ("permissionGroup", &result.permission_group),
@@ -114,8 +146,8 @@ fn result_json(result: &PermissionDeleteResult) -> Result<Value, CliError> {
             to_json(&result.permission_comment)?,
         );
     }
-    for (key, value) in &result.extra {
-        out.insert(key.clone(), value.clone());
+    for (key, value) in result.extra.iter() {
+        out.insert(key.into_owned(), to_json(&value)?);
     }
     Ok(Value::Object(out))
 }
@@ -140,14 +172,14 @@ fn approval_json(approval: &PermissionApproval) -> Result<Value, CliError> {
     Ok(value)
 }
 
-fn set_iso_date(value: &mut Value, key: &str, date: Option<&GsonDateTime>) {
+pub(crate) fn set_iso_date(value: &mut Value, key: &str, date: Option<&GsonDateTime>) {
     if let (Value::Object(fields), Some(date)) = (value, date) {
         let iso = date.local().format("%Y-%m-%dT%H:%M:%S").to_string();
         fields.insert(key.to_owned(), Value::String(iso));
     }
 }
 
-fn to_json(value: &impl serde::Serialize) -> Result<Value, CliError> {
+pub(crate) fn to_json(value: &impl serde::Serialize) -> Result<Value, CliError> {
     serde_json::to_value(value)
         .map_err(|e| CliError::Transport(format!("the PLAT answer does not encode: {e}")))
 }
@@ -158,8 +190,8 @@ mod tests {
 
     #[test]
     fn every_date_becomes_iso_and_the_rest_stays() {
-        let sample = include_str!("../../../specs/plat/examples/response-sample.json");
-        let result: PermissionDeleteResult = serde_json::from_str(sample).unwrap();
+        let sample = include_str!("../../../../specs/plat/examples/response-sample.json");
+        let result: PermissionGroupResult = serde_json::from_str(sample).unwrap();
         let json = result_json(&result).unwrap();
         assert_eq!(
             json["permissionGroup"]["requestedDatetime"],

@@ -1,0 +1,217 @@
+//! The login kept between commands: where Keycloak is and the refresh (offline) token, in a JSON file that only
+//! its owner can read (mode 0600, written to a temporary file in the same folder and renamed over the old one).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use iryo_plat::auth::{AuthError, KeycloakConfig, TokenCache};
+use iryo_plat::{Client, Config, Secret};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CliError, one_line};
+use crate::insecure::InsecureHttpArg;
+use crate::output::Stop;
+
+/// Where the login is kept: `--token-file`, else `$IRYO_PLAT_TOKEN_FILE`, else
+/// `$XDG_CONFIG_HOME/iryo/plat-token.json` (`~/.config/iryo/plat-token.json`).
+#[derive(Args, Clone)]
+pub struct TokenFileArg {
+    /// The file that keeps the refresh token (created with mode 0600).
+    #[arg(long, value_name = "PATH", global = true)]
+    token_file: Option<PathBuf>,
+}
+
+impl TokenFileArg {
+    pub fn path(&self) -> Result<PathBuf, CliError> {
+        if let Some(path) = &self.token_file {
+            return Ok(path.clone());
+        }
+        if let Some(path) = std::env::var_os("IRYO_PLAT_TOKEN_FILE").filter(|p| !p.is_empty()) {
+            return Ok(PathBuf::from(path));
+        }
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".config")))
+            .ok_or_else(|| {
+                CliError::Input("no --token-file, IRYO_PLAT_TOKEN_FILE or HOME".into())
+            })?;
+        Ok(config.join("iryo").join("plat-token.json"))
+    }
+}
+
+/// The file's content. The refresh token is the only secret; `Debug` is not derived.
+#[derive(Serialize, Deserialize)]
+pub struct Session {
+    pub keycloak_url: String,
+    #[serde(default)]
+    pub prefix: String,
+    pub realm: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub refresh_token: String,
+}
+
+impl Session {
+    pub fn keycloak_config(&self) -> KeycloakConfig {
+        KeycloakConfig::new(&self.keycloak_url, &self.realm, &self.redirect_uri)
+            .prefix(&self.prefix)
+            .client_id(&self.client_id)
+    }
+
+    pub fn read(path: &Path) -> Result<Session, CliError> {
+        let text = fs::read_to_string(path).map_err(|e| {
+            CliError::Input(format!(
+                "cannot read {} ({e}): run `iryo plat login` first",
+                path.display()
+            ))
+        })?;
+        serde_json::from_str(&text)
+            .map_err(|e| CliError::Input(format!("{} is not a login file: {e}", path.display())))
+    }
+
+    /// Writes the file with mode 0600 (the folder is created if needed, mode 0700).
+    pub fn write(&self, path: &Path) -> Result<(), CliError> {
+        let fail = |e: std::io::Error| {
+            CliError::Transport(format!("cannot write {}: {e}", path.display()))
+        };
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        create_private_dir(folder).map_err(fail)?;
+        let temporary = folder.join(format!(".{}.tmp", std::process::id()));
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| CliError::Transport(e.to_string()))?;
+        let mut file = private_file(&temporary).map_err(fail)?;
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(fail)?;
+        fs::rename(&temporary, path).map_err(fail)
+    }
+}
+
+#[cfg(unix)]
+fn private_file(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn private_file(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(unix)]
+fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(path)
+}
+
+/// A client for one command: `PLAT_TOKEN` when it is set (a fixed access token), else the saved login, whose
+/// tokens refresh themselves. `finish` saves a rotated refresh token afterwards.
+pub struct Connection {
+    pub client: Client,
+    login: Option<(PathBuf, Session, TokenCache)>,
+}
+
+impl Connection {
+    pub fn open(
+        base_url: &str,
+        file: &TokenFileArg,
+        insecure: &InsecureHttpArg,
+    ) -> Result<Connection, Stop> {
+        let plain_http = insecure.allows(base_url);
+        if let Some(token) = std::env::var("PLAT_TOKEN").ok().filter(|t| !t.is_empty()) {
+            let client = Config::new(base_url, token)
+                .allow_insecure_http(plain_http)
+                .build()?;
+            return Ok(Connection {
+                client,
+                login: None,
+            });
+        }
+        let path = file.path()?;
+        let session = Session::read(&path)?;
+        let keycloak = session
+            .keycloak_config()
+            .allow_insecure_http(insecure.allows(&session.keycloak_url))
+            .build()
+            .map_err(auth_error)?;
+        let cache =
+            TokenCache::from_refresh_token(keycloak, Secret::new(session.refresh_token.clone()));
+        let client = Config::with_token_provider(base_url, cache.clone())
+            .allow_insecure_http(plain_http)
+            .build()?;
+        Ok(Connection {
+            client,
+            login: Some((path, session, cache)),
+        })
+    }
+
+    /// Saves the refresh token if Keycloak rotated it.
+    pub fn finish(self) -> Result<(), CliError> {
+        let Some((path, mut session, cache)) = self.login else {
+            return Ok(());
+        };
+        match cache.refresh_token() {
+            Some(token) if token.expose_secret() != session.refresh_token => {
+                session.refresh_token = token.expose_secret().to_owned();
+                session.write(&path)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Keycloak's refusals are the API's own errors (exit 1); the rest is transport or input.
+pub fn auth_error(error: AuthError) -> CliError {
+    let message = one_line(&error);
+    match error {
+        AuthError::OAuth { .. } => CliError::Api(message),
+        AuthError::Config(_) | AuthError::NoRefreshToken => CliError::Input(message),
+        _ => CliError::Transport(message),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_file_is_private_and_reads_back() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("sub").join("plat-token.json");
+        let session = Session {
+            keycloak_url: "http://127.0.0.1:1".into(),
+            prefix: "/auth".into(),
+            realm: "1310000001".into(),
+            client_id: "plat-public".into(),
+            redirect_uri: "http://127.0.0.1:8400/callback".into(),
+            refresh_token: "r1".into(),
+        };
+        session.write(&path).unwrap();
+        session.write(&path).unwrap(); // replacing keeps the mode
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(Session::read(&path).unwrap().refresh_token, "r1");
+    }
+}

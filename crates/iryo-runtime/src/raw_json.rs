@@ -1,0 +1,488 @@
+//! JSON that a spec leaves open (an unknown event's body, keys a schema does not list), kept as
+//! its own text. A `serde_json::Value` costs up to a hundred times the text it came from (each
+//! `0` of `[0,0,...]` becomes a 32-byte node, and serde's buffering of untagged enums and
+//! flattened maps doubles that); text costs its size.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// serde_json's marker for raw values (`serde_json::value::RawValue`'s own implementation uses
+/// it; a test checks that it still works).
+const RAW_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// One JSON value kept as received (whitespace included).
+#[derive(Clone)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Decodes the text as `T`.
+    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> serde_json::Result<T> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// Encodes `value` as raw JSON.
+    pub fn from_value<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Self> {
+        serde_json::value::to_raw_value(value).map(RawJson)
+    }
+
+    /// Checks that `text` is one JSON value and keeps it.
+    pub fn from_string(text: String) -> serde_json::Result<Self> {
+        RawValue::from_string(text).map(RawJson)
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(RawJson)
+    }
+}
+
+/// The members of a JSON object that a schema does not list, in order (duplicates included),
+/// kept as the text of one JSON object.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct UnknownFields {
+    /// `,"key":value` per member; the object is `{` + this without its first comma + `}`.
+    members: String,
+    len: usize,
+}
+
+impl UnknownFields {
+    /// No members.
+    pub fn new() -> Self {
+        UnknownFields::default()
+    }
+
+    /// How many members.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The members as one JSON object.
+    pub fn to_json(&self) -> String {
+        format!("{{{}}}", self.members.strip_prefix(',').unwrap_or(""))
+    }
+
+    /// The members in order (decoded from the text each time).
+    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, str>, &RawValue)> {
+        let object = self.members.strip_prefix(',').unwrap_or("");
+        let mut members: Vec<(Cow<'_, str>, &RawValue)> = Vec::with_capacity(self.len);
+        let mut rest = object;
+        // Each member was written by `push`: a JSON string key, `:`, a raw value, `,`.
+        while !rest.is_empty() {
+            let mut keys = serde_json::Deserializer::from_str(rest).into_iter::<Cow<'_, str>>();
+            let Some(Ok(key)) = keys.next() else { break };
+            let after_key = &rest[keys.byte_offset() + 1..];
+            let mut values = serde_json::Deserializer::from_str(after_key).into_iter::<&RawValue>();
+            let Some(Ok(value)) = values.next() else {
+                break;
+            };
+            rest = after_key[values.byte_offset()..]
+                .strip_prefix(',')
+                .unwrap_or("");
+            members.push((key, value));
+        }
+        members.into_iter()
+    }
+
+    /// The first member named `key`.
+    pub fn get(&self, key: &str) -> Option<&RawValue> {
+        self.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Whether a member named `key` is there.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Adds a member (the value's text as it is).
+    pub fn push(&mut self, key: &str, value: &RawValue) {
+        self.push_key(key);
+        self.members.push_str(value.get());
+    }
+
+    fn push_key(&mut self, key: &str) {
+        self.members.push(',');
+        // A string always encodes.
+        self.members
+            .push_str(&serde_json::to_string(key).unwrap_or_default());
+        self.members.push(':');
+        self.len += 1;
+    }
+
+    /// A seed that reads the value of member `key` straight into the text (no copy of it on
+    /// the way): for a hand-written or generated `visit_map`.
+    pub fn member<'a>(&'a mut self, key: &str) -> MemberSeed<'a> {
+        self.push_key(key);
+        MemberSeed(&mut self.members)
+    }
+}
+
+impl fmt::Debug for UnknownFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
+impl Serialize for UnknownFields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len))?;
+        for (key, value) in self.iter() {
+            map.serialize_entry(&key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for UnknownFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = UnknownFields;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UnknownFields, A::Error> {
+                let mut fields = UnknownFields::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    map.next_value_seed(fields.member(&key))?;
+                }
+                Ok(fields)
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
+}
+
+/// Appends one JSON value's text to a string; see [`UnknownFields::member`].
+pub struct MemberSeed<'a>(&'a mut String);
+
+impl<'de> DeserializeSeed<'de> for MemberSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_newtype_struct(RAW_TOKEN, RawText(self.0))
+    }
+}
+
+struct RawText<'a>(&'a mut String);
+
+impl<'de> Visitor<'de> for RawText<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value (read by serde_json)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if map.next_key::<Cow<'de, str>>()?.as_deref() != Some(RAW_TOKEN) {
+            return Err(de::Error::custom(
+                "unknown JSON can only be kept when read by serde_json",
+            ));
+        }
+        map.next_value_seed(AppendText(self.0))
+    }
+}
+
+struct AppendText<'a>(&'a mut String);
+
+impl<'de> DeserializeSeed<'de> for AppendText<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AppendText<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("raw JSON text")
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
+        self.0.push_str(text);
+        Ok(())
+    }
+}
+
+/// One variant of [`untagged`]: its name, and how to decode it from JSON text.
+pub type Variant<T> = (&'static str, fn(&str) -> serde_json::Result<T>);
+
+/// Decodes an untagged union without serde's buffering: the value's text (borrowed when read
+/// from a slice) is tried against each variant in turn. The error names every attempt.
+pub fn untagged<'de, D, T>(
+    deserializer: D,
+    name: &str,
+    variants: &[Variant<T>],
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let mut text = String::new();
+    let borrowed = deserializer.deserialize_newtype_struct(RAW_TOKEN, RawOrBorrowed(&mut text))?;
+    let raw = borrowed.unwrap_or(&text);
+    let mut reasons = Vec::new();
+    for (variant, decode) in variants {
+        match decode(raw) {
+            Ok(value) => return Ok(value),
+            Err(e) => reasons.push(format!("as {variant}: {e}")),
+        }
+    }
+    Err(de::Error::custom(format!(
+        "not a {name} ({})",
+        reasons.join("; ")
+    )))
+}
+
+/// Decodes an internally tagged union without serde's buffering: the value's text is read once,
+/// its `tag` member picks the variant (named by its tag value), which decodes the same text.
+pub fn tagged<'de, D, T>(
+    deserializer: D,
+    name: &str,
+    tag: &str,
+    variants: &[Variant<T>],
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let mut text = String::new();
+    let borrowed = deserializer.deserialize_newtype_struct(RAW_TOKEN, RawOrBorrowed(&mut text))?;
+    let raw = borrowed.unwrap_or(&text);
+    let value = serde_json::Deserializer::from_str(raw)
+        .deserialize_map(TagOf(tag))
+        .map_err(|e| de::Error::custom(format!("not a {name}: {e}")))?;
+    let Some(value) = value else {
+        return Err(de::Error::custom(format!("a {name} without `{tag}`")));
+    };
+    match variants.iter().find(|(variant, _)| *variant == value) {
+        Some((_, decode)) => {
+            decode(raw).map_err(|e| de::Error::custom(format!("{name} `{value}`: {e}")))
+        }
+        None => Err(de::Error::custom(format!(
+            "a {name} with the unknown `{tag}` {value:?}"
+        ))),
+    }
+}
+
+/// The string value of one member of an object, the others skipped.
+struct TagOf<'t>(&'t str);
+
+impl<'de> Visitor<'de> for TagOf<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object with a `{}` string", self.0)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key != self.0 {
+                map.next_value::<de::IgnoredAny>()?;
+            } else if found.is_some() {
+                // Two tags: which variant was meant is unknowable.
+                return Err(de::Error::duplicate_field("the tag"));
+            } else {
+                found = Some(map.next_value::<String>()?);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The raw text, borrowed from the input when possible, else copied into the string.
+struct RawOrBorrowed<'a>(&'a mut String);
+
+impl<'de> Visitor<'de> for RawOrBorrowed<'_> {
+    type Value = Option<&'de str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value (read by serde_json)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        if map.next_key::<Cow<'de, str>>()?.as_deref() != Some(RAW_TOKEN) {
+            return Err(de::Error::custom(
+                "a union can only be decoded by serde_json",
+            ));
+        }
+        map.next_value_seed(BorrowText(self.0))
+    }
+}
+
+struct BorrowText<'a>(&'a mut String);
+
+impl<'de> DeserializeSeed<'de> for BorrowText<'_> {
+    type Value = Option<&'de str>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BorrowText<'_> {
+    type Value = Option<&'de str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("raw JSON text")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(text))
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        self.0.push_str(text);
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    struct Known {
+        a: Option<u32>,
+        extra: UnknownFields,
+    }
+
+    impl<'de> Deserialize<'de> for Known {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Known;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("Known")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Known, A::Error> {
+                    let (mut a, mut extra) = (None, UnknownFields::new());
+                    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                        match &*key {
+                            "a" => a = map.next_value()?,
+                            other => map.next_value_seed(extra.member(other))?,
+                        }
+                    }
+                    Ok(Known { a, extra })
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+
+    #[test]
+    fn unknown_members_are_kept_as_text_from_slices_and_readers() {
+        let json = r#"{"x":[1, {"y":"\u3042"}],"a":7,"x":null,"q\"k":1.50}"#;
+        let from_slice: Known = serde_json::from_slice(json.as_bytes()).unwrap();
+        let from_reader: Known = serde_json::from_reader(json.as_bytes()).unwrap();
+        assert_eq!(from_slice, from_reader);
+        assert_eq!(from_slice.a, Some(7));
+        assert_eq!(from_slice.extra.len(), 3);
+        assert_eq!(
+            from_slice.extra.get("x").unwrap().get(),
+            r#"[1, {"y":"\u3042"}]"#
+        );
+        assert_eq!(from_slice.extra.get("q\"k").unwrap().get(), "1.50");
+        assert_eq!(
+            serde_json::to_string(&from_slice.extra).unwrap(),
+            r#"{"x":[1, {"y":"\u3042"}],"x":null,"q\"k":1.50}"#
+        );
+        let alone: UnknownFields = serde_json::from_str(r#"{"k": true}"#).unwrap();
+        assert_eq!(alone.to_json(), r#"{"k":true}"#);
+    }
+
+    #[test]
+    fn tagged_picks_the_variant_by_its_tag_and_refuses_two_tags() {
+        #[derive(Debug, PartialEq)]
+        enum Frame {
+            Ping(serde_json::Value),
+            Data(RawJson),
+        }
+        struct Wire(Frame);
+        impl<'de> Deserialize<'de> for Wire {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                tagged(
+                    d,
+                    "Frame",
+                    "command",
+                    &[
+                        ("ping", |raw| serde_json::from_str(raw).map(Frame::Ping)),
+                        ("data", |raw| serde_json::from_str(raw).map(Frame::Data)),
+                    ],
+                )
+                .map(Wire)
+            }
+        }
+        let data = r#"{"big":[1,2],"command":"data"}"#;
+        let Wire(frame) = serde_json::from_str(data).unwrap();
+        assert_eq!(
+            frame,
+            Frame::Data(RawJson::from_string(data.to_owned()).unwrap())
+        );
+        for (bad, says) in [
+            (r#"{"command":"data","command":"ping"}"#, "duplicate"),
+            (r#"{"x":1}"#, "without `command`"),
+            (r#"{"command":"pong"}"#, "unknown `command`"),
+            (r#"{"command":7}"#, "not a Frame"),
+        ] {
+            let err = serde_json::from_str::<Wire>(bad).err().unwrap().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn untagged_tries_each_variant_on_the_text() {
+        fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Result<u8, String>, D::Error> {
+            untagged(
+                d,
+                "Thing",
+                &[
+                    ("Number", |raw| serde_json::from_str::<u8>(raw).map(Ok)),
+                    ("Text", |raw| serde_json::from_str::<String>(raw).map(Err)),
+                ],
+            )
+        }
+        let mut de = serde_json::Deserializer::from_str(r#""hi""#);
+        assert_eq!(decode(&mut de).unwrap(), Err("hi".to_owned()));
+        let mut de = serde_json::Deserializer::from_reader(&b"12"[..]);
+        assert_eq!(decode(&mut de).unwrap(), Ok(12));
+        let mut de = serde_json::Deserializer::from_str("[]");
+        let err = decode(&mut de).unwrap_err().to_string();
+        assert!(
+            err.contains("as Number") && err.contains("as Text"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn raw_json_round_trips_and_compares_by_text() {
+        let raw: RawJson = serde_json::from_str(r#" [0,0] "#).unwrap();
+        assert_eq!(raw.get(), "[0,0]");
+        assert_eq!(raw.parse::<Vec<u8>>().unwrap(), vec![0, 0]);
+        assert_eq!(serde_json::to_string(&raw).unwrap(), "[0,0]");
+        assert_eq!(raw, RawJson::from_value(&[0, 0]).unwrap());
+    }
+}

@@ -1,0 +1,191 @@
+//! Excerpts of unexpected bodies for error messages: short, control characters replaced, and
+//! never a secret of the request (a server or proxy may echo the request headers back).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use reqwest::header::HeaderValue;
+
+/// Characters an excerpt keeps at most.
+pub const EXCERPT_CHARS: usize = 160;
+/// Bytes of a body looked at for an excerpt.
+const EXCERPT_WINDOW: usize = 1024;
+/// Secrets remembered (a token provider may hand out new tokens).
+const REMEMBERED: usize = 8;
+const REDACTED: &str = "[REDACTED]";
+
+/// The secrets a client has sent (the `Authorization` value, its token or Basic string, the
+/// decoded `user:password` and the password), so that excerpts can blank them out. Cheap to clone
+/// (shared).
+#[derive(Clone, Default)]
+pub struct Redactor {
+    secrets: Arc<Mutex<VecDeque<String>>>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Redactor([REDACTED])")
+    }
+}
+
+impl Redactor {
+    /// Remembers the secrets inside an `Authorization` header value.
+    pub fn remember(&self, authorization: &HeaderValue) {
+        let Ok(text) = authorization.to_str() else {
+            return;
+        };
+        let mut found = vec![text.to_owned()];
+        if let Some((scheme, credential)) = text.split_once(' ') {
+            found.push(credential.trim().to_owned());
+            if scheme.eq_ignore_ascii_case("basic")
+                && let Ok(pair) =
+                    base64::engine::general_purpose::STANDARD.decode(credential.trim())
+                && let Ok(pair) = String::from_utf8(pair)
+            {
+                if let Some((_, password)) = pair.split_once(':') {
+                    found.push(password.to_owned());
+                }
+                found.push(pair);
+            }
+        }
+        let Ok(mut secrets) = self.secrets.lock() else {
+            return;
+        };
+        for secret in found.into_iter().filter(|s| s.len() >= 3) {
+            if !secrets.contains(&secret) {
+                if secrets.len() == REMEMBERED * 4 {
+                    secrets.pop_front();
+                }
+                secrets.push_back(secret);
+            }
+        }
+    }
+
+    /// At most [`EXCERPT_CHARS`] characters of the start of `bytes` (lossy UTF-8, `…` when cut),
+    /// secrets replaced by `[REDACTED]`, control characters by `�`.
+    pub fn excerpt(&self, bytes: &[u8]) -> String {
+        let window = &bytes[..bytes.len().min(EXCERPT_WINDOW)];
+        let mut text = String::from_utf8_lossy(window).into_owned();
+        if let Ok(secrets) = self.secrets.lock() {
+            // Longest first, so that a password inside `user:password` does not split it.
+            let mut sorted: Vec<&String> = secrets.iter().collect();
+            sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            for secret in sorted {
+                text = text.replace(secret.as_str(), REDACTED);
+                cut_partial_tail(&mut text, secret);
+            }
+        }
+        shorten(&text, bytes.len() > window.len())
+    }
+}
+
+/// The window may end inside a secret: drop a tail that is a secret's beginning.
+fn cut_partial_tail(text: &mut String, secret: &str) {
+    let longest = (1..secret.len())
+        .rev()
+        .filter(|&n| secret.is_char_boundary(n))
+        .find(|&n| n >= 3 && text.ends_with(&secret[..n]));
+    if let Some(n) = longest {
+        text.truncate(text.len() - n);
+        text.push_str(REDACTED);
+    }
+}
+
+fn shorten(text: &str, more: bool) -> String {
+    let mut out: String = text
+        .chars()
+        .take(EXCERPT_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if more || text.chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// An excerpt without redaction, for answers to requests that carried no secret.
+pub fn body_excerpt(bytes: &[u8]) -> String {
+    Redactor::default().excerpt(bytes)
+}
+
+/// Reads at most the first KiB of an unexpected answer (the rest is never read) and makes an
+/// unredacted excerpt of it.
+pub async fn read_excerpt(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < 1024 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(1024);
+    body_excerpt(&body)
+}
+
+/// ` (body starts: …)` for error messages, or nothing for an empty excerpt.
+pub fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!(" (body starts: {excerpt})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redactor(header: &str) -> Redactor {
+        let redactor = Redactor::default();
+        redactor.remember(&HeaderValue::from_str(header).unwrap());
+        redactor
+    }
+
+    #[test]
+    fn echoed_tokens_and_basic_credentials_are_blanked() {
+        let r = redactor("Bearer tok-secret-123");
+        let shown = r.excerpt(
+            b"{\"echo\":\"Authorization: Bearer tok-secret-123\",\"t\":\"tok-secret-123\"}",
+        );
+        assert!(!shown.contains("tok-secret"), "{shown}");
+        assert!(shown.contains(REDACTED), "{shown}");
+        // ormaster:s3cret-pw
+        let r = redactor("Basic b3JtYXN0ZXI6czNjcmV0LXB3");
+        for body in [
+            "Basic b3JtYXN0ZXI6czNjcmV0LXB3",
+            "pw=s3cret-pw",
+            "ormaster:s3cret-pw",
+        ] {
+            let shown = r.excerpt(body.as_bytes());
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("b3JtYXN0ZXI6"),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_cut_by_the_window_is_blanked_too() {
+        let mut body = vec![b' '; EXCERPT_WINDOW - 6];
+        body.extend_from_slice(b"abcdefghijklmnop");
+        let text = String::from_utf8_lossy(&body[..EXCERPT_WINDOW]).into_owned();
+        let mut tail = text.clone();
+        cut_partial_tail(&mut tail, "abcdefghijklmnop");
+        assert!(
+            !tail.contains("abcdef") && tail.ends_with(REDACTED),
+            "{tail}"
+        );
+    }
+
+    #[test]
+    fn excerpts_are_short_and_without_control_characters() {
+        assert_eq!(body_excerpt(b"short"), "short");
+        let long = "あ".repeat(300);
+        let cut = body_excerpt(long.as_bytes());
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        let shown = body_excerpt(b"line\r\n\x1b[31mred\x07");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    }
+}
