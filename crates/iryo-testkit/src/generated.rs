@@ -20,6 +20,7 @@ enum Phase {
     Prefix,
     Repeat,
     Suffix,
+    Done,
 }
 
 impl Generated {
@@ -61,6 +62,7 @@ impl Read for Generated {
                 Phase::Prefix => &self.prefix,
                 Phase::Repeat => &self.repeat,
                 Phase::Suffix => &self.suffix,
+                Phase::Done => break,
             };
             let mut available = part.len() - self.at;
             if self.phase == Phase::Repeat
@@ -74,7 +76,7 @@ impl Read for Generated {
                     Phase::Prefix => self.phase = Phase::Repeat,
                     Phase::Repeat if self.left.is_none_or(|l| l > 0) => {}
                     Phase::Repeat => self.phase = Phase::Suffix,
-                    Phase::Suffix => break,
+                    Phase::Suffix | Phase::Done => self.phase = Phase::Done,
                 }
                 continue;
             }
