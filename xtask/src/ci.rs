@@ -23,6 +23,20 @@ const STEPS: &[(&str, &[&str])] = &[
             "warnings",
         ],
     ),
+    // The lightest build a user can choose: rustls with ring, no SQLite (no CMake, no aws-lc-sys).
+    (
+        "light features",
+        &[
+            "check",
+            "-p",
+            "iryo-orca",
+            "-p",
+            "iryo-plat",
+            "--no-default-features",
+            "--features",
+            "tls-ring",
+        ],
+    ),
     ("tests", &["test", "--workspace", "--all-targets"]),
     ("doc tests", &["test", "--workspace", "--doc"]),
     // Other languages' tools on the published specs, installed pinned into target/spec-tools/.

@@ -67,6 +67,11 @@ enum Command {
     Mock(mock::MockArgs),
 }
 
+// Reports are built on the parsing thread and dropped on the writing one; glibc's malloc takes
+// one arena lock for each such free, mimalloc does not (`cargo bench -p iryo-hiyari --bench parse`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = parse_command_line();
     let runtime = match tokio::runtime::Builder::new_current_thread()

@@ -5,7 +5,8 @@
 //! - `ceiling`: streaming encoding_rs decode feeding a bare quick-xml event count;
 //! - `typed`: [`ReportReader`], every report fully typed;
 //! - `pipelined`: the typed reader on one thread, decoding on another;
-//! - `jsonl`: what `iryo hiyari parse --format jsonl` does: the pipelined typed reader and the
+//! - `jsonl`: what `iryo hiyari parse --format jsonl` does: the pipelined typed reader parsing on a
+//!   third thread ([`Pipelined::in_background`]) and the
 //!   generated labelled-JSON writer, every line written (to /dev/null);
 //! - `lxml`: Python lxml `iterparse` (installed into `target/bench-venv` by `benches/lxml_iterparse.py`'s
 //!   runner below), when Python is available;
@@ -16,6 +17,10 @@
 //!
 //! Environment: `IRYO_BENCH_REPORTS` (default 100000), `IRYO_BENCH_SKIP_LXML=1`. Without
 //! `--bench` (as `cargo test --all-targets` runs it) it is a smoke run over 200 reports.
+
+// The allocator of the `iryo` binary, so that `jsonl` measures what the command does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -230,11 +235,13 @@ fn pipelined(file: &Path) -> u64 {
     reports
 }
 
-/// `iryo hiyari parse --format jsonl`: the pipelined reader, each report written by the generated
+/// `iryo hiyari parse --format jsonl`: the pipelined reader parsing in the background, each report written by the generated
 /// writer as one line into a buffered file.
 fn jsonl(file: &Path, out: &Path) -> u64 {
     let input = File::open(file).expect("open");
-    let reader = Pipelined::new(input, InvalidBytes::Fail, Limits::default()).expect("answer");
+    let reader = Pipelined::new(input, InvalidBytes::Fail, Limits::default())
+        .expect("answer")
+        .in_background();
     let mut out = BufWriter::new(File::create(out).expect("output"));
     let mut line = Vec::new();
     let mut reports = 0;

@@ -29,6 +29,7 @@
 #[rustfmt::skip]
 #[allow(clippy::all)]
 mod generated;
+mod background;
 mod client;
 mod config;
 pub mod decode;
@@ -46,6 +47,7 @@ mod shown;
 mod stream;
 pub mod xml;
 
+pub use background::Background;
 pub use client::Client;
 pub use config::{Config, DEFAULT_PATH, Method, NO_RESULTS, PUBLIC_BASE_URL};
 pub use decode::InvalidBytes;

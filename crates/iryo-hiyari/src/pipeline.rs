@@ -204,6 +204,11 @@ impl Pipelined {
         self.reader.result_set()
     }
 
+    /// Bytes of decoded text parsed so far.
+    pub(crate) fn position(&self) -> u64 {
+        self.reader.position()
+    }
+
     /// Whether [`InvalidBytes::Replace`] had to replace anything so far.
     pub fn replaced_any(&self) -> bool {
         self.reader

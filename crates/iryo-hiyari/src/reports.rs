@@ -84,6 +84,11 @@ impl<B: std::io::BufRead> ReportReader<B> {
         self.xml.get_mut()
     }
 
+    /// Bytes of decoded text read so far.
+    pub(crate) fn position(&self) -> u64 {
+        self.xml.position()
+    }
+
     /// The `ResultSet` attributes (total, position, count, status), plus the `Error` message
     /// once it has been read (it comes before the reports).
     pub fn result_set(&self) -> &ResultSet {

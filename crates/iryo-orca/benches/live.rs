@@ -16,6 +16,11 @@ use iryo_orca::live::{FeedItem, LiveConfig, SqliteCheckpoint};
 use iryo_orca::{Client, Credentials};
 use serde_json::json;
 
+/// Pushes queued for the feed at most: half of what the mock lets a socket fall behind.
+const MAX_BACKLOG: usize = 1 << 15;
+/// Longer than this without an item, the feed is stuck: the bench fails instead of waiting.
+const STUCK: Duration = Duration::from_secs(60);
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--child") {
@@ -58,9 +63,13 @@ fn main() {
                 &events.to_string(),
             ],
             || {
-                // The producer: as fast as the mock takes them.
+                // The producer: as fast as the feed takes them, kept below the backlog at
+                // which the mock drops a slow socket (a real pusher would too).
                 let live = mock.live();
                 for n in 0..events {
+                    while live.backlog() > MAX_BACKLOG {
+                        std::thread::sleep(Duration::from_micros(200));
+                    }
                     live.raise(
                         "patient_accept",
                         json!({ "Patient_ID": format!("{:05}", n % 100_000) }),
@@ -182,13 +191,22 @@ fn child(args: &[String]) {
         }
         let (mut seen, mut reconnects, mut first) = (0u64, 0u64, None);
         while seen < count {
-            match feed.next().await.unwrap() {
+            let item = tokio::time::timeout(STUCK, feed.next())
+                .await
+                .unwrap_or_else(|_| panic!("no item for {STUCK:?} after {seen} of {count} events"))
+                .unwrap();
+            match item {
                 FeedItem::Event(event) => {
                     first.get_or_insert_with(Instant::now);
                     feed.ack(&event).unwrap();
                     seen += 1;
                 }
-                FeedItem::Reconnecting { .. } => reconnects += 1,
+                FeedItem::Reconnecting { reason, .. } => {
+                    eprintln!("feed: reconnecting after {seen} events: {reason}");
+                    reconnects += 1;
+                }
+                // Every event was stored: a gap here is a defect, not a figure.
+                FeedItem::Gap(gap) => panic!("gap after {seen} events: {gap}"),
                 _ => {}
             }
         }

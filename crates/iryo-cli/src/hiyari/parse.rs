@@ -52,11 +52,14 @@ fn parse_one<W: io::Write>(
         iryo_hiyari::Error::Read(e) => CliError::Transport(format!("{name}: {e}")),
         other => CliError::Transport(format!("{name}: {}", crate::error::one_line(&other))),
     };
-    // Decoding runs on a second thread, so a big file converts faster.
-    let mut reader = Pipelined::new(input, mode, limits).map_err(unreadable)?;
-    for report in reader.by_ref() {
+    // Decoding and parsing run on threads of their own, so a big file converts faster.
+    let mut reports = Pipelined::new(input, mode, limits)
+        .map_err(unreadable)?
+        .in_background();
+    for report in reports.by_ref() {
         writer.write(&report.map_err(unreadable)?)?;
     }
+    let reader = reports.finish();
     if reader.replaced_any() {
         eprintln!("warning: {name}: invalid Shift_JIS bytes were replaced with U+FFFD");
     }

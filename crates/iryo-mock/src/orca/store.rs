@@ -185,15 +185,10 @@ impl Store {
 
     fn expire(&mut self, now: DateTime<FixedOffset>) {
         let cutoff = now - RETENTION;
-        if self.rows.iter().any(|row| row.at < cutoff) {
-            let uuids = &mut self.uuids;
-            self.rows.retain(|row| {
-                let keep = row.at >= cutoff;
-                if !keep {
-                    uuids.remove(&row.uuid);
-                }
-                keep
-            });
+        // Rows are sorted by time: the expired ones are a prefix, so a push costs O(expired), not O(rows).
+        let expired = self.rows.partition_point(|row| row.at < cutoff);
+        for row in self.rows.drain(..expired) {
+            self.uuids.remove(&row.uuid);
         }
     }
 
@@ -243,6 +238,26 @@ mod tests {
         assert!(plain.is_some());
         assert_eq!(plain, colon);
         assert_eq!(parse_event_time("2018-01-24 16:02:53"), None);
+    }
+
+    #[test]
+    fn a_push_deletes_only_the_rows_older_than_seven_days() {
+        let now = parse_event_time("2026-12-03T12:00:00+0900").unwrap();
+        let mut store = Store::new();
+        let row = |uuid: &str, time: &str| serde_json::json!({ "uuid": uuid, "time": time });
+        store.seed(row("old", "2026-11-26T11:59:59+0900")).unwrap();
+        store.seed(row("edge", "2026-11-26T12:00:00+0900")).unwrap();
+        store.seed(row("new", "2026-12-01T09:00:00+0900")).unwrap();
+        store.push("patient_accept", "ormaster", Value::Null, now, now);
+        let uuids: Vec<&str> = store.rows.iter().map(|r| r.uuid.as_str()).collect();
+        assert_eq!(uuids[..2], ["edge", "new"]);
+        assert_eq!(uuids.len(), 3);
+        assert!(!store.uuids.contains("old"));
+        // The expired uuid can come again as a new row.
+        store
+            .insert(row("old", "2026-12-03T12:00:00+0900"), now)
+            .unwrap();
+        assert_eq!(store.rows.len(), 4);
     }
 
     #[test]

@@ -35,7 +35,11 @@ impl Cursor {
         }
     }
 
-    fn advance(&mut self, acked: &[Acked], covered_until: Option<DateTime<FixedOffset>>) {
+    pub(crate) fn advance(
+        &mut self,
+        acked: &[Acked],
+        covered_until: Option<DateTime<FixedOffset>>,
+    ) {
         for a in acked {
             if self.last.is_none_or(|last| a.time >= last.time) {
                 self.last = Some(*a);
@@ -120,15 +124,6 @@ impl Checkpoint for MemoryCheckpoint {
         }
         Ok(())
     }
-}
-
-/// Shared by [`MemoryCheckpoint`] and the SQLite one.
-pub(crate) fn advance(
-    cursor: &mut Cursor,
-    acked: &[Acked],
-    covered: Option<DateTime<FixedOffset>>,
-) {
-    cursor.advance(acked, covered);
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ mod error;
 mod feed;
 mod frame_id;
 mod socket;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use crate::generated::frames;
@@ -41,4 +42,5 @@ pub use error::{FeedItem, Gap, GapReason, LiveError};
 pub use feed::LiveFeed;
 pub use frame_id::FrameId;
 pub use iryo_orca_codes::SocketErrorCode;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteCheckpoint;

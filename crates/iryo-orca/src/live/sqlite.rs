@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension as _, params};
 use uuid::Uuid;
 
-use super::checkpoint::{Acked, Checkpoint, CheckpointError, Cursor, advance};
+use super::checkpoint::{Acked, Checkpoint, CheckpointError, Cursor};
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
@@ -116,7 +116,7 @@ impl Checkpoint for SqliteCheckpoint {
         covered_until: Option<DateTime<FixedOffset>>,
     ) -> Result<(), CheckpointError> {
         let mut cursor = self.cursor;
-        advance(&mut cursor, acked, covered_until);
+        cursor.advance(acked, covered_until);
         let tx = self.db.transaction().map_err(fail("begin"))?;
         {
             let mut insert = tx

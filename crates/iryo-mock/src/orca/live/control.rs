@@ -124,6 +124,12 @@ impl LiveControl {
         self.shared.live.pending().delay = delay;
     }
 
+    /// Pushes queued for the slowest live socket (the mock drops a socket that falls
+    /// 65,536 behind): a producer that wants no drop waits while this is high.
+    pub fn backlog(&self) -> usize {
+        self.shared.live.sender.len()
+    }
+
     /// Upgrades accepted so far.
     pub fn connections(&self) -> u64 {
         self.shared.live.counter(&self.shared.live.connections)
