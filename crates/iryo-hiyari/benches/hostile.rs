@@ -179,16 +179,6 @@ async fn outcome(client: &Client, query: SearchQuery) -> String {
     format!("{reports} reports")
 }
 
-/// Peak resident memory of this process (VmHWM), in KiB.
-fn peak_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// In the child: runs one case, prints `elapsed_ms peak_kib outcome`.
 fn child(name: &str) {
     let started = Instant::now();
@@ -202,7 +192,11 @@ fn child(name: &str) {
         }
     };
     let elapsed = started.elapsed().as_millis();
-    println!("{elapsed} {} {}", peak_kib(), outcome.replace('\n', " "));
+    println!(
+        "{elapsed} {} {}",
+        iryo_testkit::probe::peak_rss_kib(),
+        outcome.replace('\n', " ")
+    );
 }
 
 const READING: &[&str] = &[

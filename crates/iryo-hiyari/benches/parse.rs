@@ -193,7 +193,7 @@ fn child(mode: &str, file: &Path, out: &Path) {
         other => panic!("unknown mode {other}"),
     };
     let seconds = start.elapsed().as_secs_f64();
-    println!("{seconds} {} {items}", peak_kib());
+    println!("{seconds} {} {items}", iryo_testkit::probe::peak_rss_kib());
 }
 
 fn ceiling(file: &Path) -> u64 {
@@ -254,16 +254,6 @@ fn jsonl(file: &Path, out: &Path) -> u64 {
     }
     out.flush().expect("flush");
     reports
-}
-
-/// Peak resident memory of this process (VmHWM), in KiB.
-fn peak_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 fn run_lxml(script: &str, file: &Path, out: Option<&Path>) -> Option<Measured> {

@@ -116,11 +116,5 @@ fn child(url: &str, expected: usize) {
         count
     });
     assert_eq!(count, expected);
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    println!("{count} {peak}");
+    println!("{count} {}", iryo_testkit::probe::peak_rss_kib());
 }

@@ -36,16 +36,7 @@ fn main() {
     for megabytes in [1, 10, 30] {
         let body = unknown_event(megabytes * 1_000_000);
         let served = body.clone();
-        let url = runtime.block_on(async move {
-            let app = axum::Router::new().fallback(move || {
-                let body = served.clone();
-                async move { ([("content-type", "application/json")], body) }
-            });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-            url
-        });
+        let url = runtime.block_on(iryo_testkit::probe::canned(200, "application/json", served));
         let client = Config::new(url, Credentials::basic("ormaster", "ormaster"))
             .retry(RetryPolicy::none())
             .build()

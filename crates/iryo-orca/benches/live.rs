@@ -149,15 +149,6 @@ fn numbers<const N: usize>(line: &str) -> [f64; N] {
         .unwrap_or_else(|_| panic!("bad child line {line}"))
 }
 
-fn peak_kib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
 fn child(args: &[String]) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -214,14 +205,17 @@ fn child(args: &[String]) {
         match mode.as_str() {
             "throughput" => {
                 let seconds = first.map_or(0.0, |f| f.elapsed().as_secs_f64());
-                println!("{seconds} {} {reconnects}", peak_kib());
+                println!(
+                    "{seconds} {} {reconnects}",
+                    (iryo_testkit::probe::peak_rss_kib() as f64)
+                );
             }
             _ => {
                 let connected = connected_after.unwrap_or_default().as_secs_f64();
                 println!(
                     "{connected} {} {}",
                     started.elapsed().as_secs_f64(),
-                    peak_kib()
+                    (iryo_testkit::probe::peak_rss_kib() as f64)
                 );
             }
         }

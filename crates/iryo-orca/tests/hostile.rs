@@ -2,10 +2,6 @@
 //! duplicated key or a wrong type included), excerpts never show the password or the Basic
 //! string, and plain http to loopback never goes through a proxy.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-
 use iryo_orca::{Client, Credentials, Error};
 
 const PASSWORD: &str = "pw-very-secret-4711";
@@ -17,17 +13,7 @@ fn credentials() -> Credentials {
 }
 
 async fn canned(status: u16, body: &'static str) -> String {
-    let app = axum::Router::new().fallback(move || async move {
-        (
-            axum::http::StatusCode::from_u16(status).unwrap(),
-            [("content-type", "application/json")],
-            body,
-        )
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    iryo_testkit::probe::canned(status, "application/json", body).await
 }
 
 async fn fetch(status: u16, body: &'static str) -> Result<usize, Error> {
@@ -74,23 +60,6 @@ async fn excerpts_never_show_the_password_or_the_basic_string() {
     );
 }
 
-fn recording_proxy() -> (String, Arc<Mutex<Vec<u8>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut buf = [0u8; 4096];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            record.lock().unwrap().extend_from_slice(&buf[..n]);
-            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
-        }
-    });
-    (url, seen)
-}
-
 #[tokio::test]
 #[ignore = "run as a child process by plain_http_to_loopback_bypasses_proxies"]
 async fn child_fetches_through_the_environment() {
@@ -104,7 +73,7 @@ async fn child_fetches_through_the_environment() {
 
 #[tokio::test]
 async fn plain_http_to_loopback_bypasses_proxies() {
-    let (proxy, seen) = recording_proxy();
+    let (proxy, seen) = iryo_testkit::probe::recording_proxy();
     let target = canned(200, "[]").await;
     for host in ["127.0.0.1", "localhost"] {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap());

@@ -25,14 +25,7 @@ fn answer(event: &str, body_prefix: &str, body_suffix: &str, size: usize) -> Byt
 }
 
 async fn serve(body: Bytes) -> String {
-    let app = axum::Router::new().fallback(move || {
-        let body = body.clone();
-        async move { ([("content-type", "application/json")], body) }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    iryo_testkit::probe::canned(200, "application/json", body).await
 }
 
 /// Peak bytes above the steady state while `client` fetches the answer.

@@ -143,25 +143,10 @@ async fn bad_input_is_refused_before_any_request() {
     );
 }
 
-/// A loopback server that always answers with `status`, `content_type` and `body`.
-async fn canned_server(status: u16, content_type: &'static str, body: &'static str) -> String {
-    let app = Router::new().fallback(move || async move {
-        (
-            axum::http::StatusCode::from_u16(status).unwrap(),
-            [("content-type", content_type)],
-            body,
-        )
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
-}
-
 #[tokio::test]
 async fn undecodable_answers_are_decode_errors_that_say_where() {
     let bad_uuid = r#"[{"data":{"uuid":"not-a-uuid","id":1,"event":"x","user":"u","body":{},"time":"2018-01-24T16:02:53+0900"}}]"#;
-    let url = canned_server(200, "application/json", bad_uuid).await;
+    let url = iryo_testkit::probe::canned(200, "application/json", bad_uuid).await;
     let client = Client::new(&url, Credentials::basic("ormaster", "ormaster")).unwrap();
     let err = client.push_events().send().await.unwrap_err();
     let Error::Decode {
@@ -178,12 +163,12 @@ async fn undecodable_answers_are_decode_errors_that_say_where() {
     assert!(body_excerpt.starts_with("[{\"data\""));
 
     let bad_time = r#"[{"data":{"uuid":"2df2ef80-8978-4817-b929-c07e4ba39e6f","id":1,"event":"x","user":"u","body":{},"time":"yesterday"}}]"#;
-    let url = canned_server(200, "application/json", bad_time).await;
+    let url = iryo_testkit::probe::canned(200, "application/json", bad_time).await;
     let client = Client::new(&url, Credentials::basic("ormaster", "ormaster")).unwrap();
     let err = client.push_events().send().await.unwrap_err();
     assert!(err.to_string().contains("yesterday"), "{err}");
 
-    let url = canned_server(
+    let url = iryo_testkit::probe::canned(
         200,
         "text/html",
         "<html><body>Service Unavailable</body></html>",
@@ -200,7 +185,7 @@ async fn undecodable_answers_are_decode_errors_that_say_where() {
 #[tokio::test]
 async fn a_known_event_with_a_malformed_body_is_an_error_naming_it() {
     let body = r#"[{"data":{"uuid":"2df2ef80-8978-4817-b929-c07e4ba39e6f","id":1,"event":"patient_accept","user":"u","body":{"Patient_ID":5},"time":"2018-01-24T16:02:53+0900"}}]"#;
-    let url = canned_server(200, "application/json", body).await;
+    let url = iryo_testkit::probe::canned(200, "application/json", body).await;
     let client = Client::new(&url, Credentials::basic("ormaster", "ormaster")).unwrap();
     let err = client.push_events().send().await.unwrap_err();
     let text = err.to_string();
@@ -213,13 +198,13 @@ async fn a_known_event_with_a_malformed_body_is_an_error_naming_it() {
 #[tokio::test]
 async fn an_error_inside_the_array_is_tolerated() {
     let body = r#"[{"error":{"code":"0089","message":"職員情報が取得できません。"}}]"#;
-    let url = canned_server(200, "application/json", body).await;
+    let url = iryo_testkit::probe::canned(200, "application/json", body).await;
     let client = Client::new(&url, Credentials::basic("ormaster", "ormaster")).unwrap();
     let err = client.push_events().send().await.unwrap_err();
     assert_eq!(err.code().map(|c| c.code()), Some("0089"));
 
     let bare = r#"{"code":"0007","message":"対象となるＰＵＳＨ通知が存在しませんでした。"}"#;
-    let url = canned_server(200, "application/json", bare).await;
+    let url = iryo_testkit::probe::canned(200, "application/json", bare).await;
     let client = Client::new(&url, Credentials::basic("ormaster", "ormaster")).unwrap();
     assert!(client.push_events().send().await.unwrap().is_empty());
 }

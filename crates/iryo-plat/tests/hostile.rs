@@ -2,27 +2,14 @@
 //! (duplicated keys and wrongly typed codes included), excerpts never show the token, and plain
 //! http to loopback never goes through a proxy.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-
 use iryo_plat::{Client, Error};
 
 const TOKEN: &str = "tok-very-secret-4711";
 
 /// A server that answers every request with `status` and `body`.
 async fn canned(status: u16, body: &'static str) -> String {
-    let app = axum::Router::new().fallback(move || async move {
-        (
-            axum::http::StatusCode::from_u16(status).unwrap(),
-            [("content-type", "application/json")],
-            body,
-        )
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/cloudEHR", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    let base = iryo_testkit::probe::canned(status, "application/json", body).await;
+    format!("{base}/cloudEHR")
 }
 
 async fn delete(status: u16, body: &'static str) -> Result<(), Error> {
@@ -75,23 +62,6 @@ user-agent: x</html>"#;
 }
 
 /// A proxy on loopback that records what reaches it and answers 502.
-fn recording_proxy() -> (String, Arc<Mutex<Vec<u8>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut buf = [0u8; 4096];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            record.lock().unwrap().extend_from_slice(&buf[..n]);
-            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
-        }
-    });
-    (url, seen)
-}
-
 /// Run by [`plain_http_to_loopback_bypasses_proxies`] in a child process, whose environment
 /// names the proxy (reqwest reads `HTTP_PROXY` when a client is built).
 #[tokio::test]
@@ -107,7 +77,7 @@ async fn child_deletes_through_the_environment() {
 
 #[tokio::test]
 async fn plain_http_to_loopback_bypasses_proxies() {
-    let (proxy, seen) = recording_proxy();
+    let (proxy, seen) = iryo_testkit::probe::recording_proxy();
     let target = canned(200, r#"{"permissionApproval":[]}"#).await;
     for host in ["127.0.0.1", "localhost"] {
         let url = target.replace("127.0.0.1", host);

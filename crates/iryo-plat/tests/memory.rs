@@ -22,14 +22,8 @@ fn answer(item: &[u8], size: usize) -> Bytes {
 }
 
 async fn serve(body: Bytes) -> String {
-    let app = axum::Router::new().fallback(move || {
-        let body = body.clone();
-        async move { ([("content-type", "application/json")], body) }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/cloudEHR", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    let base = iryo_testkit::probe::canned(200, "application/json", body).await;
+    format!("{base}/cloudEHR")
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -1,0 +1,87 @@
+//! Probes for tests and benches: a server with one canned answer, a proxy that records what
+//! reaches it, and the process's peak resident memory.
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+/// A loopback server (on the current tokio runtime) that answers every request with `status`,
+/// `content_type` and `body`: its base URL, `http://127.0.0.1:PORT`.
+pub async fn canned(
+    status: u16,
+    content_type: &'static str,
+    body: impl Into<bytes::Bytes>,
+) -> String {
+    let status = axum::http::StatusCode::from_u16(status).expect("an HTTP status");
+    let body = body.into();
+    let app = axum::Router::new().fallback(move || {
+        let body = body.clone();
+        async move { (status, [("content-type", content_type)], body) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("local address"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    url
+}
+
+/// A proxy on loopback that records the first bytes of every connection and answers 502: its
+/// URL (for `HTTP_PROXY`) and what it received. Nothing reaching it is the passing case.
+pub fn recording_proxy() -> (String, Arc<Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("local address"));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            record
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(&buf[..n]);
+            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    (url, seen)
+}
+
+/// Peak resident memory of this process (`VmHWM` of `/proc/self/status`), in KiB; 0 where
+/// there is no `/proc`.
+pub fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_proxy_records_what_reaches_it() {
+        let (url, seen) = recording_proxy();
+        let mut stream = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+        stream.write_all(b"GET http://x/ HTTP/1.1\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 502"));
+        assert!(seen.lock().unwrap().starts_with(b"GET http://x/"));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_peak_grows_with_touched_memory() {
+        let before = peak_rss_kib();
+        let block = vec![1u8; 64 * 1024 * 1024];
+        std::hint::black_box(&block);
+        assert!(peak_rss_kib() >= before.max(64 * 1024));
+    }
+}
