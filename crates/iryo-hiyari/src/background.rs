@@ -28,7 +28,7 @@ pub struct Background {
 
 impl Pipelined {
     /// Moves the parsing to a thread of its own, leaving this thread to the consumer (see the
-    /// `parse` benchmark: writing JSON lines on the parsing thread costs it about half again).
+    /// `parse` benchmark: writing JSON lines on the parsing thread made it about two thirds slower).
     pub fn in_background(self) -> Background {
         let (tx, batches) = mpsc::sync_channel(BATCHES);
         let parser = std::thread::spawn(move || parse_into(self, &tx));
