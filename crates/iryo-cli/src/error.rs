@@ -10,6 +10,9 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_TRANSPORT: u8 = 3;
 /// Exit code: input refused before anything was sent (a missing variable, an unknown item, ...).
 pub const EXIT_INPUT: u8 = 4;
+/// Exit code: the job ended without all it was asked for, and says what may be missing (a
+/// harvest whose search changed on every pass).
+pub const EXIT_INCOMPLETE: u8 = 5;
 
 /// The exit codes as `--help` shows them.
 pub const EXIT_CODES_HELP: &str = "\
@@ -18,7 +21,8 @@ Exit codes:
   1  the API reported an error; the line names its code (ORCA 0089, PLAT500, hiyari's <Error> text)
   2  usage: the command line does not parse, or repeated flags do not pair
   3  transport, HTTP status (401 included), or an answer or file that does not decode
-  4  bad input, refused before anything was sent (missing ORCA_USER, unknown --item, an emoji, ...)";
+  4  bad input, refused before anything was sent (missing ORCA_USER, unknown --item, an emoji, ...)
+  5  incomplete: what was fetched is stored, but some may be missing (the line says what)";
 
 /// Why a command failed. Each variant has one exit code; the message is printed as one
 /// `error: ...` line on stderr and never contains a password or token.
@@ -36,6 +40,9 @@ pub enum CliError {
     /// Input refused before sending.
     #[error("{0}")]
     Input(String),
+    /// The job ended, but not with everything it was asked for.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 impl CliError {
@@ -46,6 +53,7 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Transport(_) => EXIT_TRANSPORT,
             CliError::Input(_) => EXIT_INPUT,
+            CliError::Incomplete(_) => EXIT_INCOMPLETE,
         }
     }
 

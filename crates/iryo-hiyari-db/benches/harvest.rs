@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use iryo_hiyari::{Config, SearchQuery};
+use iryo_hiyari::{Config, Count, SearchQuery};
 use iryo_hiyari_db::{Kind, Options, PageSource, ReportRow, Store, harvest};
 use iryo_mock::hiyari::HiyariMock;
 
@@ -46,7 +46,11 @@ fn main() {
     let mock = server
         .block_on(HiyariMock::builder().synthetic(reports).spawn())
         .unwrap();
-    let client = Config::new(mock.base_url()).build().unwrap();
+    let client = Config::new(mock.base_url())
+        .page_size(1_000)
+        .page_pause(Duration::ZERO)
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -56,8 +60,9 @@ fn main() {
         kind: Kind::Full,
         page_size: 1_000,
         pause: Duration::ZERO,
+        ..Options::default()
     };
-    let source = PageSource::new(client, SearchQuery::new());
+    let source = PageSource::new(client.clone(), SearchQuery::new());
     let mut store = Store::open(&dir.path().join("bench.sqlite")).unwrap();
     let (start, cpu_start) = (Instant::now(), cpu_seconds());
     let outcome = runtime
@@ -82,26 +87,24 @@ fn main() {
             .unwrap_or_default()
             .trim()
     );
-    // The writes alone: the first 10 pages again, already fetched and parsed.
+    // The writes alone: the first 10,000 reports again, already fetched and parsed.
+    let wanted = 10_000.min(reports);
     let start = Instant::now();
-    let pages: Vec<_> = (0..10.min(reports / 1_000).max(1))
-        .map(|p| {
-            runtime
-                .block_on(source.fetch(p as u64 * 1_000, 1_000))
-                .unwrap()
-        })
-        .collect();
-    let count: usize = pages.iter().map(|p| p.reports.len()).sum();
-    let rate = |seconds: f64| count as f64 / seconds;
+    let fetched = runtime.block_on(async {
+        let mut stream = client.search(SearchQuery::new().count(Count::Limit(wanted as u64)));
+        let mut fetched = Vec::new();
+        while let Some(report) = stream.next().await {
+            fetched.push(report.unwrap());
+        }
+        fetched
+    });
+    let rate = |seconds: f64| fetched.len() as f64 / seconds;
     println!(
         "fetch and parse alone: {:.0} reports/s",
         rate(start.elapsed().as_secs_f64())
     );
     let start = Instant::now();
-    let rows: Vec<Vec<ReportRow>> = pages
-        .iter()
-        .map(|p| p.reports.iter().map(ReportRow::from_report).collect())
-        .collect();
+    let rows: Vec<ReportRow> = fetched.iter().map(ReportRow::from_report).collect();
     println!(
         "rows (JSON, digest, columns) alone: {:.0} reports/s",
         rate(start.elapsed().as_secs_f64())
@@ -109,16 +112,16 @@ fn main() {
     let mut store = Store::open(&dir.path().join("writes.sqlite")).unwrap();
     let mut record = store.start(Kind::Full, "bench", "", 1_000, 0).unwrap();
     let start = Instant::now();
-    let mut written = 0;
-    for (page, rows) in pages.iter().zip(&rows) {
+    for (page, rows) in rows.chunks(1_000).enumerate() {
+        let at = page as u64 * 1_000;
         store
-            .write_page(&mut record, page.start, page.total, rows)
+            .write_page(&mut record, at, wanted as u64, rows)
             .unwrap();
-        written += rows.len();
     }
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "writes alone: {written} reports, {:.0} reports/s",
-        written as f64 / seconds
+        "writes alone: {} reports, {:.0} reports/s",
+        rows.len(),
+        rows.len() as f64 / seconds
     );
 }

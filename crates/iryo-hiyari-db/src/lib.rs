@@ -21,14 +21,16 @@
 //! `report_job_categories`, `report_medicines`, one table per code table (`hiyari_factor`, ...),
 //! `harvests`; views `reports_labeled`, `report_factors_labeled`, `report_job_categories_labeled`.
 
+mod file;
 mod harvest;
 mod pages;
 mod row;
 pub mod schema;
 mod store;
+mod write;
 
-pub use harvest::{Options, Outcome, harvest};
-pub use pages::{Page, PageSource};
+pub use harvest::{Completeness, Options, Outcome, TotalChange, harvest};
+pub use pages::PageSource;
 pub use row::{MedicineRow, ReportRow, digest};
 pub use store::{HarvestRecord, Kind, Store};
 
@@ -39,17 +41,31 @@ pub enum HarvestError {
     /// The search failed (after the client's retries).
     #[error(transparent)]
     Client(#[from] iryo_hiyari::Error),
-    /// A page is not what was asked for.
-    #[error("the page at start={start} is wrong: {what}")]
-    Paging {
-        /// The `start` asked for.
-        start: u64,
-        /// What was wrong.
-        what: String,
-    },
     /// The database failed.
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// Another harvest holds the database file (one harvest per file at a time).
+    #[error("{}: another harvest is writing this database (the file is locked); wait for it to end or use another --db", path.display())]
+    Locked {
+        /// The database file.
+        path: std::path::PathBuf,
+    },
+    /// The file is not a harvest database of this version; nothing was written to it.
+    #[error("{}: {what}", path.display())]
+    NotHarvestDatabase {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// What was found.
+        what: String,
+    },
+    /// A stored report (row `id` of `reports`) is not what a harvest writes.
+    #[error("stored report id={id}: {what}")]
+    StoredReport {
+        /// `reports.id`.
+        id: i64,
+        /// What is wrong with it.
+        what: String,
+    },
     /// A consumer of an export failed.
     #[error("{0}")]
     Output(String),

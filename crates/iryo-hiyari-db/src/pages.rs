@@ -1,20 +1,13 @@
-//! The one place that asks the client for a page: everything else sees checked [`Page`]s. The
-//! checks are the client's paging state machine ([`Paging`]).
+//! The one place that asks the client for pages: every page of a harvest pass is checked by one
+//! paging state machine ([`Paging`]) that lives as long as the pass, so the checks across pages
+//! (a repeated page, more requests than `total` justifies) run as they do for a search.
 
-use iryo_hiyari::{Client, Order, Paging, PagingError, PharmacyReport, SearchQuery};
+use iryo_hiyari::{
+    CheckedPage, Client, Order, PageRequest, Paging, PagingError, PharmacyReport, SearchQuery,
+};
+use tokio::sync::mpsc;
 
 use crate::HarvestError;
-
-/// One page of a search, checked against what was asked.
-#[derive(Debug)]
-pub struct Page {
-    /// The `start` asked for (and answered as `position`).
-    pub start: u64,
-    /// How many reports match the search now.
-    pub total: u64,
-    /// The page's reports, in order.
-    pub reports: Vec<PharmacyReport>,
-}
 
 /// Pages of one search.
 #[derive(Clone, Debug)]
@@ -51,33 +44,28 @@ impl PageSource {
         Ok((self.client.endpoint().to_owned(), query))
     }
 
-    /// The reports from `start`, at most `count` of them, checked by the client's paging state
-    /// machine: the answer must be at `start`, hold as many reports as it says, not go past
-    /// `total` nor `count`; an empty page before `total` is no progress. Zero hits is an empty
-    /// page with `total` 0.
-    pub async fn fetch(&self, start: u64, count: u64) -> Result<Page, HarvestError> {
-        let wrong = |e: PagingError| HarvestError::Paging {
-            start,
-            what: e.to_string(),
-        };
-        let mut paging = Paging::new(start, Some(count), Some(count));
-        let Some(request) = paging.next_request().map_err(wrong)? else {
-            return Ok(Page {
-                start,
-                total: 0,
-                reports: Vec::new(),
-            });
-        };
-        let page = self
-            .client
-            .fetch_page(&self.query, &paging, &request)
-            .await?;
-        let total = page.result.total;
-        paging.finish(page.check).map_err(wrong)?;
-        Ok(Page {
-            start,
-            total,
-            reports: page.result.pharmacy_report,
-        })
+    /// The paging of a pass: every report from `start`, in pages of `page_size`.
+    pub fn paging(&self, start: u64, page_size: u64) -> Paging {
+        Paging::new(start, None, Some(page_size))
     }
+
+    /// The page `request` of `paging`, each report sent into `reports` once it passed the
+    /// paging checks; the answer comes back without its reports, and `paging` is left for the
+    /// caller to [`Paging::finish`] with the page's check once it decided to keep the page.
+    pub async fn stream(
+        &self,
+        paging: &Paging,
+        request: &PageRequest,
+        reports: &mpsc::Sender<PharmacyReport>,
+    ) -> Result<CheckedPage, HarvestError> {
+        Ok(self
+            .client
+            .stream_page(&self.query, paging, request, reports)
+            .await?)
+    }
+}
+
+/// A paging failure between pages, typed as the client types it.
+pub(crate) fn paging_error(start: u64, source: PagingError) -> HarvestError {
+    HarvestError::Client(iryo_hiyari::Error::Paging { start, source })
 }

@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::HarvestError;
+use crate::file;
 use crate::row::ReportRow;
-use crate::schema::{self, REPORT_COLUMNS};
+use crate::schema;
 
 /// Full harvest (every report of the search) or refresh (newest first, until a known page).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,12 +48,19 @@ pub struct HarvestRecord {
 
 /// An open database.
 pub struct Store {
+    // Dropped before `_lock`: the lock's descriptor must outlive SQLite's (see `file::lock`).
     db: Connection,
+    _lock: Option<std::fs::File>,
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`.
-    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+    /// Opens (or creates) the database at `path` for a harvest: locked for this process alone
+    /// ([`HarvestError::Locked`] while another harvest has it), refused when the file is another
+    /// application's ([`HarvestError::NotHarvestDatabase`], checked read-only before anything is
+    /// written).
+    pub fn open(path: &Path) -> Result<Self, HarvestError> {
+        let lock = file::lock(path)?;
+        file::check_for_writing(path)?;
         let db = Connection::open(path)?;
         // WAL: a commit is durable against a killed process (SIGKILL) and readers never see a
         // page half-written; NORMAL sync is safe in WAL mode except on power loss.
@@ -63,7 +72,18 @@ impl Store {
         // Checkpoint (and fsync) every ~64 MiB of WAL rather than every 4 MiB, about every page.
         db.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         schema::create(&db)?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            _lock: Some(lock),
+        })
+    }
+
+    /// Opens a harvest database read-only (for an export): nothing is written, no lock is taken
+    /// (a harvest may run meanwhile), and a file that is not a harvest database of this version
+    /// is refused ([`HarvestError::NotHarvestDatabase`]).
+    pub fn open_read_only(path: &Path) -> Result<Self, HarvestError> {
+        let db = file::open_read_only(path)?;
+        Ok(Store { db, _lock: None })
     }
 
     /// The connection, for queries of your own.
@@ -133,7 +153,7 @@ impl Store {
         total: u64,
         rows: &[ReportRow],
     ) -> rusqlite::Result<u64> {
-        write_page(&mut self.db, harvest, start, total, rows)
+        crate::write::write_page(&mut self.db, harvest, start, total, rows)
     }
 
     /// Lends the connection to another thread: `f` runs on a blocking thread with it, and the
@@ -161,6 +181,16 @@ impl Store {
         value
     }
 
+    /// Sends a harvest back to `start` (unfinished): the next run goes on from there.
+    pub fn rewind(&self, harvest: &mut HarvestRecord, start: u64) -> rusqlite::Result<()> {
+        self.db.execute(
+            "UPDATE harvests SET next_start = ?2 WHERE id = ?1",
+            params![harvest.id, start],
+        )?;
+        harvest.next_start = start;
+        Ok(())
+    }
+
     /// Marks a harvest as run to its end.
     pub fn finish(&self, harvest: &mut HarvestRecord) -> rusqlite::Result<()> {
         self.db.execute(
@@ -172,94 +202,53 @@ impl Store {
     }
 
     /// Every stored report's labelled JSON, in the order they were first seen (harvest, then
-    /// position), one at a time.
+    /// position), one at a time. Each cell is checked to be exactly one JSON object on one line
+    /// (a tampered cell could otherwise add records to a JSON-lines export):
+    /// [`HarvestError::StoredReport`] names the row that is not.
     pub fn for_each_json(
         &self,
-        mut f: impl FnMut(&str) -> Result<(), crate::HarvestError>,
-    ) -> Result<u64, crate::HarvestError> {
+        mut f: impl FnMut(&str) -> Result<(), HarvestError>,
+    ) -> Result<u64, HarvestError> {
         let mut statement = self
             .db
-            .prepare("SELECT json FROM reports ORDER BY harvest_id, position")?;
+            .prepare("SELECT id, json FROM reports ORDER BY harvest_id, position")?;
         let mut rows = statement.query([])?;
         let mut count = 0;
         while let Some(row) = rows.next()? {
-            let json: rusqlite::types::ValueRef<'_> = row.get_ref(0)?;
-            f(json.as_str()?)?;
+            let id: i64 = row.get(0)?;
+            let json = row
+                .get_ref(1)?
+                .as_str()
+                .map_err(|e| HarvestError::StoredReport {
+                    id,
+                    what: e.to_string(),
+                })?;
+            one_json_object(json).map_err(|what| HarvestError::StoredReport { id, what })?;
+            f(json)?;
             count += 1;
         }
         Ok(count)
     }
 }
 
-/// [`Store::write_page`] on a connection.
-pub(crate) fn write_page(
-    db: &mut Connection,
-    harvest: &mut HarvestRecord,
-    start: u64,
-    total: u64,
-    rows: &[ReportRow],
-) -> rusqlite::Result<u64> {
-    let seen_at = now();
-    let tx = db.transaction()?;
-    let mut new = 0;
-    {
-        let columns: Vec<&str> = REPORT_COLUMNS.iter().map(|(c, _)| *c).collect();
-        let placeholders = vec!["?"; columns.len() + 5].join(", ");
-        let mut report = tx.prepare_cached(&format!(
-            "INSERT OR IGNORE INTO reports (digest, harvest_id, position, seen_at, json, {})
-             VALUES ({placeholders})",
-            columns.join(", ")
-        ))?;
-        let mut factor = tx.prepare_cached("INSERT INTO report_factors VALUES (?1, ?2, ?3)")?;
-        let mut job = tx.prepare_cached("INSERT INTO report_job_categories VALUES (?1, ?2, ?3)")?;
-        let mut medicine = tx.prepare_cached(
-            "INSERT INTO report_medicines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
-        for (i, row) in rows.iter().enumerate() {
-            let head: [&dyn rusqlite::ToSql; 5] = [
-                &row.digest,
-                &harvest.id,
-                &(start + i as u64),
-                &seen_at,
-                &row.json,
-            ];
-            let values = head
-                .into_iter()
-                .chain(row.columns.iter().map(|c| c as &dyn rusqlite::ToSql));
-            if report.execute(params_from_iter(values))? == 0 {
-                continue; // known: stored with its first sighting
-            }
-            new += 1;
-            let id = tx.last_insert_rowid();
-            for (ord, code) in row.factors.iter().enumerate() {
-                factor.execute(params![id, ord, code])?;
-            }
-            for (ord, code) in row.job_categories.iter().enumerate() {
-                job.execute(params![id, ord, code])?;
-            }
-            for m in &row.medicines {
-                let [code, name, maker] = &m.values;
-                medicine.execute(params![
-                    id, m.section, m.list, m.group, m.ord, code, name, maker
-                ])?;
-            }
-        }
+/// Whether `json` is exactly one JSON object and no line break (JSON allows one only as
+/// whitespace between tokens, where it would split a JSON-lines record).
+fn one_json_object(json: &str) -> Result<(), String> {
+    if !json.trim_start().starts_with('{') {
+        return Err("the json cell is not a JSON object".to_owned());
     }
-    let next_start = start + rows.len() as u64;
-    tx.execute(
-        "UPDATE harvests SET total = ?2, pages = pages + 1, reports = reports + ?3,
-         new_reports = new_reports + ?4, next_start = ?5 WHERE id = ?1",
-        params![harvest.id, total, rows.len(), new, next_start],
-    )?;
-    tx.commit()?;
-    harvest.total = Some(total);
-    harvest.pages += 1;
-    harvest.reports += rows.len() as u64;
-    harvest.new_reports += new;
-    harvest.next_start = next_start;
-    Ok(new)
+    if json.contains(['\n', '\r']) {
+        return Err("the json cell holds a line break".to_owned());
+    }
+    let mut values = serde_json::Deserializer::from_str(json).into_iter::<serde::de::IgnoredAny>();
+    match (values.next(), values.next()) {
+        (Some(Ok(_)), None) => Ok(()),
+        (Some(Ok(_)), Some(_)) => Err("the json cell holds more than one JSON value".to_owned()),
+        (Some(Err(e)), _) => Err(format!("the json cell is not JSON: {e}")),
+        (None, _) => Err("the json cell is empty".to_owned()),
+    }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -22,6 +22,7 @@ fn options(kind: Kind, page_size: u64) -> Options {
         kind,
         page_size,
         pause: Duration::ZERO,
+        ..Options::default()
     }
 }
 

@@ -80,6 +80,24 @@ impl Client {
         self.endpoint.fetch_page(&sent, paging, request).await
     }
 
+    /// As [`Client::fetch_page`], but each report is sent into `reports` as soon as it passed
+    /// its checks instead of being collected: memory stays bounded by the channel whatever the
+    /// page size (a harvest writes each report to its database as it arrives). The returned
+    /// page's `result` holds no reports. The page is retried only while none was sent; should
+    /// the receiver go away, the page fails.
+    pub async fn stream_page(
+        &self,
+        query: &SearchQuery,
+        paging: &Paging,
+        request: &PageRequest,
+        reports: &tokio::sync::mpsc::Sender<crate::PharmacyReport>,
+    ) -> Result<CheckedPage, Error> {
+        let sent = page_query(query, request);
+        self.endpoint
+            .stream_page(&sent, paging, request, reports)
+            .await
+    }
+
     /// Every report `query` selects, as a stream that yields each report while the answer is
     /// still arriving. `count` is honoured (default 10, as the API); larger counts and
     /// `Count::All` are fetched as pages of `page_size` over `start`, one request at a time with

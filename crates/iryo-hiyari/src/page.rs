@@ -60,6 +60,14 @@ impl Sink for Vec<PharmacyReport> {
     }
 }
 
+/// A harvest's sink: each report goes on through a bounded channel (to a database writer on
+/// another thread), so a page is never held whole.
+impl Sink for mpsc::Sender<PharmacyReport> {
+    async fn take(&mut self, report: PharmacyReport) -> bool {
+        self.send(report).await.is_ok()
+    }
+}
+
 /// A failed page attempt: how many of its reports were passed on, the error, and the server's
 /// `Retry-After`.
 #[derive(Debug)]
@@ -242,6 +250,34 @@ impl Endpoint {
             .await
             .map_err(|failure| failure.error)
     }
+}
+
+impl Endpoint {
+    /// One page, each checked report sent into `reports` as it is parsed, retried as configured
+    /// while none of it was sent. The answer comes back without its reports.
+    pub(crate) async fn stream_page(
+        &self,
+        sent: &SearchQuery,
+        paging: &Paging,
+        request: &PageRequest,
+        reports: &mpsc::Sender<PharmacyReport>,
+    ) -> Result<CheckedPage, Error> {
+        let attempt = || async {
+            let mut sink = reports.clone();
+            match self.run_page(sent, paging, request, &mut sink).await? {
+                Some((check, result)) => Ok(CheckedPage { result, check }),
+                // The receiver went away: whoever reads `reports` knows why; never retried.
+                None => Err(PageFailure::new(1, consumer_stopped())),
+            }
+        };
+        iryo_runtime::retry(&self.config.retry, attempt, PageFailure::decision)
+            .await
+            .map_err(|failure| failure.error)
+    }
+}
+
+fn consumer_stopped() -> Error {
+    Error::Read(ReadError::Io("the page's consumer stopped".to_owned()))
 }
 
 /// The query of one page of a search: its `start` and `count` replaced by the request's.

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use clap::Args;
 use iryo_hiyari::Config;
-use iryo_hiyari_db::{HarvestError, HarvestRecord, Kind, Options, PageSource, Store};
+use iryo_hiyari_db::{
+    Completeness, HarvestError, HarvestRecord, Kind, Options, Outcome, PageSource, Store,
+};
 
 use super::records::ReportWriter;
 use super::{OutputArgs, SearchArgs};
@@ -31,6 +33,15 @@ content (the API has no report id), with where it was first seen (harvest, posit
 harvest that ran to its end is not repeated; --refresh asks newest first (order=2) and stops at
 the first page holding nothing new, printing how many reports were new. --start, --count,
 --format and --bom do not apply (see `iryo hiyari export`).
+
+Every page of a pass is checked by one paging state machine, as `search` is: a repeated page, a
+page elsewhere than asked or more requests than the total justifies stop the harvest (exit 3).
+Reports stream into the database as they arrive (memory does not grow with --page-size). When
+the search's total changes between two pages (or since an interrupted run), reports were
+withdrawn or added and positions moved: the harvest passes the search again from the start,
+skipping stored reports, up to 2 times. A pass with a steady total ends it (complete); if the
+total still moves, it ends with exit 5 naming the changes, and running it again re-checks.
+One harvest at a time per --db: a second one is refused while the file is locked (exit 4).
 ";
 
 pub const EXPORT_EXAMPLE: &str = "\
@@ -89,6 +100,7 @@ pub async fn run(args: HarvestArgs, verbose: bool) -> Result<(), Stop> {
         },
         page_size: search.page_size,
         pause: Duration::from_millis(search.pause_ms),
+        ..Options::default()
     };
     let source = PageSource::new(client, query);
     let report_page = |record: &HarvestRecord| {
@@ -105,6 +117,12 @@ pub async fn run(args: HarvestArgs, verbose: bool) -> Result<(), Stop> {
     let outcome = iryo_hiyari_db::harvest(&mut store, &source, &options, report_page)
         .await
         .map_err(|e| harvest_error(e, &args.db))?;
+    summary(&outcome, args.refresh)
+}
+
+/// The last stderr line: complete (with the changes of total re-checked), or exit 5 naming
+/// what may be missing.
+fn summary(outcome: &Outcome, refresh: bool) -> Result<(), Stop> {
     let record = &outcome.record;
     if outcome.already_complete {
         eprintln!(
@@ -119,16 +137,38 @@ pub async fn run(args: HarvestArgs, verbose: bool) -> Result<(), Stop> {
         .resumed_from
         .map(|s| format!(", resumed at start={s}"))
         .unwrap_or_default();
-    eprintln!(
-        "{} {}: {} new reports ({} pages this run{resumed}; {} reports seen of total {})",
-        if args.refresh { "refresh" } else { "harvest" },
-        record.id,
-        outcome.new_this_run,
-        outcome.pages_this_run,
-        record.reports,
-        record.total.unwrap_or(0)
+    let changes: Vec<String> = outcome
+        .total_changes
+        .iter()
+        .map(|c| format!("{}->{} at start={}", c.from, c.to, c.at_start))
+        .collect();
+    let kind = if refresh { "refresh" } else { "harvest" };
+    let head = format!(
+        "{kind} {}: {} new reports ({} pages this run{resumed})",
+        record.id, outcome.new_this_run, outcome.pages_this_run
     );
-    Ok(())
+    match outcome.completeness {
+        Completeness::Complete if changes.is_empty() => {
+            let total = record.total.unwrap_or(0);
+            eprintln!("{head}; complete: total {total} steady on every page");
+            Ok(())
+        }
+        Completeness::Complete => {
+            eprintln!(
+                "{head}; complete after {} re-check(s) from the start: the total changed ({}), then held steady at {}",
+                outcome.rechecks,
+                changes.join(", "),
+                record.total.unwrap_or(0)
+            );
+            Ok(())
+        }
+        Completeness::MayHaveMissed => Err(CliError::Incomplete(format!(
+            "{head}; may have missed reports: the search's total changed on every pass ({}); \
+             what was received is stored; run the same command again to re-check",
+            changes.join(", ")
+        ))
+        .into()),
+    }
 }
 
 /// Streams every stored report out, in the order first seen.
@@ -136,7 +176,7 @@ pub fn export(args: ExportArgs, verbose: bool) -> Result<(), Stop> {
     if !args.db.exists() {
         return Err(CliError::Input(format!("{}: no such database", args.db.display())).into());
     }
-    let store = open(&args.db)?;
+    let store = Store::open_read_only(&args.db).map_err(|e| harvest_error(e, &args.db))?;
     let out = BufWriter::new(std::io::stdout().lock());
     let mut writer = ReportWriter::new(out, args.output.format, args.output.bom, false)?;
     let mut stop = None;
@@ -158,7 +198,7 @@ pub fn export(args: ExportArgs, verbose: bool) -> Result<(), Stop> {
 }
 
 fn open(path: &std::path::Path) -> Result<Store, CliError> {
-    Store::open(path).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
+    Store::open(path).map_err(|e| harvest_error(e, path))
 }
 
 fn harvest_error(error: HarvestError, db: &std::path::Path) -> CliError {
@@ -171,6 +211,12 @@ fn harvest_error(error: HarvestError, db: &std::path::Path) -> CliError {
             error
         }
         HarvestError::Db(e) => CliError::Transport(format!("{}: {e}", db.display())),
+        e @ (HarvestError::Locked { .. } | HarvestError::NotHarvestDatabase { .. }) => {
+            CliError::Input(e.to_string())
+        }
+        e @ HarvestError::StoredReport { .. } => {
+            CliError::Transport(format!("{}: {e}", db.display()))
+        }
         other => CliError::Transport(format!(
             "{}; the pages before are stored: run the same command to resume",
             crate::error::one_line(&other)

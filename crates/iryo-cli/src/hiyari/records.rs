@@ -200,8 +200,9 @@ fn leaf(node: &Value, label: bool) -> Option<String> {
     }
 }
 
-/// The characters that make Excel read a cell as a formula (CSV injection).
-pub const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+/// The characters that make Excel read a cell as a formula (CSV injection), as OWASP lists them:
+/// `= + - @`, and TAB and CR, which Excel skips before reading the rest as a formula.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// Writes one cell. For Excel, a cell starting with one of [`FORMULA_STARTS`] gets a leading `'`,
 /// which Excel shows as text and does not display; other cells stay as received (no copy).
@@ -280,6 +281,8 @@ mod tests {
             content_text: Some("=HYPERLINK(\"http://x\")".to_owned()),
             factor_text: Some("-1".to_owned()),
             improvement_text: Some("a=b".to_owned()),
+            version: Some("\t=1+1".to_owned()),
+            year: Some("\r@SUM(A1)".to_owned()),
             ..Default::default()
         };
         let write = |bom: bool| {
@@ -298,6 +301,8 @@ mod tests {
         assert_eq!(&excel[index("DATCONTENTTEXT")], "'=HYPERLINK(\"http://x\")");
         assert_eq!(&excel[index("DATFACTORTEXT")], "'-1");
         assert_eq!(&excel[index("DATIMPROVEMENTTEXT")], "a=b");
+        assert_eq!(&excel[index("VERSION")], "'\t=1+1");
+        assert_eq!(&excel[index("DATYEAR")], "'\r@SUM(A1)");
         let plain = write(false);
         assert_eq!(&plain[index("DATCONTENTTEXT")], "=HYPERLINK(\"http://x\")");
         assert_eq!(&plain[index("DATFACTORTEXT")], "-1");

@@ -111,9 +111,11 @@ fn resumable(error: iryo_hiyari::Error) -> CliError {
              to get the rest"
         );
         match &mut error {
-            CliError::Api(m) | CliError::Usage(m) | CliError::Transport(m) | CliError::Input(m) => {
-                m.push_str(&hint)
-            }
+            CliError::Api(m)
+            | CliError::Usage(m)
+            | CliError::Transport(m)
+            | CliError::Input(m)
+            | CliError::Incomplete(m) => m.push_str(&hint),
         }
     }
     error

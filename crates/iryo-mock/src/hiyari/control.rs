@@ -7,6 +7,7 @@
 //! | `POST /__mock/hiyari/http-status-next` | `{"status":500}` (400-599) | 204 |
 //! | `POST /__mock/hiyari/raw-next` | the bytes to answer; its `Content-Type` is answered too | 204 |
 //! | `POST /__mock/hiyari/fault` | a [`Fault`](crate::Fault) in its JSON form, or an array of them | 204 |
+//! | `POST /__mock/hiyari/change` | a [`DataChange`](super::DataChange) in its JSON form, optionally with `"before_request":N` (synthetic data set only) | 204 |
 //! | `GET /__mock/hiyari/requests` | | 200 `{"count":N}`, the API requests so far |
 //! | `GET /__mock/hiyari/last-request` | | 200 `{"method":…,"path":…,"raw_query":…,"params":[[name,value],…]}` or `null` |
 //!
@@ -45,6 +46,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/__mock/hiyari/fault",
             post(push_faults).fallback(method_not_allowed),
+        )
+        .route(
+            "/__mock/hiyari/change",
+            post(change).fallback(method_not_allowed),
         )
         .route(
             "/__mock/hiyari/requests",
@@ -110,6 +115,37 @@ async fn push_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
         }
         Err(reason) => bad_request(&reason),
     }
+}
+
+async fn change(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let mut request = match parse_object(&body) {
+        Ok(request) => request,
+        Err(reason) => return bad_request(&reason),
+    };
+    let before = match request.remove("before_request") {
+        None => None,
+        Some(n) => match n.as_u64() {
+            Some(n) => Some(n),
+            None => return bad_request("`before_request` must be a number"),
+        },
+    };
+    let change: super::DataChange = match serde_json::from_value(Value::Object(request)) {
+        Ok(change) => change,
+        Err(e) => return bad_request(&format!("not a data change: {e}")),
+    };
+    let Some(size) = &shared.synthetic else {
+        return bad_request("data changes need a mock built with the synthetic data set");
+    };
+    let mut inner = shared.lock();
+    match before {
+        Some(n) => inner.changes.schedule(n, change),
+        None => {
+            if let Err(reason) = inner.changes.apply(size, &change) {
+                return bad_request(&reason);
+            }
+        }
+    }
+    no_content()
 }
 
 async fn request_count(State(shared): State<Arc<Shared>>) -> Response {

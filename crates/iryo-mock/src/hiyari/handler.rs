@@ -39,7 +39,7 @@ pub(crate) async fn api(
     if method != Method::GET && method != Method::POST {
         return empty(StatusCode::METHOD_NOT_ALLOWED);
     }
-    shared.requests.fetch_add(1, Ordering::Relaxed);
+    let request = shared.requests.fetch_add(1, Ordering::Relaxed) + 1;
     // A servlet reads a POST's parameters from the query string first, then from the form body.
     let mut raw = uri.query().unwrap_or_default().as_bytes().to_vec();
     if method == Method::POST && !body.is_empty() {
@@ -50,6 +50,9 @@ pub(crate) async fn api(
     }
     let fault = {
         let mut inner = shared.lock();
+        if let Some(size) = &shared.synthetic {
+            inner.changes.before_request(request, size);
+        }
         inner.last_request = Some(RecordedRequest {
             method: method.to_string(),
             path: uri.path().to_owned(),
@@ -101,7 +104,8 @@ fn answer(shared: &Shared, raw: &[u8]) -> Response {
     };
     if let Some(size) = &shared.synthetic {
         let size = size.load(Ordering::SeqCst);
-        return match super::synthetic::page(size, &search, shared.answer_cap) {
+        let withdrawn = shared.lock().changes.withdrawn.clone();
+        return match super::synthetic::page(size, &withdrawn, &search, shared.answer_cap) {
             Ok((0, _)) => error_document("0", NO_RESULTS),
             Ok((total, reports)) => synthetic_result_set(search.start, total, &reports),
             Err(message) => error_document("1", &message),

@@ -1,6 +1,7 @@
 //! A mock of the 薬局ヒヤリ・ハット事例収集・分析事業 事例検索 API (`/phsearch/SearchReportApi.action`): see the
 //! crate docs for the wire behaviour, the data set and the control routes.
 
+mod changes;
 mod codes;
 mod control;
 mod faults;
@@ -25,6 +26,7 @@ use encoding_rs::SHIFT_JIS;
 
 use crate::fault::Fault;
 use crate::server::{MockServer, StopSwitch, Stopping};
+pub use changes::DataChange;
 use search::Report;
 
 /// The document's endpoint path, the default of [`HiyariMockBuilder::path`].
@@ -122,6 +124,7 @@ struct Shared {
 #[derive(Default)]
 struct Inner {
     faults: VecDeque<Injected>,
+    changes: changes::Changes,
     last_request: Option<RecordedRequest>,
 }
 
@@ -354,7 +357,7 @@ impl HiyariMock {
     /// How many reports the data set holds.
     pub fn report_count(&self) -> usize {
         match &self.shared.synthetic {
-            Some(size) => size.load(Ordering::SeqCst),
+            Some(size) => size.load(Ordering::SeqCst) - self.shared.lock().changes.withdrawn.len(),
             None => self.shared.reports.len(),
         }
     }
@@ -372,6 +375,29 @@ impl HiyariMock {
             .as_ref()
             .expect("add_synthetic needs a mock built with synthetic(size)");
         size.fetch_add(count, Ordering::SeqCst) + count
+    }
+
+    /// Changes the synthetic data set now ([`DataChange`]: withdraw a report, insert new ones),
+    /// or, with `before_request` N, just before the N-th API request (counting from 1).
+    /// `Err` names a change that cannot be made (no report at that position).
+    ///
+    /// # Panics
+    ///
+    /// If the mock was not built with [`HiyariMockBuilder::synthetic`].
+    pub fn change(&self, change: DataChange, before_request: Option<u64>) -> Result<(), String> {
+        let size = self
+            .shared
+            .synthetic
+            .as_ref()
+            .expect("change needs a mock built with synthetic(size)");
+        let mut inner = self.shared.lock();
+        match before_request {
+            Some(request) => {
+                inner.changes.schedule(request, change);
+                Ok(())
+            }
+            None => inner.changes.apply(size, &change),
+        }
     }
 
     /// Makes a later API request answer `status="1"` with `<Error>message</Error>` (HTTP 200). Failures queue

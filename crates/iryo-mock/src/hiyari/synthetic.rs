@@ -6,7 +6,7 @@
 //! exactly the reverse of `i`); `order=1` is by `DATSUMMARY` code, then `i`. Only searches without
 //! criteria (no word, code or month range) are answered.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use encoding_rs::SHIFT_JIS;
 
@@ -34,8 +34,10 @@ pub(crate) fn synthetic_report(i: usize) -> Element {
 
 /// The page of a search over `size` synthetic reports: `(total, reports)`, or the message of a
 /// search this data set does not answer.
+/// Reports in `withdrawn` are left out (see `changes`).
 pub(crate) fn page(
     size: usize,
+    withdrawn: &BTreeSet<usize>,
     search: &Search,
     cap: Option<usize>,
 ) -> Result<(usize, Vec<Element>), String> {
@@ -50,6 +52,15 @@ pub(crate) fn page(
         .count
         .unwrap_or(usize::MAX)
         .min(cap.unwrap_or(usize::MAX));
+    if !withdrawn.is_empty() {
+        // Rare (tests of a changing data set): walk the order, skipping the withdrawn.
+        let reports = super::changes::visible(size, search.order, withdrawn)
+            .skip(search.start)
+            .take(count)
+            .map(synthetic_report)
+            .collect();
+        return Ok((size - withdrawn.len(), reports));
+    }
     let end = search.start.saturating_add(count).min(size);
     let reports = (search.start.min(end)..end)
         .map(|position| synthetic_report(index_at(size, search.order, position)))
@@ -97,7 +108,7 @@ pub(crate) fn encode_cached(
 }
 
 /// The report at `position` (< `size`) in `order`.
-fn index_at(size: usize, order: Order, position: usize) -> usize {
+pub(crate) fn index_at(size: usize, order: Order, position: usize) -> usize {
     match order {
         Order::Occurrence => size - 1 - position,
         // Without a word search, score falls back to the default order.
