@@ -176,3 +176,142 @@ fn refresh_adds_exactly_the_new_reports() {
     let exported = iryo(&["hiyari", "export", "--db", db]).run();
     assert_eq!(exported.stdout.lines().count(), 492);
 }
+
+#[test]
+fn a_second_harvest_of_one_database_is_refused_while_the_first_runs() {
+    let mock = serve(HiyariMock::builder().synthetic(300).spawn());
+    let url = mock.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let db_s = db.to_str().unwrap();
+    // The first harvest's first request stalls: it holds the file meanwhile.
+    mock.push_fault(Fault::StallBeforeHeaders(Duration::from_secs(20)));
+    let mut first = Command::new(env!("CARGO_BIN_EXE_iryo"))
+        .args(harvest_args(&url, db_s, &[]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while mock.request_count() < 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first never asked"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = iryo(&harvest_args(&url, db_s, &[])).run();
+    let line = second.single_error_line(4);
+    assert!(line.contains(db_s) && line.contains("locked"), "{line}");
+    assert_eq!(mock.request_count(), 1, "the second asked nothing");
+    // An export reads alongside the running harvest.
+    assert_eq!(iryo(&["hiyari", "export", "--db", db_s]).run().code, 0);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let after = iryo(&harvest_args(&url, db_s, &[])).run();
+    assert_eq!(after.code, 0, "{}", after.stderr);
+}
+
+#[test]
+fn another_applications_sqlite_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("app.sqlite");
+    let db_s = db.to_str().unwrap();
+    {
+        let app = rusqlite::Connection::open(&db).unwrap();
+        app.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x');")
+            .unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    let mock = hiyari_mock();
+    let url = mock.base_url();
+    for args in [
+        vec!["hiyari", "export", "--db", db_s],
+        harvest_args(&url, db_s, &[]),
+    ] {
+        let run = iryo(&args).run();
+        let line = run.single_error_line(4);
+        assert!(line.contains("not a harvest database"), "{line}");
+        assert!(line.contains(db_s), "{line}");
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file is unchanged");
+    let wal = dir.path().join("app.sqlite-wal");
+    assert!(!wal.exists(), "not switched to WAL");
+    assert_eq!(mock.request_count(), 0);
+}
+
+#[test]
+fn a_tampered_json_cell_is_refused_naming_its_row() {
+    let mock = hiyari_mock();
+    let url = mock.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let db_s = db.to_str().unwrap();
+    assert_eq!(iryo(&harvest_args(&url, db_s, &[])).run().code, 0);
+    let injected = [
+        "{\"DATYEAR\":\"2009\"}\n{\"injected\":true}",
+        "{\"DATYEAR\":\"2009\"} {\"injected\":true}",
+        "{\"DATYEAR\":\n\"2009\"}",
+        "[1]",
+    ];
+    for json in injected {
+        {
+            let db = rusqlite::Connection::open(&db).unwrap();
+            db.execute("UPDATE reports SET json = ?1 WHERE id = 3", [json])
+                .unwrap();
+        }
+        for format in ["jsonl", "csv"] {
+            let run = iryo(&["hiyari", "export", "--db", db_s, "--format", format]).run();
+            let line = run.single_error_line(3);
+            assert!(line.contains("stored report id=3"), "{line}");
+            assert!(!run.stdout.contains("injected"), "{format}: {}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn a_repeated_page_stops_the_harvest_after_two_requests() {
+    let mock = serve(HiyariMock::builder().synthetic(1_000).spawn());
+    let url = mock.base_url();
+    mock.push_faults((0..50).map(|_| Fault::IgnoreStart { claim_start: true }));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let run = iryo(&harvest_args(&url, db.to_str().unwrap(), &[])).run();
+    let line = run.single_error_line(3);
+    assert!(line.contains("repeats the previous page"), "{line}");
+    assert_eq!(mock.request_count(), 2);
+}
+
+#[test]
+fn a_changing_total_is_rechecked_or_reported_with_exit_5() {
+    use iryo_mock::hiyari::DataChange;
+    let mock = serve(HiyariMock::builder().synthetic(500).spawn());
+    let url = mock.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    // One report withdrawn before the third request: re-checked, complete.
+    mock.change(DataChange::Withdraw { position: 10 }, Some(3))
+        .unwrap();
+    let db = dir.path().join("once.sqlite");
+    let run = iryo(&harvest_args(&url, db.to_str().unwrap(), &[])).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("complete after 1 re-check(s) from the start: the total changed (500->499 at start=200), then held steady at 499"),
+        "{}",
+        run.stderr
+    );
+    // A change on every pass: exit 5, naming the changes, never "N of N".
+    let at = mock.request_count();
+    for request in [2, 4, 6] {
+        mock.change(DataChange::Insert { count: 1 }, Some(at + request))
+            .unwrap();
+    }
+    let db = dir.path().join("moving.sqlite");
+    let run = iryo(&harvest_args(&url, db.to_str().unwrap(), &[])).run();
+    let line = run.single_error_line(5);
+    assert!(
+        line.contains("may have missed reports")
+            && line.contains("499->500 at start=100, 500->501 at start=100, 501->502 at start=100"),
+        "{line}"
+    );
+}
