@@ -210,3 +210,38 @@ async fn the_last_request_route_answers_json() {
         })
     );
 }
+
+#[tokio::test]
+async fn data_changes_withdraw_and_insert_now_or_before_a_request() {
+    let mock = crate::common::spawn(iryo_mock::hiyari::HiyariMock::builder().synthetic(100)).await;
+    let page = |reply: crate::common::Reply| (reply.counts().total, reply.reports());
+    let (total, before) = page(get(&mock, "count=20").await);
+    assert_eq!(total, 100);
+    // Withdrawn at position 5: total 99, later reports move back by one.
+    let withdrawn = control(&mock, "change", r#"{"kind":"withdraw","position":5}"#).await;
+    assert_eq!(withdrawn, (204, String::new()));
+    let (total, after) = page(get(&mock, "count=20").await);
+    assert_eq!(total, 99);
+    assert_eq!(after[..5], before[..5]);
+    assert_eq!(after[5..19], before[6..20]);
+    assert_eq!(mock.report_count(), 99);
+    // Scheduled: applied just before the named request, not earlier.
+    let next = mock.request_count() + 2;
+    let body = format!(r#"{{"kind":"insert","count":3,"before_request":{next}}}"#);
+    assert_eq!(control(&mock, "change", &body).await.0, 204);
+    assert_eq!(page(get(&mock, "count=1").await).0, 99);
+    assert_eq!(page(get(&mock, "count=1").await).0, 102);
+    // Refused: no such position, not a change.
+    let far = control(&mock, "change", r#"{"kind":"withdraw","position":500}"#).await;
+    assert_eq!(far.0, 400);
+    assert!(far.1.contains("no report at position 500"), "{}", far.1);
+    assert_eq!(control(&mock, "change", r#"{"kind":"melt"}"#).await.0, 400);
+    // The default data set does not change.
+    let fixed = crate::common::mock().await;
+    assert_eq!(
+        control(&fixed, "change", r#"{"kind":"insert","count":1}"#)
+            .await
+            .0,
+        400
+    );
+}
