@@ -1,6 +1,7 @@
 //! `iryo plat login`, `iryo plat permissions ...` (the whole permission flow) and `iryo plat delete-permission`
 //! (PRV_ROL_010 with `PLAT_TOKEN`, kept from before `permissions delete`).
 
+mod callback;
 mod login;
 mod permissions;
 mod session;
@@ -28,7 +29,7 @@ Example (the PLAneTs document's sample, against `iryo mock`):
 
 const FLOW_HELP: &str = "\
 The flow, against `iryo mock` (its Keycloak logs the realm's user in at once):
-  iryo plat login --keycloak-url http://127.0.0.1:8182 --realm 1310000001   # prints the URL, reads the code
+  iryo plat login --keycloak-url http://127.0.0.1:8182 --realm 1310000001   # prints the URL, waits for the browser
   iryo plat permissions list approvals --base-url http://127.0.0.1:8182/cloudEHR --status 0
   iryo plat permissions approve --base-url ... --id 7 --comment 承認します
   iryo plat permissions delete --base-url ... --id 7 --comment 〜のため削除します

@@ -234,7 +234,6 @@ pub async fn run(common: Common, command: PermissionsCommand) -> Result<(), Stop
         }
     }
     out.flush()?;
-    connection.finish()?;
     Ok(())
 }
 

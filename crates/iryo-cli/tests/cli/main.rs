@@ -10,4 +10,5 @@ mod orca;
 mod parse;
 mod plat;
 mod plat_flow;
+mod plat_login;
 mod watch;
