@@ -11,4 +11,5 @@ mod parse;
 mod plat;
 mod plat_flow;
 mod plat_login;
+mod plat_memory;
 mod watch;
