@@ -32,8 +32,11 @@ The flow, against `iryo mock` (its Keycloak logs the realm's user in at once):
   iryo plat permissions list approvals --base-url http://127.0.0.1:8182/cloudEHR --status 0
   iryo plat permissions approve --base-url ... --id 7 --comment 承認します
   iryo plat permissions delete --base-url ... --id 7 --comment 〜のため削除します
+Open the URL in a browser on this machine: the login listens at its --redirect-uri on loopback for the
+code (--no-listen, or a port it cannot bind: paste the address the browser was sent to instead).
 The refresh token is kept in --token-file (default ~/.config/iryo/plat-token.json, mode 0600) and
-refreshes the access token by itself; PLAT_TOKEN, when set, is used as a fixed access token instead.
+refreshes the access token by itself (a rotated one is saved at once); PLAT_TOKEN, when set, is used
+as a fixed access token instead.
 ";
 
 /// PLAT subcommands.
