@@ -3,13 +3,14 @@
 
 use std::io::{Read, Write};
 
+use clap::{Args, Subcommand, ValueEnum};
+use iryo_plat::types::{Permission, PermissionGroupResult, PermissionRequest};
+use iryo_plat::{ApprovalStatus, GrantStatus, HolderKind, Location, Side};
+
 use super::print::{GroupLine, write_line};
 use super::session::{Connection, TokenFileArg};
 use crate::error::CliError;
 use crate::output::Stop;
-use clap::{Args, Subcommand, ValueEnum};
-use iryo_plat::types::{Permission, PermissionGroupResult, PermissionRequest};
-use iryo_plat::{ApprovalStatus, GrantStatus, HolderKind, Location, Side};
 
 /// What every permissions command needs.
 #[derive(Args)]

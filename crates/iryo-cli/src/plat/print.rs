@@ -6,11 +6,10 @@
 
 use std::io::{self, BufWriter, Write};
 
-use iryo_plat::IsoDates;
-use iryo_plat::UnknownFields;
 use iryo_plat::types::{
-    PermissionApproval, PermissionComment, PermissionGroup, PermissionGroupResult,
+    Permission, PermissionApproval, PermissionComment, PermissionGroup, PermissionGroupResult,
 };
+use iryo_plat::{IsoDates, UnknownFields};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
@@ -33,7 +32,7 @@ pub struct GroupLine<'a> {
     #[serde(flatten)]
     extra: &'a UnknownFields,
     #[serde(rename = "permissionList", skip_serializing_if = "<[_]>::is_empty")]
-    permissions: &'a [iryo_plat::types::Permission],
+    permissions: &'a [Permission],
 }
 
 impl<'a> GroupLine<'a> {
