@@ -1,5 +1,6 @@
 //! Dates as Java's Gson writes `java.util.Date` by default: `Oct 7, 2021, 7:51:02 PM`.
 
+use std::cell::Cell;
 use std::fmt;
 use std::str::FromStr;
 
@@ -91,9 +92,38 @@ impl From<NaiveDateTime> for GsonDateTime {
     }
 }
 
+/// ISO 8601 local date-time, as [`IsoDates`] writes dates.
+const ISO_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+thread_local! {
+    /// Set while an [`IsoDates`] serialises (serialisation is synchronous, so a thread-local scopes it exactly).
+    static ISO_OUTPUT: Cell<bool> = const { Cell::new(false) };
+}
+
 impl serde::Serialize for GsonDateTime {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match ISO_OUTPUT.get() {
+            true => serializer.collect_str(&self.0.format(ISO_FORMAT)),
+            false => serializer.collect_str(self),
+        }
+    }
+}
+
+/// Serialises a value with every [`GsonDateTime`] in it written as an ISO 8601 local date-time
+/// (`2021-10-07T19:51:02`) instead of Gson's form: for output read by people and tools, not sent to PLAT.
+pub struct IsoDates<'a, T: ?Sized>(pub &'a T);
+
+impl<T: serde::Serialize + ?Sized> serde::Serialize for IsoDates<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// Puts the previous mode back, even when serialising panics.
+        struct Restore(bool);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                ISO_OUTPUT.set(self.0);
+            }
+        }
+        let _restore = Restore(ISO_OUTPUT.replace(true));
+        self.0.serialize(serializer)
     }
 }
 
@@ -117,6 +147,20 @@ mod tests {
 
     fn at(text: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn iso_dates_are_scoped_to_the_wrapper() {
+        let date = GsonDateTime::new(at("2021-10-07 19:51:02"));
+        let both = (date, [Some(date)]);
+        assert_eq!(
+            serde_json::to_string(&IsoDates(&both)).unwrap(),
+            r#"["2021-10-07T19:51:02",["2021-10-07T19:51:02"]]"#
+        );
+        assert_eq!(
+            serde_json::to_string(&date).unwrap(),
+            r#""Oct 7, 2021, 7:51:02 PM""#
+        );
     }
 
     #[test]

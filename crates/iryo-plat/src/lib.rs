@@ -51,7 +51,7 @@ pub use client::{Client, Side};
 pub use config::Config;
 pub use error::Error;
 pub use generated::types;
-pub use gson_date::{GsonDateError, GsonDateTime};
+pub use gson_date::{GsonDateError, GsonDateTime, IsoDates};
 pub use ids::ApprovalId;
 pub use iryo_plat_codes::{
     ApprovalStatus, DeletedFlag, GrantStatus, HolderKind, Location, Operator, PermissionKind,

@@ -502,3 +502,66 @@ async fn tokens_close_to_expiry_are_refreshed_before_the_call() {
     }
     assert!(cache.refresh_token().is_some());
 }
+
+#[tokio::test]
+async fn a_rotated_refresh_token_reaches_the_hook_before_the_api_and_a_failed_save_stops_the_call()
+{
+    let mock = PlatMock::builder()
+        .fixtures(false)
+        .rotate_refresh_tokens(true)
+        .spawn()
+        .await
+        .unwrap();
+    let (_, cache) = login(&mock, "1310000001").await;
+    let first = cache.refresh_token().unwrap();
+    let saved = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let keep = std::sync::Arc::clone(&saved);
+    let hooked = TokenCache::from_refresh_token(keycloak(&mock, "1310000001"), first.clone())
+        .on_rotation(move |token| {
+            keep.lock().unwrap().push(token.expose_secret().to_owned());
+            Ok(())
+        });
+    let client = Config::with_token_provider(mock.app_url(), hooked.clone())
+        .build()
+        .unwrap();
+    mock.fail_next("PLAT400", None, None).unwrap();
+    let err = client
+        .permission_approvals(Side::Providers, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&PlatErrorCode::OptimisticLockViolation));
+    let rotated = saved.lock().unwrap().clone();
+    assert_eq!(rotated.len(), 1, "one refresh, one rotated token");
+    assert_ne!(rotated[0], first.expose_secret());
+    assert_eq!(hooked.refresh_token().unwrap().expose_secret(), rotated[0]);
+    let spent = keycloak(&mock, "1310000001")
+        .refresh(&first)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&spent, AuthError::OAuth { code, .. } if *code == OAuthErrorCode::InvalidGrant),
+        "{spent:?}"
+    );
+
+    // A save that fails stops the call before the API is asked.
+    let (_, cache) = login(&mock, "1310000001").await;
+    let failing = TokenCache::from_refresh_token(
+        keycloak(&mock, "1310000001"),
+        cache.refresh_token().unwrap(),
+    )
+    .on_rotation(|_| Err("disk full".to_owned()));
+    let client = Config::with_token_provider(mock.app_url(), failing)
+        .build()
+        .unwrap();
+    let before = mock.request_count();
+    let err = client
+        .permission_approvals(Side::Providers, None, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Token(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("could not be saved: disk full"),
+        "{err}"
+    );
+    assert_eq!(mock.request_count(), before, "the API was not called");
+}

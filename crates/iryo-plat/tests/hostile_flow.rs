@@ -112,7 +112,7 @@ async fn token_endpoints_that_misbehave() {
     )
     .build();
     assert!(
-        matches!(plain, Err(AuthError::Config(_))),
+        matches!(&plain, Err(AuthError::InsecureHttp(refused)) if refused.host == "keycloak.example.jp"),
         "no token over plain http off loopback"
     );
 }

@@ -1,11 +1,14 @@
-//! `iryo plat login`: prints Keycloak's authorisation URL (PKCE S256), reads the code (or the whole redirected
-//! URL) from stdin, exchanges it, and keeps the refresh token in the token file (mode 0600).
+//! `iryo plat login`: prints Keycloak's authorisation URL (PKCE S256), receives the code at the loopback redirect
+//! URI ([`callback`](super::callback)) or, with `--no-listen` or when that address cannot be bound, reads it (or
+//! the whole redirected address) from stdin; exchanges it, and keeps the refresh token in the token file (0600).
 
 use std::io::BufRead;
+use std::time::Duration;
 
 use clap::Args;
 use iryo_plat::auth::{KeycloakConfig, Pkce};
 
+use super::callback::{CallbackError, Listener, code_of_query};
 use super::session::{Session, TokenFileArg, auth_error};
 use crate::error::CliError;
 use crate::output::Stop;
@@ -25,13 +28,21 @@ pub struct LoginArgs {
     /// The OAuth client.
     #[arg(long, value_name = "ID", default_value = "plat-public")]
     client_id: String,
-    /// Where Keycloak sends the browser after the login (registered with the client).
+    /// Where Keycloak sends the browser after the login (registered with the client). An http:// address on
+    /// loopback (127.0.0.1, [::1], localhost) is listened on, port 0 meaning any free port; any other is pasted.
     #[arg(
         long,
         value_name = "URI",
         default_value = "http://127.0.0.1:8400/callback"
     )]
     redirect_uri: String,
+    /// Do not listen at the redirect URI: paste the address the browser was sent to instead (for a browser on
+    /// another machine).
+    #[arg(long)]
+    no_listen: bool,
+    /// How long to wait for the browser at the redirect URI.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    listen_timeout: u64,
     #[command(flatten)]
     token_file: TokenFileArg,
     #[command(flatten)]
@@ -39,25 +50,54 @@ pub struct LoginArgs {
 }
 
 pub async fn login(args: LoginArgs) -> Result<(), Stop> {
-    let config = KeycloakConfig::new(&args.keycloak_url, &args.realm, &args.redirect_uri)
+    let listener = match args.no_listen {
+        true => None,
+        false => Listener::bind(&args.redirect_uri)
+            .await
+            .unwrap_or_else(|e| {
+                eprintln!(
+                    "cannot listen at {} ({e}): paste the address instead",
+                    args.redirect_uri
+                );
+                None
+            }),
+    };
+    let redirect_uri = listener
+        .as_ref()
+        .map_or(args.redirect_uri.clone(), |l| l.redirect_uri().to_owned());
+    let config = KeycloakConfig::new(&args.keycloak_url, &args.realm, &redirect_uri)
         .prefix(&args.prefix)
         .client_id(&args.client_id)
         .allow_insecure_http(args.insecure.allows(&args.keycloak_url));
     let keycloak = config.clone().build().map_err(auth_error)?;
     let pkce = Pkce::new().map_err(auth_error)?;
     let state = Pkce::new().map_err(auth_error)?.challenge()[..16].to_owned();
-    eprintln!(
-        "Open this URL, log in, then paste the code (or the whole address you were sent to):"
-    );
-    println!(
-        "{}",
-        config
-            .authorization_url(&pkce, &state)
-            .map_err(auth_error)?
-    );
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let code = code_from(line.trim(), &state)?;
+    let url = config
+        .authorization_url(&pkce, &state)
+        .map_err(auth_error)?;
+    let code = match listener {
+        Some(listener) => {
+            eprintln!(
+                "Open this URL in a browser on this machine and log in; waiting at {redirect_uri} for {} s \
+                 (--no-listen to paste the address instead):",
+                args.listen_timeout
+            );
+            println!("{url}");
+            listener
+                .wait(&state, Duration::from_secs(args.listen_timeout))
+                .await
+                .map_err(callback_error)?
+        }
+        None => {
+            eprintln!(
+                "Open this URL, log in, then paste the code (or the whole address you were sent to):"
+            );
+            println!("{url}");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            code_from(line.trim(), &state)?
+        }
+    };
     let tokens = keycloak
         .exchange_code(&code, &pkce)
         .await
@@ -71,7 +111,7 @@ pub async fn login(args: LoginArgs) -> Result<(), Stop> {
         prefix: args.prefix,
         realm: args.realm,
         client_id: args.client_id,
-        redirect_uri: args.redirect_uri,
+        redirect_uri,
         refresh_token: refresh.expose_secret().to_owned(),
     };
     session.write(&path)?;
@@ -88,39 +128,21 @@ pub async fn login(args: LoginArgs) -> Result<(), Stop> {
     Ok(())
 }
 
-/// The code itself, or the `code` of a redirected URL, whose `state` must be ours.
-fn code_from(input: &str, state: &str) -> Result<String, CliError> {
-    let Some((_, query)) = input.split_once('?') else {
-        return match input.is_empty() {
-            true => Err(CliError::Input("no code given".into())),
-            false => Ok(input.to_owned()),
-        };
-    };
-    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(query);
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
-    if let Some(error) = get("error") {
-        return Err(CliError::Api(format!(
-            "Keycloak refused the login: {error}"
-        )));
+/// Keycloak's refusal is the API's own error (exit 1); a wrong state, no code or no browser is the input's.
+fn callback_error(error: CallbackError) -> CliError {
+    match error {
+        CallbackError::Refused { .. } => CliError::Api(error.to_string()),
+        _ => CliError::Input(error.to_string()),
     }
-    if get("state") != Some(state) {
-        return Err(CliError::Input(
-            "the redirect's state is not this login's".into(),
-        ));
-    }
-    get("code")
-        .map(str::to_owned)
-        .ok_or_else(|| CliError::Input("the address has no code".into()))
 }
 
-fn serde_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
-    let query = query.split('#').next().unwrap_or_default();
-    serde_urlencoded::from_str(query).unwrap_or_default()
+/// The code itself, or the `code` of a pasted redirect address, whose `state` must be ours.
+fn code_from(input: &str, state: &str) -> Result<String, CliError> {
+    match input.split_once('?') {
+        None if input.is_empty() => Err(CliError::Input("no code given".into())),
+        None => Ok(input.to_owned()),
+        Some((_, query)) => code_of_query(query, state).map_err(callback_error),
+    }
 }
 
 #[cfg(test)]

@@ -1,19 +1,19 @@
 //! `iryo plat login`, `iryo plat permissions ...` (the whole permission flow) and `iryo plat delete-permission`
 //! (PRV_ROL_010 with `PLAT_TOKEN`, kept from before `permissions delete`).
 
+mod callback;
 mod login;
 mod permissions;
+mod print;
 mod session;
 
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use iryo_plat::types::{PermissionApproval, PermissionGroup, PermissionGroupResult};
-use iryo_plat::{Config, GsonDateTime, Side};
-use serde_json::{Map, Value};
+use iryo_plat::{Config, Side};
 
-use crate::error::{CliError, EXIT_CODES_HELP};
-use crate::output::{Stop, required_env, write_json_line};
+use crate::error::EXIT_CODES_HELP;
+use crate::output::{Stop, required_env};
 
 const DELETE_HELP: &str = "\
 Prints the answer as one JSON object with the API's keys as received (`permissionGroup`, or the
@@ -28,12 +28,15 @@ Example (the PLAneTs document's sample, against `iryo mock`):
 
 const FLOW_HELP: &str = "\
 The flow, against `iryo mock` (its Keycloak logs the realm's user in at once):
-  iryo plat login --keycloak-url http://127.0.0.1:8182 --realm 1310000001   # prints the URL, reads the code
+  iryo plat login --keycloak-url http://127.0.0.1:8182 --realm 1310000001   # prints the URL, waits for the browser
   iryo plat permissions list approvals --base-url http://127.0.0.1:8182/cloudEHR --status 0
   iryo plat permissions approve --base-url ... --id 7 --comment 承認します
   iryo plat permissions delete --base-url ... --id 7 --comment 〜のため削除します
+Open the URL in a browser on this machine: the login listens at its --redirect-uri on loopback for the
+code (--no-listen, or a port it cannot bind: paste the address the browser was sent to instead).
 The refresh token is kept in --token-file (default ~/.config/iryo/plat-token.json, mode 0600) and
-refreshes the access token by itself; PLAT_TOKEN, when set, is used as a fixed access token instead.
+refreshes the access token by itself (a rotated one is saved at once); PLAT_TOKEN, when set, is used
+as a fixed access token instead.
 ";
 
 /// PLAT subcommands.
@@ -115,73 +118,9 @@ async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> 
         .delete_permission(side, &args.id, &args.comment, args.location.as_deref())
         .await?;
     let mut out = std::io::stdout().lock();
-    write_json_line(&mut out, &result_json(&result)?)?;
+    print::write_line(&mut out, &print::GroupLine::of(&result, false))?;
     out.flush()?;
     Ok(())
-}
-
-/// The answer with the API's keys (group first, as the document prints it), every
-/// [`GsonDateTime`] written as ISO 8601 from the typed value.
-pub(crate) fn result_json(result: &PermissionGroupResult) -> Result<Value, CliError> {
-    let mut out = Map::new();
-    for (key, group) in [
-        ("permissionGroup", &result.permission_group),
-        ("permissonGroup", &result.permisson_group),
-    ] {
-        if let Some(group) = group {
-            out.insert(key.to_owned(), group_json(group)?);
-        }
-    }
-    if !result.permission_approval.is_empty() {
-        let approvals = result
-            .permission_approval
-            .iter()
-            .map(approval_json)
-            .collect::<Result<Vec<_>, _>>()?;
-        out.insert("permissionApproval".to_owned(), Value::Array(approvals));
-    }
-    if !result.permission_comment.is_empty() {
-        out.insert(
-            "permissionComment".to_owned(),
-            to_json(&result.permission_comment)?,
-        );
-    }
-    for (key, value) in result.extra.iter() {
-        out.insert(key.into_owned(), to_json(&value)?);
-    }
-    Ok(Value::Object(out))
-}
-
-fn group_json(group: &PermissionGroup) -> Result<Value, CliError> {
-    let mut value = to_json(group)?;
-    set_iso_date(
-        &mut value,
-        "requestedDatetime",
-        group.requested_datetime.as_ref(),
-    );
-    Ok(value)
-}
-
-fn approval_json(approval: &PermissionApproval) -> Result<Value, CliError> {
-    let mut value = to_json(approval)?;
-    set_iso_date(
-        &mut value,
-        "approvedDatetime",
-        approval.approved_datetime.as_ref(),
-    );
-    Ok(value)
-}
-
-pub(crate) fn set_iso_date(value: &mut Value, key: &str, date: Option<&GsonDateTime>) {
-    if let (Value::Object(fields), Some(date)) = (value, date) {
-        let iso = date.local().format("%Y-%m-%dT%H:%M:%S").to_string();
-        fields.insert(key.to_owned(), Value::String(iso));
-    }
-}
-
-pub(crate) fn to_json(value: &impl serde::Serialize) -> Result<Value, CliError> {
-    serde_json::to_value(value)
-        .map_err(|e| CliError::Transport(format!("the PLAT answer does not encode: {e}")))
 }
 
 #[cfg(test)]
@@ -191,8 +130,10 @@ mod tests {
     #[test]
     fn every_date_becomes_iso_and_the_rest_stays() {
         let sample = include_str!("../../../../specs/plat/examples/response-sample.json");
-        let result: PermissionGroupResult = serde_json::from_str(sample).unwrap();
-        let json = result_json(&result).unwrap();
+        let result: iryo_plat::types::PermissionGroupResult = serde_json::from_str(sample).unwrap();
+        let mut printed = Vec::new();
+        print::write_line(&mut printed, &print::GroupLine::of(&result, false)).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&printed).unwrap();
         assert_eq!(
             json["permissionGroup"]["requestedDatetime"],
             "2021-10-07T19:51:02"

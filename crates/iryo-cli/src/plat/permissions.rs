@@ -6,12 +6,11 @@ use std::io::{Read, Write};
 use clap::{Args, Subcommand, ValueEnum};
 use iryo_plat::types::{Permission, PermissionGroupResult, PermissionRequest};
 use iryo_plat::{ApprovalStatus, GrantStatus, HolderKind, Location, Side};
-use serde_json::Value;
 
+use super::print::{GroupLine, write_line};
 use super::session::{Connection, TokenFileArg};
-use super::{result_json, set_iso_date, to_json};
 use crate::error::CliError;
-use crate::output::{Stop, write_json_line};
+use crate::output::Stop;
 
 /// What every permissions command needs.
 #[derive(Args)]
@@ -234,7 +233,6 @@ pub async fn run(common: Common, command: PermissionsCommand) -> Result<(), Stop
         }
     }
     out.flush()?;
-    connection.finish()?;
     Ok(())
 }
 
@@ -251,37 +249,14 @@ fn read_body(file: &str) -> Result<PermissionRequest, CliError> {
 
 fn groups(out: &mut impl Write, groups: &[PermissionGroupResult]) -> Result<(), Stop> {
     for group in groups {
-        let mut value = result_json(group)?;
-        if !group.permission_list.is_empty() {
-            value["permissionList"] = permission_values(&group.permission_list)?;
-        }
-        write_json_line(out, &value)?;
+        write_line(out, &GroupLine::of(group, true))?;
     }
     Ok(())
 }
 
 fn permissions(out: &mut impl Write, list: &[Permission]) -> Result<(), Stop> {
-    for value in permission_values(list)?.as_array().into_iter().flatten() {
-        write_json_line(out, value)?;
+    for permission in list {
+        write_line(out, permission)?;
     }
     Ok(())
-}
-
-fn permission_values(list: &[Permission]) -> Result<Value, CliError> {
-    let mut values = Vec::new();
-    for permission in list {
-        let mut value = to_json(permission)?;
-        set_iso_date(
-            &mut value,
-            "expirationFrom",
-            permission.expiration_from.as_ref(),
-        );
-        set_iso_date(
-            &mut value,
-            "expirationTo",
-            permission.expiration_to.as_ref(),
-        );
-        values.push(value);
-    }
-    Ok(Value::Array(values))
 }

@@ -43,7 +43,7 @@ impl TokenFileArg {
 }
 
 /// The file's content. The refresh token is the only secret; `Debug` is not derived.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Session {
     pub keycloak_url: String,
     #[serde(default)]
@@ -126,10 +126,10 @@ fn create_private_dir(path: &Path) -> std::io::Result<()> {
 }
 
 /// A client for one command: `PLAT_TOKEN` when it is set (a fixed access token), else the saved login, whose
-/// tokens refresh themselves. `finish` saves a rotated refresh token afterwards.
+/// tokens refresh themselves. A refresh token that Keycloak rotates is written to the file as soon as it arrives,
+/// before the API is called: the old one is spent by then, whatever the API answers or fails afterwards.
 pub struct Connection {
     pub client: Client,
-    login: Option<(PathBuf, Session, TokenCache)>,
 }
 
 impl Connection {
@@ -143,10 +143,7 @@ impl Connection {
             let client = Config::new(base_url, token)
                 .allow_insecure_http(plain_http)
                 .build()?;
-            return Ok(Connection {
-                client,
-                login: None,
-            });
+            return Ok(Connection { client });
         }
         let path = file.path()?;
         let session = Session::read(&path)?;
@@ -155,29 +152,16 @@ impl Connection {
             .allow_insecure_http(insecure.allows(&session.keycloak_url))
             .build()
             .map_err(auth_error)?;
-        let cache =
-            TokenCache::from_refresh_token(keycloak, Secret::new(session.refresh_token.clone()));
-        let client = Config::with_token_provider(base_url, cache.clone())
+        let refresh = Secret::new(session.refresh_token.clone());
+        let cache = TokenCache::from_refresh_token(keycloak, refresh).on_rotation(move |token| {
+            let mut rotated = session.clone();
+            rotated.refresh_token = token.expose_secret().to_owned();
+            rotated.write(&path).map_err(|e| e.to_string())
+        });
+        let client = Config::with_token_provider(base_url, cache)
             .allow_insecure_http(plain_http)
             .build()?;
-        Ok(Connection {
-            client,
-            login: Some((path, session, cache)),
-        })
-    }
-
-    /// Saves the refresh token if Keycloak rotated it.
-    pub fn finish(self) -> Result<(), CliError> {
-        let Some((path, mut session, cache)) = self.login else {
-            return Ok(());
-        };
-        match cache.refresh_token() {
-            Some(token) if token.expose_secret() != session.refresh_token => {
-                session.refresh_token = token.expose_secret().to_owned();
-                session.write(&path)
-            }
-            _ => Ok(()),
-        }
+        Ok(Connection { client })
     }
 }
 
@@ -185,6 +169,7 @@ impl Connection {
 pub fn auth_error(error: AuthError) -> CliError {
     let message = one_line(&error);
     match error {
+        AuthError::InsecureHttp(refused) => crate::insecure::refused(&refused),
         AuthError::OAuth { .. } => CliError::Api(message),
         AuthError::Config(_) | AuthError::NoRefreshToken => CliError::Input(message),
         _ => CliError::Transport(message),

@@ -10,4 +10,6 @@ mod orca;
 mod parse;
 mod plat;
 mod plat_flow;
+mod plat_login;
+mod plat_memory;
 mod watch;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::common::{Run, empty_plat_mock, iryo};
 
 /// The mock's authorisation endpoint answers at once with a redirect; this is the browser.
-fn follow(url: &str) -> String {
+pub fn follow(url: &str) -> String {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap());
     let mut stream = TcpStream::connect(host).unwrap();
@@ -30,12 +30,13 @@ fn follow(url: &str) -> String {
     line["location:".len()..].trim().to_owned()
 }
 
-/// Runs `iryo plat login` as a user would: read the URL it prints, "log in", paste the redirect.
-fn login(mock: &PlatMock, realm: &str, file: &Path) -> String {
+/// Runs `iryo plat login --no-listen` as a user would: read the URL it prints, "log in", paste the redirect.
+pub fn login(mock: &PlatMock, realm: &str, file: &Path) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_iryo"))
         .args([
             "plat",
             "login",
+            "--no-listen",
             "--keycloak-url",
             &mock.keycloak_url(),
             "--realm",
@@ -73,7 +74,7 @@ fn login(mock: &PlatMock, realm: &str, file: &Path) -> String {
     refresh
 }
 
-fn permissions(mock: &PlatMock, file: &Path, args: &[&str]) -> Run {
+pub fn permissions(mock: &PlatMock, file: &Path, args: &[&str]) -> Run {
     let app = mock.app_url();
     let mut all = vec![
         "plat",

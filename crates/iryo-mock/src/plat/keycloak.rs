@@ -44,6 +44,8 @@ struct Refresh {
 pub(crate) struct Keycloak {
     pub(crate) users: BTreeMap<String, Actor>,
     pub(crate) access_lifetime: Duration,
+    /// Keycloak's "Revoke Refresh Token": a refresh token works once, the refresh answers a new one.
+    pub(crate) rotate_refresh_tokens: bool,
     codes: HashMap<String, Code>,
     access: HashMap<String, (Actor, Instant)>,
     refresh: HashMap<String, Refresh>,
@@ -61,6 +63,7 @@ impl Keycloak {
         Keycloak {
             users: users.into_iter().map(|(r, a)| (r.to_owned(), a)).collect(),
             access_lifetime,
+            rotate_refresh_tokens: false,
             codes: HashMap::new(),
             access: HashMap::new(),
             refresh: HashMap::new(),
@@ -271,6 +274,9 @@ async fn token(
                 );
             };
             let (offline, actor) = (known.offline, known.actor.clone());
+            if kc.rotate_refresh_tokens {
+                kc.refresh.remove(refresh);
+            }
             let answer = kc.issue(&realm, offline, actor);
             json_response(StatusCode::OK, &answer)
         }

@@ -204,6 +204,7 @@ pub struct PlatMockBuilder {
     bind: SocketAddr,
     keycloak_prefix: String,
     access_lifetime: Duration,
+    rotate_refresh_tokens: bool,
 }
 
 impl Default for PlatMockBuilder {
@@ -216,6 +217,7 @@ impl Default for PlatMockBuilder {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             keycloak_prefix: String::new(),
             access_lifetime: Duration::from_secs(300),
+            rotate_refresh_tokens: false,
         }
     }
 }
@@ -269,6 +271,13 @@ impl PlatMockBuilder {
         self
     }
 
+    /// Whether a refresh token works only once, as with Keycloak's "Revoke Refresh Token" (default `false`): each
+    /// refresh answers a new refresh token and the one used answers `invalid_grant` from then on.
+    pub fn rotate_refresh_tokens(mut self, rotate: bool) -> Self {
+        self.rotate_refresh_tokens = rotate;
+        self
+    }
+
     /// Starts the server on the current tokio runtime. Fails if the application path is not acceptable or the
     /// address cannot be bound.
     pub async fn spawn(self) -> io::Result<PlatMock> {
@@ -295,13 +304,15 @@ impl PlatMockBuilder {
             faults: VecDeque::new(),
             date_style: self.date_style,
         };
+        let mut keycloak = Keycloak::new(self.access_lifetime);
+        keycloak.rotate_refresh_tokens = self.rotate_refresh_tokens;
         let switch = StopSwitch::new();
         let shared = Arc::new(Shared {
             tokens,
             requests: AtomicU64::new(0),
             stopping: switch.stopping(),
             inner: Mutex::new(inner),
-            keycloak: Mutex::new(Keycloak::new(self.access_lifetime)),
+            keycloak: Mutex::new(keycloak),
         });
         let router = router(shared.clone(), &app_path, &keycloak_prefix);
         let server = MockServer::spawn(router, self.bind, switch).await?;

@@ -8,6 +8,9 @@ use iryo_runtime::{Secret, TokenError, TokenFuture, TokenProvider};
 
 use super::{AuthError, Keycloak, TokenSet};
 
+/// Keeps a rotated refresh token somewhere durable; see [`TokenCache::on_rotation`].
+type RotationHook = Arc<dyn Fn(&Secret) -> Result<(), String> + Send + Sync>;
+
 /// Refresh this long before the access token expires, so that a request never leaves with a dying token.
 const REFRESH_MARGIN: Duration = Duration::from_secs(30);
 
@@ -20,6 +23,7 @@ pub struct TokenCache {
     state: Arc<tokio::sync::Mutex<Option<TokenSet>>>,
     /// The newest refresh token, readable without waiting (for saving it).
     latest_refresh: Arc<Mutex<Option<Secret>>>,
+    on_rotation: Option<RotationHook>,
 }
 
 impl TokenCache {
@@ -30,6 +34,7 @@ impl TokenCache {
             keycloak,
             state: Arc::new(tokio::sync::Mutex::new(Some(tokens))),
             latest_refresh: Arc::new(Mutex::new(refresh)),
+            on_rotation: None,
         }
     }
 
@@ -39,7 +44,19 @@ impl TokenCache {
             keycloak,
             state: Arc::new(tokio::sync::Mutex::new(None)),
             latest_refresh: Arc::new(Mutex::new(Some(refresh_token))),
+            on_rotation: None,
         }
+    }
+
+    /// Calls `save` with each new refresh token as soon as Keycloak answers, before the access token is used.
+    /// A Keycloak that rotates refresh tokens spends the old one at that moment, so the new one must be kept
+    /// whatever the API answers next; when `save` fails, the refresh fails with [`AuthError::Save`].
+    pub fn on_rotation(
+        mut self,
+        save: impl Fn(&Secret) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.on_rotation = Some(Arc::new(save));
+        self
     }
 
     /// The newest refresh token (Keycloak may rotate it); save this one.
@@ -61,11 +78,18 @@ impl TokenCache {
         }
         let refresh = self.refresh_token().ok_or(AuthError::NoRefreshToken)?;
         let fresh = self.keycloak.refresh(&refresh).await?;
-        if let Some(rotated) = &fresh.refresh_token {
+        if let Some(rotated) = fresh
+            .refresh_token
+            .as_ref()
+            .filter(|new| new.expose_secret() != refresh.expose_secret())
+        {
             *self
                 .latest_refresh
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner) = Some(rotated.clone());
+            if let Some(save) = &self.on_rotation {
+                save(rotated).map_err(AuthError::Save)?;
+            }
         }
         let token = fresh.access_token.clone();
         *state = Some(fresh);

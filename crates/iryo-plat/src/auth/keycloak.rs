@@ -59,6 +59,14 @@ pub enum AuthError {
     /// Unusable configuration.
     #[error("invalid Keycloak configuration: {0}")]
     Config(String),
+    /// Plain `http://` to Keycloak on a host that is not loopback, without consent
+    /// ([`KeycloakConfig::allow_insecure_http`]): the code, the verifier and the tokens would travel readable.
+    #[error("Keycloak: {0}")]
+    InsecureHttp(iryo_runtime::InsecureHttp),
+    /// A rotated refresh token could not be kept (see [`TokenCache::on_rotation`](super::TokenCache::on_rotation)):
+    /// the old one is spent, so the login is lost unless this is fixed.
+    #[error("the new refresh token could not be saved: {0}")]
+    Save(String),
 }
 
 #[derive(Deserialize)]

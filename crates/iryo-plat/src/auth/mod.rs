@@ -118,9 +118,10 @@ impl KeycloakConfig {
         let url = self.endpoint("token")?;
         let mut transport = iryo_runtime::Transport::new("iryo-plat", 0);
         transport.allow_insecure_http = self.allow_insecure_http;
-        let route = transport
-            .route(url.as_str(), true)
-            .map_err(|e| AuthError::Config(e.to_string()))?;
+        let route = transport.route(url.as_str(), true).map_err(|e| match e {
+            iryo_runtime::TransportError::InsecureHttp(refused) => AuthError::InsecureHttp(refused),
+            other => AuthError::Config(other.to_string()),
+        })?;
         // A redirect would carry the code, the verifier or the refresh token somewhere else.
         let mut http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
