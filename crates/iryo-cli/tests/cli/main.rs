@@ -7,6 +7,7 @@ mod hiyari;
 mod hiyari_paging;
 mod mock;
 mod orca;
+mod orca_output;
 mod parse;
 mod plat;
 mod plat_flow;

@@ -204,3 +204,60 @@ fn a_gap_is_a_warning_line_and_fail_on_gap_makes_the_exit_status_non_zero() {
         "{stderr:?}"
     );
 }
+
+fn watch_args<'a>(ws_url: &'a str, base_url: &'a str, state: &'a str) -> Vec<&'a str> {
+    vec![
+        "orca",
+        "watch",
+        "--ws-url",
+        ws_url,
+        "--base-url",
+        base_url,
+        "--state",
+        state,
+    ]
+}
+
+#[test]
+fn a_second_watcher_on_one_state_file_is_refused_naming_the_file() {
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("shared-state.sqlite");
+    let first = Watcher::start(&orca.base_url(), &state, &[]);
+    let ws_url = format!("{}/ws", orca.base_url().replacen("http://", "ws://", 1));
+    let base_url = orca.base_url();
+    let second = iryo(&watch_args(&ws_url, &base_url, state.to_str().unwrap()))
+        .orca_credentials()
+        .run();
+    let line = second.single_error_line(4);
+    assert!(
+        line.contains("shared-state.sqlite") && line.contains("in use"),
+        "{line}"
+    );
+    // The first goes on: what is raised now reaches it.
+    orca.live().raise("patient_accept", json!({}));
+    first.wait_for_lines(1);
+    first.signal("-TERM");
+    assert_eq!(first.finish().0, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_state_file_others_may_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("open-state.sqlite");
+    std::fs::write(&state, b"").unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let ws_url = format!("{}/ws", orca.base_url().replacen("http://", "ws://", 1));
+    let base_url = orca.base_url();
+    let run = iryo(&watch_args(&ws_url, &base_url, state.to_str().unwrap()))
+        .orca_credentials()
+        .run();
+    let line = run.single_error_line(4);
+    assert!(
+        line.contains("open-state.sqlite") && line.contains("writable by other users"),
+        "{line}"
+    );
+}

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
@@ -17,6 +17,12 @@ use super::{FrameId, LiveError};
 use crate::types::PushEventData;
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What the socket may hold of frames not yet written (the client writes small frames: subscribes,
+/// pings, and the pongs tungstenite queues by itself). tungstenite's default is unbounded.
+pub(crate) const MAX_WRITE_BUFFER_BYTES: usize = 64 * 1024;
+/// Pings in a row whose pong could not be written: the server pings and reads nothing back.
+const MAX_UNWRITTEN_PONGS: u32 = 1024;
 
 /// A frame that matters to the feed.
 pub(crate) enum Incoming {
@@ -36,6 +42,8 @@ pub(crate) struct Session {
     next_ping: Instant,
     /// When the oldest unanswered ping went out.
     awaiting_pong: Option<Instant>,
+    /// Pings received in a row while the write side stayed blocked.
+    unwritten_pongs: u32,
 }
 
 impl Session {
@@ -52,6 +60,7 @@ impl Session {
                 pong_timeout: config.pong_timeout,
                 next_ping: Instant::now() + config.ping_interval,
                 awaiting_pong: None,
+                unwritten_pongs: 0,
             };
             session.subscribe_all(&config.events).await?;
             Ok::<_, LiveError>(session)
@@ -153,10 +162,37 @@ impl Session {
 
     async fn send(&mut self, frame: &ClientFrame) -> Result<(), LiveError> {
         let text = serde_json::to_string(frame).map_err(|e| LiveError::Protocol(e.to_string()))?;
-        self.ws
-            .send(Message::text(text))
-            .await
-            .map_err(|e| LiveError::Socket(e.to_string()))
+        self.send_bounded(Message::text(text)).await
+    }
+
+    /// Sends within the pong timeout: a server that reads nothing cannot hold the feed in a write.
+    async fn send_bounded(&mut self, message: Message) -> Result<(), LiveError> {
+        match tokio::time::timeout(self.pong_timeout, self.ws.send(message)).await {
+            Ok(sent) => sent.map_err(socket_error),
+            Err(_) => Err(LiveError::Socket(format!(
+                "write buffer not written within {:?}: the server reads nothing",
+                self.pong_timeout
+            ))),
+        }
+    }
+
+    /// tungstenite queues a pong for every ping; a server that floods pings and reads nothing
+    /// back keeps the (bounded) write buffer full: a connection failure, never memory.
+    fn pong_written(&mut self) -> Result<(), LiveError> {
+        match self.ws.flush().now_or_never() {
+            Some(Ok(())) => self.unwritten_pongs = 0,
+            Some(Err(e)) => return Err(socket_error(e)),
+            None => {
+                self.unwritten_pongs += 1;
+                if self.unwritten_pongs > MAX_UNWRITTEN_PONGS {
+                    return Err(LiveError::Socket(format!(
+                        "write buffer full ({MAX_WRITE_BUFFER_BYTES} bytes) after \
+                         {MAX_UNWRITTEN_PONGS} pings in a row: the server reads nothing"
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Reads until a text frame decodes, answering the keepalive on the way.
@@ -166,12 +202,17 @@ impl Session {
                 Some(since) => self.next_ping.min(since + self.pong_timeout),
                 None => self.next_ping,
             };
+            // A server that never stops sending must not starve the keepalive.
+            if Instant::now() >= wake {
+                self.keepalive().await?;
+                continue;
+            }
             tokio::select! {
                 biased;
                 message = self.ws.next() => {
                     let message = match message {
                         Some(Ok(message)) => message,
-                        Some(Err(e)) => return Err(LiveError::Socket(e.to_string())),
+                        Some(Err(e)) => return Err(socket_error(e)),
                         None => return Err(LiveError::Socket("closed by the server".to_owned())),
                     };
                     match message {
@@ -182,7 +223,8 @@ impl Session {
                             return Err(LiveError::Socket(format!("closed by the server{why}")));
                         }
                         Message::Binary(_) => return Err(LiveError::Protocol("binary frame".to_owned())),
-                        Message::Ping(_) | Message::Frame(_) => {}
+                        Message::Ping(_) => self.pong_written()?,
+                        Message::Frame(_) => {}
                     }
                 }
                 () = tokio::time::sleep_until(wake) => self.keepalive().await?,
@@ -198,14 +240,20 @@ impl Session {
             return Err(LiveError::KeepaliveTimeout(self.pong_timeout));
         }
         if now >= self.next_ping {
-            self.ws
-                .send(Message::Ping(Vec::new().into()))
-                .await
-                .map_err(|e| LiveError::Socket(e.to_string()))?;
+            self.send_bounded(Message::Ping(Vec::new().into())).await?;
             self.awaiting_pong.get_or_insert(now);
             self.next_ping = now + self.ping_interval;
         }
         Ok(())
+    }
+}
+
+fn socket_error(error: tungstenite::Error) -> LiveError {
+    match error {
+        tungstenite::Error::WriteBufferFull(_) => LiveError::Socket(format!(
+            "write buffer full ({MAX_WRITE_BUFFER_BYTES} bytes): the server reads nothing"
+        )),
+        other => LiveError::Socket(other.to_string()),
     }
 }
 
@@ -230,7 +278,9 @@ async fn connect(resolved: &Resolved) -> Result<Ws, LiveError> {
     }
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(config.max_frame_bytes))
-        .max_frame_size(Some(config.max_frame_bytes));
+        .max_frame_size(Some(config.max_frame_bytes))
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES);
     let connector = match &resolved.tls {
         Some(tls) => Connector::Rustls(tls.clone()),
         None => Connector::Plain,
@@ -249,6 +299,6 @@ async fn connect(resolved: &Resolved) -> Result<Ws, LiveError> {
             403 => LiveError::Forbidden,
             status => LiveError::Upgrade { status },
         }),
-        Err(e) => Err(LiveError::Socket(e.to_string())),
+        Err(e) => Err(socket_error(e)),
     }
 }

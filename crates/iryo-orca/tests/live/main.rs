@@ -2,5 +2,6 @@
 
 mod common;
 mod faults;
+mod flood;
 mod gaps;
 mod steady;
