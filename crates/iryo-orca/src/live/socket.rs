@@ -13,7 +13,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::config::Resolved;
 use super::frames::{ClientFrame, ErrorFrame, EventFrame, ServerFrame, SubscribeFrame};
-use super::{FrameId, LiveError};
+use super::{FrameId, LiveError, SocketErrorCode};
 use crate::types::PushEventData;
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -44,6 +44,8 @@ pub(crate) struct Session {
     awaiting_pong: Option<Instant>,
     /// Pings received in a row while the write side stayed blocked.
     unwritten_pongs: u32,
+    /// Server text (reasons, excerpts) passes through it before it is shown.
+    redactor: iryo_runtime::Redactor,
 }
 
 impl Session {
@@ -61,6 +63,7 @@ impl Session {
                 next_ping: Instant::now() + config.ping_interval,
                 awaiting_pong: None,
                 unwritten_pongs: 0,
+                redactor: resolved.redactor.clone(),
             };
             session.subscribe_all(&config.events).await?;
             Ok::<_, LiveError>(session)
@@ -108,6 +111,7 @@ impl Session {
                     self.subscriptions.insert(answer.sub_id, event);
                 }
                 ServerFrame::Error(error) => {
+                    let error = self.shown(error);
                     let event = error.req_id.as_ref().and_then(|id| asked.get(id));
                     return Err(match event {
                         Some(event) => LiveError::SubscribeRefused {
@@ -142,12 +146,23 @@ impl Session {
         }
         match self.read_frame().await? {
             ServerFrame::Event(frame) => self.check_event(frame),
-            ServerFrame::Error(error) => Ok(Incoming::Error(error)),
+            ServerFrame::Error(error) => Ok(Incoming::Error(self.shown(error))),
             other => Err(LiveError::Protocol(format!(
                 "unexpected `{}` frame",
                 other.command()
             ))),
         }
+    }
+
+    /// The frame as it may be shown: its reason, and a code the table does not list, with the
+    /// secrets blanked and no control characters (the runtime's one rule for server text).
+    fn shown(&self, mut error: ErrorFrame) -> ErrorFrame {
+        error.reason = error.reason.map(|r| self.redactor.excerpt(r.as_bytes()));
+        if let SocketErrorCode::Unknown(code) = &error.code {
+            error.code =
+                SocketErrorCode::from(self.redactor.excerpt(code.as_str().as_bytes()).as_str());
+        }
+        error
     }
 
     fn check_event(&self, frame: EventFrame) -> Result<Incoming, LiveError> {
@@ -216,10 +231,12 @@ impl Session {
                         None => return Err(LiveError::Socket("closed by the server".to_owned())),
                     };
                     match message {
-                        Message::Text(text) => return decode(text.as_str()),
+                        Message::Text(text) => return decode(text.as_str(), &self.redactor),
                         Message::Pong(_) => self.awaiting_pong = None,
                         Message::Close(frame) => {
-                            let why = frame.map(|f| format!(" ({} {})", f.code, f.reason)).unwrap_or_default();
+                            let why = frame
+                                .map(|f| format!(" ({} {})", f.code, self.redactor.excerpt(f.reason.as_bytes())))
+                                .unwrap_or_default();
                             return Err(LiveError::Socket(format!("closed by the server{why}")));
                         }
                         Message::Binary(_) => return Err(LiveError::Protocol("binary frame".to_owned())),
@@ -257,9 +274,9 @@ fn socket_error(error: tungstenite::Error) -> LiveError {
     }
 }
 
-fn decode(text: &str) -> Result<ServerFrame, LiveError> {
+fn decode(text: &str, redactor: &iryo_runtime::Redactor) -> Result<ServerFrame, LiveError> {
     serde_json::from_str(text).map_err(|e| {
-        let excerpt = iryo_runtime::body_excerpt(text.as_bytes());
+        let excerpt = redactor.excerpt(text.as_bytes());
         LiveError::Protocol(format!("undecodable frame ({e}): {excerpt}"))
     })
 }

@@ -4,4 +4,6 @@ mod common;
 mod faults;
 mod flood;
 mod gaps;
+mod redaction;
+mod stalled;
 mod steady;
