@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::common::{
-    ORCA_PASSWORD, ORCA_USER, assert_no_secrets, command_of, iryo, live_orca_mock,
+    ORCA_PASSWORD, ORCA_USER, assert_no_secrets, base64, command_of, iryo, live_orca_mock,
 };
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -260,4 +260,53 @@ fn a_state_file_others_may_write_is_refused() {
         line.contains("open-state.sqlite") && line.contains("writable by other users"),
         "{line}"
     );
+}
+
+#[test]
+fn an_error_frame_echoing_the_credentials_and_escapes_reaches_stderr_redacted() {
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let watcher = Watcher::start(&orca.base_url(), &dir.path().join("s.sqlite"), &[]);
+    let basic = base64(&format!("{ORCA_USER}:{ORCA_PASSWORD}"));
+    let reason =
+        format!("Authorization: Basic {basic} pw={ORCA_PASSWORD}\u{1b}]0;pwned\u{7}\u{1b}[2J");
+    orca.live().send_error_frame("INTERNAL_ERROR", &reason);
+    watcher.wait_until("the reconnect line", |w| {
+        w.stderr().iter().any(|l| l.starts_with("reconnecting"))
+    });
+    watcher.signal("-TERM");
+    // `finish` asserts that neither the password nor the Basic string reached stdout or stderr.
+    let (code, _, stderr) = watcher.finish();
+    assert_eq!(code, 0, "{stderr:?}");
+    let line = stderr
+        .iter()
+        .find(|l| l.starts_with("reconnecting"))
+        .unwrap();
+    assert!(line.contains("[REDACTED]"), "{line}");
+    assert!(!line.chars().any(char::is_control), "{line:?}");
+}
+
+#[test]
+fn a_body_nested_200_deep_is_printed_and_the_watcher_goes_on() {
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let watcher = Watcher::start(&orca.base_url(), &dir.path().join("s.sqlite"), &[]);
+    // Built by hand: serde_json's own parser stops at 128 levels.
+    let mut deep = serde_json::Value::Array(Vec::new());
+    for _ in 0..199 {
+        deep = serde_json::Value::Array(vec![deep]);
+    }
+    orca.live().raise("unheard_of", json!({ "deep": deep }));
+    orca.live().raise("patient_accept", json!({}));
+    watcher.wait_for_lines(2);
+    watcher.signal("-TERM");
+    let (code, stdout, stderr) = watcher.finish();
+    assert_eq!(code, 0, "{stderr:?}");
+    let brackets = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    assert!(
+        stdout[0].contains(&format!(r#""body":{{"deep":{brackets}}}"#)),
+        "{}",
+        stdout[0]
+    );
+    assert!(stdout[1].contains("patient_accept"), "{}", stdout[1]);
 }
