@@ -19,6 +19,10 @@ use crate::orca::handler::{empty, unauthorized};
 
 /// Client frames are small; anything bigger is refused by the WebSocket layer.
 const MAX_FRAME: usize = 64 * 1024;
+/// What a socket may hold of frames not yet written: tungstenite's default is unbounded, so a
+/// client that floods pings and reads nothing would grow the mock with its pongs. Above any frame
+/// the mock sends (a frame larger than this could not be queued at all).
+const MAX_WRITE_BUFFER: usize = 64 * 1024 * 1024;
 /// Pushes written before one flush.
 const BATCH: usize = 256;
 /// A write blocked this long means a stalled subscriber: it is dropped, as an overloaded pusher
@@ -80,6 +84,7 @@ fn ws_handler(
     }
     upgrade
         .max_message_size(MAX_FRAME)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
         .on_upgrade(move |socket| connection(shared, socket))
 }
 
