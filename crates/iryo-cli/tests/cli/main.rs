@@ -11,4 +11,5 @@ mod orca_output;
 mod parse;
 mod plat;
 mod plat_flow;
+mod token_file;
 mod watch;
