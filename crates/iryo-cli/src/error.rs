@@ -64,7 +64,8 @@ impl CliError {
 }
 
 /// The error and its sources on one line: `a: b: c`, without repeating a source whose text the
-/// line already holds (several clients print their source inside their own message).
+/// line already holds (several clients print their source inside their own message), no control
+/// character left (an escape sequence in a server's text never reaches the terminal).
 pub fn one_line(error: &dyn std::error::Error) -> String {
     let mut line = error.to_string();
     let mut source = error.source();
@@ -75,7 +76,8 @@ pub fn one_line(error: &dyn std::error::Error) -> String {
         }
         source = cause.source();
     }
-    line.replace(['\n', '\r'], " ")
+    // The same control-character rule as every server text the clients excerpt.
+    iryo_runtime::printable(&line)
 }
 
 impl From<iryo_orca::Error> for CliError {

@@ -3,11 +3,10 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use iryo_orca::{Config, Credentials, PushEvent, PushTime};
-use serde_json::{Map, Value};
+use iryo_orca::{Config, Credentials, PushEvent, PushEventBody, PushTime};
 
 use crate::error::{CliError, EXIT_CODES_HELP};
-use crate::output::{Stop, required_env, write_json_line};
+use crate::output::{JsonLine, Stop, required_env};
 
 const PUSH_EVENTS_HELP: &str = "\
 Prints the `data` object of each notification, one JSON object per line, with the API's keys
@@ -99,12 +98,14 @@ async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
     }
     let events = request.send().await?;
     let mut out = std::io::stdout().lock();
-    for event in &events {
-        write_json_line(&mut out, &wire_data(event)?)?;
+    let count = events.len();
+    // Each event is dropped once printed.
+    for event in events {
+        write_event_line(&mut out, &event)?;
     }
     out.flush()?;
     if verbose {
-        eprintln!("{} notifications", events.len());
+        eprintln!("{count} notifications");
     }
     Ok(())
 }
@@ -123,25 +124,29 @@ fn normalised_path(path: Option<&str>) -> String {
     }
 }
 
-/// The notification's `data` object in the API's key order: uuid, id, event, user, body, time,
-/// then keys the spec does not list, as received.
-pub(crate) fn wire_data(event: &PushEvent) -> Result<Value, CliError> {
-    let data = event
-        .to_data()
-        .and_then(serde_json::to_value)
-        .map_err(|e| CliError::Transport(format!("notification {}: {e}", event.uuid)))?;
-    let Value::Object(mut fields) = data else {
-        return Err(CliError::Transport(format!(
-            "notification {} is not an object",
-            event.uuid
-        )));
-    };
-    let mut ordered = Map::new();
-    for key in ["uuid", "id", "event", "user", "body", "time"] {
-        if let Some(value) = fields.shift_remove(key) {
-            ordered.insert(key.to_owned(), value);
+/// The notification's `data` object as one line, in the API's key order: uuid, id, event, user,
+/// body, time, then keys the spec does not list, as received. Written from the typed event and
+/// the body's text: no `serde_json::Value` (a 30 MB body costs no copy, any depth prints).
+pub(crate) fn write_event_line(out: &mut impl Write, event: &PushEvent) -> Result<(), Stop> {
+    let typed_body;
+    let body = match &event.body {
+        PushEventBody::Unknown { body, .. } => body,
+        typed => {
+            typed_body = typed
+                .to_wire_body()
+                .map_err(|e| CliError::Transport(format!("notification {}: {e}", event.uuid)))?;
+            &typed_body
         }
+    };
+    let mut line = JsonLine::start(out)?;
+    line.value("uuid", &event.uuid)?;
+    line.value("id", &event.id)?;
+    line.value("event", &event.event)?;
+    line.value("user", &event.user)?;
+    line.text("body", body.get())?;
+    line.value("time", &event.time)?;
+    for (key, value) in event.extra.iter() {
+        line.text(&key, value.get())?;
     }
-    ordered.extend(fields);
-    Ok(Value::Object(ordered))
+    line.finish()
 }

@@ -12,7 +12,7 @@ use iryo_orca::live::{
 use iryo_orca::{Config, Credentials};
 
 use crate::error::{CliError, one_line};
-use crate::output::{Stop, write_json_line};
+use crate::output::Stop;
 
 /// `--help` text after the options.
 pub const WATCH_HELP: &str = "\
@@ -120,7 +120,7 @@ fn build_feed(args: &WatchArgs) -> Result<LiveFeed, CliError> {
     let built = match &args.state {
         Some(path) => {
             let checkpoint = SqliteCheckpoint::open(path)
-                .map_err(|e| CliError::Input(format!("--state {}: {e}", path.display())))?;
+                .map_err(|e| CliError::Input(format!("--state: {e}")))?;
             config.build(catch_up, checkpoint)
         }
         None => config.build(catch_up, MemoryCheckpoint::new()),
@@ -169,7 +169,7 @@ async fn watch_until_signal(feed: &mut LiveFeed, gaps: &mut u64) -> Result<(), S
         match item {
             FeedItem::Event(event) => {
                 let mut out = std::io::stdout().lock();
-                write_json_line(&mut out, &crate::orca::wire_data(&event)?)?;
+                crate::orca::write_event_line(&mut out, &event)?;
                 out.flush()?;
                 feed.ack(&event).map_err(live_error)?;
             }

@@ -35,7 +35,7 @@ pub use failure::{classify, status_failure};
 pub use http::{BaseUrlError, join_base_url};
 pub use identity::{ClientIdentity, IdentityError};
 pub use raw_json::{MemberSeed, RawJson, UnknownFields, Variant, tagged, untagged};
-pub use redact::{EXCERPT_CHARS, Redactor, body_excerpt, excerpt_suffix, read_excerpt};
+pub use redact::{EXCERPT_CHARS, Redactor, body_excerpt, excerpt_suffix, printable, read_excerpt};
 pub use retry::{
     RetryDecision, RetryPolicy, is_connect_failure, is_retryable_status, is_retryable_transport,
     retry, retry_after,

@@ -1,5 +1,7 @@
-//! Excerpts of unexpected bodies for error messages: short, control characters replaced, and
-//! never a secret of the request (a server or proxy may echo the request headers back).
+//! The one path for server text shown to a person (excerpts of unexpected bodies, socket close
+//! and error reasons, OAuth `error_description`): short, control characters replaced (no escape
+//! sequence reaches a terminal), and never a secret of the request (a server or proxy may echo
+//! the request's headers or form back).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -49,6 +51,16 @@ impl Redactor {
                 found.push(pair);
             }
         }
+        self.remember_all(found);
+    }
+
+    /// Remembers a secret sent otherwise than in `Authorization` (a refresh token, an
+    /// authorization code or PKCE verifier in a form).
+    pub fn remember_secret(&self, secret: &str) {
+        self.remember_all(vec![secret.to_owned()]);
+    }
+
+    fn remember_all(&self, found: Vec<String>) {
         let Ok(mut secrets) = self.secrets.lock() else {
             return;
         };
@@ -63,7 +75,7 @@ impl Redactor {
     }
 
     /// At most [`EXCERPT_CHARS`] characters of the start of `bytes` (lossy UTF-8, `…` when cut),
-    /// secrets replaced by `[REDACTED]`, control characters by `�`.
+    /// secrets replaced by `[REDACTED]`, control characters as [`printable`] says.
     pub fn excerpt(&self, bytes: &[u8]) -> String {
         let window = &bytes[..bytes.len().min(EXCERPT_WINDOW)];
         let mut text = String::from_utf8_lossy(window).into_owned();
@@ -96,12 +108,27 @@ fn shorten(text: &str, more: bool) -> String {
     let mut out: String = text
         .chars()
         .take(EXCERPT_CHARS)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .map(printable_char)
         .collect();
     if more || text.chars().count() > EXCERPT_CHARS {
         out.push('…');
     }
     out
+}
+
+/// `text` fit for one line of a terminal or a log: line breaks and tabs become spaces, every other
+/// control character (ESC of an escape sequence, BEL, C1 controls) `�`. The rule of every
+/// excerpt, and of the lines the CLI prints.
+pub fn printable(text: &str) -> String {
+    text.chars().map(printable_char).collect()
+}
+
+fn printable_char(c: char) -> char {
+    match c {
+        '\n' | '\r' | '\t' => ' ',
+        c if c.is_control() => '\u{FFFD}',
+        c => c,
+    }
 }
 
 /// An excerpt without redaction, for answers to requests that carried no secret.
@@ -185,7 +212,17 @@ mod tests {
         let cut = body_excerpt(long.as_bytes());
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
         assert!(cut.ends_with('…'));
-        let shown = body_excerpt(b"line\r\n\x1b[31mred\x07");
+        let shown = body_excerpt(b"line\r\n\x1b[31mred\x07\xc2\x9b2J");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert_eq!(shown, "line  \u{FFFD}[31mred\u{FFFD}\u{FFFD}2J");
+    }
+
+    #[test]
+    fn a_secret_sent_in_a_form_is_blanked() {
+        let r = Redactor::default();
+        r.remember_secret("refresh-tok-XYZ");
+        let shown = r.excerpt(b"Token is not active: refresh-tok-XYZ\x1b]0;owned\x07");
+        assert!(!shown.contains("refresh-tok"), "{shown}");
         assert!(!shown.chars().any(char::is_control), "{shown:?}");
     }
 }

@@ -53,7 +53,17 @@ pub fn recording_proxy() -> (String, Arc<Mutex<Vec<u8>>>) {
 /// Peak resident memory of this process (`VmHWM` of `/proc/self/status`), in KiB; 0 where
 /// there is no `/proc`.
 pub fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    peak_rss_in("/proc/self/status")
+}
+
+/// Peak resident memory so far of the running process `pid` (a child: poll it while it runs),
+/// in KiB; 0 once it has exited, or where there is no `/proc`.
+pub fn peak_rss_kib_of(pid: u32) -> u64 {
+    peak_rss_in(&format!("/proc/{pid}/status"))
+}
+
+fn peak_rss_in(status: &str) -> u64 {
+    let status = std::fs::read_to_string(status).unwrap_or_default();
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))

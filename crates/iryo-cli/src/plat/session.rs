@@ -62,6 +62,7 @@ impl Session {
     }
 
     pub fn read(path: &Path) -> Result<Session, CliError> {
+        refuse_if_shared(path)?;
         let text = fs::read_to_string(path).map_err(|e| {
             CliError::Input(format!(
                 "cannot read {} ({e}): run `iryo plat login` first",
@@ -91,6 +92,31 @@ impl Session {
             .map_err(fail)?;
         fs::rename(&temporary, path).map_err(fail)
     }
+}
+
+/// A login file that group or others may read or write is refused, as ssh refuses such a
+/// private key: its refresh token may have been read, or replaced by someone else's.
+#[cfg(unix)]
+fn refuse_if_shared(path: &Path) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(metadata) = fs::metadata(path) else {
+        return Ok(()); // missing: the read names it
+    };
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return Ok(());
+    }
+    Err(CliError::Input(format!(
+        "{} is accessible by other users (mode {mode:03o}): its refresh token may have been read; \
+         run `chmod 600 {}` and log in again (`iryo plat login`)",
+        path.display(),
+        path.display()
+    )))
+}
+
+#[cfg(not(unix))]
+fn refuse_if_shared(_path: &Path) -> Result<(), CliError> {
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -198,5 +224,23 @@ mod tests {
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(Session::read(&path).unwrap().refresh_token, "r1");
+    }
+
+    #[test]
+    fn a_login_file_others_may_read_is_refused() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("plat-token.json");
+        fs::write(&path, r#"{"refresh_token":"r-secret-1"}"#).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let Err(refused) = Session::read(&path) else {
+            panic!("a 0644 login file was used");
+        };
+        let message = refused.to_string();
+        assert_eq!(refused.exit_code(), crate::error::EXIT_INPUT);
+        assert!(
+            message.contains("mode 644") && message.contains("chmod 600"),
+            "{message}"
+        );
+        assert!(!message.contains("r-secret-1"), "{message}");
     }
 }

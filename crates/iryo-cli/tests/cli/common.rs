@@ -157,7 +157,7 @@ pub fn assert_no_secrets(stdout: &str, stderr: &str) {
 }
 
 /// Standard base64 with padding, as HTTP Basic uses it.
-fn base64(text: &str) -> String {
+pub fn base64(text: &str) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in text.as_bytes().chunks(3) {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::common::{
-    ORCA_PASSWORD, ORCA_USER, assert_no_secrets, command_of, iryo, live_orca_mock,
+    ORCA_PASSWORD, ORCA_USER, assert_no_secrets, base64, command_of, iryo, live_orca_mock,
 };
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -203,4 +203,110 @@ fn a_gap_is_a_warning_line_and_fail_on_gap_makes_the_exit_status_non_zero() {
         stderr.last().unwrap().starts_with("error: 1 gap(s)"),
         "{stderr:?}"
     );
+}
+
+fn watch_args<'a>(ws_url: &'a str, base_url: &'a str, state: &'a str) -> Vec<&'a str> {
+    vec![
+        "orca",
+        "watch",
+        "--ws-url",
+        ws_url,
+        "--base-url",
+        base_url,
+        "--state",
+        state,
+    ]
+}
+
+#[test]
+fn a_second_watcher_on_one_state_file_is_refused_naming_the_file() {
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("shared-state.sqlite");
+    let first = Watcher::start(&orca.base_url(), &state, &[]);
+    let ws_url = format!("{}/ws", orca.base_url().replacen("http://", "ws://", 1));
+    let base_url = orca.base_url();
+    let second = iryo(&watch_args(&ws_url, &base_url, state.to_str().unwrap()))
+        .orca_credentials()
+        .run();
+    let line = second.single_error_line(4);
+    assert!(
+        line.contains("shared-state.sqlite") && line.contains("in use"),
+        "{line}"
+    );
+    // The first goes on: what is raised now reaches it.
+    orca.live().raise("patient_accept", json!({}));
+    first.wait_for_lines(1);
+    first.signal("-TERM");
+    assert_eq!(first.finish().0, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_state_file_others_may_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("open-state.sqlite");
+    std::fs::write(&state, b"").unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let ws_url = format!("{}/ws", orca.base_url().replacen("http://", "ws://", 1));
+    let base_url = orca.base_url();
+    let run = iryo(&watch_args(&ws_url, &base_url, state.to_str().unwrap()))
+        .orca_credentials()
+        .run();
+    let line = run.single_error_line(4);
+    assert!(
+        line.contains("open-state.sqlite") && line.contains("writable by other users"),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_error_frame_echoing_the_credentials_and_escapes_reaches_stderr_redacted() {
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let watcher = Watcher::start(&orca.base_url(), &dir.path().join("s.sqlite"), &[]);
+    let basic = base64(&format!("{ORCA_USER}:{ORCA_PASSWORD}"));
+    let reason =
+        format!("Authorization: Basic {basic} pw={ORCA_PASSWORD}\u{1b}]0;pwned\u{7}\u{1b}[2J");
+    orca.live().send_error_frame("INTERNAL_ERROR", &reason);
+    watcher.wait_until("the reconnect line", |w| {
+        w.stderr().iter().any(|l| l.starts_with("reconnecting"))
+    });
+    watcher.signal("-TERM");
+    // `finish` asserts that neither the password nor the Basic string reached stdout or stderr.
+    let (code, _, stderr) = watcher.finish();
+    assert_eq!(code, 0, "{stderr:?}");
+    let line = stderr
+        .iter()
+        .find(|l| l.starts_with("reconnecting"))
+        .unwrap();
+    assert!(line.contains("[REDACTED]"), "{line}");
+    assert!(!line.chars().any(char::is_control), "{line:?}");
+}
+
+#[test]
+fn a_body_nested_200_deep_is_printed_and_the_watcher_goes_on() {
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let watcher = Watcher::start(&orca.base_url(), &dir.path().join("s.sqlite"), &[]);
+    // Built by hand: serde_json's own parser stops at 128 levels.
+    let mut deep = serde_json::Value::Array(Vec::new());
+    for _ in 0..199 {
+        deep = serde_json::Value::Array(vec![deep]);
+    }
+    orca.live().raise("unheard_of", json!({ "deep": deep }));
+    orca.live().raise("patient_accept", json!({}));
+    watcher.wait_for_lines(2);
+    watcher.signal("-TERM");
+    let (code, stdout, stderr) = watcher.finish();
+    assert_eq!(code, 0, "{stderr:?}");
+    let brackets = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    assert!(
+        stdout[0].contains(&format!(r#""body":{{"deep":{brackets}}}"#)),
+        "{}",
+        stdout[0]
+    );
+    assert!(stdout[1].contains("patient_accept"), "{}", stdout[1]);
 }

@@ -95,9 +95,15 @@ impl Row {
     }
 }
 
+/// Notifications kept at most, whatever the retention (a generator under a frozen clock never
+/// expires any): past the cap the oldest go first. Above the live bench's 400,000.
+pub(crate) const MAX_ROWS: usize = 1_000_000;
+
 /// Sent notifications, ordered by time and then by insertion.
 pub(crate) struct Store {
     rows: Vec<Row>,
+    /// At most this many rows ([`MAX_ROWS`]).
+    max_rows: usize,
     /// The uuids in `rows`, so that an insert costs O(1) unless it replaces a row.
     uuids: HashSet<String>,
     next_id: u16,
@@ -108,6 +114,7 @@ impl Store {
     pub(crate) fn new() -> Self {
         Store {
             rows: Vec::new(),
+            max_rows: MAX_ROWS,
             uuids: HashSet::new(),
             next_id: 1,
             next_seq: 0,
@@ -180,7 +187,20 @@ impl Store {
         // Keep rows sorted by (time, insertion); a new row goes after every row with the same or an earlier time.
         let at = self.rows.partition_point(|r| r.at <= row.at);
         self.rows.insert(at, row);
+        self.cap();
         uuid
+    }
+
+    /// Drops the oldest rows past the cap, in batches of 1/16 of it (so that a push at the cap
+    /// does not shift every row).
+    fn cap(&mut self) {
+        if self.rows.len() <= self.max_rows + self.max_rows / 16 {
+            return;
+        }
+        let excess = self.rows.len() - self.max_rows;
+        for row in self.rows.drain(..excess) {
+            self.uuids.remove(&row.uuid);
+        }
     }
 
     fn expire(&mut self, now: DateTime<FixedOffset>) {
@@ -258,6 +278,21 @@ mod tests {
             .insert(row("old", "2026-12-03T12:00:00+0900"), now)
             .unwrap();
         assert_eq!(store.rows.len(), 4);
+    }
+
+    #[test]
+    fn a_frozen_clock_keeps_at_most_the_cap_the_oldest_going_first() {
+        let now = parse_event_time("2026-12-03T12:00:00+0900").unwrap();
+        let mut store = Store::new();
+        store.max_rows = 160;
+        let first = store.push("patient_accept", "ormaster", Value::Null, now, now);
+        for _ in 0..1000 {
+            store.push("patient_accept", "ormaster", Value::Null, now, now);
+            assert!(store.rows.len() <= 170, "{}", store.rows.len());
+        }
+        assert!(store.rows.len() >= 160);
+        assert_eq!(store.uuids.len(), store.rows.len());
+        assert!(!store.uuids.contains(&first), "the oldest went first");
     }
 
     #[test]

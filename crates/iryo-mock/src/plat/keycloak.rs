@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use super::Shared;
 use super::auth::Actor;
 use super::handler::{empty, json_response, method_not_allowed};
+use super::issued::Issued;
 
 /// The public client PLAneTs' Postman collection uses.
 pub const PUBLIC_CLIENT: &str = "plat-public";
@@ -46,10 +47,17 @@ pub(crate) struct Keycloak {
     pub(crate) access_lifetime: Duration,
     /// Keycloak's "Revoke Refresh Token": a refresh token works once, the refresh answers a new one.
     pub(crate) rotate_refresh_tokens: bool,
-    codes: HashMap<String, Code>,
+    codes: Issued<Code>,
     access: HashMap<String, (Actor, Instant)>,
-    refresh: HashMap<String, Refresh>,
+    refresh: Issued<Refresh>,
 }
+
+/// An authorization code is good for a minute (Keycloak's default code lifespan).
+const CODE_LIFETIME: Duration = Duration::from_secs(60);
+/// An online refresh token lasts as `refresh_expires_in` says; offline ones until evicted.
+const REFRESH_LIFETIME: Duration = Duration::from_secs(1800);
+/// Codes and refresh tokens kept at most (the oldest are forgotten first).
+pub(crate) const MAX_ISSUED: usize = 10_000;
 
 impl Keycloak {
     /// Realm `1310000001` is [`Actor::demo`], `1320000002` [`Actor::other_organization`], `0000000000` (patients)
@@ -64,9 +72,9 @@ impl Keycloak {
             users: users.into_iter().map(|(r, a)| (r.to_owned(), a)).collect(),
             access_lifetime,
             rotate_refresh_tokens: false,
-            codes: HashMap::new(),
+            codes: Issued::new(MAX_ISSUED),
             access: HashMap::new(),
-            refresh: HashMap::new(),
+            refresh: Issued::new(MAX_ISSUED),
         }
     }
 
@@ -103,7 +111,9 @@ impl Keycloak {
             offline,
             actor,
         };
-        self.refresh.insert(refresh.clone(), refresh_entry);
+        let lifetime = (!offline).then_some(REFRESH_LIFETIME);
+        self.refresh
+            .insert(refresh.clone(), refresh_entry, lifetime);
         // As the COM_ATH_003 sample: numbers, `refresh_expires_in: 0` for an offline token (fixup `token-numbers`).
         json!({
             "access_token": access,
@@ -184,7 +194,7 @@ async fn authorize(
         offline,
         actor,
     };
-    kc.codes.insert(code.clone(), entry);
+    kc.codes.insert(code.clone(), entry, Some(CODE_LIFETIME));
     let mut target = with_query(redirect, &[("code", &code)]);
     if let Some(state) = field("state") {
         target = with_query(&target, &[("state", state)]);
@@ -326,5 +336,17 @@ mod tests {
             short.actor(answer["access_token"].as_str().unwrap_or_default()),
             None
         );
+    }
+
+    #[test]
+    fn refresh_tokens_are_bounded() {
+        let mut kc = Keycloak::new(Duration::from_secs(60));
+        let first = kc.issue("1310000001", true, Actor::demo());
+        for _ in 0..MAX_ISSUED + 10 {
+            kc.issue("1310000001", true, Actor::demo());
+        }
+        assert_eq!(kc.refresh.len(), MAX_ISSUED);
+        let first = first["refresh_token"].as_str().unwrap_or_default();
+        assert!(kc.refresh.get(first).is_none(), "the oldest was forgotten");
     }
 }

@@ -10,6 +10,7 @@ mod faults;
 mod fixtures;
 mod flow;
 mod handler;
+mod issued;
 mod keycloak;
 pub mod messages;
 mod reads;

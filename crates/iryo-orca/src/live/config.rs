@@ -40,6 +40,8 @@ pub struct LiveConfig {
 pub(crate) struct Resolved {
     pub config: LiveConfig,
     pub authorization: Option<HeaderValue>,
+    /// Blanks the credentials out of every server text the feed shows (reasons, excerpts).
+    pub redactor: iryo_runtime::Redactor,
     pub tenant: HeaderValue,
     pub tls: Option<Arc<rustls::ClientConfig>>,
 }
@@ -220,9 +222,14 @@ impl LiveConfig {
         } else {
             None
         };
+        let redactor = iryo_runtime::Redactor::default();
+        if let Some(authorization) = &authorization {
+            redactor.remember(authorization);
+        }
         Ok(Resolved {
             config: self,
             authorization,
+            redactor,
             tenant,
             tls,
         })

@@ -43,4 +43,4 @@ pub use feed::LiveFeed;
 pub use frame_id::FrameId;
 pub use iryo_orca_codes::SocketErrorCode;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteCheckpoint;
+pub use sqlite::{SqliteCheckpoint, StateFileError};

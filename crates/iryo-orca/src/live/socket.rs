@@ -3,7 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
@@ -13,10 +13,16 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::config::Resolved;
 use super::frames::{ClientFrame, ErrorFrame, EventFrame, ServerFrame, SubscribeFrame};
-use super::{FrameId, LiveError};
+use super::{FrameId, LiveError, SocketErrorCode};
 use crate::types::PushEventData;
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What the socket may hold of frames not yet written (the client writes small frames: subscribes,
+/// pings, and the pongs tungstenite queues by itself). tungstenite's default is unbounded.
+pub(crate) const MAX_WRITE_BUFFER_BYTES: usize = 64 * 1024;
+/// Pings in a row whose pong could not be written: the server pings and reads nothing back.
+const MAX_UNWRITTEN_PONGS: u32 = 1024;
 
 /// A frame that matters to the feed.
 pub(crate) enum Incoming {
@@ -36,6 +42,10 @@ pub(crate) struct Session {
     next_ping: Instant,
     /// When the oldest unanswered ping went out.
     awaiting_pong: Option<Instant>,
+    /// Pings received in a row while the write side stayed blocked.
+    unwritten_pongs: u32,
+    /// Server text (reasons, excerpts) passes through it before it is shown.
+    redactor: iryo_runtime::Redactor,
 }
 
 impl Session {
@@ -52,6 +62,8 @@ impl Session {
                 pong_timeout: config.pong_timeout,
                 next_ping: Instant::now() + config.ping_interval,
                 awaiting_pong: None,
+                unwritten_pongs: 0,
+                redactor: resolved.redactor.clone(),
             };
             session.subscribe_all(&config.events).await?;
             Ok::<_, LiveError>(session)
@@ -99,6 +111,7 @@ impl Session {
                     self.subscriptions.insert(answer.sub_id, event);
                 }
                 ServerFrame::Error(error) => {
+                    let error = self.shown(error);
                     let event = error.req_id.as_ref().and_then(|id| asked.get(id));
                     return Err(match event {
                         Some(event) => LiveError::SubscribeRefused {
@@ -133,12 +146,23 @@ impl Session {
         }
         match self.read_frame().await? {
             ServerFrame::Event(frame) => self.check_event(frame),
-            ServerFrame::Error(error) => Ok(Incoming::Error(error)),
+            ServerFrame::Error(error) => Ok(Incoming::Error(self.shown(error))),
             other => Err(LiveError::Protocol(format!(
                 "unexpected `{}` frame",
                 other.command()
             ))),
         }
+    }
+
+    /// The frame as it may be shown: its reason, and a code the table does not list, with the
+    /// secrets blanked and no control characters (the runtime's one rule for server text).
+    fn shown(&self, mut error: ErrorFrame) -> ErrorFrame {
+        error.reason = error.reason.map(|r| self.redactor.excerpt(r.as_bytes()));
+        if let SocketErrorCode::Unknown(code) = &error.code {
+            error.code =
+                SocketErrorCode::from(self.redactor.excerpt(code.as_str().as_bytes()).as_str());
+        }
+        error
     }
 
     fn check_event(&self, frame: EventFrame) -> Result<Incoming, LiveError> {
@@ -153,10 +177,37 @@ impl Session {
 
     async fn send(&mut self, frame: &ClientFrame) -> Result<(), LiveError> {
         let text = serde_json::to_string(frame).map_err(|e| LiveError::Protocol(e.to_string()))?;
-        self.ws
-            .send(Message::text(text))
-            .await
-            .map_err(|e| LiveError::Socket(e.to_string()))
+        self.send_bounded(Message::text(text)).await
+    }
+
+    /// Sends within the pong timeout: a server that reads nothing cannot hold the feed in a write.
+    async fn send_bounded(&mut self, message: Message) -> Result<(), LiveError> {
+        match tokio::time::timeout(self.pong_timeout, self.ws.send(message)).await {
+            Ok(sent) => sent.map_err(socket_error),
+            Err(_) => Err(LiveError::Socket(format!(
+                "write buffer not written within {:?}: the server reads nothing",
+                self.pong_timeout
+            ))),
+        }
+    }
+
+    /// tungstenite queues a pong for every ping; a server that floods pings and reads nothing
+    /// back keeps the (bounded) write buffer full: a connection failure, never memory.
+    fn pong_written(&mut self) -> Result<(), LiveError> {
+        match self.ws.flush().now_or_never() {
+            Some(Ok(())) => self.unwritten_pongs = 0,
+            Some(Err(e)) => return Err(socket_error(e)),
+            None => {
+                self.unwritten_pongs += 1;
+                if self.unwritten_pongs > MAX_UNWRITTEN_PONGS {
+                    return Err(LiveError::Socket(format!(
+                        "write buffer full ({MAX_WRITE_BUFFER_BYTES} bytes) after \
+                         {MAX_UNWRITTEN_PONGS} pings in a row: the server reads nothing"
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Reads until a text frame decodes, answering the keepalive on the way.
@@ -166,23 +217,31 @@ impl Session {
                 Some(since) => self.next_ping.min(since + self.pong_timeout),
                 None => self.next_ping,
             };
+            // A server that never stops sending must not starve the keepalive.
+            if Instant::now() >= wake {
+                self.keepalive().await?;
+                continue;
+            }
             tokio::select! {
                 biased;
                 message = self.ws.next() => {
                     let message = match message {
                         Some(Ok(message)) => message,
-                        Some(Err(e)) => return Err(LiveError::Socket(e.to_string())),
+                        Some(Err(e)) => return Err(socket_error(e)),
                         None => return Err(LiveError::Socket("closed by the server".to_owned())),
                     };
                     match message {
-                        Message::Text(text) => return decode(text.as_str()),
+                        Message::Text(text) => return decode(text.as_str(), &self.redactor),
                         Message::Pong(_) => self.awaiting_pong = None,
                         Message::Close(frame) => {
-                            let why = frame.map(|f| format!(" ({} {})", f.code, f.reason)).unwrap_or_default();
+                            let why = frame
+                                .map(|f| format!(" ({} {})", f.code, self.redactor.excerpt(f.reason.as_bytes())))
+                                .unwrap_or_default();
                             return Err(LiveError::Socket(format!("closed by the server{why}")));
                         }
                         Message::Binary(_) => return Err(LiveError::Protocol("binary frame".to_owned())),
-                        Message::Ping(_) | Message::Frame(_) => {}
+                        Message::Ping(_) => self.pong_written()?,
+                        Message::Frame(_) => {}
                     }
                 }
                 () = tokio::time::sleep_until(wake) => self.keepalive().await?,
@@ -198,10 +257,7 @@ impl Session {
             return Err(LiveError::KeepaliveTimeout(self.pong_timeout));
         }
         if now >= self.next_ping {
-            self.ws
-                .send(Message::Ping(Vec::new().into()))
-                .await
-                .map_err(|e| LiveError::Socket(e.to_string()))?;
+            self.send_bounded(Message::Ping(Vec::new().into())).await?;
             self.awaiting_pong.get_or_insert(now);
             self.next_ping = now + self.ping_interval;
         }
@@ -209,9 +265,18 @@ impl Session {
     }
 }
 
-fn decode(text: &str) -> Result<ServerFrame, LiveError> {
+fn socket_error(error: tungstenite::Error) -> LiveError {
+    match error {
+        tungstenite::Error::WriteBufferFull(_) => LiveError::Socket(format!(
+            "write buffer full ({MAX_WRITE_BUFFER_BYTES} bytes): the server reads nothing"
+        )),
+        other => LiveError::Socket(other.to_string()),
+    }
+}
+
+fn decode(text: &str, redactor: &iryo_runtime::Redactor) -> Result<ServerFrame, LiveError> {
     serde_json::from_str(text).map_err(|e| {
-        let excerpt = iryo_runtime::body_excerpt(text.as_bytes());
+        let excerpt = redactor.excerpt(text.as_bytes());
         LiveError::Protocol(format!("undecodable frame ({e}): {excerpt}"))
     })
 }
@@ -230,7 +295,9 @@ async fn connect(resolved: &Resolved) -> Result<Ws, LiveError> {
     }
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(config.max_frame_bytes))
-        .max_frame_size(Some(config.max_frame_bytes));
+        .max_frame_size(Some(config.max_frame_bytes))
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES);
     let connector = match &resolved.tls {
         Some(tls) => Connector::Rustls(tls.clone()),
         None => Connector::Plain,
@@ -249,6 +316,6 @@ async fn connect(resolved: &Resolved) -> Result<Ws, LiveError> {
             403 => LiveError::Forbidden,
             status => LiveError::Upgrade { status },
         }),
-        Err(e) => Err(LiveError::Socket(e.to_string())),
+        Err(e) => Err(socket_error(e)),
     }
 }

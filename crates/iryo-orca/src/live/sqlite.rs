@@ -1,7 +1,8 @@
 //! The default durable checkpoint: one SQLite file (rusqlite with its bundled SQLite), WAL mode,
 //! one transaction per commit, so a process killed at any moment leaves the last commit intact.
 
-use std::path::Path;
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension as _, params};
@@ -27,10 +28,49 @@ const SCHEMA: &str = "
 
 /// A checkpoint in a SQLite file: the last acknowledged (time, uuid), `covered_until`, and the
 /// uuids seen within the retention window.
+///
+/// The file is locked (`flock`) while the checkpoint is open: a second watcher on it would miss
+/// what the first acknowledged, so it is refused ([`StateFileError::InUse`]). A file that other
+/// users may write is refused too ([`StateFileError::WritableByOthers`]): whoever can write it
+/// can move the cursor past notifications.
 #[derive(Debug)]
 pub struct SqliteCheckpoint {
+    // Declared before the lock: the connection closes first (closing another descriptor of the
+    // file would drop SQLite's own POSIX locks while it still uses them).
     db: Connection,
     cursor: Cursor,
+    _lock: Option<File>,
+}
+
+/// Why a state file cannot be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateFileError {
+    /// Another process (a second watcher) has the file open.
+    #[error(
+        "{} is in use by another process (locked): two watchers on one state file would each \
+         miss what the other acknowledged",
+        path.display()
+    )]
+    InUse {
+        /// The state file.
+        path: PathBuf,
+    },
+    /// Users other than the owner may write the file (mode `o+w`), as ssh refuses such files.
+    #[error(
+        "{} is writable by other users (mode {mode:03o}), who could move the cursor past \
+         notifications: run `chmod o-w` on it",
+        path.display()
+    )]
+    WritableByOthers {
+        /// The state file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The file could not be opened, read or set up.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
 }
 
 fn fail(what: &str) -> impl Fn(rusqlite::Error) -> CheckpointError + '_ {
@@ -38,15 +78,20 @@ fn fail(what: &str) -> impl Fn(rusqlite::Error) -> CheckpointError + '_ {
 }
 
 impl SqliteCheckpoint {
-    /// Opens (or creates) the checkpoint file at `path`.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, CheckpointError> {
+    /// Opens (or creates) the checkpoint file at `path` and locks it for this process.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StateFileError> {
         let path = path.as_ref();
+        let lock = lock(path)?;
         let db = Connection::open(path)
             .map_err(|e| CheckpointError(format!("open {}: {e}", path.display())))?;
         db.execute_batch(SCHEMA)
             .map_err(fail("create the schema"))?;
         let cursor = read_cursor(&db)?;
-        Ok(SqliteCheckpoint { db, cursor })
+        Ok(SqliteCheckpoint {
+            db,
+            cursor,
+            _lock: Some(lock),
+        })
     }
 
     /// A checkpoint in memory with the same code path (for tests).
@@ -57,7 +102,38 @@ impl SqliteCheckpoint {
         Ok(SqliteCheckpoint {
             db,
             cursor: Cursor::default(),
+            _lock: None,
         })
+    }
+}
+
+/// Opens (creating) `path`, refuses it if others may write it, and takes its exclusive lock.
+fn lock(path: &Path) -> Result<File, StateFileError> {
+    let failed = |e: std::io::Error| CheckpointError(format!("open {}: {e}", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(failed)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = file.metadata().map_err(failed)?.permissions().mode() & 0o7777;
+        if mode & 0o002 != 0 {
+            return Err(StateFileError::WritableByOthers {
+                path: path.to_owned(),
+                mode,
+            });
+        }
+    }
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(StateFileError::InUse {
+            path: path.to_owned(),
+        }),
+        Err(TryLockError::Error(e)) => Err(failed(e).into()),
     }
 }
 
@@ -178,5 +254,40 @@ mod tests {
         assert!(!c.is_seen(&acked.uuid).unwrap());
         drop(c);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_second_open_of_one_file_is_refused_until_the_first_closes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let first = SqliteCheckpoint::open(&path).unwrap();
+        let refused = SqliteCheckpoint::open(&path).unwrap_err();
+        assert!(
+            matches!(&refused, StateFileError::InUse { path: p } if *p == path),
+            "{refused:?}"
+        );
+        assert!(refused.to_string().contains("state.sqlite"), "{refused}");
+        drop(first);
+        SqliteCheckpoint::open(&path).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_state_file_others_may_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        drop(SqliteCheckpoint::open(&path).unwrap());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let refused = SqliteCheckpoint::open(&path).unwrap_err();
+        assert!(
+            matches!(
+                refused,
+                StateFileError::WritableByOthers { mode: 0o666, .. }
+            ),
+            "{refused:?}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        SqliteCheckpoint::open(&path).unwrap();
     }
 }

@@ -2,5 +2,8 @@
 
 mod common;
 mod faults;
+mod flood;
 mod gaps;
+mod redaction;
+mod stalled;
 mod steady;

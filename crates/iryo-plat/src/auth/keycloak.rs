@@ -167,17 +167,7 @@ impl Keycloak {
         let status = response.status().as_u16();
         let bytes = read_limited(response).await?;
         if status != 200 {
-            return Err(match serde_json::from_slice::<OAuthErrorBody>(&bytes) {
-                Ok(e) => AuthError::OAuth {
-                    status,
-                    code: e.error,
-                    description: e.error_description,
-                },
-                Err(_) => AuthError::Http {
-                    status,
-                    body_excerpt: iryo_runtime::body_excerpt(&bytes),
-                },
-            });
+            return Err(refusal(status, &bytes, form));
         }
         let answer: TokenAnswer =
             serde_json::from_slice(&bytes).map_err(|e| AuthError::Decode(e.to_string()))?;
@@ -190,6 +180,36 @@ impl Keycloak {
             offline: answer.refresh_expires_in == Some(0),
             scope: answer.scope,
         })
+    }
+}
+
+/// A refusal as it may be shown: Keycloak's text (an unknown `error`, `error_description`, an
+/// excerpt) through the runtime's one path, the secrets of the form blanked out.
+fn refusal(status: u16, bytes: &[u8], form: &[(&str, &str)]) -> AuthError {
+    let redactor = iryo_runtime::Redactor::default();
+    for (key, value) in form {
+        if matches!(
+            *key,
+            "code" | "code_verifier" | "refresh_token" | "client_secret"
+        ) {
+            redactor.remember_secret(value);
+        }
+    }
+    match serde_json::from_slice::<OAuthErrorBody>(bytes) {
+        Ok(e) => AuthError::OAuth {
+            status,
+            code: match e.error {
+                OAuthErrorCode::Unknown(code) => {
+                    OAuthErrorCode::from(redactor.excerpt(code.as_str().as_bytes()).as_str())
+                }
+                known => known,
+            },
+            description: e.error_description.map(|d| redactor.excerpt(d.as_bytes())),
+        },
+        Err(_) => AuthError::Http {
+            status,
+            body_excerpt: redactor.excerpt(bytes),
+        },
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -18,8 +19,15 @@ use crate::orca::handler::{empty, unauthorized};
 
 /// Client frames are small; anything bigger is refused by the WebSocket layer.
 const MAX_FRAME: usize = 64 * 1024;
+/// What a socket may hold of frames not yet written: tungstenite's default is unbounded, so a
+/// client that floods pings and reads nothing would grow the mock with its pongs. Above any frame
+/// the mock sends (a frame larger than this could not be queued at all).
+const MAX_WRITE_BUFFER: usize = 64 * 1024 * 1024;
 /// Pushes written before one flush.
 const BATCH: usize = 256;
+/// A write blocked this long means a stalled subscriber: it is dropped, as an overloaded pusher
+/// would (faults and the channel's lag are seen meanwhile: a write never holds the loop).
+pub(crate) const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Which port a socket came in on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +84,7 @@ fn ws_handler(
     }
     upgrade
         .max_message_size(MAX_FRAME)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
         .on_upgrade(move |socket| connection(shared, socket))
 }
 
@@ -114,13 +123,15 @@ async fn connection(shared: Arc<Shared>, mut socket: WebSocket) {
             message = socket.recv() => match message {
                 Some(Ok(Message::Text(text))) => {
                     let answer = answer(&shared, &mut subscriptions, text.as_str());
-                    if socket.send(Message::Text(answer.into())).await.is_err() {
+                    let send = socket.send(Message::Text(answer.into()));
+                    if !sent_in_time(send, &mut stop, &mut drops).await {
                         break;
                     }
                 }
                 Some(Ok(Message::Binary(_))) => {
                     let frame = protocol::error_frame(None, None, "PARSE_ERROR", "binary frames are not JSON");
-                    if socket.send(Message::Text(frame.into())).await.is_err() {
+                    let send = socket.send(Message::Text(frame.into()));
+                    if !sent_in_time(send, &mut stop, &mut drops).await {
                         break;
                     }
                 }
@@ -133,7 +144,8 @@ async fn connection(shared: Arc<Shared>, mut socket: WebSocket) {
                     // A subscriber this far behind is dropped, as an overloaded pusher would.
                     Err(RecvError::Lagged(_) | RecvError::Closed) => break,
                 };
-                if send_pushes(&mut socket, &subscriptions, first, &mut pushes).await.is_err() {
+                let send = send_pushes(&mut socket, &subscriptions, first, &mut pushes);
+                if !sent_in_time(send, &mut stop, &mut drops).await {
                     break;
                 }
             }
@@ -141,6 +153,20 @@ async fn connection(shared: Arc<Shared>, mut socket: WebSocket) {
     }
     hub.subscriptions
         .fetch_sub(subscriptions.len() as u64, Ordering::Relaxed);
+}
+
+/// Whether `send` finished within [`SEND_TIMEOUT`], with no stop or `drop` fault meanwhile.
+async fn sent_in_time(
+    send: impl Future<Output = Result<(), axum::Error>>,
+    stop: &mut (impl Future<Output = ()> + Unpin),
+    drops: &mut tokio::sync::watch::Receiver<u64>,
+) -> bool {
+    tokio::select! {
+        biased;
+        _ = stop => false,
+        _ = drops.changed() => false,
+        sent = tokio::time::timeout(SEND_TIMEOUT, send) => matches!(sent, Ok(Ok(()))),
+    }
 }
 
 /// Writes `first` and whatever else is already waiting (up to a batch), then flushes once.
