@@ -103,6 +103,10 @@ async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
         write_json_line(&mut out, &wire_data(event)?)?;
     }
     out.flush()?;
+    // Same rule as the watcher: one that cannot be delivered is named, the others are printed.
+    for undelivered in &events.undelivered {
+        eprintln!("warning: {undelivered}");
+    }
     if verbose {
         eprintln!("{} notifications", events.len());
     }

@@ -3,6 +3,7 @@
 use iryo_orca_codes::PushErrorCode;
 use iryo_runtime::{Credentials, Failure, RetryPolicy};
 
+use crate::notification::{PushEvents, Undelivered, decode_elements};
 use crate::push_events::{PushEvent, PushEventsRequest};
 use crate::types::{self, PushEventGetResponse, PushEventListItem};
 use crate::{Config, Error};
@@ -42,7 +43,7 @@ impl Client {
     pub async fn push_event_get_v2(
         &self,
         filter: types::PushEventFilter,
-    ) -> Result<Vec<PushEvent>, Error> {
+    ) -> Result<PushEvents, Error> {
         self.push_event_get_v2_with(filter, &self.retry).await
     }
 
@@ -51,7 +52,7 @@ impl Client {
         &self,
         filter: types::PushEventFilter,
         retry: &RetryPolicy,
-    ) -> Result<Vec<PushEvent>, Error> {
+    ) -> Result<PushEvents, Error> {
         let request = types::PushEventGetRequest {
             pusheventgetv2req: filter,
         };
@@ -61,9 +62,16 @@ impl Client {
     async fn push_once(
         &self,
         request: &types::PushEventGetRequest,
-    ) -> Result<Vec<PushEvent>, Failure<Error>> {
+    ) -> Result<PushEvents, Failure<Error>> {
         let response = match self.raw.push_event_get_v2(request).await {
             Ok(response) => response,
+            // One notification the typed answer cannot hold must not fail the others: read the
+            // list again element by element (an error object still fails the answer).
+            Err(progenitor_client::Error::InvalidResponsePayload(answer, _))
+                if let Some(found) = decode_elements(&answer) =>
+            {
+                return Ok(found);
+            }
             Err(error) => {
                 let redactor = &self.raw.inner.redactor;
                 let failure = match iryo_runtime::classify(error, redactor).await {
@@ -78,9 +86,19 @@ impl Client {
             PushEventGetResponse::List(list) => list
                 .0
                 .into_iter()
-                .map(decode_item)
+                .enumerate()
+                .map(|(position, item)| decode_item(position, item))
                 .collect::<Result<Vec<_>, _>>()
-                .map(|events| events.into_iter().flatten().collect()),
+                .map(|items| {
+                    let mut found = PushEvents::default();
+                    for item in items.into_iter().flatten() {
+                        match item {
+                            Ok(event) => found.events.push(event),
+                            Err(undelivered) => found.undelivered.push(undelivered),
+                        }
+                    }
+                    found
+                }),
             PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
             PushEventGetResponse::Error(error) => api_error(error),
         };
@@ -89,9 +107,14 @@ impl Client {
 }
 
 /// One array element: a notification, or (tolerated, fixup error-envelope-unverified) an error.
-fn decode_item(item: PushEventListItem) -> Result<Option<PushEvent>, Error> {
+fn decode_item(
+    position: usize,
+    item: PushEventListItem,
+) -> Result<Option<Result<PushEvent, Undelivered>>, Error> {
     match item {
-        PushEventListItem::Envelope(envelope) => PushEvent::from_data(envelope.data).map(Some),
+        PushEventListItem::Envelope(envelope) => Ok(Some(
+            PushEvent::from_data(envelope.data).map_err(|u| (*u).at(position)),
+        )),
         PushEventListItem::ErrorEnvelope(envelope) => api_error(envelope.error),
     }
 }

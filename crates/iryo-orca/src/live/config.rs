@@ -33,6 +33,8 @@ pub struct LiveConfig {
     pub(crate) max_frame_bytes: usize,
     pub(crate) max_buffered: usize,
     pub(crate) ack_batch: usize,
+    pub(crate) stable_after: Duration,
+    pub(crate) give_up_after: Option<Duration>,
 }
 
 /// What a connection attempt needs, resolved once.
@@ -66,6 +68,8 @@ impl LiveConfig {
             max_frame_bytes: 1024 * 1024,
             max_buffered: 100_000,
             ack_batch: 1024,
+            stable_after: Duration::from_secs(30),
+            give_up_after: None,
         }
     }
 
@@ -110,6 +114,22 @@ impl LiveConfig {
     /// The reconnect schedule (full jitter, exponential).
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
+        self
+    }
+
+    /// How long a connection must stay up before the reconnect schedule starts again at its
+    /// first attempt (default 30 s); a server that drops every connection sooner is retried
+    /// with ever longer waits.
+    pub fn stable_after(mut self, up: Duration) -> Self {
+        self.stable_after = up;
+        self
+    }
+
+    /// After the first connection, refused credentials (401/403) are retried with the backoff;
+    /// this ends the feed with the refusal once they have been refused for `limit` without a
+    /// success in between (default: retried for ever).
+    pub fn give_up_after(mut self, limit: Duration) -> Self {
+        self.give_up_after = Some(limit);
         self
     }
 
