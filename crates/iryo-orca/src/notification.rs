@@ -21,13 +21,14 @@ const FIELD_EXCERPT: usize = 64;
 pub struct Undelivered {
     /// Its index in the `pusheventgetv2` answer (`None` when it came over the socket).
     pub position: Option<usize>,
-    /// Its `uuid` member as JSON text, when it had one.
+    /// Its `uuid` member, when it had one (a string's content, another value's JSON text; at
+    /// most 64 characters, control characters escaped; so are the others).
     pub uuid: Option<String>,
-    /// Its `id` member as JSON text.
+    /// Its `id` member.
     pub id: Option<String>,
-    /// Its `event` member as JSON text.
+    /// Its `event` member.
     pub event: Option<String>,
-    /// Its `time` member as JSON text.
+    /// Its `time` member.
     pub time: Option<String>,
     /// Why it cannot be delivered.
     pub reason: String,
@@ -79,7 +80,13 @@ impl Undelivered {
             event: None,
             time: None,
         });
-        let field = |value: Option<&RawValue>| value.map(|v| shorten(v.get()));
+        // A string's content, any other value's JSON text.
+        let field = |value: Option<&RawValue>| {
+            value.map(|v| match serde_json::from_str::<String>(v.get()) {
+                Ok(text) => shorten(&text),
+                Err(_) => shorten(v.get()),
+            })
+        };
         Undelivered {
             position: None,
             uuid: field(naming.uuid),
@@ -98,10 +105,15 @@ impl Undelivered {
 
 /// The first characters, with control characters escaped (server text, shown to people).
 fn shorten(text: &str) -> String {
-    text.chars()
-        .take(FIELD_EXCERPT)
-        .flat_map(char::escape_default)
-        .collect()
+    let mut out = String::new();
+    for c in text.chars().take(FIELD_EXCERPT) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether `at` can be written and read back by every checkpoint: RFC 3339 has four-digit years.

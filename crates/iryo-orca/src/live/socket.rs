@@ -290,3 +290,24 @@ async fn connect(resolved: &Resolved) -> Result<Ws, LiveError> {
         Err(e) => Err(LiveError::Socket(e.to_string())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_frame_without_uuid_is_named_not_a_broken_connection() {
+        let text = r#"{"command":"event","sub.id":"s1","data":{"id":3,"event":"patient_accept","user":"u","body":{},"time":"2026-01-01T00:00:00+0900"}}"#;
+        match decode(text) {
+            Ok(Frame::Undelivered(named)) => {
+                assert_eq!(
+                    (named.uuid.as_deref(), named.id.as_deref()),
+                    (None, Some("3"))
+                );
+            }
+            Ok(Frame::Server(frame)) => panic!("decoded {frame:?}"),
+            Err(error) => panic!("{error}"),
+        }
+        assert!(decode(r#"{"command":"subscribed","data":{}}"#).is_err());
+    }
+}

@@ -84,3 +84,15 @@ pub fn stored_uuids(mock: &OrcaMock) -> Vec<String> {
         .map(|e| e["uuid"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
+
+/// Items up to `Connected`; a reconnect means the catch-up failed, which is the defect.
+pub async fn caught_up_items(feed: &mut LiveFeed) -> Vec<FeedItem> {
+    let mut items = Vec::new();
+    loop {
+        match item(feed).await.expect("no fatal error") {
+            FeedItem::Connected { .. } => return items,
+            FeedItem::Reconnecting { reason, .. } => panic!("the catch-up failed: {reason}"),
+            other => items.push(other),
+        }
+    }
+}
