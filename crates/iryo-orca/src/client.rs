@@ -3,7 +3,7 @@
 use iryo_orca_codes::PushErrorCode;
 use iryo_runtime::{Credentials, Failure, RetryPolicy};
 
-use crate::notification::{PushEvents, Undelivered, decode_elements};
+use crate::notification::{PushEvents, decode_elements};
 use crate::push_events::{PushEvent, PushEventsRequest};
 use crate::types::{self, PushEventGetResponse, PushEventListItem};
 use crate::{Config, Error};
@@ -24,6 +24,14 @@ impl Client {
 
     pub(crate) fn from_raw(raw: crate::generated::Client, retry: RetryPolicy) -> Self {
         Client { raw, retry }
+    }
+
+    /// The same client with answers of at most `limit` bytes (never more than its own limit).
+    pub(crate) fn with_answer_limit(&self, limit: u64) -> Client {
+        let mut client = self.clone();
+        let inner = &mut client.raw.inner;
+        inner.max_response_bytes = inner.max_response_bytes.min(limit);
+        client
     }
 
     /// The generated client underneath, for the untyped wire view (no input checks).
@@ -83,22 +91,7 @@ impl Client {
             }
         };
         let decoded = match response.into_inner() {
-            PushEventGetResponse::List(list) => list
-                .0
-                .into_iter()
-                .enumerate()
-                .map(|(position, item)| decode_item(position, item))
-                .collect::<Result<Vec<_>, _>>()
-                .map(|items| {
-                    let mut found = PushEvents::default();
-                    for item in items.into_iter().flatten() {
-                        match item {
-                            Ok(event) => found.events.push(event),
-                            Err(undelivered) => found.undelivered.push(undelivered),
-                        }
-                    }
-                    found
-                }),
+            PushEventGetResponse::List(list) => decode_list(list.0),
             PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
             PushEventGetResponse::Error(error) => api_error(error),
         };
@@ -106,17 +99,24 @@ impl Client {
     }
 }
 
-/// One array element: a notification, or (tolerated, fixup error-envelope-unverified) an error.
-fn decode_item(
-    position: usize,
-    item: PushEventListItem,
-) -> Result<Option<Result<PushEvent, Undelivered>>, Error> {
-    match item {
-        PushEventListItem::Envelope(envelope) => Ok(Some(
-            PushEvent::from_data(envelope.data).map_err(|u| (*u).at(position)),
-        )),
-        PushEventListItem::ErrorEnvelope(envelope) => api_error(envelope.error),
+/// The array's elements, converted one by one into a list sized once (an answer is held as
+/// wire items and typed events at the same time, so no third copy); an error element fails it.
+fn decode_list(items: Vec<PushEventListItem>) -> Result<PushEvents, Error> {
+    let mut found = PushEvents {
+        events: Vec::with_capacity(items.len()),
+        undelivered: Vec::new(),
+    };
+    for (position, item) in items.into_iter().enumerate() {
+        match item {
+            PushEventListItem::Envelope(envelope) => match PushEvent::from_data(envelope.data) {
+                Ok(event) => found.events.push(event),
+                Err(undelivered) => found.undelivered.push((*undelivered).at(position)),
+            },
+            // Tolerated here too (fixup error-envelope-unverified): an error fails the answer.
+            PushEventListItem::ErrorEnvelope(envelope) => return api_error(envelope.error),
+        }
     }
+    Ok(found)
 }
 
 /// 0007 means "nothing matched": an empty result, not a failure.

@@ -123,8 +123,9 @@ pub(crate) fn storable(at: DateTime<FixedOffset>) -> bool {
 
 impl PushEvent {
     /// Types a wire notification. A body without its event's documented shape is kept raw as
-    /// [`PushEventBody::Unknown`]; only a time that no cursor can store (outside the years
-    /// 0000–9999) makes it [`Undelivered`].
+    /// [`PushEventBody::Unknown`]; a time that no cursor can store (outside the years 0000–9999),
+    /// or a body over 64 KiB that does not decode (ORCA stores at most 2 KiB), makes it
+    /// [`Undelivered`].
     pub fn from_data(data: PushEventData) -> Result<Self, Box<Undelivered>> {
         let at = data.time.date_time();
         if !storable(at) {
@@ -137,13 +138,19 @@ impl PushEvent {
                 reason: "its time is outside the years 0000-9999".to_owned(),
             }));
         }
-        // The copy is the body's JSON text (no tree), kept for a known event that does not decode.
-        let body = PushEventBody::from_wire(&data.event, data.body.clone()).unwrap_or_else(|_| {
-            PushEventBody::Unknown {
-                event: data.event.clone(),
-                body: data.body,
+        let body = match typed_body(&data.event, data.body) {
+            Ok(body) => body,
+            Err(reason) => {
+                return Err(Box::new(Undelivered {
+                    position: None,
+                    uuid: Some(data.uuid.to_string()),
+                    id: Some(data.id.to_string()),
+                    event: Some(shorten(&data.event)),
+                    time: Some(shorten(&data.time.to_string())),
+                    reason,
+                }));
             }
-        });
+        };
         Ok(PushEvent {
             uuid: data.uuid,
             id: data.id,
@@ -162,6 +169,28 @@ impl PushEvent {
             Err(error) => Err(Box::new(Undelivered::naming(raw, error.to_string()))),
         }
     }
+}
+
+/// Bodies up to this size are copied before a known event's typed decode, so that one that does
+/// not decode is kept raw. ORCA stores at most 2 KiB per notification; a larger hostile body is
+/// decoded without a copy (memory stays at one body), and named if it does not decode.
+const KEEP_RAW_UP_TO: usize = 64 * 1024;
+
+/// The typed body; one that does not have its event's shape stays raw as `Unknown`.
+fn typed_body(event: &str, body: iryo_runtime::RawJson) -> Result<PushEventBody, String> {
+    if body.get().len() > KEEP_RAW_UP_TO {
+        let len = body.get().len();
+        return PushEventBody::from_wire(event, body).map_err(|e| {
+            format!("its body of {len} bytes does not decode ({e}) and is too large to keep raw")
+        });
+    }
+    // The copy is the body's JSON text (no tree), kept for a known event that does not decode.
+    Ok(
+        PushEventBody::from_wire(event, body.clone()).unwrap_or_else(|_| PushEventBody::Unknown {
+            event: event.to_owned(),
+            body,
+        }),
+    )
 }
 
 /// A `pusheventgetv2` answer: the notifications delivered, in answer order, and those that could

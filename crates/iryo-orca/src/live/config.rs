@@ -35,6 +35,7 @@ pub struct LiveConfig {
     pub(crate) ack_batch: usize,
     pub(crate) stable_after: Duration,
     pub(crate) give_up_after: Option<Duration>,
+    pub(crate) catch_up_answer_bytes: u64,
 }
 
 /// What a connection attempt needs, resolved once.
@@ -70,6 +71,7 @@ impl LiveConfig {
             ack_batch: 1024,
             stable_after: Duration::from_secs(30),
             give_up_after: None,
+            catch_up_answer_bytes: 8 * 1024 * 1024,
         }
     }
 
@@ -133,6 +135,15 @@ impl LiveConfig {
         self
     }
 
+    /// The largest catch-up answer read at once (default 8 MiB, at most the catch-up client's own
+    /// limit): a larger window is split, down to one minute (a minute above it is a `TooLarge`
+    /// gap: about 30,000 notifications of ORCA's usual size). It bounds the catch-up's memory:
+    /// one answer is held, typed, while it is delivered.
+    pub fn catch_up_answer_bytes(mut self, limit: u64) -> Self {
+        self.catch_up_answer_bytes = limit;
+        self
+    }
+
     /// Time allowed for TCP, TLS, the upgrade and the `subscribed` answers.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -185,6 +196,7 @@ impl LiveConfig {
         catch_up: Option<Client>,
         checkpoint: impl Checkpoint + 'static,
     ) -> Result<LiveFeed, LiveError> {
+        let catch_up = catch_up.map(|c| c.with_answer_limit(self.catch_up_answer_bytes));
         let resolved = self.resolve()?;
         LiveFeed::new(resolved, catch_up, Box::new(checkpoint))
     }

@@ -43,6 +43,8 @@ pub struct LiveFeed {
     acked_since_prune: usize,
     /// The catch-up under way on the open socket, if any.
     catching: Option<CatchingUp>,
+    /// The rest of the catch-up window being delivered (one copy: taken one event at a time).
+    window: std::vec::IntoIter<PushEvent>,
     /// When the current connection was up and caught up (its stability resets the backoff).
     connected_at: Option<Instant>,
     ever_connected: bool,
@@ -78,6 +80,7 @@ impl LiveFeed {
             retry_after: None,
             acked_since_prune: 0,
             catching: None,
+            window: Vec::new().into_iter(),
             connected_at: None,
             ever_connected: false,
             refused_since: None,
@@ -93,6 +96,12 @@ impl LiveFeed {
         loop {
             if let Some(item) = self.ready.pop_front() {
                 return Ok(item);
+            }
+            while let Some(event) = self.window.next() {
+                if self.is_new(&event)? {
+                    self.delivered.insert(event.uuid);
+                    return Ok(FeedItem::Event(event));
+                }
             }
             let Some(session) = self.session.as_mut() else {
                 self.flush()?;
@@ -174,6 +183,7 @@ impl LiveFeed {
         let idle = self.session.is_some()
             && self.catching.is_none()
             && self.ready.is_empty()
+            && self.window.len() == 0
             && self.delivered.len() == self.acks.len();
         let covered = idle.then(|| self.now());
         if self.acks.is_empty() && covered.is_none() {
@@ -352,16 +362,14 @@ impl LiveFeed {
         self.refused_since = None;
     }
 
-    /// Queues one catch-up window (in time order), each uuid once.
+    /// Delivers one catch-up window (in time order) before the next is fetched, each uuid once.
     fn deliver_window(&mut self, answer: catchup::Answer) -> Result<(), LiveError> {
         self.ready
             .extend(answer.gaps.into_iter().map(FeedItem::Gap));
         if let Some(catching) = self.catching.as_mut() {
             catching.fetched += answer.events.len();
         }
-        for event in answer.events {
-            self.deliver(event)?;
-        }
+        self.window = answer.events.into_iter();
         Ok(())
     }
 
