@@ -96,7 +96,8 @@ async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
             normalised_path(args.base_path.as_deref()),
         );
     }
-    let events = request.send().await?;
+    let mut events = request.send().await?;
+    let undelivered = std::mem::take(&mut events.undelivered);
     let mut out = std::io::stdout().lock();
     let count = events.len();
     // Each event is dropped once printed.
@@ -104,6 +105,10 @@ async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
         write_event_line(&mut out, &event)?;
     }
     out.flush()?;
+    // Same rule as the watcher: one that cannot be delivered is named, the others are printed.
+    for undelivered in &undelivered {
+        eprintln!("warning: {undelivered}");
+    }
     if verbose {
         eprintln!("{count} notifications");
     }

@@ -183,16 +183,6 @@ fn invalid(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("JSON text with {what}"))
 }
 
-/// Writes one JSON value and a newline.
-pub fn write_json_line(out: &mut impl Write, value: &serde_json::Value) -> Result<(), Stop> {
-    serde_json::to_writer(&mut *out, value).map_err(|e| match e.io_error_kind() {
-        Some(kind) => Stop::from(io::Error::from(kind)),
-        None => Stop::Failed(CliError::Transport(format!("writing JSON failed: {e}"))),
-    })?;
-    out.write_all(b"\n")?;
-    Ok(())
-}
-
 /// A credential from the environment. Unset, empty or not UTF-8 is refused (exit 4), and the
 /// message names the variable, never its value.
 pub fn required_env(name: &str, what: &str) -> Result<String, CliError> {

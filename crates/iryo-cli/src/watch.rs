@@ -23,8 +23,10 @@ since the last printed event is fetched with pusheventgetv2 (needs ORCA_USER / O
 without them every gap is reported). SIGINT or SIGTERM saves the state and exits 0.
 
 With --state FILE (SQLite), a watcher started again, even after SIGKILL, goes on after the last
-event it printed: none lost, none repeated (an event printed in the instant before a kill may be
-printed once more).
+event it printed: none lost. Printed events are saved in batches: when the socket is quiet before
+the next one arrives, so at a few events a second only the line printed in the instant before a
+kill may be printed again; under load at most the last 1,024 lines (and only those printed in the
+last ~0.1 s) are printed once more.
 
 Example (against `iryo mock`):
   export ORCA_USER=ormaster ORCA_PASSWORD=ormaster
@@ -64,6 +66,11 @@ pub struct WatchArgs {
     /// The longest wait between reconnect attempts, in seconds (they start at up to 1 s).
     #[arg(long, value_name = "SECS", default_value_t = 600.0)]
     max_backoff: f64,
+    /// After the first connection, refused credentials (401/403) are retried with the backoff,
+    /// one status line each; give up (exit status 3) once they were refused this long
+    /// (default: retry for ever). On the first connection a refusal ends the watch at once.
+    #[arg(long, value_name = "SECS")]
+    give_up_after: Option<f64>,
     #[command(flatten)]
     insecure: crate::insecure::InsecureHttpArg,
 }
@@ -114,6 +121,9 @@ fn build_feed(args: &WatchArgs) -> Result<LiveFeed, CliError> {
             base: Duration::from_secs(1).min(seconds("--max-backoff", args.max_backoff)?),
             max: seconds("--max-backoff", args.max_backoff)?,
         });
+    if let Some(limit) = args.give_up_after {
+        config = config.give_up_after(seconds("--give-up-after", limit)?);
+    }
     for event in &args.events {
         config = config.event(event);
     }

@@ -2,6 +2,9 @@
 //! SQLite acknowledgements), the client's peak memory for two event counts (it must not grow with
 //! them), and the time from a restart with a state file to caught up on a gap of G events.
 //!
+//! Last, the feed's peak memory for a long gap: `IRYO_LIVE_GAP_MINUTES` minutes (default 20) of
+//! 20,000 notifications a minute stored before a restart, caught up window by window.
+//!
 //! Run: `cargo bench -p iryo-orca --bench live` (`IRYO_LIVE_EVENTS` = the larger count, default
 //! 400000; `IRYO_LIVE_GAP` = G, default 20000). The mock runs in this process, the feed in a child
 //! process, so that the peak memory (VmHWM) is the feed's own. Without `--bench` (as
@@ -11,8 +14,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::TimeDelta;
 use iryo_mock::orca::{Clock, OrcaMock};
-use iryo_orca::live::{FeedItem, LiveConfig, SqliteCheckpoint};
+use iryo_orca::live::{Checkpoint, FeedItem, LiveConfig, SqliteCheckpoint};
 use iryo_orca::{Client, Credentials};
 use serde_json::json;
 
@@ -109,6 +113,35 @@ fn main() {
         caught_up * 1000.0,
         peak_kib / 1024.0
     );
+    drop(mock);
+    let minutes = env("IRYO_LIVE_GAP_MINUTES", if smoke { 1 } else { 20 });
+    let per_minute = if smoke { 500 } else { 20_000 };
+    let mock = runtime.block_on(crate::mock());
+    let state = dir.path().join("long-gap.sqlite");
+    let start = mock.now() - TimeDelta::minutes(minutes as i64);
+    let mut checkpoint = SqliteCheckpoint::open(&state).unwrap();
+    checkpoint.commit(&[], Some(start)).unwrap();
+    drop(checkpoint);
+    let total = minutes * per_minute;
+    for n in 0..total {
+        let at = start + TimeDelta::milliseconds((n * 60_000 / per_minute) as i64);
+        let body = json!({ "Patient_ID": format!("{:05}", n % 100_000) });
+        mock.push("patient_accept", "ormaster", body, at);
+    }
+    let args = [
+        "longgap",
+        &mock.ws_url(),
+        &mock.base_url(),
+        state.to_str().unwrap(),
+        &total.to_string(),
+    ];
+    let line = run_child(&args, || {});
+    let [_, caught_up, peak_kib]: [f64; 3] = numbers(&line);
+    println!(
+        "restart after {minutes} minutes of {per_minute} events a minute ({total} events): all delivered after {:.1} s, feed peak {:.1} MiB",
+        caught_up,
+        peak_kib / 1024.0
+    );
 }
 
 async fn mock() -> OrcaMock {
@@ -168,10 +201,19 @@ fn child(args: &[String]) {
             .build(Some(client), SqliteCheckpoint::open(state).unwrap())
             .unwrap();
         let started = Instant::now();
-        // Wait until subscribed before the parent starts producing.
+        let (mut seen, mut reconnects, mut first) = (0u64, 0u64, None);
+        // Wait until subscribed and caught up (counting what the catch-up delivers) before the
+        // parent starts producing.
         let connected_after = loop {
-            if let FeedItem::Connected { .. } = feed.next().await.unwrap() {
-                break Some(started.elapsed());
+            match feed.next().await.unwrap() {
+                FeedItem::Connected { .. } => break Some(started.elapsed()),
+                FeedItem::Event(event) => {
+                    first.get_or_insert_with(Instant::now);
+                    feed.ack(&event).unwrap();
+                    seen += 1;
+                }
+                FeedItem::Gap(gap) => panic!("gap while catching up: {gap}"),
+                _ => {}
             }
         };
         println!("ready");
@@ -180,7 +222,6 @@ fn child(args: &[String]) {
             println!("0 0 0");
             return;
         }
-        let (mut seen, mut reconnects, mut first) = (0u64, 0u64, None);
         while seen < count {
             let item = tokio::time::timeout(STUCK, feed.next())
                 .await

@@ -3,6 +3,7 @@
 use iryo_orca_codes::PushErrorCode;
 use iryo_runtime::{Credentials, Failure, RetryPolicy};
 
+use crate::notification::{PushEvents, decode_elements};
 use crate::push_events::{PushEvent, PushEventsRequest};
 use crate::types::{self, PushEventGetResponse, PushEventListItem};
 use crate::{Config, Error};
@@ -25,6 +26,14 @@ impl Client {
         Client { raw, retry }
     }
 
+    /// The same client with answers of at most `limit` bytes (never more than its own limit).
+    pub(crate) fn with_answer_limit(&self, limit: u64) -> Client {
+        let mut client = self.clone();
+        let inner = &mut client.raw.inner;
+        inner.max_response_bytes = inner.max_response_bytes.min(limit);
+        client
+    }
+
     /// The generated client underneath, for the untyped wire view (no input checks).
     pub fn raw(&self) -> &crate::generated::Client {
         &self.raw
@@ -42,7 +51,7 @@ impl Client {
     pub async fn push_event_get_v2(
         &self,
         filter: types::PushEventFilter,
-    ) -> Result<Vec<PushEvent>, Error> {
+    ) -> Result<PushEvents, Error> {
         self.push_event_get_v2_with(filter, &self.retry).await
     }
 
@@ -51,7 +60,7 @@ impl Client {
         &self,
         filter: types::PushEventFilter,
         retry: &RetryPolicy,
-    ) -> Result<Vec<PushEvent>, Error> {
+    ) -> Result<PushEvents, Error> {
         let request = types::PushEventGetRequest {
             pusheventgetv2req: filter,
         };
@@ -61,9 +70,16 @@ impl Client {
     async fn push_once(
         &self,
         request: &types::PushEventGetRequest,
-    ) -> Result<Vec<PushEvent>, Failure<Error>> {
+    ) -> Result<PushEvents, Failure<Error>> {
         let response = match self.raw.push_event_get_v2(request).await {
             Ok(response) => response,
+            // One notification the typed answer cannot hold must not fail the others: read the
+            // list again element by element (an error object still fails the answer).
+            Err(progenitor_client::Error::InvalidResponsePayload(answer, _))
+                if let Some(found) = decode_elements(&answer) =>
+            {
+                return Ok(found);
+            }
             Err(error) => {
                 let redactor = &self.raw.inner.redactor;
                 let failure = match iryo_runtime::classify(error, redactor).await {
@@ -75,12 +91,7 @@ impl Client {
             }
         };
         let decoded = match response.into_inner() {
-            PushEventGetResponse::List(list) => list
-                .0
-                .into_iter()
-                .map(decode_item)
-                .collect::<Result<Vec<_>, _>>()
-                .map(|events| events.into_iter().flatten().collect()),
+            PushEventGetResponse::List(list) => decode_list(list.0),
             PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
             PushEventGetResponse::Error(error) => api_error(error),
         };
@@ -88,12 +99,24 @@ impl Client {
     }
 }
 
-/// One array element: a notification, or (tolerated, fixup error-envelope-unverified) an error.
-fn decode_item(item: PushEventListItem) -> Result<Option<PushEvent>, Error> {
-    match item {
-        PushEventListItem::Envelope(envelope) => PushEvent::from_data(envelope.data).map(Some),
-        PushEventListItem::ErrorEnvelope(envelope) => api_error(envelope.error),
+/// The array's elements, converted one by one into a list sized once (an answer is held as
+/// wire items and typed events at the same time, so no third copy); an error element fails it.
+fn decode_list(items: Vec<PushEventListItem>) -> Result<PushEvents, Error> {
+    let mut found = PushEvents {
+        events: Vec::with_capacity(items.len()),
+        undelivered: Vec::new(),
+    };
+    for (position, item) in items.into_iter().enumerate() {
+        match item {
+            PushEventListItem::Envelope(envelope) => match PushEvent::from_data(envelope.data) {
+                Ok(event) => found.events.push(event),
+                Err(undelivered) => found.undelivered.push((*undelivered).at(position)),
+            },
+            // Tolerated here too (fixup error-envelope-unverified): an error fails the answer.
+            PushEventListItem::ErrorEnvelope(envelope) => return api_error(envelope.error),
+        }
     }
+    Ok(found)
 }
 
 /// 0007 means "nothing matched": an empty result, not a failure.

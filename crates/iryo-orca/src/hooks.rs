@@ -13,7 +13,7 @@ use crate::generated::Client as RawClient;
 #[derive(Clone)]
 pub struct Hooks {
     authorization: Option<HeaderValue>,
-    max_response_bytes: u64,
+    pub(crate) max_response_bytes: u64,
     pub(crate) redactor: Redactor,
 }
 

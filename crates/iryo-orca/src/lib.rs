@@ -36,6 +36,7 @@ mod config;
 mod error;
 mod hooks;
 pub mod live;
+mod notification;
 mod push_events;
 mod time;
 
@@ -49,6 +50,7 @@ pub use iryo_runtime::{
     BodyCut, ClientIdentity, Credentials, InsecureHttp, RawJson, RetryPolicy, Secret, Transport,
     UnknownFields,
 };
+pub use notification::{PushEvents, Undelivered};
 pub use push_events::{PushEvent, PushEventsRequest};
 pub use time::{OrcaTimestamp, PushTime, PushTimeError, TimestampError};
 

@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use crate::events::PushEventBody;
+use crate::notification::PushEvents;
 use crate::time::{OrcaTimestamp, PushTime};
 use crate::types::{self, PushEventData};
 use crate::{Client, Error};
@@ -27,23 +28,6 @@ pub struct PushEvent {
 }
 
 impl PushEvent {
-    /// Types the body of a wire notification.
-    pub fn from_data(data: PushEventData) -> Result<Self, Error> {
-        let body = PushEventBody::from_wire(&data.event, data.body).map_err(|e| Error::Decode {
-            message: format!("body of `{}` notification {}: {e}", data.event, data.uuid),
-            body_excerpt: String::new(),
-        })?;
-        Ok(PushEvent {
-            uuid: data.uuid,
-            id: data.id,
-            event: data.event,
-            user: data.user,
-            time: data.time,
-            body,
-            extra: data.extra,
-        })
-    }
-
     /// Back to the wire shape, unknown keys included.
     pub fn to_data(&self) -> Result<PushEventData, serde_json::Error> {
         Ok(PushEventData {
@@ -132,7 +116,7 @@ impl<'a> PushEventsRequest<'a> {
     }
 
     /// Sends the request. No match (ORCA code 0007) is `Ok` with an empty list.
-    pub async fn send(self) -> Result<Vec<PushEvent>, Error> {
+    pub async fn send(self) -> Result<PushEvents, Error> {
         let filter = self.filter()?;
         match &self.retry {
             Some(policy) => self.client.push_event_get_v2_with(filter, policy).await,

@@ -32,7 +32,7 @@ async fn serve(body: Bytes) -> String {
 async fn peak_of_one_call(client: &Client) -> (usize, Vec<iryo_orca::PushEvent>) {
     let steady = ALLOCATOR.current_usage();
     ALLOCATOR.reset_peak_usage();
-    let events = client.push_events().send().await.unwrap();
+    let events = client.push_events().send().await.unwrap().events;
     (ALLOCATOR.peak_usage().saturating_sub(steady), events)
 }
 

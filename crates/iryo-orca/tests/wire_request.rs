@@ -144,29 +144,22 @@ async fn bad_input_is_refused_before_any_request() {
 }
 
 #[tokio::test]
-async fn undecodable_answers_are_decode_errors_that_say_where() {
+async fn undecodable_notifications_are_named_and_undecodable_answers_are_errors() {
+    // Issue 19: one notification that cannot be delivered is named; it never fails the answer.
     let bad_uuid = r#"[{"data":{"uuid":"not-a-uuid","id":1,"event":"x","user":"u","body":{},"time":"2018-01-24T16:02:53+0900"}}]"#;
     let url = iryo_testkit::probe::canned(200, "application/json", bad_uuid).await;
     let client = Client::new(&url, Credentials::basic("ormaster", "ormaster")).unwrap();
-    let err = client.push_events().send().await.unwrap_err();
-    let Error::Decode {
-        message,
-        body_excerpt,
-    } = &err
-    else {
-        panic!("{err:?}")
-    };
-    assert!(
-        message.contains("as Envelope") && message.to_lowercase().contains("uuid"),
-        "{message}"
-    );
-    assert!(body_excerpt.starts_with("[{\"data\""));
+    let answer = client.push_events().send().await.unwrap();
+    assert!(answer.events.is_empty());
+    let named = &answer.undelivered[0];
+    assert_eq!(named.uuid.as_deref(), Some("not-a-uuid"));
+    assert!(named.reason.to_lowercase().contains("uuid"), "{named}");
 
     let bad_time = r#"[{"data":{"uuid":"2df2ef80-8978-4817-b929-c07e4ba39e6f","id":1,"event":"x","user":"u","body":{},"time":"yesterday"}}]"#;
     let url = iryo_testkit::probe::canned(200, "application/json", bad_time).await;
     let client = Client::new(&url, Credentials::basic("ormaster", "ormaster")).unwrap();
-    let err = client.push_events().send().await.unwrap_err();
-    assert!(err.to_string().contains("yesterday"), "{err}");
+    let answer = client.push_events().send().await.unwrap();
+    assert!(answer.undelivered[0].to_string().contains("yesterday"));
 
     let url = iryo_testkit::probe::canned(
         200,
@@ -183,16 +176,20 @@ async fn undecodable_answers_are_decode_errors_that_say_where() {
 }
 
 #[tokio::test]
-async fn a_known_event_with_a_malformed_body_is_an_error_naming_it() {
+async fn a_known_event_with_a_malformed_body_is_delivered_raw() {
     let body = r#"[{"data":{"uuid":"2df2ef80-8978-4817-b929-c07e4ba39e6f","id":1,"event":"patient_accept","user":"u","body":{"Patient_ID":5},"time":"2018-01-24T16:02:53+0900"}}]"#;
     let url = iryo_testkit::probe::canned(200, "application/json", body).await;
     let client = Client::new(&url, Credentials::basic("ormaster", "ormaster")).unwrap();
-    let err = client.push_events().send().await.unwrap_err();
-    let text = err.to_string();
-    assert!(
-        text.contains("patient_accept") && text.contains("2df2ef80"),
-        "{text}"
-    );
+    let answer = client.push_events().send().await.unwrap();
+    match &answer.events[0].body {
+        iryo_orca::PushEventBody::Unknown { event, body } => {
+            assert_eq!(
+                (event.as_str(), body.get()),
+                ("patient_accept", r#"{"Patient_ID":5}"#)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

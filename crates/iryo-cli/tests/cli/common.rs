@@ -192,6 +192,13 @@ pub struct Served<M> {
     _runtime: tokio::runtime::Runtime,
 }
 
+impl<M> Served<M> {
+    /// Enters the mock's runtime (for controls that spawn tasks, such as the generator).
+    pub fn enter(&self) -> tokio::runtime::EnterGuard<'_> {
+        self._runtime.enter()
+    }
+}
+
 impl<M> Deref for Served<M> {
     type Target = M;
 

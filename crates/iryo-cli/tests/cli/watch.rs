@@ -310,3 +310,92 @@ fn a_body_nested_200_deep_is_printed_and_the_watcher_goes_on() {
     );
     assert!(stdout[1].contains("patient_accept"), "{}", stdout[1]);
 }
+
+#[test]
+fn refused_credentials_on_a_reconnect_print_a_line_each_until_give_up_after() {
+    let orca = live_orca_mock();
+    let live = orca.live();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("watch.sqlite");
+    let args = ["--max-backoff", "0.2", "--give-up-after", "1"];
+    let watcher = Watcher::start(&orca.base_url(), &state, &args);
+    for _ in 0..2 {
+        live.refuse_next_upgrade(401);
+    }
+    live.drop_sockets();
+    // Two refusals, then the credentials work again: the watch goes on.
+    watcher.wait_until("connected again", |w| {
+        w.stderr()
+            .iter()
+            .filter(|l| l.starts_with("connected:"))
+            .count()
+            == 2
+    });
+    let refused = |w: &Watcher| {
+        w.stderr()
+            .iter()
+            .filter(|l| l.starts_with("reconnecting") && l.contains("HTTP 401"))
+            .count()
+    };
+    assert_eq!(refused(&watcher), 2, "{:?}", watcher.stderr());
+    // Refused for longer than --give-up-after: the watch ends with the refusal.
+    for _ in 0..1000 {
+        live.refuse_next_upgrade(401);
+    }
+    let started = Instant::now();
+    live.drop_sockets();
+    let (code, _, stderr) = watcher.finish();
+    assert_eq!(code, 3, "{stderr:?}");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert!(stderr.last().unwrap().contains("HTTP 401"), "{stderr:?}");
+}
+
+fn uuids(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["uuid"].to_string())
+        .collect()
+}
+
+#[test]
+fn a_kill_under_load_repeats_at_most_one_batch_of_lines() {
+    let orca = live_orca_mock();
+    let live = orca.live();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("watch.sqlite");
+    let first = Watcher::start(&orca.base_url(), &state, &[]);
+    {
+        let _runtime = orca.enter();
+        live.start_generator(5_000, "patient_accept");
+    }
+    first.wait_for_lines(5_000);
+    first.signal("-KILL");
+    live.stop_generator();
+    let (_, before_kill, _) = first.finish();
+    let stored: std::collections::HashSet<String> = orca
+        .events()
+        .iter()
+        .map(|e| e["uuid"].to_string())
+        .collect();
+    let second = Watcher::start(&orca.base_url(), &state, &[]);
+    let printed_before: std::collections::HashSet<String> =
+        uuids(&before_kill).into_iter().collect();
+    second.wait_until("every stored event printed", |w| {
+        let mut all = printed_before.clone();
+        all.extend(uuids(&w.stdout()));
+        all.len() >= stored.len()
+    });
+    second.signal("-TERM");
+    let (code, after_restart, stderr) = second.finish();
+    assert_eq!(code, 0, "{stderr:?}");
+    let after = uuids(&after_restart);
+    let repeated = after.iter().filter(|u| printed_before.contains(*u)).count();
+    eprintln!(
+        "{} printed before the kill, {repeated} of them printed again",
+        before_kill.len()
+    );
+    assert!(repeated <= 1024, "{repeated} lines repeated");
+    let mut all = printed_before;
+    all.extend(after);
+    assert_eq!(all, stored, "none lost");
+}

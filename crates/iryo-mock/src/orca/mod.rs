@@ -347,6 +347,14 @@ impl OrcaMock {
         inner.store.insert(data, now)
     }
 
+    /// Stores `data` verbatim, listed as if sent at `at`: no key is required or checked (a row
+    /// without `uuid`, a `time` of any type), as a broken or hostile server may hold one.
+    pub fn insert_verbatim(&self, data: Value, at: DateTime<FixedOffset>) -> String {
+        let mut inner = self.shared.lock();
+        let now = inner.clock.now();
+        inner.store.insert_verbatim(data, at, now)
+    }
+
     /// Every stored notification, oldest first (ties in insertion order), as the API would list them.
     pub fn events(&self) -> Vec<Value> {
         self.shared.lock().store.all()

@@ -138,6 +138,27 @@ impl Store {
         Ok(self.put(row))
     }
 
+    /// Stores `data` verbatim at `at` whatever it holds (no `uuid` or `time` needed: what a broken
+    /// or hostile server may keep), after retention. Returns the key it is stored under.
+    pub(crate) fn insert_verbatim(
+        &mut self,
+        data: Value,
+        at: DateTime<FixedOffset>,
+        now: DateTime<FixedOffset>,
+    ) -> String {
+        let text = |key: &str| data.get(key).and_then(Value::as_str).map(str::to_owned);
+        let row = Row {
+            seq: 0,
+            uuid: format!("verbatim-{}", self.next_seq),
+            at,
+            event: text("event"),
+            user: text("user"),
+            data,
+        };
+        self.expire(now);
+        self.put(row)
+    }
+
     /// Builds a notification the way ORCA does (fresh v4 uuid, next id, JST `+0900` time) and inserts it.
     pub(crate) fn push(
         &mut self,

@@ -1,18 +1,13 @@
 //! Closing the gap after a (re)connect: `pusheventgetv2` from the cursor (minus the clock-skew
-//! margin, minute resolution, inclusive bounds) to now (plus the margin). What cannot be fetched
-//! becomes a [`Gap`].
+//! margin, minute resolution, inclusive bounds) to now (plus the margin), one window at a time in
+//! time order, each delivered before the next is asked for. What cannot be fetched becomes a
+//! [`Gap`].
 
-use chrono::{DateTime, FixedOffset, TimeDelta, Timelike as _};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeDelta, Timelike as _};
 
-use super::{Gap, GapReason, LiveError};
-use crate::{Client, Error, PushEvent, PushTime};
-
-/// What one catch-up found.
-#[derive(Debug, Default)]
-pub(crate) struct CatchUp {
-    pub events: Vec<PushEvent>,
-    pub gaps: Vec<Gap>,
-}
+use super::socket::{Incoming, Session};
+use super::{FrameId, Gap, GapReason, LiveError};
+use crate::{Client, Error, PushEvent, PushTime, Undelivered};
 
 /// The parameters of one catch-up.
 #[derive(Clone, Debug)]
@@ -29,107 +24,215 @@ pub(crate) struct Window {
 /// At most this many requests per catch-up (windows split because an answer was too large).
 const MAX_REQUESTS: usize = 4096;
 
-pub(crate) async fn run(client: Option<Client>, window: Window) -> Result<CatchUp, LiveError> {
-    let mut found = CatchUp::default();
-    let Some(client) = client else {
-        found.gaps.push(Gap {
-            from: window.from,
-            to: window.now,
-            reason: GapReason::CatchUpUnavailable { status: None },
-        });
-        return Ok(found);
-    };
-    let oldest = window.now - window.retention;
-    let mut start = window.from - window.skew;
-    if window.from < oldest {
-        found.gaps.push(Gap {
-            from: window.from,
-            to: oldest,
-            reason: GapReason::BeyondRetention,
-        });
-        start = oldest;
+/// What one window brought: its notifications in time order, and what it could not deliver.
+#[derive(Debug, Default)]
+pub(crate) struct Answer {
+    pub events: Vec<PushEvent>,
+    pub gaps: Vec<Gap>,
+}
+
+/// The windows of one catch-up still to fetch, earliest first.
+pub(crate) struct Windows {
+    client: Option<Client>,
+    window: Window,
+    /// Minute bounds, the earliest window last (popped first).
+    pending: Vec<(NaiveDateTime, NaiveDateTime)>,
+    /// Gaps known before any request (beyond retention, no client).
+    known: Vec<Gap>,
+    requests: usize,
+}
+
+impl Windows {
+    pub(crate) fn new(client: Option<Client>, window: Window) -> Self {
+        let mut known = Vec::new();
+        let oldest = window.now - window.retention;
+        let mut start = window.from - window.skew;
+        if window.from < oldest {
+            known.push(Gap {
+                from: window.from,
+                to: oldest,
+                reason: GapReason::BeyondRetention,
+            });
+            start = oldest;
+        }
+        let pending = if client.is_some() {
+            let end = window.now + window.skew;
+            vec![(minute(start, window.offset), minute(end, window.offset))]
+        } else {
+            known.push(Gap {
+                from: window.from,
+                to: window.now,
+                reason: GapReason::CatchUpUnavailable { status: None },
+            });
+            Vec::new()
+        };
+        Windows {
+            client,
+            window,
+            pending,
+            known,
+            requests: 0,
+        }
     }
-    let first = minute(start, window.offset);
-    let last = minute(window.now + window.skew, window.offset);
-    let mut requests = 0;
-    for event in &window.events {
-        let mut pending = vec![(first, last)];
-        while let Some((lo, hi)) = pending.pop() {
-            requests += 1;
-            if requests > MAX_REQUESTS {
-                return Err(LiveError::Protocol(format!(
-                    "catch-up needed more than {MAX_REQUESTS} requests"
-                )));
-            }
-            let mut request = client
-                .push_events()
-                .start(PushTime::Minute(lo))
-                .end(PushTime::Minute(hi));
-            if let Some(event) = event {
-                request = request.event(event.clone());
-            }
-            match request.send().await {
-                Ok(events) => found.events.extend(events),
-                Err(Error::Http { status: 404, .. }) => {
-                    found.gaps.push(Gap {
-                        from: window.from,
-                        to: window.now,
-                        reason: GapReason::CatchUpUnavailable { status: Some(404) },
-                    });
-                    return Ok(found);
+
+    /// The next window (every event name asked for it), or `None` when the gap is closed.
+    pub(crate) async fn next(&mut self) -> Result<Option<Answer>, LiveError> {
+        if !self.known.is_empty() {
+            let gaps = std::mem::take(&mut self.known);
+            return Ok(Some(Answer {
+                events: Vec::new(),
+                gaps,
+            }));
+        }
+        let Some(client) = self.client.clone() else {
+            return Ok(None);
+        };
+        'windows: while let Some((lo, hi)) = self.pending.pop() {
+            let mut answer = Answer::default();
+            for event in &self.window.events {
+                self.requests += 1;
+                if self.requests > MAX_REQUESTS {
+                    return Err(LiveError::Protocol(format!(
+                        "catch-up needed more than {MAX_REQUESTS} requests"
+                    )));
                 }
-                // Too big to read at once: split the window in two, down to one minute.
-                Err(Error::TooLarge { .. }) if hi > lo => {
-                    let minutes = (hi - lo).num_minutes();
-                    let middle = lo + TimeDelta::minutes(minutes / 2);
-                    pending.push((middle + TimeDelta::minutes(1), hi));
-                    pending.push((lo, middle));
+                let mut request = client
+                    .push_events()
+                    .start(PushTime::Minute(lo))
+                    .end(PushTime::Minute(hi));
+                if let Some(event) = event {
+                    request = request.event(event.clone());
                 }
-                Err(Error::TooLarge { .. }) => found.gaps.push(Gap {
-                    from: lo
-                        .and_local_timezone(window.offset)
-                        .single()
-                        .unwrap_or(window.from),
-                    to: hi
-                        .and_local_timezone(window.offset)
-                        .single()
-                        .unwrap_or(window.now),
-                    reason: GapReason::TooLarge,
-                }),
-                Err(error) => return Err(LiveError::CatchUp(error)),
+                match request.send().await {
+                    Ok(found) => {
+                        let span = self.span(lo, hi);
+                        answer.events.extend(found.events);
+                        let named = found.undelivered.into_iter();
+                        answer
+                            .gaps
+                            .extend(named.map(|u| undelivered_gap(Box::new(u), span)));
+                    }
+                    Err(Error::Http { status: 404, .. }) => {
+                        self.pending.clear();
+                        answer.gaps.push(Gap {
+                            from: self.window.from,
+                            to: self.window.now,
+                            reason: GapReason::CatchUpUnavailable { status: Some(404) },
+                        });
+                        return Ok(Some(answer));
+                    }
+                    // Too big to read at once: split the window in two, down to one minute, and
+                    // ask again for every event name (the window's notifications go out together).
+                    Err(Error::TooLarge { .. }) if hi > lo => {
+                        let minutes = (hi - lo).num_minutes();
+                        let middle = lo + TimeDelta::minutes(minutes / 2);
+                        self.pending.push((middle + TimeDelta::minutes(1), hi));
+                        self.pending.push((lo, middle));
+                        continue 'windows;
+                    }
+                    Err(Error::TooLarge { .. }) => {
+                        let (from, to) = self.span(lo, hi);
+                        answer.gaps.push(Gap {
+                            from,
+                            to,
+                            reason: GapReason::TooLarge,
+                        });
+                    }
+                    Err(error) => return Err(LiveError::CatchUp(error)),
+                }
+            }
+            // Answers come in no promised order; the cursor needs time order (stable: the
+            // server's order within a second).
+            answer.events.sort_by_key(|e| e.time.date_time());
+            return Ok(Some(answer));
+        }
+        Ok(None)
+    }
+
+    fn span(
+        &self,
+        lo: NaiveDateTime,
+        hi: NaiveDateTime,
+    ) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
+        let at = |t: NaiveDateTime, or| {
+            t.and_local_timezone(self.window.offset)
+                .single()
+                .unwrap_or(or)
+        };
+        (at(lo, self.window.from), at(hi, self.window.now))
+    }
+}
+
+/// A notification that cannot be delivered, as a gap item naming it.
+pub(crate) fn undelivered_gap(
+    undelivered: Box<Undelivered>,
+    (from, to): (DateTime<FixedOffset>, DateTime<FixedOffset>),
+) -> Gap {
+    Gap {
+        from,
+        to,
+        reason: GapReason::Undelivered(undelivered),
+    }
+}
+
+/// A catch-up under way on an open socket.
+pub(crate) struct CatchingUp {
+    pub windows: Windows,
+    /// Live notifications that arrived meanwhile, delivered (deduplicated) when it ends.
+    pub live: Vec<PushEvent>,
+    pub live_gaps: Vec<Gap>,
+    pub fetched: usize,
+    pub subscriptions: Vec<(String, FrameId)>,
+}
+
+impl CatchingUp {
+    pub(crate) fn new(windows: Windows, subscriptions: Vec<(String, FrameId)>) -> Self {
+        CatchingUp {
+            windows,
+            live: Vec::new(),
+            live_gaps: Vec::new(),
+            fetched: 0,
+            subscriptions,
+        }
+    }
+
+    /// The next window, holding what the socket delivers meanwhile (at most `max_buffered`).
+    pub(crate) async fn step(
+        &mut self,
+        session: &mut Session,
+        max_buffered: usize,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<Answer>, LiveError> {
+        let fetch = self.windows.next();
+        tokio::pin!(fetch);
+        loop {
+            tokio::select! {
+                answer = &mut fetch => return answer,
+                incoming = session.next() => match incoming? {
+                    Incoming::Event(data) => match PushEvent::from_data(*data) {
+                        Ok(event) => self.live.push(event),
+                        Err(named) => self.live_gaps.push(undelivered_gap(named, (now, now))),
+                    },
+                    Incoming::Undelivered(named) => {
+                        self.live_gaps.push(undelivered_gap(named, (now, now)));
+                    }
+                    Incoming::Error(frame) => {
+                        return Err(LiveError::Server { code: frame.code, reason: frame.reason });
+                    }
+                },
+            }
+            if self.live.len() + self.live_gaps.len() > max_buffered {
+                return Err(LiveError::BufferFull(max_buffered));
             }
         }
     }
-    Ok(found)
 }
 
 /// The wall-clock minute of `at` in the server's offset.
-fn minute(at: DateTime<FixedOffset>, offset: FixedOffset) -> chrono::NaiveDateTime {
+fn minute(at: DateTime<FixedOffset>, offset: FixedOffset) -> NaiveDateTime {
     let local = at.with_timezone(&offset).naive_local();
     local
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(local)
-}
-
-/// Merges fetched and live notifications: stable by time (the server's order within a second),
-/// fetched first, each uuid once. `is_new` says whether a uuid was delivered before.
-pub(crate) fn merge(
-    fetched: Vec<PushEvent>,
-    live: Vec<PushEvent>,
-    mut is_new: impl FnMut(&PushEvent) -> Result<bool, LiveError>,
-) -> Result<Vec<PushEvent>, LiveError> {
-    let mut fetched = fetched;
-    fetched.sort_by_key(|e| e.time.date_time());
-    let mut all = fetched;
-    all.extend(live);
-    all.sort_by_key(|e| e.time.date_time());
-    let mut seen = std::collections::HashSet::with_capacity(all.len());
-    let mut out = Vec::with_capacity(all.len());
-    for event in all {
-        if seen.insert(event.uuid) && is_new(&event)? {
-            out.push(event);
-        }
-    }
-    Ok(out)
 }

@@ -35,6 +35,13 @@ impl Cursor {
         }
     }
 
+    pub(crate) fn rewound(to: DateTime<FixedOffset>) -> Self {
+        Cursor {
+            last: None,
+            covered_until: Some(to),
+        }
+    }
+
     pub(crate) fn advance(
         &mut self,
         acked: &[Acked],
@@ -71,6 +78,10 @@ pub trait Checkpoint: Send {
         acked: &[Acked],
         covered_until: Option<DateTime<FixedOffset>>,
     ) -> Result<(), CheckpointError>;
+    /// Moves the cursor back to `to` (the clock was found behind it): `covered_until` becomes
+    /// `to` and the last acknowledged notification no longer counts as a resume point; the
+    /// uuids seen are kept.
+    fn rewind(&mut self, to: DateTime<FixedOffset>) -> Result<(), CheckpointError>;
     /// Forgets uuids whose `time` is before `before` (past the retention they cannot come back).
     fn prune(&mut self, before: DateTime<FixedOffset>) -> Result<(), CheckpointError>;
 }
@@ -110,6 +121,11 @@ impl Checkpoint for MemoryCheckpoint {
             }
         }
         self.cursor.advance(acked, covered_until);
+        Ok(())
+    }
+
+    fn rewind(&mut self, to: DateTime<FixedOffset>) -> Result<(), CheckpointError> {
+        self.cursor = Cursor::rewound(to);
         Ok(())
     }
 

@@ -33,6 +33,9 @@ pub struct LiveConfig {
     pub(crate) max_frame_bytes: usize,
     pub(crate) max_buffered: usize,
     pub(crate) ack_batch: usize,
+    pub(crate) stable_after: Duration,
+    pub(crate) give_up_after: Option<Duration>,
+    pub(crate) catch_up_answer_bytes: u64,
 }
 
 /// What a connection attempt needs, resolved once.
@@ -68,6 +71,9 @@ impl LiveConfig {
             max_frame_bytes: 1024 * 1024,
             max_buffered: 100_000,
             ack_batch: 1024,
+            stable_after: Duration::from_secs(30),
+            give_up_after: None,
+            catch_up_answer_bytes: 8 * 1024 * 1024,
         }
     }
 
@@ -112,6 +118,31 @@ impl LiveConfig {
     /// The reconnect schedule (full jitter, exponential).
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
+        self
+    }
+
+    /// How long a connection must stay up before the reconnect schedule starts again at its
+    /// first attempt (default 30 s); a server that drops every connection sooner is retried
+    /// with ever longer waits.
+    pub fn stable_after(mut self, up: Duration) -> Self {
+        self.stable_after = up;
+        self
+    }
+
+    /// After the first connection, refused credentials (401/403) are retried with the backoff;
+    /// this ends the feed with the refusal once they have been refused for `limit` without a
+    /// success in between (default: retried for ever).
+    pub fn give_up_after(mut self, limit: Duration) -> Self {
+        self.give_up_after = Some(limit);
+        self
+    }
+
+    /// The largest catch-up answer read at once (default 8 MiB, at most the catch-up client's own
+    /// limit): a larger window is split, down to one minute (a minute above it is a `TooLarge`
+    /// gap: about 30,000 notifications of ORCA's usual size). It bounds the catch-up's memory:
+    /// one answer is held, typed, while it is delivered.
+    pub fn catch_up_answer_bytes(mut self, limit: u64) -> Self {
+        self.catch_up_answer_bytes = limit;
         self
     }
 
@@ -167,6 +198,7 @@ impl LiveConfig {
         catch_up: Option<Client>,
         checkpoint: impl Checkpoint + 'static,
     ) -> Result<LiveFeed, LiveError> {
+        let catch_up = catch_up.map(|c| c.with_answer_limit(self.catch_up_answer_bytes));
         let resolved = self.resolve()?;
         LiveFeed::new(resolved, catch_up, Box::new(checkpoint))
     }

@@ -59,6 +59,12 @@ pub enum GapReason {
     },
     /// Even a one-minute window is larger than the catch-up client's answer limit.
     TooLarge,
+    /// One notification that cannot be delivered (no uuid, say), named; the others were.
+    Undelivered(Box<crate::Undelivered>),
+    /// The cursor is later than this machine's clock plus the skew margin: the clock was set
+    /// back (or the cursor was written by a clock that ran ahead). The catch-up starts from the
+    /// clock; notifications between the real end of the last connection and `from` may be missing.
+    ClockBehindCursor,
 }
 
 impl std::fmt::Display for Gap {
@@ -74,6 +80,11 @@ impl std::fmt::Display for Gap {
                 "no catch-up client configured".to_owned()
             }
             GapReason::TooLarge => "a one-minute window exceeds the answer limit".to_owned(),
+            GapReason::Undelivered(undelivered) => undelivered.to_string(),
+            GapReason::ClockBehindCursor => {
+                "the state's cursor is after this machine's clock (was the clock set back?)"
+                    .to_owned()
+            }
         };
         write!(
             f,
@@ -148,8 +159,20 @@ pub enum LiveError {
 }
 
 impl LiveError {
+    /// Refused credentials (401/403 on the upgrade or on the catch-up call).
+    pub fn is_refused_credentials(&self) -> bool {
+        matches!(
+            self,
+            LiveError::Unauthorized
+                | LiveError::Forbidden
+                | LiveError::CatchUp(crate::Error::Unauthorized | crate::Error::Forbidden)
+        )
+    }
+
     /// Whether the feed stops (configuration, credentials, a refused subscription, the checkpoint)
-    /// instead of reconnecting.
+    /// instead of reconnecting. Refused credentials are fatal only on the first connection:
+    /// after it the feed retries them with the backoff (servers restarting and rotated
+    /// credentials answer 401 for a while), up to [`LiveConfig::give_up_after`](super::LiveConfig::give_up_after).
     pub fn is_fatal(&self) -> bool {
         match self {
             LiveError::Config(_)

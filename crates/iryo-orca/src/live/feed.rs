@@ -3,22 +3,23 @@
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::ops::ControlFlow;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use futures_util::FutureExt as _;
 use uuid::Uuid;
 
-use super::catchup::{self, Window};
+use super::catchup::{self, CatchingUp, Window, Windows, undelivered_gap};
 use super::config::Resolved;
 use super::socket::{Incoming, Session};
-use super::{Acked, Checkpoint, FeedItem, LiveError};
-use crate::events::PushEventBody;
+use super::{Acked, Checkpoint, FeedItem, FrameId, Gap, GapReason, LiveError};
 use crate::types::PushEventData;
 use crate::{Client, PushEvent};
 
 /// While the socket is quiet, the feed wakes this often to record that it was covered.
 const IDLE_COMMIT: Duration = Duration::from_secs(60);
+/// Under load acknowledgements are written in batches, and at least this often.
+const COMMIT_EVERY: Duration = Duration::from_millis(100);
 /// Acknowledgements between two prunes of old uuids.
 const PRUNE_EVERY: usize = 10_000;
 
@@ -40,6 +41,16 @@ pub struct LiveFeed {
     attempt: u32,
     retry_after: Option<Duration>,
     acked_since_prune: usize,
+    /// The catch-up under way on the open socket, if any.
+    catching: Option<CatchingUp>,
+    /// The rest of the catch-up window being delivered (one copy: taken one event at a time).
+    window: std::vec::IntoIter<PushEvent>,
+    /// When the current connection was up and caught up (its stability resets the backoff).
+    connected_at: Option<Instant>,
+    ever_connected: bool,
+    /// Since when credentials are refused on reconnects.
+    refused_since: Option<Instant>,
+    last_commit: Instant,
 }
 
 impl std::fmt::Debug for LiveFeed {
@@ -68,6 +79,12 @@ impl LiveFeed {
             attempt: 0,
             retry_after: None,
             acked_since_prune: 0,
+            catching: None,
+            window: Vec::new().into_iter(),
+            connected_at: None,
+            ever_connected: false,
+            refused_since: None,
+            last_commit: Instant::now(),
         };
         feed.prune()?;
         Ok(feed)
@@ -80,15 +97,40 @@ impl LiveFeed {
             if let Some(item) = self.ready.pop_front() {
                 return Ok(item);
             }
+            while let Some(event) = self.window.next() {
+                if self.is_new(&event)? {
+                    self.delivered.insert(event.uuid);
+                    return Ok(FeedItem::Event(event));
+                }
+            }
             let Some(session) = self.session.as_mut() else {
                 self.flush()?;
                 self.connect().await?;
                 continue;
             };
+            if let Some(catching) = self.catching.as_mut() {
+                let config = &self.resolved.config;
+                let now = Utc::now().with_timezone(&config.server_offset);
+                let max = config.max_buffered;
+                match catching.step(session, max, now).await {
+                    Ok(Some(answer)) => self.deliver_window(answer)?,
+                    Ok(None) => self.finish_catch_up()?,
+                    Err(error) => self.fail(error)?,
+                }
+                // Acknowledgements of the window just delivered go out before the next request.
+                self.flush()?;
+                continue;
+            }
             // Take what has already arrived before writing acknowledgements, so that they are
-            // written in batches under load and at once when the socket goes quiet.
+            // written in batches under load (and at least every COMMIT_EVERY) and at once when
+            // the socket goes quiet.
             let incoming = match session.next().now_or_never() {
-                Some(incoming) => Some(incoming),
+                Some(incoming) => {
+                    if self.last_commit.elapsed() >= COMMIT_EVERY {
+                        self.flush()?;
+                    }
+                    Some(incoming)
+                }
                 None => {
                     self.flush()?;
                     let Some(session) = self.session.as_mut() else {
@@ -100,6 +142,11 @@ impl LiveFeed {
             match incoming {
                 None => {}
                 Some(Ok(Incoming::Event(data))) => self.accept(*data)?,
+                Some(Ok(Incoming::Undelivered(named))) => {
+                    let now = self.now();
+                    let gap = undelivered_gap(named, (now, now));
+                    self.ready.push_back(FeedItem::Gap(gap));
+                }
                 Some(Ok(Incoming::Error(frame))) => self.lose(LiveError::Server {
                     code: frame.code,
                     reason: frame.reason,
@@ -118,7 +165,11 @@ impl LiveFeed {
         })
     }
 
-    fn ack_key(&mut self, acked: Acked) -> Result<(), LiveError> {
+    fn ack_key(&mut self, mut acked: Acked) -> Result<(), LiveError> {
+        // The cursor never moves past this clock plus the margin, whatever the server stamped.
+        acked.time = acked
+            .time
+            .min(self.now() + delta(self.resolved.config.clock_skew));
         self.acks.push(acked);
         if self.acks.len() >= self.resolved.config.ack_batch {
             self.commit(None)?;
@@ -130,7 +181,9 @@ impl LiveFeed {
     /// covered up to now). Call it before exiting.
     pub fn flush(&mut self) -> Result<(), LiveError> {
         let idle = self.session.is_some()
+            && self.catching.is_none()
             && self.ready.is_empty()
+            && self.window.len() == 0
             && self.delivered.len() == self.acks.len();
         let covered = idle.then(|| self.now());
         if self.acks.is_empty() && covered.is_none() {
@@ -141,6 +194,7 @@ impl LiveFeed {
 
     fn commit(&mut self, covered: Option<DateTime<FixedOffset>>) -> Result<(), LiveError> {
         self.checkpoint.commit(&self.acks, covered)?;
+        self.last_commit = Instant::now();
         for acked in self.acks.drain(..) {
             self.delivered.remove(&acked.uuid);
         }
@@ -207,6 +261,16 @@ impl LiveFeed {
 
     fn lose(&mut self, reason: LiveError) {
         self.session = None;
+        self.catching = None;
+        // Only a connection that stayed up starts the schedule again.
+        let stable = self.resolved.config.stable_after;
+        if self
+            .connected_at
+            .take()
+            .is_some_and(|at| at.elapsed() >= stable)
+        {
+            self.attempt = 0;
+        }
         self.attempt = self.attempt.saturating_add(1);
         let delay = self.resolved.config.backoff.delay(self.attempt);
         self.retry_after = Some(delay);
@@ -217,42 +281,63 @@ impl LiveFeed {
         });
     }
 
+    /// Reconnects after `error`, or returns it when it is fatal.
+    fn fail(&mut self, error: LiveError) -> Result<(), LiveError> {
+        if error.is_fatal() && !self.retry_refusal(&error) {
+            return Err(error);
+        }
+        self.lose(error);
+        Ok(())
+    }
+
+    /// Refused credentials after the first connection are retried, up to `give_up_after`.
+    fn retry_refusal(&mut self, error: &LiveError) -> bool {
+        if !self.ever_connected || !error.is_refused_credentials() {
+            return false;
+        }
+        let since = *self.refused_since.get_or_insert_with(Instant::now);
+        let limit = self.resolved.config.give_up_after;
+        limit.is_none_or(|limit| since.elapsed() < limit)
+    }
+
     async fn connect(&mut self) -> Result<(), LiveError> {
         if let Some(delay) = self.retry_after.take() {
             tokio::time::sleep(delay).await;
         }
-        match self.open_and_catch_up().await {
-            Ok(()) => {
-                self.attempt = 0;
-                Ok(())
-            }
-            Err(error) if error.is_fatal() => Err(error),
-            Err(error) => {
-                self.lose(error);
-                Ok(())
-            }
+        match self.open().await {
+            Ok(()) => Ok(()),
+            Err(error) => self.fail(error),
         }
     }
 
-    async fn open_and_catch_up(&mut self) -> Result<(), LiveError> {
-        let mut session = Session::open(&self.resolved).await?;
+    /// Opens the socket and starts the catch-up from the cursor (none on a first start).
+    async fn open(&mut self) -> Result<(), LiveError> {
+        let session = Session::open(&self.resolved).await?;
         let subscriptions = session.subscriptions();
         let now = self.now();
-        let Some(from) = self.checkpoint.load()?.resume_from() else {
+        let config = &self.resolved.config;
+        let skew = delta(config.clock_skew);
+        let Some(mut from) = self.checkpoint.load()?.resume_from() else {
             // A first start: the socket covers everything from now on.
             self.checkpoint.commit(&[], Some(now))?;
-            self.ready.push_back(FeedItem::Connected {
-                subscriptions,
-                caught_up: 0,
-            });
             self.session = Some(session);
+            self.connected(subscriptions, 0);
             return Ok(());
         };
-        let config = &self.resolved.config;
+        if from > now + skew {
+            // A cursor in this clock's future would ask windows that end before they start.
+            self.ready.push_back(FeedItem::Gap(Gap {
+                from: now - skew,
+                to: from,
+                reason: GapReason::ClockBehindCursor,
+            }));
+            self.checkpoint.rewind(now)?;
+            from = now;
+        }
         let window = Window {
             from,
             now,
-            skew: delta(config.clock_skew),
+            skew,
             retention: delta(config.retention),
             offset: config.server_offset,
             events: if config.events.iter().any(|e| e == "*") {
@@ -261,48 +346,67 @@ impl LiveFeed {
                 config.events.iter().cloned().map(Some).collect()
             },
         };
-        let max_buffered = config.max_buffered;
-        let fetch = catchup::run(self.catch_up.clone(), window);
-        tokio::pin!(fetch);
-        let mut live = Vec::new();
-        let found = loop {
-            tokio::select! {
-                found = &mut fetch => break found?,
-                incoming = session.next() => match incoming? {
-                    Incoming::Event(data) => {
-                        live.push(to_event(*data));
-                        if live.len() > max_buffered {
-                            return Err(LiveError::BufferFull(max_buffered));
-                        }
-                    }
-                    Incoming::Error(frame) => {
-                        return Err(LiveError::Server { code: frame.code, reason: frame.reason });
-                    }
-                },
-            }
-        };
-        let caught_up = found.events.len();
-        let merged = catchup::merge(found.events, live, |event| self.is_new(event))?;
-        self.ready.push_back(FeedItem::Connected {
-            subscriptions,
-            caught_up,
-        });
-        self.ready.extend(found.gaps.into_iter().map(FeedItem::Gap));
-        for event in merged {
-            self.delivered.insert(event.uuid);
-            self.ready.push_back(FeedItem::Event(event));
-        }
+        let windows = Windows::new(self.catch_up.clone(), window);
+        self.catching = Some(CatchingUp::new(windows, subscriptions));
         self.session = Some(session);
         Ok(())
     }
 
-    fn accept(&mut self, data: PushEventData) -> Result<(), LiveError> {
-        let event = to_event(data);
+    fn connected(&mut self, subscriptions: Vec<(String, FrameId)>, caught_up: usize) {
+        self.ready.push_back(FeedItem::Connected {
+            subscriptions,
+            caught_up,
+        });
+        self.connected_at = Some(Instant::now());
+        self.ever_connected = true;
+        self.refused_since = None;
+    }
+
+    /// Delivers one catch-up window (in time order) before the next is fetched, each uuid once.
+    fn deliver_window(&mut self, answer: catchup::Answer) -> Result<(), LiveError> {
+        self.ready
+            .extend(answer.gaps.into_iter().map(FeedItem::Gap));
+        if let Some(catching) = self.catching.as_mut() {
+            catching.fetched += answer.events.len();
+        }
+        self.window = answer.events.into_iter();
+        Ok(())
+    }
+
+    /// The gap is closed: the live notifications held meanwhile follow, each uuid once.
+    fn finish_catch_up(&mut self) -> Result<(), LiveError> {
+        let Some(catching) = self.catching.take() else {
+            return Ok(());
+        };
+        self.ready
+            .extend(catching.live_gaps.into_iter().map(FeedItem::Gap));
+        self.connected(catching.subscriptions, catching.fetched);
+        let mut live = catching.live;
+        live.sort_by_key(|e| e.time.date_time());
+        for event in live {
+            self.deliver(event)?;
+        }
+        Ok(())
+    }
+
+    fn deliver(&mut self, event: PushEvent) -> Result<(), LiveError> {
         if self.is_new(&event)? {
             self.delivered.insert(event.uuid);
             self.ready.push_back(FeedItem::Event(event));
         }
         Ok(())
+    }
+
+    fn accept(&mut self, data: PushEventData) -> Result<(), LiveError> {
+        match PushEvent::from_data(data) {
+            Ok(event) => self.deliver(event),
+            Err(named) => {
+                let now = self.now();
+                let gap = undelivered_gap(named, (now, now));
+                self.ready.push_back(FeedItem::Gap(gap));
+                Ok(())
+            }
+        }
     }
 
     fn is_new(&mut self, event: &PushEvent) -> Result<bool, LiveError> {
@@ -322,25 +426,4 @@ fn ack_key_of(item: &FeedItem) -> Option<Acked> {
 
 fn delta(duration: Duration) -> TimeDelta {
     TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
-}
-
-/// Types a notification; a known event whose body does not have the documented shape is kept
-/// with its raw body, never dropped.
-fn to_event(data: PushEventData) -> PushEvent {
-    // The copy is the body's JSON text (no tree), kept for a known event that does not decode.
-    let body = PushEventBody::from_wire(&data.event, data.body.clone()).unwrap_or_else(|_| {
-        PushEventBody::Unknown {
-            event: data.event.clone(),
-            body: data.body,
-        }
-    });
-    PushEvent {
-        uuid: data.uuid,
-        id: data.id,
-        event: data.event,
-        user: data.user,
-        time: data.time,
-        body,
-        extra: data.extra,
-    }
 }

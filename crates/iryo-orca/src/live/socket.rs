@@ -14,6 +14,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use super::config::Resolved;
 use super::frames::{ClientFrame, ErrorFrame, EventFrame, ServerFrame, SubscribeFrame};
 use super::{FrameId, LiveError, SocketErrorCode};
+use crate::Undelivered;
 use crate::types::PushEventData;
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -27,7 +28,15 @@ const MAX_UNWRITTEN_PONGS: u32 = 1024;
 /// A frame that matters to the feed.
 pub(crate) enum Incoming {
     Event(Box<PushEventData>),
+    /// An `event` frame whose notification cannot be typed (no uuid, say), named.
+    Undelivered(Box<Undelivered>),
     Error(ErrorFrame),
+}
+
+/// A text frame: decoded, or an `event` frame whose `data` is not a notification.
+enum Frame {
+    Server(ServerFrame),
+    Undelivered(Box<Undelivered>),
 }
 
 /// An open, subscribed socket.
@@ -100,7 +109,14 @@ impl Session {
             asked.insert(req_id, event.clone());
         }
         while !asked.is_empty() {
-            match self.read_frame().await? {
+            let frame = match self.read_frame().await? {
+                Frame::Server(frame) => frame,
+                Frame::Undelivered(undelivered) => {
+                    self.early.push_back(Incoming::Undelivered(undelivered));
+                    continue;
+                }
+            };
+            match frame {
                 ServerFrame::Subscribed(answer) => {
                     let event = asked.remove(&answer.req_id).ok_or_else(|| {
                         LiveError::Protocol(format!(
@@ -144,7 +160,11 @@ impl Session {
         if let Some(early) = self.early.pop_front() {
             return Ok(early);
         }
-        match self.read_frame().await? {
+        let frame = match self.read_frame().await? {
+            Frame::Server(frame) => frame,
+            Frame::Undelivered(undelivered) => return Ok(Incoming::Undelivered(undelivered)),
+        };
+        match frame {
             ServerFrame::Event(frame) => self.check_event(frame),
             ServerFrame::Error(error) => Ok(Incoming::Error(self.shown(error))),
             other => Err(LiveError::Protocol(format!(
@@ -211,7 +231,7 @@ impl Session {
     }
 
     /// Reads until a text frame decodes, answering the keepalive on the way.
-    async fn read_frame(&mut self) -> Result<ServerFrame, LiveError> {
+    async fn read_frame(&mut self) -> Result<Frame, LiveError> {
         loop {
             let wake = match self.awaiting_pong {
                 Some(since) => self.next_ping.min(since + self.pong_timeout),
@@ -274,10 +294,28 @@ fn socket_error(error: tungstenite::Error) -> LiveError {
     }
 }
 
-fn decode(text: &str, redactor: &iryo_runtime::Redactor) -> Result<ServerFrame, LiveError> {
-    serde_json::from_str(text).map_err(|e| {
-        let excerpt = redactor.excerpt(text.as_bytes());
-        LiveError::Protocol(format!("undecodable frame ({e}): {excerpt}"))
+fn decode(text: &str, redactor: &iryo_runtime::Redactor) -> Result<Frame, LiveError> {
+    /// What an `event` frame whose notification does not decode still has.
+    #[derive(serde::Deserialize)]
+    struct EventProbe<'a> {
+        command: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        data: &'a serde_json::value::RawValue,
+    }
+    serde_json::from_str(text).map(Frame::Server).or_else(|e| {
+        match serde_json::from_str::<EventProbe<'_>>(text) {
+            Ok(probe) if probe.command == "event" => {
+                match crate::PushEvent::from_json(probe.data.get()) {
+                    Err(undelivered) => Ok(Frame::Undelivered(undelivered)),
+                    Ok(_) => Err(e),
+                }
+            }
+            _ => Err(e),
+        }
+        .map_err(|e| {
+            let excerpt = redactor.excerpt(text.as_bytes());
+            LiveError::Protocol(format!("undecodable frame ({e}): {excerpt}"))
+        })
     })
 }
 
@@ -317,5 +355,26 @@ async fn connect(resolved: &Resolved) -> Result<Ws, LiveError> {
             status => LiveError::Upgrade { status },
         }),
         Err(e) => Err(socket_error(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_frame_without_uuid_is_named_not_a_broken_connection() {
+        let text = r#"{"command":"event","sub.id":"s1","data":{"id":3,"event":"patient_accept","user":"u","body":{},"time":"2026-01-01T00:00:00+0900"}}"#;
+        match decode(text, &iryo_runtime::Redactor::default()) {
+            Ok(Frame::Undelivered(named)) => {
+                assert_eq!(
+                    (named.uuid.as_deref(), named.id.as_deref()),
+                    (None, Some("3"))
+                );
+            }
+            Ok(Frame::Server(frame)) => panic!("decoded {frame:?}"),
+            Err(error) => panic!("{error}"),
+        }
+        assert!(decode(r#"{"command":"subscribed","data":{}}"#, &iryo_runtime::Redactor::default()).is_err());
     }
 }

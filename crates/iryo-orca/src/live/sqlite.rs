@@ -171,6 +171,20 @@ fn read_cursor(db: &Connection) -> Result<Cursor, CheckpointError> {
     })
 }
 
+fn write_cursor(db: &Connection, cursor: &Cursor) -> Result<(), CheckpointError> {
+    db.execute(
+        "INSERT INTO cursor (id, last_uuid, last_time, covered_until) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET last_uuid = ?1, last_time = ?2, covered_until = ?3",
+        params![
+            cursor.last.map(|a| a.uuid.to_string()),
+            cursor.last.map(|a| a.time.to_rfc3339()),
+            cursor.covered_until.map(|t| t.to_rfc3339()),
+        ],
+    )
+    .map(drop)
+    .map_err(fail("write the cursor"))
+}
+
 impl Checkpoint for SqliteCheckpoint {
     fn load(&mut self) -> Result<Cursor, CheckpointError> {
         Ok(self.cursor)
@@ -193,6 +207,15 @@ impl Checkpoint for SqliteCheckpoint {
     ) -> Result<(), CheckpointError> {
         let mut cursor = self.cursor;
         cursor.advance(acked, covered_until);
+        let times = acked.iter().map(|a| a.time).chain(covered_until);
+        if let Some(bad) = times
+            .into_iter()
+            .find(|t| !crate::notification::storable(*t))
+        {
+            return Err(CheckpointError(format!(
+                "time {bad:?} is outside the years 0000-9999 that the state can store"
+            )));
+        }
         let tx = self.db.transaction().map_err(fail("begin"))?;
         {
             let mut insert = tx
@@ -203,18 +226,16 @@ impl Checkpoint for SqliteCheckpoint {
                     .execute(params![a.uuid.as_bytes().as_slice(), a.time.timestamp()])
                     .map_err(fail("record a uuid"))?;
             }
-            tx.execute(
-                "INSERT INTO cursor (id, last_uuid, last_time, covered_until) VALUES (1, ?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET last_uuid = ?1, last_time = ?2, covered_until = ?3",
-                params![
-                    cursor.last.map(|a| a.uuid.to_string()),
-                    cursor.last.map(|a| a.time.to_rfc3339()),
-                    cursor.covered_until.map(|t| t.to_rfc3339()),
-                ],
-            )
-            .map_err(fail("write the cursor"))?;
+            write_cursor(&tx, &cursor)?;
         }
         tx.commit().map_err(fail("commit"))?;
+        self.cursor = cursor;
+        Ok(())
+    }
+
+    fn rewind(&mut self, to: DateTime<FixedOffset>) -> Result<(), CheckpointError> {
+        let cursor = Cursor::rewound(to);
+        write_cursor(&self.db, &cursor)?;
         self.cursor = cursor;
         Ok(())
     }

@@ -52,11 +52,14 @@ pub async fn item(feed: &mut LiveFeed) -> Result<FeedItem, LiveError> {
         .expect("the feed answers in time")
 }
 
-/// Items until the feed is connected (reconnects allowed).
-pub async fn connected(feed: &mut LiveFeed) {
+/// Items until the feed is connected and caught up (reconnects allowed); returns the items
+/// before it (the catch-up's events and gaps come first, unacknowledged).
+pub async fn connected(feed: &mut LiveFeed) -> Vec<FeedItem> {
+    let mut before = Vec::new();
     loop {
-        if let FeedItem::Connected { .. } = item(feed).await.expect("no fatal error") {
-            return;
+        match item(feed).await.expect("no fatal error") {
+            FeedItem::Connected { .. } => return before,
+            other => before.push(other),
         }
     }
 }
@@ -80,4 +83,16 @@ pub fn stored_uuids(mock: &OrcaMock) -> Vec<String> {
         .iter()
         .map(|e| e["uuid"].as_str().unwrap_or_default().to_owned())
         .collect()
+}
+
+/// Items up to `Connected`; a reconnect means the catch-up failed, which is the defect.
+pub async fn caught_up_items(feed: &mut LiveFeed) -> Vec<FeedItem> {
+    let mut items = Vec::new();
+    loop {
+        match item(feed).await.expect("no fatal error") {
+            FeedItem::Connected { .. } => return items,
+            FeedItem::Reconnecting { reason, .. } => panic!("the catch-up failed: {reason}"),
+            other => items.push(other),
+        }
+    }
 }

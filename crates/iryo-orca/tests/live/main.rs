@@ -1,9 +1,12 @@
 //! The live feed against the `iryo-mock` pusher over real WebSocket and HTTP on loopback.
 
+mod clock;
 mod common;
 mod faults;
 mod flood;
 mod gaps;
 mod redaction;
 mod stalled;
+mod poison;
+mod reconnect;
 mod steady;

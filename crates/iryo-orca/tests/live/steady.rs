@@ -132,10 +132,10 @@ async fn a_restarted_feed_with_its_sqlite_state_goes_on_after_the_last_ack() {
     let mut all = first.clone();
     all.extend(second);
     assert_eq!(all, stored_uuids(&mock), "none lost, none repeated");
-    let caught_up = others.iter().rev().find_map(|i| match i {
-        FeedItem::Connected { caught_up, .. } => Some(*caught_up),
-        _ => None,
-    });
+    let caught_up = match item(&mut feed).await.unwrap() {
+        FeedItem::Connected { caught_up, .. } => Some(caught_up),
+        other => panic!("Connected follows the caught-up events: {other:?}"),
+    };
     assert_eq!(
         caught_up,
         Some(35),
