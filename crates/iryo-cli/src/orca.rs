@@ -4,10 +4,9 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 use iryo_orca::{Config, Credentials, PushEvent, PushTime};
-use serde_json::{Map, Value};
 
 use crate::error::{CliError, EXIT_CODES_HELP};
-use crate::output::{Stop, required_env, write_json_line};
+use crate::output::{Stop, required_env};
 
 const PUSH_EVENTS_HELP: &str = "\
 Prints the `data` object of each notification, one JSON object per line, with the API's keys
@@ -29,7 +28,7 @@ pub enum OrcaCommand {
     #[command(after_help = format!("{PUSH_EVENTS_HELP}\n{EXIT_CODES_HELP}"))]
     PushEvents(PushEventsArgs),
     /// The PUSH通知 socket as JSON lines, every gap fetched with pusheventgetv2, resumable.
-    #[command(after_help = format!("{}\n{EXIT_CODES_HELP}", crate::watch::WATCH_HELP))]
+    #[command(after_help = format!("{}\n{}\n{EXIT_CODES_HELP}", crate::watch::WATCH_HELP, crate::deliver::DELIVER_HELP))]
     Watch(crate::watch::WatchArgs),
 }
 
@@ -100,7 +99,7 @@ async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
     let events = request.send().await?;
     let mut out = std::io::stdout().lock();
     for event in &events {
-        write_json_line(&mut out, &wire_data(event)?)?;
+        write_event_line(&mut out, event)?;
     }
     out.flush()?;
     if verbose {
@@ -123,25 +122,13 @@ fn normalised_path(path: Option<&str>) -> String {
     }
 }
 
-/// The notification's `data` object in the API's key order: uuid, id, event, user, body, time,
-/// then keys the spec does not list, as received.
-pub(crate) fn wire_data(event: &PushEvent) -> Result<Value, CliError> {
-    let data = event
-        .to_data()
-        .and_then(serde_json::to_value)
+/// The notification's `data` object as one JSON line ([`PushEvent::to_json_line`], the line the
+/// delivery sinks send too).
+pub(crate) fn write_event_line(out: &mut impl Write, event: &PushEvent) -> Result<(), Stop> {
+    let line = event
+        .to_json_line()
         .map_err(|e| CliError::Transport(format!("notification {}: {e}", event.uuid)))?;
-    let Value::Object(mut fields) = data else {
-        return Err(CliError::Transport(format!(
-            "notification {} is not an object",
-            event.uuid
-        )));
-    };
-    let mut ordered = Map::new();
-    for key in ["uuid", "id", "event", "user", "body", "time"] {
-        if let Some(value) = fields.shift_remove(key) {
-            ordered.insert(key.to_owned(), value);
-        }
-    }
-    ordered.extend(fields);
-    Ok(Value::Object(ordered))
+    out.write_all(line.as_bytes())?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
