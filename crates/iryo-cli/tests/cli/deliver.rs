@@ -91,6 +91,10 @@ fn scenario(args: &[&str], env: &[(&str, &str)], received: impl Fn() -> Vec<Rece
     let (code, stdout, stderr) = watcher.finish();
     assert_eq!(code, 0, "{stderr:?}");
     assert!(stdout.is_empty(), "events go to the receiver only");
+    for (_, value) in env {
+        let key = value.trim_start_matches("whsec_");
+        assert!(!stderr.join("\n").contains(key), "a secret on stderr");
+    }
     assert!(
         stderr.iter().any(|l| l.starts_with("delivery of ")),
         "failed attempts are reported: {stderr:?}"
