@@ -6,13 +6,13 @@ use std::time::Duration;
 use clap::Args;
 use iryo_orca::live::LiveFeed;
 use iryo_orca_deliver::{
-    DeliverError, DeliveryConfig, ExecSink, FailureKind, Progress, Sink, WebhookSecret,
-    WebhookSink, deliver,
+    DeliverError, DeliveryConfig, ExecSink, FailureKind, PostgresError, PostgresSink, Progress,
+    Sink, WebhookSecret, WebhookSink, deliver,
 };
 
 use crate::error::{CliError, one_line};
-use crate::output::Stop;
-use crate::watch::{WatchArgs, build_feed, live_error, report, seconds, stopped};
+use crate::output::{Stop, required_env};
+use crate::watch::{WatchArgs, build_feed, build_feed_with, live_error, report, seconds, stopped};
 
 /// The receivers, one per watcher; without any, events go to stdout.
 #[derive(Args, Debug)]
@@ -25,6 +25,17 @@ pub struct SinkArgs {
     /// IRYO_WEBHOOK_SECRET=whsec_<base64> is set); a 2xx acknowledges.
     #[arg(long, value_name = "URL", conflicts_with = "exec")]
     webhook: Option<String>,
+    /// Write rows to PostgreSQL (`iryo.orca_events`), the cursor in the same transaction; the
+    /// URL, or without a value the one in IRYO_POSTGRES_URL (keeps the password off the command
+    /// line). Not with --state: the state is in the database.
+    #[arg(
+        long,
+        value_name = "URL",
+        num_args = 0..=1,
+        default_missing_value = "",
+        conflicts_with_all = ["exec", "webhook", "state"]
+    )]
+    postgres: Option<String>,
     /// Seconds a command may run before it is killed and the attempt counts as failed.
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     exec_timeout: f64,
@@ -45,16 +56,18 @@ pub struct SinkArgs {
 
 /// `--help` text of the receivers.
 pub const DELIVER_HELP: &str = "\
-With --exec or --webhook, an event is acknowledged (and the cursor moves) only when the receiver
+With --exec, --webhook or --postgres, an event is acknowledged (and the cursor moves) only when the receiver
 acknowledged it: a failure is retried, the same event again and never the next one, with one
 stderr line per failed attempt. Receivers may see an event twice (after a kill, or when an
 acknowledgement is lost): the event's uuid (IRYO_EVENT_UUID, webhook-id) is the key to drop repeats.
+With --postgres the rows and the cursor commit in one transaction: no repeats, none lost; after
+each commit, NOTIFY iryo_orca_events with the new uuids.
 ";
 
 impl SinkArgs {
     /// Whether a receiver other than stdout was chosen.
     pub fn chosen(&self) -> bool {
-        self.exec.is_some() || self.webhook.is_some()
+        self.exec.is_some() || self.webhook.is_some() || self.postgres.is_some()
     }
 
     fn delivery(&self) -> Result<DeliveryConfig, CliError> {
@@ -84,6 +97,20 @@ pub async fn watch(args: &WatchArgs) -> Result<(), Stop> {
     if let Some(url) = &sink_args.webhook {
         let sink = webhook_sink(args, url)?;
         return run(args, build_feed(args)?, sink, &config).await;
+    }
+    if let Some(url) = &sink_args.postgres {
+        let url = match url.as_str() {
+            "" => required_env("IRYO_POSTGRES_URL", "the PostgreSQL URL")?,
+            url => url.to_owned(),
+        };
+        let (sink, checkpoint) =
+            PostgresSink::connect(&url, &args.tenant_id)
+                .await
+                .map_err(|e| match e {
+                    PostgresError::Url => CliError::Input(e.to_string()),
+                    other => CliError::Transport(one_line(&other)),
+                })?;
+        return run(args, build_feed_with(args, checkpoint)?, sink, &config).await;
     }
     Err(Stop::Failed(CliError::Usage(
         "no receiver chosen".to_owned(),

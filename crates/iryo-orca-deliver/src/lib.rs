@@ -30,6 +30,8 @@
 mod delivery;
 #[cfg(feature = "exec")]
 mod exec;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sink;
 #[cfg(feature = "webhook")]
 mod webhook;
@@ -40,6 +42,10 @@ pub use exec::ExecSink;
 /// The HTTP settings a [`WebhookSink`] is built with (timeout, TLS identity, plain-http consent).
 #[cfg(feature = "webhook")]
 pub use iryo_runtime::{Transport, TransportError};
+#[cfg(feature = "postgres")]
+pub use postgres::{
+    CHANNEL as POSTGRES_CHANNEL, PostgresCheckpoint, PostgresError, PostgresSink, SCHEMA_VERSION,
+};
 pub use sink::{Delivered, FailureKind, Sink, SinkFailure};
 #[cfg(feature = "webhook")]
 pub use webhook::{

@@ -45,18 +45,15 @@ impl Watcher {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> Watcher {
+        let mut args = vec!["--state", state.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        Watcher::spawn(base_url, &args, env)
+    }
+
+    /// A watcher of the mock at `base_url` with these flags and environment, once connected.
+    pub(crate) fn spawn(base_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Watcher {
         let ws_url = format!("{}/ws", base_url.replacen("http://", "ws://", 1));
-        let state = state.to_str().unwrap();
-        let mut args = vec![
-            "orca",
-            "watch",
-            "--ws-url",
-            &ws_url,
-            "--base-url",
-            base_url,
-            "--state",
-            state,
-        ];
+        let mut args = vec!["orca", "watch", "--ws-url", &ws_url, "--base-url", base_url];
         args.extend_from_slice(extra);
         let mut iryo = iryo(&args)
             .env("ORCA_USER", ORCA_USER)
