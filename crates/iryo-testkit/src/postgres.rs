@@ -52,6 +52,22 @@ impl TestPostgres {
         let data = dir.join("data");
         let pwfile = dir.join("password");
         std::fs::write(&pwfile, TEST_PASSWORD).expect("the password file");
+        // A self-signed certificate, as Debian's default cluster has: `sslmode=require` works.
+        let (cert, key) = (dir.join("server.crt"), dir.join("server.key"));
+        run(Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+            ])
+            .args(["-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert));
+        run(Command::new("chmod").arg("600").arg(&key));
         // initdb and pg_ctl refuse to run as root: then the cluster belongs to `postgres`.
         let as_postgres = is_root();
         if as_postgres {
@@ -72,8 +88,11 @@ impl TestPostgres {
             .arg(&data);
         run(&mut initdb);
         let options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off",
-            dir.display()
+            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c ssl=on \
+             -c ssl_cert_file={} -c ssl_key_file={}",
+            dir.display(),
+            cert.display(),
+            key.display()
         );
         let pg_ctl = bin.join("pg_ctl");
         let mut start = command(as_postgres, &pg_ctl);
