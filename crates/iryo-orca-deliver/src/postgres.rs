@@ -26,9 +26,8 @@ const UUIDS_PER_NOTIFY: usize = 200;
 /// ORCA's wall clock: the cursor's times are handed back to the feed in JST.
 const JST_SECONDS: i32 = 9 * 3600;
 
-const SCHEMA: &str = "
-SELECT pg_advisory_xact_lock(hashtext('iryo.orca_events'));
-CREATE SCHEMA IF NOT EXISTS iryo;
+/// The tables, exactly as published in `specs/orca/orca_events.sql` (a test keeps them equal).
+pub const TABLES: &str = "CREATE SCHEMA IF NOT EXISTS iryo;
 CREATE TABLE IF NOT EXISTS iryo.schema_version (
     component text PRIMARY KEY,
     version integer NOT NULL,
@@ -334,7 +333,11 @@ impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
 async fn prepare(client: &mut Client, tenant_id: &str) -> Result<Cursor, PostgresError> {
     let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
     let tx = client.transaction().await.map_err(failed)?;
-    tx.batch_execute(SCHEMA).await.map_err(failed)?;
+    // Two watchers starting at once: one creates, the other waits and finds the tables.
+    tx.batch_execute("SELECT pg_advisory_xact_lock(hashtext('iryo.orca_events'))")
+        .await
+        .map_err(failed)?;
+    tx.batch_execute(TABLES).await.map_err(failed)?;
     let version: i32 = tx
         .query_one(
             "SELECT version FROM iryo.schema_version WHERE component = 'orca_events'",
@@ -447,5 +450,17 @@ impl Checkpoint for PostgresCheckpoint {
 
     fn prune(&mut self, before: DateTime<FixedOffset>) -> Result<(), CheckpointError> {
         self.memory.prune(before)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tables_are_the_published_sql() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/orca/orca_events.sql"
+        );
+        assert_eq!(std::fs::read_to_string(path).unwrap(), super::TABLES);
     }
 }

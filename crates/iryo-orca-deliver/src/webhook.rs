@@ -192,6 +192,33 @@ mod tests {
         );
         let shown = format!("{secret:?}");
         assert!(!shown.contains("MfKQ"), "{shown}");
+    }
+
+    #[test]
+    fn the_published_example_signature_is_ours() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/orca/webhooks.yaml"
+        );
+        let doc: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let example = &doc["info"]["x-iryo-signature-example"];
+        let text = |key: &str| example[key].as_str().unwrap().to_owned();
+        let secret = WebhookSecret::parse(&text("secret").into()).unwrap();
+        let signed = secret.sign(
+            &text("webhook-id"),
+            text("webhook-timestamp").parse().unwrap(),
+            text("body").as_bytes(),
+        );
+        assert_eq!(signed, text("webhook-signature"));
+    }
+
+    #[test]
+    fn a_bad_secret_is_refused_without_showing_it() {
+        let secret =
+            WebhookSecret::parse(&"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()).unwrap();
+        let shown = format!("{secret:?}");
+        assert!(!shown.contains("MfKQ"), "{shown}");
         for bad in ["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_***", "whsec_"] {
             let err = WebhookSecret::parse(&bad.into()).unwrap_err().to_string();
             assert!(!err.contains("MfKQ") && !err.contains("***"), "{err}");
