@@ -40,7 +40,12 @@ pub struct SinkArgs {
     #[arg(long, value_name = "SECS", default_value_t = 30.0, requires = "exec")]
     exec_timeout: f64,
     /// Seconds a webhook POST may take before the attempt counts as failed.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, requires = "webhook")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        requires = "webhook"
+    )]
     webhook_timeout: f64,
     /// First wait after a failed delivery, in milliseconds; it doubles (full jitter).
     #[arg(long, value_name = "MS", default_value_t = 1000)]

@@ -266,3 +266,62 @@ printf '%s\t%s\t%s\t%s\t%s\n' "$IRYO_EVENT_UUID" "$IRYO_EVENT_NAME" "$IRYO_EVENT
             .collect()
     });
 }
+
+#[test]
+fn a_receiver_that_keeps_refusing_stops_the_watcher_with_exit_1_naming_the_event() {
+    let receiver = crate::common::serve(async {
+        Ok::<_, std::io::Error>(
+            iryo_testkit::probe::canned(422, "text/plain", "no such patient").await,
+        )
+    });
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("watch.sqlite");
+    let url = format!("{}/hook", *receiver);
+    let args = [
+        "--webhook",
+        url.as_str(),
+        "--sink-max-attempts",
+        "2",
+        "--sink-retry-initial-ms",
+        "10",
+    ];
+    let watcher = Watcher::start(&orca.base_url(), &state, &args);
+    let uuid = orca.live().raise("patient_accept", json!({}));
+    let (code, stdout, stderr) = watcher.finish();
+    assert_eq!(code, 1, "{stderr:?}");
+    assert!(stdout.is_empty());
+    let error = stderr.last().unwrap();
+    assert!(
+        error.starts_with("error: the receiver refused event ")
+            && error.contains(&uuid)
+            && error.contains("HTTP 422")
+            && error.contains("no such patient"),
+        "{error}"
+    );
+    assert_eq!(
+        stderr
+            .iter()
+            .filter(|l| l.starts_with("delivery of "))
+            .count(),
+        1,
+        "one status line per failed attempt before the last: {stderr:?}"
+    );
+}
+
+#[test]
+fn a_webhook_over_plain_http_off_loopback_needs_consent() {
+    let run = crate::common::iryo(&[
+        "orca",
+        "watch",
+        "--ws-url",
+        "ws://127.0.0.1:1/ws",
+        "--base-url",
+        "http://127.0.0.1:1",
+        "--webhook",
+        "http://192.0.2.10/hook",
+    ])
+    .run();
+    let line = run.single_error_line(4);
+    assert!(line.contains("--allow-insecure-http 192.0.2.10"), "{line}");
+}
