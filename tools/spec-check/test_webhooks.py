@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import jsonschema
+import yaml
 
 SPECS = Path(os.environ.get("IRYO_SPECS", Path(__file__).resolve().parents[2] / "dist" / "specs"))
 
@@ -57,3 +58,8 @@ def test_the_postgres_tables_are_published():
     for table in ["iryo.orca_events", "iryo.orca_cursor", "iryo.schema_version"]:
         assert f"CREATE TABLE IF NOT EXISTS {table}" in sql
     assert "PRIMARY KEY (tenant_id, uuid)" in sql
+
+
+def test_yaml_and_json_agree_for_a_yaml_1_1_reader():
+    as_yaml = yaml.safe_load((SPECS / "orca/webhooks.yaml").read_text(encoding="utf-8"))
+    assert as_yaml == webhooks()
