@@ -11,7 +11,16 @@ use tokio::process::Command;
 
 use crate::sink::{Delivered, Sink, SinkFailure};
 
-/// Runs a shell command per event. stdout and stderr of the command are the watcher's own.
+/// The credentials iryo reads from its environment: the command does not inherit them.
+pub const WITHHELD_ENV: &[&str] = &[
+    "ORCA_PASSWORD",
+    "PLAT_TOKEN",
+    "IRYO_WEBHOOK_SECRET",
+    "IRYO_POSTGRES_URL",
+];
+
+/// Runs a shell command per event. stdout and stderr of the command are the watcher's own; its
+/// environment is the watcher's without [`WITHHELD_ENV`].
 #[derive(Clone, Debug)]
 pub struct ExecSink {
     command: String,
@@ -39,7 +48,11 @@ impl ExecSink {
         let line = event.to_json_line().map_err(|e| {
             SinkFailure::failed(format!("event {} cannot be encoded: {e}", event.uuid))
         })?;
-        let mut child = Command::new("sh")
+        let mut command = Command::new("sh");
+        for name in WITHHELD_ENV {
+            command.env_remove(name);
+        }
+        let mut child = command
             .arg("-c")
             .arg(&self.command)
             .env("IRYO_EVENT_UUID", event.uuid.to_string())

@@ -38,7 +38,7 @@ mod webhook;
 
 pub use delivery::{DeliverError, DeliveryConfig, Progress, deliver};
 #[cfg(feature = "exec")]
-pub use exec::ExecSink;
+pub use exec::{ExecSink, WITHHELD_ENV};
 /// The HTTP settings a [`WebhookSink`] is built with (timeout, TLS identity, plain-http consent).
 #[cfg(feature = "webhook")]
 pub use iryo_runtime::{Transport, TransportError};

@@ -233,7 +233,7 @@ if [ $((n % 10)) -eq 3 ]; then
     *) sleep 1 ;;
   esac
 fi
-printf '%s\t%s\t%s\t%s\t%s\n' "$IRYO_EVENT_UUID" "$IRYO_EVENT_NAME" "$IRYO_EVENT_TIME" "$IRYO_TENANT_ID" "$line" >> {log}
+printf '%s\t%s\t%s\t%s%s\t%s\n' "$IRYO_EVENT_UUID" "$IRYO_EVENT_NAME" "$IRYO_EVENT_TIME" "$IRYO_TENANT_ID" "${{ORCA_PASSWORD:+ the ORCA password leaked}}" "$line" >> {log}
 "#,
             counter = dir.path().join("counter").display(),
             log = log.display(),
@@ -257,7 +257,7 @@ printf '%s\t%s\t%s\t%s\t%s\n' "$IRYO_EVENT_UUID" "$IRYO_EVENT_NAME" "$IRYO_EVENT
                 )
                 .unwrap();
                 assert_eq!(time, wire, "IRYO_EVENT_TIME");
-                assert_eq!(fields[3], "1", "IRYO_TENANT_ID");
+                assert_eq!(fields[3], "1", "IRYO_TENANT_ID, and no ORCA_PASSWORD");
                 Received {
                     uuid: fields[0].to_owned(),
                     body: fields[4].to_owned(),
