@@ -65,6 +65,9 @@ impl ExecSink {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| SinkFailure::failed(format!("cannot start sh: {e}")))?;
+        // Until the shell has exited, stopping (a timeout, or the delivery dropped on SIGTERM)
+        // kills its whole group.
+        let mut group = GroupGuard(child.id().and_then(|id| Pid::from_raw(id as i32)));
         let mut stdin = child.stdin.take();
         let run = async {
             if let Some(stdin) = stdin.as_mut() {
@@ -76,18 +79,31 @@ impl ExecSink {
             child.wait().await
         };
         match tokio::time::timeout(self.timeout, run).await {
-            Ok(Ok(status)) => judge(status),
+            Ok(Ok(status)) => {
+                // What the command left running in the background is its own business.
+                group.0 = None;
+                judge(status)
+            }
             Ok(Err(e)) => Err(SinkFailure::failed(format!("waiting for the command: {e}"))),
             Err(_) => {
-                if let Some(pid) = child.id().and_then(|id| Pid::from_raw(id as i32)) {
-                    let _ = kill_process_group(pid, Signal::KILL);
-                }
+                drop(group);
                 let _ = child.kill().await;
                 Err(SinkFailure::failed(format!(
                     "the command ran longer than {} s and was killed",
                     self.timeout.as_secs_f64()
                 )))
             }
+        }
+    }
+}
+
+/// Kills a process group when dropped while armed.
+struct GroupGuard(Option<Pid>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.take() {
+            let _ = kill_process_group(pid, Signal::KILL);
         }
     }
 }

@@ -325,3 +325,55 @@ fn a_webhook_over_plain_http_off_loopback_needs_consent() {
     let line = run.single_error_line(4);
     assert!(line.contains("--allow-insecure-http 192.0.2.10"), "{line}");
 }
+
+#[test]
+fn sigterm_stops_a_running_command_and_what_it_started() {
+    let orca = live_orca_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("watch.sqlite");
+    let pid_file = dir.path().join("pid");
+    let command = format!("echo $$ > {}; sleep 30; sleep 30", pid_file.display());
+    let watcher = Watcher::start(&orca.base_url(), &state, &["--exec", command.as_str()]);
+    orca.live().raise("patient_accept", json!({}));
+    watcher.wait_until("the command", |_| {
+        std::fs::read_to_string(&pid_file).is_ok_and(|p| p.ends_with('\n'))
+    });
+    let group = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .to_owned();
+    watcher.signal("-TERM");
+    let (code, _, stderr) = watcher.finish();
+    assert_eq!(code, 0, "{stderr:?}");
+    let started = Instant::now();
+    loop {
+        let running = running_in_group(&group);
+        if running.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the command's process group {group} survived: {running:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Processes of process group `group` that are not zombies (`/proc/PID/stat`: state, ppid, pgrp).
+fn running_in_group(group: &str) -> Vec<String> {
+    let mut running = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().map_while(Result::ok) {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // After the command name in parentheses: state, ppid, pgrp.
+        let Some((_, rest)) = stat.rsplit_once(") ") else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split(' ').collect();
+        if fields.len() > 2 && fields[2] == group && fields[0] != "Z" {
+            running.push(stat.clone());
+        }
+    }
+    running
+}
