@@ -2,11 +2,9 @@
 //! transaction: a restarted watcher resumes exactly after what the table holds, and
 //! `ON CONFLICT DO NOTHING` on `(tenant_id, uuid)` drops every repeat, without a window.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, FixedOffset};
 use iryo_orca::PushEvent;
-use iryo_orca::live::{Acked, Checkpoint, CheckpointError, Cursor, MemoryCheckpoint};
+use iryo_orca::live::{Acked, Checkpoint, Cursor, MemoryCheckpoint};
 use tokio::sync::watch;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, Config, NoTls};
@@ -14,6 +12,11 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use uuid::Uuid;
 
 use crate::sink::{Delivered, Sink, SinkFailure};
+
+mod checkpoint;
+mod tls;
+
+pub use checkpoint::PostgresCheckpoint;
 
 /// The version of the tables this crate writes, recorded in `iryo.schema_version`.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -155,7 +158,7 @@ impl PostgresSink {
             .map_err(|_| PostgresError::Url)?;
         let tls = match config.get_ssl_mode() {
             SslMode::Disable => None,
-            _ => Some(tls(verify)?),
+            _ => Some(tls::tls(verify)?),
         };
         let connector = Connector { config, tls };
         let mut client = connector
@@ -264,72 +267,6 @@ impl Sink for PostgresSink {
     }
 }
 
-/// rustls with the runtime's provider. Without `verify`, as libpq's `sslmode=require`: the
-/// connection is encrypted and the handshake signed, but the certificate is not checked (a
-/// self-signed server certificate, as Debian's default cluster has, is accepted).
-fn tls(verify: bool) -> Result<MakeRustlsConnect, PostgresError> {
-    let mut config = Arc::unwrap_or_clone(
-        iryo_runtime::rustls_client_config(None)
-            .map_err(|e| PostgresError::Database(e.to_string()))?,
-    );
-    if !verify {
-        let provider = config.crypto_provider().clone();
-        config
-            .dangerous()
-            .set_certificate_verifier(Arc::new(EncryptOnly(provider)));
-    }
-    Ok(MakeRustlsConnect::new(config))
-}
-
-/// libpq's `sslmode=require`: any certificate, valid handshake signatures.
-#[derive(Debug)]
-struct EncryptOnly(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &rustls::pki_types::CertificateDer<'_>,
-        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
-        _server_name: &rustls::pki_types::ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
 async fn prepare(client: &mut Client, tenant_id: &str) -> Result<Cursor, PostgresError> {
     let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
     let tx = client.transaction().await.map_err(failed)?;
@@ -410,46 +347,6 @@ async fn write_covered(
                 client = None;
             }
         }
-    }
-}
-
-/// The feed's checkpoint with [`PostgresSink`]: the acknowledged rows and the cursor are already
-/// committed by the sink when the feed records them, so this keeps the cursor in memory for the
-/// feed (loaded from the database at the start) and writes only `covered_until` back.
-pub struct PostgresCheckpoint {
-    memory: MemoryCheckpoint,
-    covered: watch::Sender<Option<DateTime<FixedOffset>>>,
-}
-
-impl std::fmt::Debug for PostgresCheckpoint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresCheckpoint").finish_non_exhaustive()
-    }
-}
-
-impl Checkpoint for PostgresCheckpoint {
-    fn load(&mut self) -> Result<Cursor, CheckpointError> {
-        self.memory.load()
-    }
-
-    fn is_seen(&mut self, uuid: &Uuid) -> Result<bool, CheckpointError> {
-        self.memory.is_seen(uuid)
-    }
-
-    fn commit(
-        &mut self,
-        acked: &[Acked],
-        covered_until: Option<DateTime<FixedOffset>>,
-    ) -> Result<(), CheckpointError> {
-        self.memory.commit(acked, covered_until)?;
-        if let Some(at) = covered_until {
-            self.covered.send_replace(Some(at));
-        }
-        Ok(())
-    }
-
-    fn prune(&mut self, before: DateTime<FixedOffset>) -> Result<(), CheckpointError> {
-        self.memory.prune(before)
     }
 }
 
