@@ -1,6 +1,6 @@
 //! `iryo orca watch --postgres` against the live ORCA mock and a real PostgreSQL (a throwaway
 //! cluster, or IRYO_TEST_POSTGRES_URL): the socket cut again and again, the database dropping the
-//! watcher's connections, the watcher SIGKILLed and restarted. The rows are the raised set with no
+//! watcher's connections and refusing rows for a moment, the watcher SIGKILLed and restarted. The rows are the raised set with no
 //! repeat, and after every kill the cursor names the latest row.
 
 use std::collections::HashSet;
@@ -56,6 +56,13 @@ fn postgres_rows_equal_the_raised_set_through_cuts_dropped_connections_and_kills
         if n % 25 == 24 {
             live.drop_sockets();
         }
+        // One event in ten meets a table that refuses rows for a moment.
+        if n % 10 == 8 {
+            pg.psql("ALTER TABLE iryo.orca_events ADD CONSTRAINT closed CHECK (false) NOT VALID");
+        }
+        if n % 10 == 9 {
+            pg.psql("ALTER TABLE iryo.orca_events DROP CONSTRAINT closed");
+        }
         if n % 10 == 5 {
             // The database side fails: the watcher's connections are dropped.
             pg.psql(
@@ -96,8 +103,10 @@ fn postgres_rows_equal_the_raised_set_through_cuts_dropped_connections_and_kills
     assert_eq!(code, 0, "{stderr:?}");
     assert!(stdout.is_empty());
     assert!(
-        stderr.iter().any(|l| l.starts_with("delivery of ")),
-        "the dropped connections were reported: {stderr:?}"
+        stderr
+            .iter()
+            .any(|l| l.starts_with("delivery of ") && l.contains("closed")),
+        "the refused rows were reported: {stderr:?}"
     );
     assert!(!stderr.join("\n").contains(TEST_PASSWORD));
     assert_cursor_matches_rows(&pg);
