@@ -2,7 +2,7 @@
 //! the sink acknowledged, retry the first one that did not get through.
 
 use std::convert::Infallible;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::FutureExt as _;
 use iryo_orca::PushEvent;
@@ -11,6 +11,11 @@ use iryo_runtime::RetryPolicy;
 use uuid::Uuid;
 
 use crate::sink::{FailureKind, Sink, SinkFailure};
+
+/// Acknowledgements are saved to the feed's checkpoint at least this often while events flow
+/// (the feed itself saves when the socket goes quiet, or every 1,024): a kill repeats at most
+/// what was acknowledged in this span.
+pub const SAVE_EVERY: Duration = Duration::from_millis(250);
 
 /// How failed deliveries are retried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,6 +112,7 @@ pub async fn deliver<S: Sink>(
     let policy = config.policy();
     let mut held: Option<Result<FeedItem, LiveError>> = None;
     let mut batch = Vec::new();
+    let mut saved = Instant::now();
     loop {
         let item = match held.take() {
             Some(item) => item?,
@@ -131,6 +137,10 @@ pub async fn deliver<S: Sink>(
         }
         deliver_batch(feed, sink, config, &policy, &batch, &mut progress).await?;
         batch.clear();
+        if saved.elapsed() >= SAVE_EVERY {
+            feed.flush()?;
+            saved = Instant::now();
+        }
     }
 }
 

@@ -129,8 +129,9 @@ fn scenario(args: &[&str], env: &[(&str, &str)], received: impl Fn() -> Vec<Rece
         got.len(),
         kills.len()
     );
-    // A kill loses at most the acknowledgements not yet written (one checkpoint batch).
-    assert!(repeats <= kills.len() * 1025, "{repeats}");
+    // A kill loses at most the acknowledgements of the last SAVE_EVERY (250 ms): at this test's
+    // rates (50 events/s, a catch-up of about 20 after a restart) far fewer than 100.
+    assert!(repeats <= kills.len() * 100, "{repeats}");
 }
 
 #[test]
