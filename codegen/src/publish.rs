@@ -158,6 +158,42 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
             }
             asyncapi_version = Some(doc.version);
         }
+        // What iryo sends to receivers: `webhooks.yaml` (OpenAPI 3.1 `webhooks`) and the SQL of
+        // the tables it writes, published when present, like FIXUPS.md.
+        let webhooks = format!("specs/{name}/webhooks.yaml");
+        if let Some(raw) = read_optional(root, &webhooks)? {
+            let doc = openapi::publish(&webhooks, &raw, &by_name)?;
+            for (extension, bytes) in [("yaml", doc.yaml), ("json", doc.json)] {
+                entries.insert(
+                    format!("{name}/webhooks.{extension}"),
+                    Entry {
+                        bytes: bytes.into_bytes(),
+                        source: Some(webhooks.clone()),
+                        source_sha256: Some(sha256_hex(&raw)),
+                        spec: webhooks.clone(),
+                        spec_version: doc.version.clone(),
+                    },
+                );
+            }
+        }
+        for sql in list_files(root, &format!("specs/{name}"))?
+            .into_iter()
+            .filter(|file| file.ends_with(".sql"))
+        {
+            let raw = read(root, &sql)?;
+            let file_name = Path::new(&sql)
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            add(
+                &mut entries,
+                format!("{name}/{file_name}"),
+                raw.clone(),
+                &sql,
+                &raw,
+            );
+        }
         let mut xsd_version = None;
         if let Some(xsd_path) = &config.xsd {
             let raw = read(root, xsd_path)?;

@@ -32,6 +32,9 @@ const STEPS: &[(&str, &[&str])] = &[
             "iryo-orca",
             "-p",
             "iryo-plat",
+            // Delivery without any sink: no process, HTTP or database code needed.
+            "-p",
+            "iryo-orca-deliver",
             "--no-default-features",
             "--features",
             "tls-ring",

@@ -276,7 +276,9 @@ fn openapi_documents(layout: &Layout) -> Vec<PathBuf> {
 }
 
 fn openapi_spec_validator(layout: &Layout) -> Result<String, String> {
-    let documents = openapi_documents(layout);
+    let mut documents = openapi_documents(layout);
+    // What `iryo orca watch --webhook` sends (OpenAPI 3.1 `webhooks`).
+    documents.extend(["yaml", "json"].map(|ext| layout.specs.join(format!("orca/webhooks.{ext}"))));
     run_tool(
         layout
             .command(layout.venv_bin("openapi-spec-validator"))
@@ -559,6 +561,7 @@ fn pytest(layout: &Layout, binary: &Path) -> Result<String, String> {
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"])
             .arg(layout.check_dir.join("test_clients.py"))
             .arg(layout.check_dir.join("test_harvest.py"))
+            .arg(layout.check_dir.join("test_webhooks.py"))
             .env("IRYO_BIN", binary.with_file_name("iryo"))
             .env("PYTHONPATH", layout.tools.join("py-clients"))
             .env("IRYO_SPECS", &layout.specs)

@@ -28,7 +28,7 @@ pub enum OrcaCommand {
     #[command(after_help = format!("{PUSH_EVENTS_HELP}\n{EXIT_CODES_HELP}"))]
     PushEvents(PushEventsArgs),
     /// The PUSH通知 socket as JSON lines, every gap fetched with pusheventgetv2, resumable.
-    #[command(after_help = format!("{}\n{EXIT_CODES_HELP}", crate::watch::WATCH_HELP))]
+    #[command(after_help = format!("{}\n{}\n{EXIT_CODES_HELP}", crate::watch::WATCH_HELP, crate::deliver::DELIVER_HELP))]
     Watch(crate::watch::WatchArgs),
 }
 

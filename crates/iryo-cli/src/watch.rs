@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::Args;
 use iryo_orca::live::{
-    Backoff, FeedItem, LiveConfig, LiveError, LiveFeed, MemoryCheckpoint, SqliteCheckpoint,
+    Backoff, Checkpoint, FeedItem, LiveConfig, LiveError, LiveFeed, MemoryCheckpoint,
+    SqliteCheckpoint,
 };
 use iryo_orca::{Config, Credentials};
 
@@ -50,13 +51,13 @@ pub struct WatchArgs {
     events: Vec<String>,
     /// X-GINBEE-TENANT-ID sent on the upgrade.
     #[arg(long, value_name = "N", default_value = "1")]
-    tenant_id: String,
+    pub(crate) tenant_id: String,
     /// SQLite file keeping the cursor and the uuids seen; without it the state lives in memory.
     #[arg(long, value_name = "FILE")]
-    state: Option<PathBuf>,
+    pub(crate) state: Option<PathBuf>,
     /// Exit non-zero at the end if any gap was reported.
     #[arg(long)]
-    fail_on_gap: bool,
+    pub(crate) fail_on_gap: bool,
     /// Seconds between keepalive pings.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     ping_interval: f64,
@@ -72,10 +73,12 @@ pub struct WatchArgs {
     #[arg(long, value_name = "SECS")]
     give_up_after: Option<f64>,
     #[command(flatten)]
-    insecure: crate::insecure::InsecureHttpArg,
+    pub(crate) insecure: crate::insecure::InsecureHttpArg,
+    #[command(flatten)]
+    pub(crate) sink: crate::deliver::SinkArgs,
 }
 
-fn seconds(flag: &str, value: f64) -> Result<Duration, CliError> {
+pub(crate) fn seconds(flag: &str, value: f64) -> Result<Duration, CliError> {
     Duration::try_from_secs_f64(value)
         .ok()
         .filter(|d| !d.is_zero())
@@ -97,7 +100,22 @@ fn credentials() -> Result<Credentials, CliError> {
     }
 }
 
-fn build_feed(args: &WatchArgs) -> Result<LiveFeed, CliError> {
+pub(crate) fn build_feed(args: &WatchArgs) -> Result<LiveFeed, CliError> {
+    match &args.state {
+        Some(path) => {
+            let checkpoint = SqliteCheckpoint::open(path)
+                .map_err(|e| CliError::Input(format!("--state {}: {e}", path.display())))?;
+            build_feed_with(args, checkpoint)
+        }
+        None => build_feed_with(args, MemoryCheckpoint::new()),
+    }
+}
+
+/// The feed the flags describe, its cursor in `checkpoint`.
+pub(crate) fn build_feed_with(
+    args: &WatchArgs,
+    checkpoint: impl Checkpoint + 'static,
+) -> Result<LiveFeed, CliError> {
     let credentials = credentials()?;
     let catch_up = if matches!(credentials, Credentials::None) {
         None
@@ -127,18 +145,10 @@ fn build_feed(args: &WatchArgs) -> Result<LiveFeed, CliError> {
     for event in &args.events {
         config = config.event(event);
     }
-    let built = match &args.state {
-        Some(path) => {
-            let checkpoint = SqliteCheckpoint::open(path)
-                .map_err(|e| CliError::Input(format!("--state: {e}")))?;
-            config.build(catch_up, checkpoint)
-        }
-        None => config.build(catch_up, MemoryCheckpoint::new()),
-    };
-    built.map_err(live_error)
+    config.build(catch_up, checkpoint).map_err(live_error)
 }
 
-fn live_error(error: LiveError) -> CliError {
+pub(crate) fn live_error(error: LiveError) -> CliError {
     let message = one_line(&error);
     match error {
         LiveError::Config(_) => CliError::Input(message),
@@ -150,6 +160,9 @@ fn live_error(error: LiveError) -> CliError {
 
 /// Runs the watcher until a signal, a fatal error or a closed stdout.
 pub async fn watch(args: WatchArgs) -> Result<(), Stop> {
+    if args.sink.chosen() {
+        return crate::deliver::watch(&args).await;
+    }
     let mut feed = build_feed(&args)?;
     let mut gaps = 0u64;
     let outcome = watch_until_signal(&mut feed, &mut gaps).await;
@@ -183,37 +196,44 @@ async fn watch_until_signal(feed: &mut LiveFeed, gaps: &mut u64) -> Result<(), S
                 out.flush()?;
                 feed.ack(&event).map_err(live_error)?;
             }
-            FeedItem::Gap(gap) => {
-                *gaps += 1;
-                eprintln!("warning: gap {gap}");
-            }
-            FeedItem::Connected {
-                subscriptions,
-                caught_up,
-            } => {
-                let events: Vec<&str> = subscriptions.iter().map(|(e, _)| e.as_str()).collect();
-                eprintln!(
-                    "connected: subscribed to {}; {caught_up} notifications fetched to close the gap",
-                    events.join(", ")
-                );
-            }
-            FeedItem::Reconnecting {
-                attempt,
-                delay,
-                reason,
-            } => {
-                eprintln!(
-                    "reconnecting in {} ms (attempt {attempt}): {}",
-                    delay.as_millis(),
-                    one_line(&reason)
-                );
-            }
-            _ => {}
+            other => report(&other, gaps),
         }
     }
 }
 
-fn stopped(signal: &str) -> Result<(), Stop> {
+/// The stderr line of a feed item other than an event; counts the gaps.
+pub(crate) fn report(item: &FeedItem, gaps: &mut u64) {
+    match item {
+        FeedItem::Gap(gap) => {
+            *gaps += 1;
+            eprintln!("warning: gap {gap}");
+        }
+        FeedItem::Connected {
+            subscriptions,
+            caught_up,
+        } => {
+            let events: Vec<&str> = subscriptions.iter().map(|(e, _)| e.as_str()).collect();
+            eprintln!(
+                "connected: subscribed to {}; {caught_up} notifications fetched to close the gap",
+                events.join(", ")
+            );
+        }
+        FeedItem::Reconnecting {
+            attempt,
+            delay,
+            reason,
+        } => {
+            eprintln!(
+                "reconnecting in {} ms (attempt {attempt}): {}",
+                delay.as_millis(),
+                one_line(&reason)
+            );
+        }
+        _ => {}
+    }
+}
+
+pub(crate) fn stopped(signal: &str) -> Result<(), Stop> {
     eprintln!("{signal}: state saved, stopping");
     Ok(())
 }

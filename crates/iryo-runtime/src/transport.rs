@@ -65,6 +65,18 @@ impl Transport {
         base_url: &str,
         sends_credentials: bool,
     ) -> Result<reqwest::Client, TransportError> {
+        self.http_client_builder(base_url, sends_credentials)?
+            .build()
+            .map_err(|e| TransportError::Build(e.to_string()))
+    }
+
+    /// The builder of [`http_client`](Self::http_client), for a caller that sets more (e.g. no
+    /// redirects).
+    pub fn http_client_builder(
+        &self,
+        base_url: &str,
+        sends_credentials: bool,
+    ) -> Result<reqwest::ClientBuilder, TransportError> {
         let route = self.route(base_url, sends_credentials)?;
         crate::tls::install_provider();
         let mut builder = reqwest::Client::builder()
@@ -77,9 +89,7 @@ impl Transport {
         if let Some(identity) = &self.identity {
             builder = builder.identity(identity.to_reqwest().map_err(TransportError::Identity)?);
         }
-        builder
-            .build()
-            .map_err(|e| TransportError::Build(e.to_string()))
+        Ok(builder)
     }
 }
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 pub mod generated;
 pub mod json_mutation;
+pub mod postgres;
 pub mod probe;
 
 /// Retries within milliseconds (1 ms doubling up to 5 ms), so that retry tests stay fast.

@@ -1,6 +1,8 @@
 //! End-to-end tests of the `iryo` binary against in-process mock servers.
 
 mod common;
+mod deliver;
+mod deliver_postgres;
 mod harvest;
 mod help;
 mod hiyari;

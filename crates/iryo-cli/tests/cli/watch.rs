@@ -13,10 +13,10 @@ use crate::common::{
     ORCA_PASSWORD, ORCA_USER, assert_no_secrets, base64, command_of, iryo, live_orca_mock,
 };
 
-const PATIENCE: Duration = Duration::from_secs(30);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A running watcher whose output is collected line by line.
-struct Watcher {
+pub(crate) struct Watcher {
     child: Child,
     stdout: Arc<Mutex<Vec<String>>>,
     stderr: Arc<Mutex<Vec<String>>>,
@@ -34,25 +34,34 @@ fn collect(stream: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>
 }
 
 impl Watcher {
-    fn start(base_url: &str, state: &Path, extra: &[&str]) -> Watcher {
-        let ws_url = format!("{}/ws", base_url.replacen("http://", "ws://", 1));
-        let state = state.to_str().unwrap();
-        let mut args = vec![
-            "orca",
-            "watch",
-            "--ws-url",
-            &ws_url,
-            "--base-url",
-            base_url,
-            "--state",
-            state,
-        ];
+    pub(crate) fn start(base_url: &str, state: &Path, extra: &[&str]) -> Watcher {
+        Watcher::start_with_env(base_url, state, extra, &[])
+    }
+
+    /// [`Watcher::start`] with more environment variables.
+    pub(crate) fn start_with_env(
+        base_url: &str,
+        state: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Watcher {
+        let mut args = vec!["--state", state.to_str().unwrap()];
         args.extend_from_slice(extra);
-        let mut command: Command = command_of(
-            iryo(&args)
-                .env("ORCA_USER", ORCA_USER)
-                .env("ORCA_PASSWORD", ORCA_PASSWORD),
-        );
+        Watcher::spawn(base_url, &args, env)
+    }
+
+    /// A watcher of the mock at `base_url` with these flags and environment, once connected.
+    pub(crate) fn spawn(base_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Watcher {
+        let ws_url = format!("{}/ws", base_url.replacen("http://", "ws://", 1));
+        let mut args = vec!["orca", "watch", "--ws-url", &ws_url, "--base-url", base_url];
+        args.extend_from_slice(extra);
+        let mut iryo = iryo(&args)
+            .env("ORCA_USER", ORCA_USER)
+            .env("ORCA_PASSWORD", ORCA_PASSWORD);
+        for (name, value) in env {
+            iryo = iryo.env(name, value);
+        }
+        let mut command: Command = command_of(iryo);
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -72,15 +81,15 @@ impl Watcher {
         watcher
     }
 
-    fn stdout(&self) -> Vec<String> {
+    pub(crate) fn stdout(&self) -> Vec<String> {
         self.stdout.lock().unwrap().clone()
     }
 
-    fn stderr(&self) -> Vec<String> {
+    pub(crate) fn stderr(&self) -> Vec<String> {
         self.stderr.lock().unwrap().clone()
     }
 
-    fn wait_until(&self, what: &str, done: impl Fn(&Watcher) -> bool) {
+    pub(crate) fn wait_until(&self, what: &str, done: impl Fn(&Watcher) -> bool) {
         let started = Instant::now();
         while !done(self) {
             assert!(
@@ -92,11 +101,11 @@ impl Watcher {
         }
     }
 
-    fn wait_for_lines(&self, n: usize) {
+    pub(crate) fn wait_for_lines(&self, n: usize) {
         self.wait_until(&format!("{n} lines"), |w| w.stdout().len() >= n);
     }
 
-    fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .args([signal, &self.child.id().to_string()])
             .status()
@@ -105,7 +114,7 @@ impl Watcher {
     }
 
     /// Waits for the exit; returns the code (-1 for a signal) and the lines.
-    fn finish(mut self) -> (i32, Vec<String>, Vec<String>) {
+    pub(crate) fn finish(mut self) -> (i32, Vec<String>, Vec<String>) {
         let started = Instant::now();
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -123,7 +132,7 @@ impl Watcher {
 }
 
 /// Every stored notification as `iryo orca push-events` prints it.
-fn push_events_lines(base_url: &str) -> Vec<String> {
+pub(crate) fn push_events_lines(base_url: &str) -> Vec<String> {
     let run = iryo(&["orca", "push-events", "--base-url", base_url])
         .orca_credentials()
         .run();

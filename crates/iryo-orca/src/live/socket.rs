@@ -375,6 +375,12 @@ mod tests {
             Ok(Frame::Server(frame)) => panic!("decoded {frame:?}"),
             Err(error) => panic!("{error}"),
         }
-        assert!(decode(r#"{"command":"subscribed","data":{}}"#, &iryo_runtime::Redactor::default()).is_err());
+        assert!(
+            decode(
+                r#"{"command":"subscribed","data":{}}"#,
+                &iryo_runtime::Redactor::default()
+            )
+            .is_err()
+        );
     }
 }

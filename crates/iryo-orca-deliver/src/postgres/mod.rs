@@ -1,0 +1,363 @@
+//! Rows in `iryo.orca_events` and the feed's cursor in `iryo.orca_cursor`, committed in one
+//! transaction: a restarted watcher resumes exactly after what the table holds, and
+//! `ON CONFLICT DO NOTHING` on `(tenant_id, uuid)` drops every repeat, without a window.
+
+use chrono::{DateTime, FixedOffset};
+use iryo_orca::PushEvent;
+use iryo_orca::live::{Acked, Checkpoint, Cursor, MemoryCheckpoint};
+use tokio::sync::watch;
+use tokio_postgres::config::SslMode;
+use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
+use uuid::Uuid;
+
+use crate::sink::{Delivered, Sink, SinkFailure};
+
+mod checkpoint;
+mod tls;
+
+pub use checkpoint::PostgresCheckpoint;
+
+/// The version of the tables this crate writes, recorded in `iryo.schema_version`.
+pub const SCHEMA_VERSION: i32 = 1;
+/// Events written in one transaction at most.
+pub const MAX_BATCH: usize = 1000;
+/// The channel notified after each commit, with the new rows' uuids (comma-separated).
+pub const CHANNEL: &str = "iryo_orca_events";
+/// Uuids per notification (a payload stays under PostgreSQL's 8,000 bytes).
+const UUIDS_PER_NOTIFY: usize = 200;
+/// ORCA's wall clock: the cursor's times are handed back to the feed in JST.
+const JST_SECONDS: i32 = 9 * 3600;
+
+/// The tables, exactly as published in `specs/orca/orca_events.sql` (a test keeps them equal).
+pub const TABLES: &str = "CREATE SCHEMA IF NOT EXISTS iryo;
+CREATE TABLE IF NOT EXISTS iryo.schema_version (
+    component text PRIMARY KEY,
+    version integer NOT NULL,
+    installed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS iryo.orca_events (
+    tenant_id text NOT NULL,
+    uuid uuid NOT NULL,
+    id bigint NOT NULL,
+    event text NOT NULL,
+    orca_user text NOT NULL,
+    time timestamptz NOT NULL,
+    data jsonb NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, uuid)
+);
+CREATE TABLE IF NOT EXISTS iryo.orca_cursor (
+    tenant_id text PRIMARY KEY,
+    last_uuid uuid,
+    last_time timestamptz,
+    covered_until timestamptz
+);
+INSERT INTO iryo.schema_version (component, version) VALUES ('orca_events', 1)
+    ON CONFLICT (component) DO NOTHING;
+";
+
+const INSERT: &str = "
+INSERT INTO iryo.orca_events (tenant_id, uuid, id, event, orca_user, time, data)
+SELECT $1, u, i, e, o, t, d::jsonb
+FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+    AS batch(u, i, e, o, t, d)
+ON CONFLICT (tenant_id, uuid) DO NOTHING
+RETURNING uuid";
+
+const ADVANCE: &str = "
+INSERT INTO iryo.orca_cursor (tenant_id, last_uuid, last_time) VALUES ($1, $2, $3)
+ON CONFLICT (tenant_id) DO UPDATE SET last_uuid = EXCLUDED.last_uuid, last_time = EXCLUDED.last_time
+WHERE iryo.orca_cursor.last_time IS NULL OR EXCLUDED.last_time >= iryo.orca_cursor.last_time";
+
+/// PostgreSQL cannot be used. Messages never hold the password.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PostgresError {
+    /// The URL does not parse.
+    #[error(
+        "the PostgreSQL URL does not parse (expected postgres://USER:PASSWORD@HOST:PORT/DB, \
+         optionally ?sslmode=require)"
+    )]
+    Url,
+    /// Connecting, creating the tables or reading the cursor failed.
+    #[error("PostgreSQL: {0}")]
+    Database(String),
+    /// The tables were made by a newer iryo.
+    #[error("iryo.orca_events has schema version {0}; this iryo writes version {SCHEMA_VERSION}")]
+    NewerSchema(i32),
+}
+
+#[derive(Clone)]
+struct Connector {
+    config: Config,
+    tls: Option<MakeRustlsConnect>,
+}
+
+impl Connector {
+    async fn connect(&self) -> Result<Client, tokio_postgres::Error> {
+        let client = match &self.tls {
+            None => {
+                let (client, connection) = self.config.connect(NoTls).await?;
+                tokio::spawn(connection);
+                client
+            }
+            Some(tls) => {
+                let (client, connection) = self.config.connect(tls.clone()).await?;
+                tokio::spawn(connection);
+                client
+            }
+        };
+        Ok(client)
+    }
+}
+
+fn database(error: &tokio_postgres::Error) -> String {
+    // The driver's messages name the server's error, never the password sent.
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Writes batches of events and the cursor in one transaction, then notifies [`CHANNEL`].
+pub struct PostgresSink {
+    connector: Connector,
+    client: Option<Client>,
+    tenant_id: String,
+}
+
+impl std::fmt::Debug for PostgresSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresSink")
+            .field("tenant_id", &self.tenant_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresSink {
+    /// Connects (TLS with the platform's roots unless `sslmode=disable`), creates the tables when
+    /// missing, and reads the cursor of `tenant_id` into the checkpoint the feed is built with.
+    /// A tenant seen for the first time is covered from now on.
+    pub async fn connect(
+        url: &str,
+        tenant_id: &str,
+    ) -> Result<(PostgresSink, PostgresCheckpoint), PostgresError> {
+        // The driver knows disable, prefer and require; verify-full is require with the
+        // certificate checked against the platform's roots.
+        let verify = url.contains("sslmode=verify-full");
+        let config: Config = url
+            .replace("sslmode=verify-full", "sslmode=require")
+            .parse()
+            .map_err(|_| PostgresError::Url)?;
+        let tls = match config.get_ssl_mode() {
+            SslMode::Disable => None,
+            _ => Some(tls::tls(verify)?),
+        };
+        let connector = Connector { config, tls };
+        let mut client = connector
+            .connect()
+            .await
+            .map_err(|e| PostgresError::Database(database(&e)))?;
+        let cursor = prepare(&mut client, tenant_id).await?;
+        let (covered, receiver) = watch::channel(None);
+        tokio::spawn(write_covered(
+            connector.clone(),
+            tenant_id.to_owned(),
+            receiver,
+        ));
+        let mut memory = MemoryCheckpoint::new();
+        memory
+            .commit(
+                &cursor.last.into_iter().collect::<Vec<_>>(),
+                cursor.covered_until,
+            )
+            .map_err(|e| PostgresError::Database(e.to_string()))?;
+        let sink = PostgresSink {
+            connector,
+            client: Some(client),
+            tenant_id: tenant_id.to_owned(),
+        };
+        Ok((sink, PostgresCheckpoint { memory, covered }))
+    }
+
+    async fn write(&mut self, events: &[PushEvent]) -> Result<(), SinkFailure> {
+        let failed = |e: tokio_postgres::Error| SinkFailure::failed(database(&e));
+        if self.client.as_ref().is_none_or(Client::is_closed) {
+            self.client = Some(self.connector.connect().await.map_err(failed)?);
+        }
+        let Some(client) = self.client.as_mut() else {
+            return Err(SinkFailure::failed("no connection"));
+        };
+        let mut lines = Vec::with_capacity(events.len());
+        for event in events {
+            lines.push(event.to_json_line().map_err(|e| {
+                SinkFailure::failed(format!("event {} cannot be encoded: {e}", event.uuid))
+            })?);
+        }
+        let uuids: Vec<Uuid> = events.iter().map(|e| e.uuid).collect();
+        let ids: Vec<i64> = events.iter().map(|e| i64::from(e.id)).collect();
+        let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
+        let users: Vec<&str> = events.iter().map(|e| e.user.as_str()).collect();
+        let times: Vec<DateTime<FixedOffset>> = events.iter().map(|e| e.time.date_time()).collect();
+        // The latest event, the later one on a tie: the feed's own cursor rule.
+        let last = events
+            .iter()
+            .rev()
+            .max_by_key(|e| e.time.date_time())
+            .unwrap_or(&events[0]);
+        let tx = client.transaction().await.map_err(failed)?;
+        let inserted = tx
+            .query(
+                INSERT,
+                &[
+                    &self.tenant_id,
+                    &uuids,
+                    &ids,
+                    &names,
+                    &users,
+                    &times,
+                    &lines,
+                ],
+            )
+            .await
+            .map_err(failed)?;
+        tx.execute(
+            ADVANCE,
+            &[&self.tenant_id, &last.uuid, &last.time.date_time()],
+        )
+        .await
+        .map_err(failed)?;
+        let new: Vec<String> = inserted
+            .iter()
+            .map(|row| row.get::<_, Uuid>(0).to_string())
+            .collect();
+        for chunk in new.chunks(UUIDS_PER_NOTIFY) {
+            // Sent by PostgreSQL at the commit, never for a rolled-back batch.
+            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &chunk.join(",")])
+                .await
+                .map_err(failed)?;
+        }
+        tx.commit().await.map_err(failed)
+    }
+}
+
+impl Sink for PostgresSink {
+    fn max_batch(&self) -> usize {
+        MAX_BATCH
+    }
+
+    async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
+        let batch = &events[..events.len().min(MAX_BATCH)];
+        match self.write(batch).await {
+            Ok(()) => Delivered::all(batch.len()),
+            Err(failure) => {
+                if self.client.as_ref().is_some_and(Client::is_closed) {
+                    self.client = None;
+                }
+                Delivered::failed_after(0, failure)
+            }
+        }
+    }
+}
+
+async fn prepare(client: &mut Client, tenant_id: &str) -> Result<Cursor, PostgresError> {
+    let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
+    let tx = client.transaction().await.map_err(failed)?;
+    // Two watchers starting at once: one creates, the other waits and finds the tables.
+    tx.batch_execute("SELECT pg_advisory_xact_lock(hashtext('iryo.orca_events'))")
+        .await
+        .map_err(failed)?;
+    tx.batch_execute(TABLES).await.map_err(failed)?;
+    let version: i32 = tx
+        .query_one(
+            "SELECT version FROM iryo.schema_version WHERE component = 'orca_events'",
+            &[],
+        )
+        .await
+        .map_err(failed)?
+        .get(0);
+    if version > SCHEMA_VERSION {
+        return Err(PostgresError::NewerSchema(version));
+    }
+    // A tenant seen for the first time is covered from now on (the feed's first start).
+    tx.execute(
+        "INSERT INTO iryo.orca_cursor (tenant_id, covered_until) VALUES ($1, now())
+         ON CONFLICT (tenant_id) DO NOTHING",
+        &[&tenant_id],
+    )
+    .await
+    .map_err(failed)?;
+    let row = tx
+        .query_one(
+            "SELECT last_uuid, last_time, covered_until FROM iryo.orca_cursor WHERE tenant_id = $1",
+            &[&tenant_id],
+        )
+        .await
+        .map_err(failed)?;
+    tx.commit().await.map_err(failed)?;
+    let jst = FixedOffset::east_opt(JST_SECONDS).expect("+09:00 is a valid offset");
+    let in_jst = |t: DateTime<chrono::Utc>| t.with_timezone(&jst);
+    let last = match (
+        row.get::<_, Option<Uuid>>(0),
+        row.get::<_, Option<DateTime<chrono::Utc>>>(1),
+    ) {
+        (Some(uuid), Some(time)) => Some(Acked {
+            uuid,
+            time: in_jst(time),
+        }),
+        _ => None,
+    };
+    Ok(Cursor {
+        last,
+        covered_until: row.get::<_, Option<DateTime<chrono::Utc>>>(2).map(in_jst),
+    })
+}
+
+/// `covered_until` written on a connection of its own, later than the rows it covers: losing
+/// one write only makes the next start's catch-up longer.
+async fn write_covered(
+    connector: Connector,
+    tenant_id: String,
+    mut covered: watch::Receiver<Option<DateTime<FixedOffset>>>,
+) {
+    let mut client: Option<Client> = None;
+    while covered.changed().await.is_ok() {
+        let Some(at) = *covered.borrow_and_update() else {
+            continue;
+        };
+        if client.as_ref().is_none_or(Client::is_closed) {
+            client = connector.connect().await.ok();
+        }
+        if let Some(connected) = &client {
+            let written = connected
+                .execute(
+                    "UPDATE iryo.orca_cursor SET covered_until = greatest(covered_until, $2)
+                     WHERE tenant_id = $1",
+                    &[&tenant_id, &at],
+                )
+                .await;
+            if written.is_err() {
+                client = None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tables_are_the_published_sql() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/orca/orca_events.sql"
+        );
+        assert_eq!(std::fs::read_to_string(path).unwrap(), super::TABLES);
+    }
+}
