@@ -29,11 +29,12 @@ async fn an_event_stamped_in_year_9999_does_not_stop_later_catch_ups() {
     let event = next_event(&mut feed, &mut Vec::new()).await;
     assert_eq!(event.uuid.to_string(), future.unwrap());
     feed.flush().unwrap();
+    // The state file is locked while its feed lives.
+    drop(feed);
     let resume = SqliteCheckpoint::open(&path).unwrap().load().unwrap();
     let resume = resume.resume_from().unwrap();
     assert!(resume <= now() + SKEW, "cursor at {resume}");
     // A gap after it is still caught up (no window whose start is after its end).
-    drop(feed);
     let missed = mock.live().raise("patient_accept", json!({}));
     let mut feed = self::feed(&mock, SqliteCheckpoint::open(&path).unwrap());
     let items = caught_up_items(&mut feed).await;
