@@ -156,16 +156,7 @@ async fn run(
 ) -> Result<(), Stop> {
     let mut gaps = 0u64;
     let outcome = until_signal(&mut feed, &mut sink, config, &mut gaps).await;
-    // Whatever ended the watch, what the receiver acknowledged is saved.
-    let saved = feed.flush().map_err(live_error);
-    outcome?;
-    saved?;
-    if args.fail_on_gap && gaps > 0 {
-        return Err(Stop::Failed(CliError::Api(format!(
-            "{gaps} gap(s) reported (--fail-on-gap)"
-        ))));
-    }
-    Ok(())
+    crate::watch::finish_watch(&mut feed, outcome, gaps, args.fail_on_gap)
 }
 
 async fn until_signal(

@@ -166,11 +166,21 @@ pub async fn watch(args: WatchArgs) -> Result<(), Stop> {
     let mut feed = build_feed(&args)?;
     let mut gaps = 0u64;
     let outcome = watch_until_signal(&mut feed, &mut gaps).await;
-    // Whatever ended the watch, what was printed is acknowledged: save it.
+    finish_watch(&mut feed, outcome, gaps, args.fail_on_gap)
+}
+
+/// Whatever ended the watch, what was acknowledged (printed, or taken by the receiver) is saved;
+/// then the outcome, then `--fail-on-gap`.
+pub(crate) fn finish_watch(
+    feed: &mut LiveFeed,
+    outcome: Result<(), Stop>,
+    gaps: u64,
+    fail_on_gap: bool,
+) -> Result<(), Stop> {
     let saved = feed.flush().map_err(live_error);
     outcome?;
     saved?;
-    if args.fail_on_gap && gaps > 0 {
+    if fail_on_gap && gaps > 0 {
         return Err(Stop::Failed(CliError::Api(format!(
             "{gaps} gap(s) reported (--fail-on-gap)"
         ))));
