@@ -46,7 +46,14 @@ impl TestPostgres {
             .and_then(|l| l.local_addr())
             .expect("a free loopback port")
             .port();
-        let dir = scratch.join(format!("postgres-{}-{port}", std::process::id()));
+        // As root the cluster belongs to `postgres`, who may not be able to enter a checkout
+        // (a clone under a 0700 folder): then it lives in the system's temporary folder.
+        let base = if is_root() {
+            std::env::temp_dir()
+        } else {
+            scratch.to_path_buf()
+        };
+        let dir = base.join(format!("iryo-postgres-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("the cluster directory");
         let data = dir.join("data");
@@ -184,7 +191,10 @@ fn is_root() -> bool {
 fn command(as_postgres: bool, program: &Path) -> Command {
     if as_postgres {
         let mut command = Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+            .args(["-u", "postgres", "--"])
+            .arg(program)
+            .current_dir(std::env::temp_dir());
         command
     } else {
         Command::new(program)
