@@ -96,19 +96,18 @@ async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
             normalised_path(args.base_path.as_deref()),
         );
     }
-    let mut events = request.send().await?;
-    let undelivered = std::mem::take(&mut events.undelivered);
+    // Typed one at a time, printed and dropped: memory is the answer plus one notification.
+    let answer = request.send_lazy().await?;
+    let count = answer.len();
     let mut out = std::io::stdout().lock();
-    let count = events.len();
-    // Each event is dropped once printed.
-    for event in events {
-        write_event_line(&mut out, &event)?;
+    for event in answer {
+        match event {
+            Ok(event) => write_event_line(&mut out, &event)?,
+            // Same rule as the watcher: one that cannot be delivered is named, the others printed.
+            Err(undelivered) => eprintln!("warning: {undelivered}"),
+        }
     }
     out.flush()?;
-    // Same rule as the watcher: one that cannot be delivered is named, the others are printed.
-    for undelivered in &undelivered {
-        eprintln!("warning: {undelivered}");
-    }
     if verbose {
         eprintln!("{count} notifications");
     }

@@ -1,21 +1,16 @@
-//! Server text made safe to show on a terminal: control characters replaced, cut to a sane length.
+//! Server text made safe to show on a terminal, through the one path of every iryo client
+//! ([`iryo_runtime::Redactor::excerpt`]): control characters replaced, secrets of the request
+//! blanked, cut to a sane length.
 
 /// The most characters of server text an error message shows.
-pub const SHOWN_CHARS: usize = 200;
+pub const SHOWN_CHARS: usize = iryo_runtime::EXCERPT_CHARS;
 
-/// `text` with every control character (C0, DEL, C1; newlines and tabs included) replaced by
-/// U+FFFD, and cut after [`SHOWN_CHARS`] characters with `…`. Escape sequences from a hostile
-/// server cannot reach the terminal this way, and one line stays one line.
+/// `text` as [`iryo_runtime::printable`] shows it (line breaks and tabs as spaces, every other
+/// control character, C0, DEL and C1, as U+FFFD), cut after [`SHOWN_CHARS`] characters with `…`.
+/// Escape sequences from a hostile server cannot reach the terminal this way, and one line stays
+/// one line. The search API takes no credentials, so there is no secret to blank.
 pub fn shown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(SHOWN_CHARS * 3));
-    for (i, c) in text.chars().enumerate() {
-        if i == SHOWN_CHARS {
-            out.push('…');
-            break;
-        }
-        out.push(if c.is_control() { '\u{FFFD}' } else { c });
-    }
-    out
+    iryo_runtime::body_excerpt(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -25,8 +20,8 @@ mod tests {
     #[test]
     fn controls_are_replaced_and_long_text_cut() {
         assert_eq!(
-            shown("a\u{1b}[31mb\nc\u{9b}d"),
-            "a\u{FFFD}[31mb\u{FFFD}c\u{FFFD}d"
+            shown("a\u{1b}[31mb\nc\u{9b}d\u{7f}"),
+            "a\u{FFFD}[31mb c\u{FFFD}d\u{FFFD}"
         );
         let long = "あ".repeat(1000);
         let cut = shown(&long);

@@ -3,7 +3,8 @@
 //! them), and the time from a restart with a state file to caught up on a gap of G events.
 //!
 //! Last, the feed's peak memory for a long gap: `IRYO_LIVE_GAP_MINUTES` minutes (default 20) of
-//! 20,000 notifications a minute stored before a restart, caught up window by window.
+//! 20,000 notifications a minute stored before a restart, caught up window by window; the bench
+//! fails when it peaks 64 MiB or more above the steady peak of the throughput runs.
 //!
 //! Run: `cargo bench -p iryo-orca --bench live` (`IRYO_LIVE_EVENTS` = the larger count, default
 //! 400000; `IRYO_LIVE_GAP` = G, default 20000). The mock runs in this process, the feed in a child
@@ -55,6 +56,8 @@ fn main() {
     );
     println!("| events | seconds | events/s | reconnects | feed peak memory |");
     println!("|---:|---:|---:|---:|---:|");
+    // The feed's steady peak: the smaller of the throughput runs (memory must not grow with events).
+    let mut steady_kib = f64::MAX;
     for events in [large / 4, large] {
         let mock = runtime.block_on(mock());
         let state = dir.path().join(format!("throughput-{events}.sqlite"));
@@ -82,6 +85,7 @@ fn main() {
             },
         );
         let [seconds, peak_kib, reconnects]: [f64; 3] = numbers(&line);
+        steady_kib = steady_kib.min(peak_kib);
         println!(
             "| {events} | {seconds:.2} | {:.0} | {reconnects} | {:.1} MiB |",
             events as f64 / seconds,
@@ -137,10 +141,17 @@ fn main() {
     ];
     let line = run_child(&args, || {});
     let [_, caught_up, peak_kib]: [f64; 3] = numbers(&line);
+    let above_mib = (peak_kib - steady_kib) / 1024.0;
     println!(
-        "restart after {minutes} minutes of {per_minute} events a minute ({total} events): all delivered after {:.1} s, feed peak {:.1} MiB",
+        "restart after {minutes} minutes of {per_minute} events a minute ({total} events): all delivered after {:.1} s, feed peak {:.1} MiB, {above_mib:.1} MiB above the steady {:.1} MiB",
         caught_up,
-        peak_kib / 1024.0
+        peak_kib / 1024.0,
+        steady_kib / 1024.0
+    );
+    // The goal: at most 64 MiB above steady for any gap.
+    assert!(
+        above_mib < 64.0,
+        "the long gap's catch-up peaked {above_mib:.1} MiB above steady"
     );
 }
 

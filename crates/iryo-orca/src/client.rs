@@ -1,11 +1,14 @@
 //! The client: one typed call per operation, over the generated transport.
 
-use iryo_orca_codes::PushErrorCode;
 use iryo_runtime::{Credentials, Failure, RetryPolicy};
 
-use crate::notification::{PushEvents, decode_elements};
-use crate::push_events::{PushEvent, PushEventsRequest};
-use crate::types::{self, PushEventGetResponse, PushEventListItem};
+use progenitor_client::{ClientHooks as _, Error as RawError, OperationInfo, ResponseValue};
+use reqwest::header::{ACCEPT, HeaderValue};
+
+use crate::answer::{PushAnswer, Reading};
+use crate::notification::PushEvents;
+use crate::push_events::PushEventsRequest;
+use crate::types;
 use crate::{Config, Error};
 
 /// A client of one ORCA server.
@@ -32,6 +35,10 @@ impl Client {
         let inner = &mut client.raw.inner;
         inner.max_response_bytes = inner.max_response_bytes.min(limit);
         client
+    }
+
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// The generated client underneath, for the untyped wire view (no input checks).
@@ -71,63 +78,91 @@ impl Client {
         &self,
         request: &types::PushEventGetRequest,
     ) -> Result<PushEvents, Failure<Error>> {
-        let response = match self.raw.push_event_get_v2(request).await {
-            Ok(response) => response,
-            // One notification the typed answer cannot hold must not fail the others: read the
-            // list again element by element (an error object still fails the answer).
-            Err(progenitor_client::Error::InvalidResponsePayload(answer, _))
-                if let Some(found) = decode_elements(&answer) =>
-            {
-                return Ok(found);
-            }
-            Err(error) => {
-                let redactor = &self.raw.inner.redactor;
-                let failure = match iryo_runtime::classify(error, redactor).await {
-                    Ok(failure) => failure,
-                    // ORCA's documented error answers (401/403/404/500) have empty bodies.
-                    Err(documented) => iryo_runtime::status_failure(&documented),
-                };
-                return Err(failure.map(Error::from));
-            }
-        };
-        let decoded = match response.into_inner() {
-            PushEventGetResponse::List(list) => decode_list(list.0),
-            PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
-            PushEventGetResponse::Error(error) => api_error(error),
-        };
-        decoded.map_err(Failure::new)
+        Ok(self.wire_once(request).await?.into_events())
     }
-}
 
-/// The array's elements, converted one by one into a list sized once (an answer is held as
-/// wire items and typed events at the same time, so no third copy); an error element fails it.
-fn decode_list(items: Vec<PushEventListItem>) -> Result<PushEvents, Error> {
-    let mut found = PushEvents {
-        events: Vec::with_capacity(items.len()),
-        undelivered: Vec::new(),
-    };
-    for (position, item) in items.into_iter().enumerate() {
-        match item {
-            PushEventListItem::Envelope(envelope) => match PushEvent::from_data(envelope.data) {
-                Ok(event) => found.events.push(event),
-                Err(undelivered) => found.undelivered.push((*undelivered).at(position)),
-            },
+    /// The answer as received, its notifications not yet typed ([`PushAnswer`]).
+    pub(crate) async fn wire_answer(
+        &self,
+        filter: types::PushEventFilter,
+        retry: &RetryPolicy,
+    ) -> Result<PushAnswer, Error> {
+        let request = types::PushEventGetRequest {
+            pusheventgetv2req: filter,
+        };
+        iryo_runtime::retry_attempts(retry, || self.wire_once(&request), retryable).await
+    }
+
+    /// One attempt: the generated operation's request and hooks, the answer read once as text
+    /// (never as a typed list as well: one notification is typed at a time, when delivered).
+    async fn wire_once(
+        &self,
+        request: &types::PushEventGetRequest,
+    ) -> Result<PushAnswer, Failure<Error>> {
+        let text = match self.send_raw(request).await {
+            Ok(text) => text,
+            Err(error) => return Err(self.failure(error).await),
+        };
+        match PushAnswer::read(text) {
+            Reading::List(answer) => Ok(answer),
             // Tolerated here too (fixup error-envelope-unverified): an error fails the answer.
-            PushEventListItem::ErrorEnvelope(envelope) => return api_error(envelope.error),
+            Reading::Api(error) => Err(Failure::new(Error::Api {
+                code: error.code,
+                message: error.message,
+            })),
+            Reading::Invalid(error, text) => {
+                let answer = RawError::InvalidResponsePayload(text.into_bytes().into(), error);
+                Err(self.failure(answer).await)
+            }
         }
     }
-    Ok(found)
-}
 
-/// 0007 means "nothing matched": an empty result, not a failure.
-fn api_error<T: Default>(error: types::PushEventError) -> Result<T, Error> {
-    if error.code == PushErrorCode::NoPushEvents {
-        return Ok(T::default());
+    async fn failure(&self, error: RawError<()>) -> Failure<Error> {
+        let failure = match iryo_runtime::classify(error, &self.raw.inner.redactor).await {
+            Ok(failure) => failure,
+            // ORCA's documented error answers (401/403/404/500) have empty bodies.
+            Err(documented) => iryo_runtime::status_failure(&documented),
+        };
+        failure.map(Error::from)
     }
-    Err(Error::Api {
-        code: error.code,
-        message: error.message,
-    })
+
+    /// `POST /api01rv2/pusheventgetv2` as the generated operation sends it (its hooks add the
+    /// credentials and bound the answer); the 200 answer's body as text.
+    async fn send_raw(&self, request: &types::PushEventGetRequest) -> Result<String, RawError> {
+        let raw = &self.raw;
+        let url = format!("{}/api01rv2/pusheventgetv2", raw.baseurl);
+        let mut http = raw
+            .client
+            .post(url)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .json(request)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "push_event_get_v2",
+        };
+        raw.pre(&mut http, &info).await?;
+        let result = raw.exec(http, &info).await;
+        raw.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200 => {}
+            401 | 403 | 404 | 500 => {
+                return Err(RawError::ErrorResponse(ResponseValue::empty(response)));
+            }
+            _ => return Err(RawError::UnexpectedResponse(response)),
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(RawError::ResponseBodyError)?;
+        // Without a copy when the body is the only owner of its bytes (read whole by the hook).
+        String::from_utf8(Vec::from(body)).map_err(|e| {
+            let error = serde_json::from_slice::<serde::de::IgnoredAny>(e.as_bytes())
+                .err()
+                .unwrap_or_else(|| serde::de::Error::custom("the answer is not UTF-8"));
+            RawError::InvalidResponsePayload(e.into_bytes().into(), error)
+        })
+    }
 }
 
 /// Connection failures, timeouts, cut answers, 408, 429 and 5xx are worth another try (the call

@@ -31,6 +31,7 @@
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 mod generated;
+mod answer;
 mod client;
 mod config;
 mod error;
@@ -40,6 +41,7 @@ mod notification;
 mod push_events;
 mod time;
 
+pub use answer::PushAnswer;
 pub use client::Client;
 pub use config::Config;
 pub use error::Error;

@@ -122,10 +122,10 @@ pub(crate) fn storable(at: DateTime<FixedOffset>) -> bool {
 }
 
 impl PushEvent {
-    /// Types a wire notification. A body without its event's documented shape is kept raw as
-    /// [`PushEventBody::Unknown`]; a time that no cursor can store (outside the years 0000–9999),
-    /// or a body over 64 KiB that does not decode (ORCA stores at most 2 KiB), makes it
-    /// [`Undelivered`].
+    /// Types a wire notification. A body without its event's documented shape, or over 64 KiB
+    /// (ORCA stores at most 2 KiB; typing a larger one would copy it), is kept raw as
+    /// [`PushEventBody::Unknown`]; a time that no cursor can store (outside the years
+    /// 0000–9999) makes it [`Undelivered`].
     pub fn from_data(data: PushEventData) -> Result<Self, Box<Undelivered>> {
         let at = data.time.date_time();
         if !storable(at) {
@@ -138,19 +138,7 @@ impl PushEvent {
                 reason: "its time is outside the years 0000-9999".to_owned(),
             }));
         }
-        let body = match typed_body(&data.event, data.body) {
-            Ok(body) => body,
-            Err(reason) => {
-                return Err(Box::new(Undelivered {
-                    position: None,
-                    uuid: Some(data.uuid.to_string()),
-                    id: Some(data.id.to_string()),
-                    event: Some(shorten(&data.event)),
-                    time: Some(shorten(&data.time.to_string())),
-                    reason,
-                }));
-            }
-        };
+        let body = typed_body(&data.event, data.body);
         Ok(PushEvent {
             uuid: data.uuid,
             id: data.id,
@@ -171,26 +159,21 @@ impl PushEvent {
     }
 }
 
-/// Bodies up to this size are copied before a known event's typed decode, so that one that does
-/// not decode is kept raw. ORCA stores at most 2 KiB per notification; a larger hostile body is
-/// decoded without a copy (memory stays at one body), and named if it does not decode.
-const KEEP_RAW_UP_TO: usize = 64 * 1024;
+/// Bodies up to this size are typed (a copy of the text is kept in case it does not decode).
+/// ORCA stores at most 2 KiB per notification; a larger, hostile, body stays as received (raw,
+/// never copied: from an answer it is a part of the answer's text), so memory stays at one body.
+pub(crate) const KEEP_RAW_UP_TO: usize = 64 * 1024;
 
-/// The typed body; one that does not have its event's shape stays raw as `Unknown`.
-fn typed_body(event: &str, body: iryo_runtime::RawJson) -> Result<PushEventBody, String> {
+/// The typed body; one that does not have its event's shape, or is too large, stays raw.
+fn typed_body(event: &str, body: iryo_runtime::RawJson) -> PushEventBody {
+    let raw = |body| PushEventBody::Unknown {
+        event: event.to_owned(),
+        body,
+    };
     if body.get().len() > KEEP_RAW_UP_TO {
-        let len = body.get().len();
-        return PushEventBody::from_wire(event, body).map_err(|e| {
-            format!("its body of {len} bytes does not decode ({e}) and is too large to keep raw")
-        });
+        return raw(body);
     }
-    // The copy is the body's JSON text (no tree), kept for a known event that does not decode.
-    Ok(
-        PushEventBody::from_wire(event, body.clone()).unwrap_or_else(|_| PushEventBody::Unknown {
-            event: event.to_owned(),
-            body,
-        }),
-    )
+    PushEventBody::from_wire(event, body.clone()).unwrap_or_else(|_| raw(body))
 }
 
 /// A `pusheventgetv2` answer: the notifications delivered, in answer order, and those that could
@@ -226,51 +209,9 @@ impl<'a> IntoIterator for &'a PushEvents {
     }
 }
 
-/// An answer whose typed decode failed, read again element by element: an element with a `data`
-/// object is converted alone; anything else (an error object, a non-list) keeps `None` so that
-/// the caller reports the original error.
-pub(crate) fn decode_elements(answer: &[u8]) -> Option<PushEvents> {
-    #[derive(Deserialize)]
-    struct Element<'a> {
-        #[serde(borrow, default)]
-        data: Option<&'a RawValue>,
-        #[serde(borrow, default)]
-        error: Option<&'a RawValue>,
-    }
-    let elements: Vec<&RawValue> = serde_json::from_slice(answer).ok()?;
-    let mut found = PushEvents::default();
-    for (position, element) in elements.into_iter().enumerate() {
-        let Element { data, error } = serde_json::from_str(element.get()).ok()?;
-        match (data, error) {
-            (Some(data), None) => match PushEvent::from_json(data.get()) {
-                Ok(event) => found.events.push(event),
-                Err(undelivered) => found.undelivered.push((*undelivered).at(position)),
-            },
-            _ => return None,
-        }
-    }
-    Some(found)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_notification_without_uuid_is_named_and_the_others_delivered() {
-        let good = r#"{"data":{"uuid":"2f3c1c5e-1d35-4a53-9b5e-0a0f8a3a1b2c","id":1,"event":"x","user":"u","body":{},"time":"2026-01-01T00:00:00+0900"}}"#;
-        let bad = r#"{"data":{"id":7,"event":"patient_accept\u001b[31m","user":"u","body":{},"time":"2026-01-01T00:00:00+0900"}}"#;
-        let answer = format!("[{good},{bad},{good}]");
-        let found = decode_elements(answer.as_bytes()).unwrap();
-        assert_eq!(found.events.len(), 2);
-        let named = &found.undelivered[0];
-        assert_eq!((named.position, named.uuid.as_deref()), (Some(1), None));
-        assert_eq!(named.id.as_deref(), Some("7"));
-        let shown = named.to_string();
-        assert!(shown.contains("#1") && shown.contains("no uuid"), "{shown}");
-        assert!(!shown.contains('\u{1b}'), "{shown}");
-        assert!(decode_elements(br#"[{"error":{"code":"0089"}}]"#).is_none());
-    }
 
     #[test]
     fn times_outside_four_digit_years_are_not_storable() {

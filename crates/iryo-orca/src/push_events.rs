@@ -156,6 +156,15 @@ impl<'a> PushEventsRequest<'a> {
             None => self.client.push_event_get_v2(filter).await,
         }
     }
+
+    /// Sends the request; the answer's notifications are typed one at a time as they are taken
+    /// from it, so that memory is the answer's size plus 16 bytes per notification and one
+    /// notification, where [`send`](Self::send) holds them all typed (about 400 bytes each).
+    pub async fn send_lazy(self) -> Result<crate::PushAnswer, Error> {
+        let filter = self.filter()?;
+        let retry = self.retry.as_ref().unwrap_or(self.client.retry_policy());
+        self.client.wire_answer(filter, retry).await
+    }
 }
 
 /// ORCA accepts half-width characters only; we read that as printable ASCII (fixup

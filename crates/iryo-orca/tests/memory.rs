@@ -1,5 +1,6 @@
-//! Hostile bodies just under the size limit cost at most 64 MiB above the steady state: unknown
-//! JSON is kept as text, never as `serde_json::Value` (about 100 times its size). A counting
+//! Hostile bodies just under the size limit cost the answer once, well within the goal of 64 MiB
+//! above the steady state: unknown JSON is kept as text, never as `serde_json::Value` (about 100
+//! times its size), and a body that large is a part of the answer's text, not a copy. A counting
 //! allocator measures the peak of the whole process (server included) during one call.
 
 use bytes::Bytes;
@@ -10,6 +11,10 @@ use peak_alloc::PeakAlloc;
 static ALLOCATOR: PeakAlloc = PeakAlloc;
 
 const GOAL: usize = 64 * 1024 * 1024;
+/// The answer is read once: its size and a quarter more (a second copy of the body would be twice).
+fn bound(size: usize) -> usize {
+    size + size / 4
+}
 
 /// `[{"data":{... "event": event, "body": body}}]` with `body` = `[0,0,...]` of about `size` bytes.
 fn answer(event: &str, body_prefix: &str, body_suffix: &str, size: usize) -> Bytes {
@@ -54,12 +59,10 @@ async fn thirty_megabytes_of_unknown_json_stay_within_the_goal() {
             "{event}: peak {:.1} MiB above steady state",
             peak as f64 / 1048576.0
         );
-        assert!(peak < GOAL, "{event}: {} MiB", peak >> 20);
+        assert!(peak < GOAL.min(bound(size)), "{event}: {} MiB", peak >> 20);
+        // Too large to be a real notification's body: kept as received, even a known event's.
         match &events[0].body {
             PushEventBody::Unknown { body, .. } => assert!(body.get().len() > size - 1000),
-            PushEventBody::PatientAccept(body) => {
-                assert!(body.extra.get("Extra").unwrap().get().len() > size - 1000)
-            }
             other => panic!("{other:?}"),
         }
     }

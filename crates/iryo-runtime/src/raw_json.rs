@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -15,29 +17,56 @@ use serde_json::value::RawValue;
 /// it; a test checks that it still works).
 const RAW_TOKEN: &str = "$serde_json::private::RawValue";
 
-/// One JSON value kept as received (whitespace included).
+/// One JSON value kept as received (whitespace included): its own text, or a part of a larger
+/// text it shares (an answer read once, so that a large value is not copied out of it).
 #[derive(Clone)]
-pub struct RawJson(Box<RawValue>);
+pub struct RawJson(Text);
+
+#[derive(Clone)]
+enum Text {
+    Own(Box<RawValue>),
+    /// `range` of `whole`, checked to be one JSON value when made.
+    Shared {
+        whole: Arc<String>,
+        range: Range<usize>,
+    },
+}
 
 impl RawJson {
     /// The JSON text.
     pub fn get(&self) -> &str {
-        self.0.get()
+        match &self.0 {
+            Text::Own(raw) => raw.get(),
+            Text::Shared { whole, range } => &whole[range.clone()],
+        }
     }
 
     /// Decodes the text as `T`.
     pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> serde_json::Result<T> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(self.get())
     }
 
     /// Encodes `value` as raw JSON.
     pub fn from_value<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Self> {
-        serde_json::value::to_raw_value(value).map(RawJson)
+        serde_json::value::to_raw_value(value).map(|raw| RawJson(Text::Own(raw)))
     }
 
     /// Checks that `text` is one JSON value and keeps it.
     pub fn from_string(text: String) -> serde_json::Result<Self> {
-        RawValue::from_string(text).map(RawJson)
+        RawValue::from_string(text).map(|raw| RawJson(Text::Own(raw)))
+    }
+
+    /// Checks that `range` of `whole` is one JSON value and keeps it without a copy (the value
+    /// keeps `whole` alive).
+    pub fn shared(whole: &Arc<String>, range: Range<usize>) -> serde_json::Result<Self> {
+        let Some(text) = whole.get(range.clone()) else {
+            return Err(de::Error::custom("the range is not within the text"));
+        };
+        serde_json::from_str::<&RawValue>(text)?;
+        Ok(RawJson(Text::Shared {
+            whole: Arc::clone(whole),
+            range,
+        }))
     }
 }
 
@@ -55,13 +84,19 @@ impl fmt::Debug for RawJson {
 
 impl Serialize for RawJson {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        match &self.0 {
+            Text::Own(raw) => raw.serialize(serializer),
+            // Checked when made; read again as a borrowed raw value (no copy).
+            Text::Shared { .. } => serde_json::from_str::<&RawValue>(self.get())
+                .map_err(serde::ser::Error::custom)?
+                .serialize(serializer),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for RawJson {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(RawJson)
+        Box::<RawValue>::deserialize(deserializer).map(|raw| RawJson(Text::Own(raw)))
     }
 }
 
@@ -484,5 +519,17 @@ mod tests {
         assert_eq!(raw.parse::<Vec<u8>>().unwrap(), vec![0, 0]);
         assert_eq!(serde_json::to_string(&raw).unwrap(), "[0,0]");
         assert_eq!(raw, RawJson::from_value(&[0, 0]).unwrap());
+    }
+
+    #[test]
+    fn shared_raw_json_is_a_checked_part_of_its_text() {
+        let whole = Arc::new(r#"{"body":[0, 0],"x":1}"#.to_owned());
+        let raw = RawJson::shared(&whole, 8..14).unwrap();
+        assert_eq!(raw.get(), "[0, 0]");
+        assert_eq!(serde_json::to_string(&raw).unwrap(), "[0, 0]");
+        assert_eq!(raw, RawJson::from_string("[0, 0]".to_owned()).unwrap());
+        assert_eq!(raw.parse::<Vec<u8>>().unwrap(), vec![0, 0]);
+        assert!(RawJson::shared(&whole, 8..12).is_err(), "not one value");
+        assert!(RawJson::shared(&whole, 8..99).is_err(), "outside the text");
     }
 }

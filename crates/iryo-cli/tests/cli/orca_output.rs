@@ -1,7 +1,8 @@
 //! The output path of `iryo orca push-events` (shared with `watch`) against hostile answers
 //! generated here: no `serde_json::Value` tree, so a 30 MB body costs no more than the library's
 //! own bound and any nesting prints. Memory is measured on the `iryo` process itself: under
-//! `ulimit -v` (address space) and with the testkit's peak-RSS probe.
+//! `ulimit -v` (address space) and with the testkit's peak-RSS probe. `IRYO_BIN` measures another
+//! build (the README's figures: the release binary).
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -9,6 +10,12 @@ use std::time::Duration;
 const MIB_KIB: u64 = 1024;
 /// The goal: at most 64 MiB above the steady state for any answer under the size limit.
 const GOAL_KIB: u64 = 64 * MIB_KIB;
+
+/// What an answer of `size` bytes may cost above steady: the answer, read once, and a quarter
+/// more (a copy of the body as well, as before the body shared the answer's text, is twice).
+fn bound_kib(size: usize) -> u64 {
+    (size + size / 4) as u64 / 1024
+}
 
 fn answer(body: &str) -> String {
     format!(
@@ -62,7 +69,7 @@ fn push_events(url: &str, limit_kib: Option<u64>) -> Outcome {
             r#"ulimit -v "$1" && shift && exec "$@""#,
             "sh",
             &limit,
-            env!("CARGO_BIN_EXE_iryo"),
+            &std::env::var("IRYO_BIN").unwrap_or(env!("CARGO_BIN_EXE_iryo").to_owned()),
             "orca",
             "push-events",
             "--base-url",
@@ -123,9 +130,10 @@ fn thirty_megabytes_of_unknown_json_print_within_64_mib_above_steady() {
         run.stdout_start
     );
     assert!(
-        run.peak_kib.saturating_sub(steady_rss) < GOAL_KIB,
-        "peak RSS {} KiB above steady",
-        run.peak_kib.saturating_sub(steady_rss)
+        run.peak_kib.saturating_sub(steady_rss) < bound_kib(size).min(GOAL_KIB),
+        "peak RSS {} KiB above steady, more than the answer once ({} KiB)",
+        run.peak_kib.saturating_sub(steady_rss),
+        bound_kib(size)
     );
 }
 

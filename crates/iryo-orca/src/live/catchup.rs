@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeDelta, Timelike as _};
 
 use super::socket::{Incoming, Session};
 use super::{FrameId, Gap, GapReason, LiveError};
+use crate::answer::PushAnswer;
 use crate::{Client, Error, PushEvent, PushTime, Undelivered};
 
 /// The parameters of one catch-up.
@@ -24,11 +25,55 @@ pub(crate) struct Window {
 /// At most this many requests per catch-up (windows split because an answer was too large).
 const MAX_REQUESTS: usize = 4096;
 
-/// What one window brought: its notifications in time order, and what it could not deliver.
+/// What one window brought: its notifications in time order, and what it could not fetch.
 #[derive(Debug, Default)]
 pub(crate) struct Answer {
-    pub events: Vec<PushEvent>,
+    pub delivery: Delivery,
     pub gaps: Vec<Gap>,
+}
+
+/// One window's notifications in time order, kept as the answers' text and typed one at a time
+/// as they are delivered (a notification costs its wire size plus 32 bytes until then).
+#[derive(Debug, Default)]
+pub(crate) struct Delivery {
+    answers: Vec<PushAnswer>,
+    /// Time, answer and position of each notification, the next one first.
+    order: std::vec::IntoIter<(Option<DateTime<FixedOffset>>, usize, usize)>,
+    /// The window, for the gap naming a notification that cannot be delivered.
+    span: (DateTime<FixedOffset>, DateTime<FixedOffset>),
+}
+
+impl Delivery {
+    fn new(answers: Vec<PushAnswer>, span: (DateTime<FixedOffset>, DateTime<FixedOffset>)) -> Self {
+        let mut order = Vec::with_capacity(answers.iter().map(PushAnswer::len).sum());
+        for (index, answer) in answers.iter().enumerate() {
+            order.extend((0..answer.len()).map(|at| (answer.time(at), index, at)));
+        }
+        // Answers come in no promised order; the cursor needs time order (stable: the server's
+        // order within a second; a notification without a usable time first, to be named).
+        order.sort_by_key(|(time, ..)| *time);
+        Delivery {
+            answers,
+            order: order.into_iter(),
+            span,
+        }
+    }
+
+    /// Notifications not delivered yet.
+    pub(crate) fn len(&self) -> usize {
+        self.order.len()
+    }
+}
+
+impl Iterator for Delivery {
+    /// A notification, or the gap naming one that cannot be delivered.
+    type Item = Result<PushEvent, Gap>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (_, answer, at) = self.order.next()?;
+        let typed = self.answers[answer].event(at);
+        Some(typed.map_err(|named| undelivered_gap(named, self.span)))
+    }
 }
 
 /// The windows of one catch-up still to fetch, earliest first.
@@ -80,7 +125,7 @@ impl Windows {
         if !self.known.is_empty() {
             let gaps = std::mem::take(&mut self.known);
             return Ok(Some(Answer {
-                events: Vec::new(),
+                delivery: Delivery::default(),
                 gaps,
             }));
         }
@@ -89,6 +134,7 @@ impl Windows {
         };
         'windows: while let Some((lo, hi)) = self.pending.pop() {
             let mut answer = Answer::default();
+            let mut answers = Vec::with_capacity(self.window.events.len());
             for event in &self.window.events {
                 self.requests += 1;
                 if self.requests > MAX_REQUESTS {
@@ -103,15 +149,8 @@ impl Windows {
                 if let Some(event) = event {
                     request = request.event(event.clone());
                 }
-                match request.send().await {
-                    Ok(found) => {
-                        let span = self.span(lo, hi);
-                        answer.events.extend(found.events);
-                        let named = found.undelivered.into_iter();
-                        answer
-                            .gaps
-                            .extend(named.map(|u| undelivered_gap(Box::new(u), span)));
-                    }
+                match request.send_lazy().await {
+                    Ok(found) => answers.push(found),
                     Err(Error::Http { status: 404, .. }) => {
                         self.pending.clear();
                         answer.gaps.push(Gap {
@@ -141,9 +180,7 @@ impl Windows {
                     Err(error) => return Err(LiveError::CatchUp(error)),
                 }
             }
-            // Answers come in no promised order; the cursor needs time order (stable: the
-            // server's order within a second).
-            answer.events.sort_by_key(|e| e.time.date_time());
+            answer.delivery = Delivery::new(answers, self.span(lo, hi));
             return Ok(Some(answer));
         }
         Ok(None)

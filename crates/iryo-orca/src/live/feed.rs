@@ -9,10 +9,12 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use futures_util::FutureExt as _;
 use uuid::Uuid;
 
-use super::catchup::{self, CatchingUp, Window, Windows, undelivered_gap};
+mod connect;
+
+use super::catchup::{self, CatchingUp, undelivered_gap};
 use super::config::Resolved;
 use super::socket::{Incoming, Session};
-use super::{Acked, Checkpoint, FeedItem, FrameId, Gap, GapReason, LiveError};
+use super::{Acked, Checkpoint, FeedItem, LiveError};
 use crate::types::PushEventData;
 use crate::{Client, PushEvent};
 
@@ -43,8 +45,8 @@ pub struct LiveFeed {
     acked_since_prune: usize,
     /// The catch-up under way on the open socket, if any.
     catching: Option<CatchingUp>,
-    /// The rest of the catch-up window being delivered (one copy: taken one event at a time).
-    window: std::vec::IntoIter<PushEvent>,
+    /// The rest of the catch-up window being delivered (typed one event at a time).
+    window: catchup::Delivery,
     /// When the current connection was up and caught up (its stability resets the backoff).
     connected_at: Option<Instant>,
     ever_connected: bool,
@@ -80,7 +82,7 @@ impl LiveFeed {
             retry_after: None,
             acked_since_prune: 0,
             catching: None,
-            window: Vec::new().into_iter(),
+            window: catchup::Delivery::default(),
             connected_at: None,
             ever_connected: false,
             refused_since: None,
@@ -97,10 +99,14 @@ impl LiveFeed {
             if let Some(item) = self.ready.pop_front() {
                 return Ok(item);
             }
-            while let Some(event) = self.window.next() {
-                if self.is_new(&event)? {
-                    self.delivered.insert(event.uuid);
-                    return Ok(FeedItem::Event(event));
+            while let Some(typed) = self.window.next() {
+                match typed {
+                    Ok(event) if self.is_new(&event)? => {
+                        self.delivered.insert(event.uuid);
+                        return Ok(FeedItem::Event(event));
+                    }
+                    Ok(_) => {}
+                    Err(gap) => return Ok(FeedItem::Gap(gap)),
                 }
             }
             let Some(session) = self.session.as_mut() else {
@@ -259,117 +265,14 @@ impl LiveFeed {
         Utc::now().with_timezone(&self.resolved.config.server_offset)
     }
 
-    fn lose(&mut self, reason: LiveError) {
-        self.session = None;
-        self.catching = None;
-        // Only a connection that stayed up starts the schedule again.
-        let stable = self.resolved.config.stable_after;
-        if self
-            .connected_at
-            .take()
-            .is_some_and(|at| at.elapsed() >= stable)
-        {
-            self.attempt = 0;
-        }
-        self.attempt = self.attempt.saturating_add(1);
-        let delay = self.resolved.config.backoff.delay(self.attempt);
-        self.retry_after = Some(delay);
-        self.ready.push_back(FeedItem::Reconnecting {
-            attempt: self.attempt,
-            delay,
-            reason,
-        });
-    }
-
-    /// Reconnects after `error`, or returns it when it is fatal.
-    fn fail(&mut self, error: LiveError) -> Result<(), LiveError> {
-        if error.is_fatal() && !self.retry_refusal(&error) {
-            return Err(error);
-        }
-        self.lose(error);
-        Ok(())
-    }
-
-    /// Refused credentials after the first connection are retried, up to `give_up_after`.
-    fn retry_refusal(&mut self, error: &LiveError) -> bool {
-        if !self.ever_connected || !error.is_refused_credentials() {
-            return false;
-        }
-        let since = *self.refused_since.get_or_insert_with(Instant::now);
-        let limit = self.resolved.config.give_up_after;
-        limit.is_none_or(|limit| since.elapsed() < limit)
-    }
-
-    async fn connect(&mut self) -> Result<(), LiveError> {
-        if let Some(delay) = self.retry_after.take() {
-            tokio::time::sleep(delay).await;
-        }
-        match self.open().await {
-            Ok(()) => Ok(()),
-            Err(error) => self.fail(error),
-        }
-    }
-
-    /// Opens the socket and starts the catch-up from the cursor (none on a first start).
-    async fn open(&mut self) -> Result<(), LiveError> {
-        let session = Session::open(&self.resolved).await?;
-        let subscriptions = session.subscriptions();
-        let now = self.now();
-        let config = &self.resolved.config;
-        let skew = delta(config.clock_skew);
-        let Some(mut from) = self.checkpoint.load()?.resume_from() else {
-            // A first start: the socket covers everything from now on.
-            self.checkpoint.commit(&[], Some(now))?;
-            self.session = Some(session);
-            self.connected(subscriptions, 0);
-            return Ok(());
-        };
-        if from > now + skew {
-            // A cursor in this clock's future would ask windows that end before they start.
-            self.ready.push_back(FeedItem::Gap(Gap {
-                from: now - skew,
-                to: from,
-                reason: GapReason::ClockBehindCursor,
-            }));
-            self.checkpoint.rewind(now)?;
-            from = now;
-        }
-        let window = Window {
-            from,
-            now,
-            skew,
-            retention: delta(config.retention),
-            offset: config.server_offset,
-            events: if config.events.iter().any(|e| e == "*") {
-                vec![None]
-            } else {
-                config.events.iter().cloned().map(Some).collect()
-            },
-        };
-        let windows = Windows::new(self.catch_up.clone(), window);
-        self.catching = Some(CatchingUp::new(windows, subscriptions));
-        self.session = Some(session);
-        Ok(())
-    }
-
-    fn connected(&mut self, subscriptions: Vec<(String, FrameId)>, caught_up: usize) {
-        self.ready.push_back(FeedItem::Connected {
-            subscriptions,
-            caught_up,
-        });
-        self.connected_at = Some(Instant::now());
-        self.ever_connected = true;
-        self.refused_since = None;
-    }
-
     /// Delivers one catch-up window (in time order) before the next is fetched, each uuid once.
     fn deliver_window(&mut self, answer: catchup::Answer) -> Result<(), LiveError> {
         self.ready
             .extend(answer.gaps.into_iter().map(FeedItem::Gap));
         if let Some(catching) = self.catching.as_mut() {
-            catching.fetched += answer.events.len();
+            catching.fetched += answer.delivery.len();
         }
-        self.window = answer.events.into_iter();
+        self.window = answer.delivery;
         Ok(())
     }
 
