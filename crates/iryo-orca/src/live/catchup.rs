@@ -33,7 +33,7 @@ pub(crate) struct Answer {
 }
 
 /// One window's notifications in time order, kept as the answers' text and typed one at a time
-/// as they are delivered (a notification costs its wire size plus 32 bytes until then).
+/// as they are delivered (a notification costs its wire size plus about 56 bytes until then).
 #[derive(Debug, Default)]
 pub(crate) struct Delivery {
     answers: Vec<PushAnswer>,
