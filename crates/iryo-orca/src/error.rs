@@ -94,6 +94,12 @@ impl From<CallFailure> for Error {
                 limit: too_large.limit,
             },
             CallFailure::Cut(cut) => Error::Cut(cut),
+            // ORCA's answers are read as text and typed one notification at a time: no item
+            // limit is asked for, so this never comes; named all the same.
+            CallFailure::TooManyItems(found) => Error::Decode {
+                message: found.to_string(),
+                body_excerpt: String::new(),
+            },
             CallFailure::Transport(e) => Error::Transport(e),
             CallFailure::Decode {
                 error,

@@ -73,6 +73,15 @@ pub enum Error {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// The answer holds more list items than [`MAX_LIST_ITEMS`](crate::MAX_LIST_ITEMS) (checked
+    /// before decoding: each item becomes a typed value of hundreds of bytes).
+    #[error("the PLAT answer holds {count} list items, more than the limit of {limit}")]
+    TooManyItems {
+        /// List items (array elements at any depth) in the answer.
+        count: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// The answer is not JSON of the documented shape (a bad date, a wrong type, ...).
     #[error(
         "the PLAT answer does not decode: {message}{}",
@@ -126,6 +135,10 @@ impl Error {
                 limit: too_large.limit,
             },
             CallFailure::Cut(cut) => Error::Cut { cut, effect },
+            CallFailure::TooManyItems(found) => Error::TooManyItems {
+                count: found.count,
+                limit: found.limit,
+            },
             CallFailure::Transport(e) => Error::Transport(e),
             CallFailure::Decode {
                 error,

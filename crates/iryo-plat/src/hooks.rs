@@ -88,12 +88,15 @@ impl ClientHooks<Hooks> for RawClient {
         Ok(())
     }
 
-    /// Sends the request and reads the answer whole, at most `max_response_bytes`.
+    /// Sends the request and reads the answer whole, at most `max_response_bytes` and
+    /// [`MAX_LIST_ITEMS`](crate::MAX_LIST_ITEMS) list items.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        iryo_runtime::send_bounded(self.client(), request, self.inner.max_response_bytes).await
+        let (client, limit) = (self.client(), self.inner.max_response_bytes);
+        let items = Some(crate::MAX_LIST_ITEMS);
+        iryo_runtime::send_bounded_items(client, request, limit, items).await
     }
 }

@@ -17,6 +17,18 @@ pub struct BodyTooLarge {
     pub limit: u64,
 }
 
+/// A JSON answer holding more list items (array elements, at any depth) than the client allows:
+/// each becomes a typed value of hundreds of bytes, so their number, not the answer's size,
+/// bounds the typed decode's memory. Counted before any decoding, without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the answer holds {count} list items, more than the limit of {limit}")]
+pub struct TooManyItems {
+    /// The items in the answer.
+    pub count: u64,
+    /// The limit.
+    pub limit: u64,
+}
+
 /// The server answered (status and headers came), but the body ended early: the connection
 /// closed before `Content-Length` bytes, or broke in the middle of the body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,13 +56,32 @@ pub async fn send_bounded(
     request: reqwest::Request,
     limit: u64,
 ) -> reqwest::Result<reqwest::Response> {
+    send_bounded_items(client, request, limit, None).await
+}
+
+/// [`send_bounded`], and a JSON body of more than `max_items` list items fails with
+/// [`TooManyItems`] before it is decoded (a body that is not JSON is left to the decoder).
+pub async fn send_bounded_items(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    limit: u64,
+    max_items: Option<u64>,
+) -> reqwest::Result<reqwest::Response> {
     let mut response = client.execute(request).await?;
     let builder = http::Response::builder()
         .status(response.status())
         .version(response.version())
         .url(response.url().clone());
     let headers = response.headers().clone();
-    let body = match read_body(&mut response, limit).await {
+    let read = read_body(&mut response, limit).await.and_then(|bytes| {
+        match (max_items, crate::items::count_items(&bytes)) {
+            (Some(limit), Some(count)) if count > limit => {
+                Err(BodyFailure::TooManyItems(TooManyItems { count, limit }))
+            }
+            _ => Ok(bytes),
+        }
+    });
+    let body = match read {
         Ok(bytes) => reqwest::Body::from(bytes),
         Err(failure) => reqwest::Body::wrap_stream(FailedBody(Some(failure))),
     };
@@ -107,6 +138,8 @@ enum BodyFailure {
     #[error(transparent)]
     Cut(BodyCut),
     #[error(transparent)]
+    TooManyItems(TooManyItems),
+    #[error(transparent)]
     Transport(reqwest::Error),
 }
 
@@ -121,13 +154,15 @@ impl Stream for FailedBody {
     }
 }
 
-/// What [`send_bounded`] found wrong with a body, from anywhere in an error's source chain.
+/// What [`send_bounded`] (or [`send_bounded_items`]) found wrong with a body, from anywhere in an error's source chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyProblem {
     /// See [`BodyTooLarge`].
     TooLarge(BodyTooLarge),
     /// See [`BodyCut`].
     Cut(BodyCut),
+    /// See [`TooManyItems`].
+    TooManyItems(TooManyItems),
 }
 
 /// The [`BodyTooLarge`] or [`BodyCut`] in an error's source chain.
@@ -145,6 +180,9 @@ pub fn body_failure(error: &(dyn StdError + 'static)) -> Option<BodyProblem> {
         }
         if let Some(BodyFailure::Cut(found)) = e.downcast_ref::<BodyFailure>() {
             return Some(BodyProblem::Cut(found.clone()));
+        }
+        if let Some(BodyFailure::TooManyItems(found)) = e.downcast_ref::<BodyFailure>() {
+            return Some(BodyProblem::TooManyItems(*found));
         }
         current = e.source();
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 #[cfg(feature = "progenitor")]
 use crate::Redactor;
-use crate::{BodyCut, BodyProblem, BodyTooLarge, RetryDecision, RetryPolicy};
+use crate::{BodyCut, BodyProblem, BodyTooLarge, RetryDecision, RetryPolicy, TooManyItems};
 
 /// A failed attempt: the error, and the server's `Retry-After` when it sent one.
 #[derive(Debug)]
@@ -77,6 +77,8 @@ pub enum CallFailure {
     TooLarge(BodyTooLarge),
     /// See [`BodyCut`].
     Cut(BodyCut),
+    /// See [`TooManyItems`].
+    TooManyItems(TooManyItems),
     /// Connection, TLS or timeout; reqwest's message names the URL.
     Transport(reqwest::Error),
     /// The body is not JSON of the documented shape.
@@ -115,6 +117,7 @@ impl CallFailure {
         match crate::body_failure(&error) {
             Some(BodyProblem::TooLarge(too_large)) => CallFailure::TooLarge(too_large),
             Some(BodyProblem::Cut(cut)) => CallFailure::Cut(cut),
+            Some(BodyProblem::TooManyItems(found)) => CallFailure::TooManyItems(found),
             None => CallFailure::Transport(error),
         }
     }

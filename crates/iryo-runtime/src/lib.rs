@@ -18,6 +18,7 @@ mod credentials;
 mod failure;
 mod http;
 mod identity;
+mod items;
 mod raw_json;
 mod redact;
 mod retry;
@@ -27,7 +28,10 @@ mod token;
 mod transport;
 mod websocket;
 
-pub use body::{BodyCut, BodyProblem, BodyTooLarge, body_failure, send_bounded};
+pub use body::{
+    BodyCut, BodyProblem, BodyTooLarge, TooManyItems, body_failure, send_bounded,
+    send_bounded_items,
+};
 pub use credentials::{Credentials, InvalidCredentials};
 pub use failure::{CallFailure, Failure, retry_attempts};
 #[cfg(feature = "progenitor")]
