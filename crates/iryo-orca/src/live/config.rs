@@ -140,7 +140,7 @@ impl LiveConfig {
     /// The largest catch-up answer read at once (default 8 MiB, at most the catch-up client's own
     /// limit): a larger window is split, down to one minute (a minute above it is a `TooLarge`
     /// gap: about 30,000 notifications of ORCA's usual size). It bounds the catch-up's memory:
-    /// one answer is held, typed, while it is delivered.
+    /// one answer is held, as received text, while its notifications are typed and delivered.
     pub fn catch_up_answer_bytes(mut self, limit: u64) -> Self {
         self.catch_up_answer_bytes = limit;
         self
