@@ -36,7 +36,7 @@ mod sink;
 #[cfg(feature = "webhook")]
 mod webhook;
 
-pub use delivery::{DeliverError, DeliveryConfig, Progress, SAVE_EVERY, deliver};
+pub use delivery::{DeliverError, DeliveryConfig, HOLD_SOCKET, Progress, SAVE_EVERY, deliver};
 #[cfg(feature = "exec")]
 pub use exec::{ExecSink, WITHHELD_ENV};
 /// The HTTP settings a [`WebhookSink`] is built with (timeout, TLS identity, plain-http consent).
