@@ -31,6 +31,8 @@ mod delivery;
 #[cfg(feature = "exec")]
 mod exec;
 #[cfg(feature = "postgres")]
+mod generated;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod sink;
 #[cfg(feature = "webhook")]
