@@ -117,7 +117,9 @@ pub async fn watch(args: &WatchArgs) -> Result<(), Stop> {
             PostgresSink::connect(&url, &args.tenant_id)
                 .await
                 .map_err(|e| match e {
-                    PostgresError::Url => CliError::Input(e.to_string()),
+                    PostgresError::Url | PostgresError::RootCert { .. } => {
+                        CliError::Input(e.to_string())
+                    }
                     other => CliError::Transport(one_line(&other)),
                 })?;
         return run(args, build_feed_with(args, checkpoint)?, sink, &config).await;

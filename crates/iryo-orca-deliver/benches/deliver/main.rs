@@ -7,7 +7,8 @@
 //! `IRYO_DELIVER_SECONDS` (the fixed-rate runs, default 10), `IRYO_DELIVER_EVENTS` (flat out:
 //! stdout and PostgreSQL, default 200,000; webhook a tenth, command a hundredth),
 //! `IRYO_DELIVER_SEEN` (uuids already in the stdout watcher's state, default 1,000,000),
-//! `IRYO_DELIVER_OUTAGE_SECONDS` (default 60; the goal's figure is 600). PostgreSQL is a
+//! `IRYO_DELIVER_OUTAGE_SECONDS` (default 60; the goal's figure is 600), `IRYO_DELIVER_ONLY=outage`
+//! (the outage alone, without the table). PostgreSQL is a
 //! throwaway cluster, or `IRYO_TEST_POSTGRES_URL` (its `iryo` schema is dropped).
 //!
 //! The mock and the receivers run in this process, the watcher in a child process (its peak
@@ -104,6 +105,11 @@ fn main() {
         down,
         seeded,
     };
+    let outage = env("IRYO_DELIVER_OUTAGE_SECONDS", 60);
+    if std::env::var("IRYO_DELIVER_ONLY").is_ok_and(|only| only == "outage") {
+        outage::run(&bench, outage);
+        return;
+    }
     let seconds = env("IRYO_DELIVER_SECONDS", 10);
     let flat = env("IRYO_DELIVER_EVENTS", 200_000);
     println!("delivery on loopback (mock and receivers in this process, watcher in a child)");
@@ -131,7 +137,7 @@ fn main() {
             );
         }
     }
-    outage::run(&bench, env("IRYO_DELIVER_OUTAGE_SECONDS", 60));
+    outage::run(&bench, outage);
 }
 
 /// One run's figures.

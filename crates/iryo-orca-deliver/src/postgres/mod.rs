@@ -59,6 +59,14 @@ pub enum PostgresError {
     /// Connecting, creating the tables or reading the cursor failed.
     #[error("PostgreSQL: {0}")]
     Database(String),
+    /// The `sslrootcert` file cannot be read or holds no certificate.
+    #[error("sslrootcert {path}: {reason}")]
+    RootCert {
+        /// The file named by the URL.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The tables were made by a newer iryo.
     #[error("iryo.orca_events has schema version {0}; this iryo writes version {SCHEMA_VERSION}")]
     NewerSchema(i32),
@@ -128,13 +136,14 @@ impl PostgresSink {
         // The driver knows disable, prefer and require; verify-full is require with the
         // certificate checked against the platform's roots.
         let verify = url.contains("sslmode=verify-full");
+        let (url, roots) = tls::take_root_cert(url);
         let config: Config = url
             .replace("sslmode=verify-full", "sslmode=require")
             .parse()
             .map_err(|_| PostgresError::Url)?;
         let tls = match config.get_ssl_mode() {
             SslMode::Disable => None,
-            _ => Some(tls::tls(verify)?),
+            _ => Some(tls::tls(verify, roots.as_deref())?),
         };
         let connector = Connector { config, tls };
         let mut client = connector
