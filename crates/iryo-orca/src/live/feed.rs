@@ -431,7 +431,9 @@ impl LiveFeed {
     }
 
     fn is_new(&mut self, event: &PushEvent) -> Result<bool, LiveError> {
-        Ok(!self.delivered.contains(&event.uuid) && !self.checkpoint.is_seen(&event.uuid)?)
+        let time = event.time.date_time();
+        Ok(!self.delivered.contains(&event.uuid)
+            && !self.checkpoint.is_seen_at(&event.uuid, time)?)
     }
 }
 
