@@ -7,8 +7,8 @@
 //! `IRYO_DELIVER_SECONDS` (the fixed-rate runs, default 10), `IRYO_DELIVER_EVENTS` (flat out:
 //! stdout and PostgreSQL, default 200,000; webhook a tenth, command a hundredth),
 //! `IRYO_DELIVER_SEEN` (uuids already in the stdout watcher's state, default 1,000,000),
-//! `IRYO_DELIVER_OUTAGE_SECONDS` (default 60; the goal's figure is 600), `IRYO_DELIVER_ONLY=outage`
-//! (the outage alone, without the table). PostgreSQL is a
+//! `IRYO_DELIVER_OUTAGE_SECONDS` (default 60; the goal's figure is 600), `IRYO_DELIVER_ONLY`
+//! (`outage`: the outage alone; a sink's name: its rows alone). PostgreSQL is a
 //! throwaway cluster, or `IRYO_TEST_POSTGRES_URL` (its `iryo` schema is dropped).
 //!
 //! The mock and the receivers run in this process, the watcher in a child process (its peak
@@ -106,7 +106,8 @@ fn main() {
         seeded,
     };
     let outage = env("IRYO_DELIVER_OUTAGE_SECONDS", 60);
-    if std::env::var("IRYO_DELIVER_ONLY").is_ok_and(|only| only == "outage") {
+    let only = std::env::var("IRYO_DELIVER_ONLY").ok();
+    if only.as_deref() == Some("outage") {
         outage::run(&bench, outage);
         return;
     }
@@ -122,6 +123,9 @@ fn main() {
         ("webhook", flat / 10),
         ("postgres", flat),
     ] {
+        if only.as_deref().is_some_and(|only| only != sink) {
+            continue;
+        }
         for load in [Load::Rate, Load::Flat(flat)] {
             let (name, count) = match load {
                 Load::Rate => (format!("{RATE}/s"), RATE * seconds),
@@ -137,7 +141,9 @@ fn main() {
             );
         }
     }
-    outage::run(&bench, outage);
+    if only.is_none() {
+        outage::run(&bench, outage);
+    }
 }
 
 /// One run's figures.
