@@ -8,6 +8,7 @@ mod apis;
 mod asyncapi;
 mod code_enum;
 mod code_table;
+mod deliver_sql;
 mod error;
 mod events;
 mod format;
@@ -70,6 +71,9 @@ pub fn render_apis(root: &Path, apis: &[ApiEntry], complete: bool) -> Result<Ren
         xsd_crate::render_crate(root, api, &config, &tables, &mut rendered)?;
         if api.name == "hiyari" {
             mock_data::render(root, &mut rendered)?;
+        }
+        if api.name == "orca" {
+            deliver_sql::render(root, &mut rendered)?;
         }
     }
     if complete {

@@ -53,6 +53,10 @@ pub struct SinkArgs {
     /// Longest wait between two attempts, in milliseconds (also caps a Retry-After).
     #[arg(long, value_name = "MS", default_value_t = 600_000)]
     sink_retry_max_ms: u64,
+    /// Milliseconds the receiver may fail before the watcher lets go of its socket (nothing
+    /// piles up for it); what comes meanwhile is fetched from the cursor once it is back.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    sink_hold_socket_ms: u64,
     /// Stop (exit 1) when the receiver refused one event N times (webhook 4xx other than
     /// 408/429); nothing after that event is acknowledged. Default: retry without end.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -86,6 +90,7 @@ impl SinkArgs {
             retry_initial: Duration::from_millis(self.sink_retry_initial_ms),
             retry_max: Duration::from_millis(self.sink_retry_max_ms),
             max_refusals: self.sink_max_attempts,
+            hold_socket: Duration::from_millis(self.sink_hold_socket_ms),
         })
     }
 }
@@ -112,7 +117,9 @@ pub async fn watch(args: &WatchArgs) -> Result<(), Stop> {
             PostgresSink::connect(&url, &args.tenant_id)
                 .await
                 .map_err(|e| match e {
-                    PostgresError::Url => CliError::Input(e.to_string()),
+                    PostgresError::Url | PostgresError::RootCert { .. } => {
+                        CliError::Input(e.to_string())
+                    }
                     other => CliError::Transport(one_line(&other)),
                 })?;
         return run(args, build_feed_with(args, checkpoint)?, sink, &config).await;
@@ -199,6 +206,11 @@ fn status(progress: Progress<'_>, gaps: &mut u64) {
                 delay.as_millis()
             );
         }
+        Progress::Released { down } => eprintln!(
+            "the receiver has failed for {} s: the socket is let go, what comes meanwhile is \
+             fetched from the cursor once the receiver is back",
+            down.as_secs()
+        ),
         _ => {}
     }
 }

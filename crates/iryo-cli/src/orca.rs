@@ -3,10 +3,10 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use iryo_orca::{Config, Credentials, PushEvent, PushEventBody, PushTime};
+use iryo_orca::{Config, Credentials, PushEvent, PushTime};
 
 use crate::error::{CliError, EXIT_CODES_HELP};
-use crate::output::{JsonLine, Stop, required_env};
+use crate::output::{Stop, required_env};
 
 const PUSH_EVENTS_HELP: &str = "\
 Prints the `data` object of each notification, one JSON object per line, with the API's keys
@@ -128,29 +128,8 @@ fn normalised_path(path: Option<&str>) -> String {
     }
 }
 
-/// The notification's `data` object as one line, in the API's key order: uuid, id, event, user,
-/// body, time, then keys the spec does not list, as received. Written from the typed event and
-/// the body's text: no `serde_json::Value` (a 30 MB body costs no copy, any depth prints).
+/// The notification's `data` object as one line ([`PushEvent::write_json_line`], the one writer
+/// of the line the sinks deliver too).
 pub(crate) fn write_event_line(out: &mut impl Write, event: &PushEvent) -> Result<(), Stop> {
-    let typed_body;
-    let body = match &event.body {
-        PushEventBody::Unknown { body, .. } => body,
-        typed => {
-            typed_body = typed
-                .to_wire_body()
-                .map_err(|e| CliError::Transport(format!("notification {}: {e}", event.uuid)))?;
-            &typed_body
-        }
-    };
-    let mut line = JsonLine::start(out)?;
-    line.value("uuid", &event.uuid)?;
-    line.value("id", &event.id)?;
-    line.value("event", &event.event)?;
-    line.value("user", &event.user)?;
-    line.text("body", body.get())?;
-    line.value("time", &event.time)?;
-    for (key, value) in event.extra.iter() {
-        line.text(&key, value.get())?;
-    }
-    line.finish()
+    Ok(event.write_json_line(out)?)
 }

@@ -17,6 +17,10 @@ use crate::sink::{FailureKind, Sink, SinkFailure};
 /// what was acknowledged in this span.
 pub const SAVE_EVERY: Duration = Duration::from_millis(250);
 
+/// The default [`DeliveryConfig::hold_socket`]: longer than most receiver hiccups, shorter than
+/// the time a server's buffers take to fill at a clinic's rates.
+pub const HOLD_SOCKET: Duration = Duration::from_secs(10);
+
 /// How failed deliveries are retried.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeliveryConfig {
@@ -26,15 +30,21 @@ pub struct DeliveryConfig {
     pub retry_max: Duration,
     /// Stop when one event was refused this many times (`None`: never stop).
     pub max_refusals: Option<u32>,
+    /// How long the feed keeps its socket while the receiver fails: past it the feed lets go
+    /// ([`LiveFeed::release`]), so that nothing piles up for the receiver, and fetches what came
+    /// meanwhile through the catch-up from its cursor once the receiver is back.
+    pub hold_socket: Duration,
 }
 
 impl Default for DeliveryConfig {
-    /// 1 s doubling up to 10 min, refusals retried without end.
+    /// 1 s doubling up to 10 min, refusals retried without end, the socket let go after 10 s of
+    /// failures.
     fn default() -> Self {
         DeliveryConfig {
             retry_initial: Duration::from_millis(1000),
             retry_max: Duration::from_millis(600_000),
             max_refusals: None,
+            hold_socket: HOLD_SOCKET,
         }
     }
 }
@@ -73,6 +83,12 @@ pub enum Progress<'a> {
     },
     /// These events were acknowledged by the receiver (and to the feed).
     Acknowledged(&'a [PushEvent]),
+    /// The receiver has failed for `down`, longer than [`DeliveryConfig::hold_socket`]: the
+    /// feed let go of its socket; it catches up from its cursor once the receiver is back.
+    Released {
+        /// Since when the receiver fails.
+        down: Duration,
+    },
 }
 
 /// Why the loop stopped.
@@ -154,6 +170,9 @@ async fn deliver_batch<S: Sink>(
 ) -> Result<(), DeliverError> {
     let mut start = 0;
     let (mut attempt, mut refusals) = (0u32, 0u32);
+    // When the receiver started failing, while it still does and the socket is held.
+    let mut failing_since: Option<Instant> = None;
+    let mut released = false;
     while start < batch.len() {
         let rest = &batch[start..];
         let delivered = sink.deliver(rest).await;
@@ -164,6 +183,7 @@ async fn deliver_batch<S: Sink>(
         if acknowledged > 0 {
             progress(Progress::Acknowledged(&rest[..acknowledged]));
             (attempt, refusals) = (0, 0);
+            failing_since = None;
         }
         start += acknowledged;
         if start == batch.len() {
@@ -184,6 +204,14 @@ async fn deliver_batch<S: Sink>(
                     last: failure,
                 });
             }
+        }
+        let since = *failing_since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= config.hold_socket && !released {
+            feed.release()?;
+            released = true;
+            progress(Progress::Released {
+                down: since.elapsed(),
+            });
         }
         let asked = failure.retry_after.map(|after| after.min(config.retry_max));
         let delay = policy.backoff(attempt, asked);

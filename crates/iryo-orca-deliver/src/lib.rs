@@ -31,12 +31,14 @@ mod delivery;
 #[cfg(feature = "exec")]
 mod exec;
 #[cfg(feature = "postgres")]
+mod generated;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod sink;
 #[cfg(feature = "webhook")]
 mod webhook;
 
-pub use delivery::{DeliverError, DeliveryConfig, Progress, SAVE_EVERY, deliver};
+pub use delivery::{DeliverError, DeliveryConfig, HOLD_SOCKET, Progress, SAVE_EVERY, deliver};
 #[cfg(feature = "exec")]
 pub use exec::{ExecSink, WITHHELD_ENV};
 /// The HTTP settings a [`WebhookSink`] is built with (timeout, TLS identity, plain-http consent).

@@ -98,3 +98,37 @@ async fn verify_full_refuses_a_self_signed_certificate_and_errors_hide_the_passw
         .to_string();
     assert!(!error.contains(TEST_PASSWORD), "{error}");
 }
+
+#[tokio::test]
+async fn a_rewind_is_written_so_a_restart_resumes_from_the_clock_not_the_old_cursor() {
+    let pg = TestPostgres::start(Path::new(env!("CARGO_TARGET_TMPDIR")));
+    let url = format!("{}?sslmode=disable", pg.url());
+    let (mut sink, mut checkpoint) = PostgresSink::connect(&url, "3").await.unwrap();
+    let batch = events(10);
+    assert_eq!(sink.deliver(&batch).await.acknowledged, 10);
+    let ahead = checkpoint.load().unwrap().resume_from().unwrap();
+    // The clock is found behind the cursor: the feed rewinds to it.
+    let clock = chrono::DateTime::parse_from_rfc3339("2026-12-04T09:00:00+09:00").unwrap();
+    checkpoint.rewind(clock).unwrap();
+    let started = std::time::Instant::now();
+    let query = "SELECT covered_until = '2026-12-04T09:00:00+09:00' AND last_uuid IS NULL \
+                 FROM iryo.orca_cursor WHERE tenant_id = '3'";
+    while pg.psql(query).trim() != "t" {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the rewind was not written: {}",
+            pg.psql("SELECT * FROM iryo.orca_cursor WHERE tenant_id = '3'")
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, mut reopened) = PostgresSink::connect(&url, "3").await.unwrap();
+    let resume = reopened.load().unwrap().resume_from().unwrap();
+    assert_eq!(resume, clock, "was {ahead} before the rewind");
+    // The rows stay and still drop repeats.
+    assert_eq!(sink.deliver(&batch).await.acknowledged, 10);
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM iryo.orca_events WHERE tenant_id = '3'")
+            .trim(),
+        "10"
+    );
+}

@@ -69,6 +69,7 @@ fn quick(max_refusals: Option<u32>) -> DeliveryConfig {
         retry_initial: Duration::from_millis(5),
         retry_max: Duration::from_millis(300),
         max_refusals,
+        ..DeliveryConfig::default()
     }
 }
 

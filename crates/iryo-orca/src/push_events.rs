@@ -41,38 +41,43 @@ impl PushEvent {
         })
     }
 
-    /// The `data` object as one line of JSON (no newline at its end), in the API's key order:
-    /// uuid, id, event, user, body, time, then keys the spec does not list, as received. This
-    /// is the line `iryo orca push-events` prints and the body the delivery sinks send.
-    pub fn to_json_line(&self) -> Result<String, serde_json::Error> {
-        let body = self.body.to_wire_body()?;
-        let mut line = serde_json::to_string(&DataLine {
-            uuid: &self.uuid,
-            id: self.id,
-            event: &self.event,
-            user: &self.user,
-            body: &body,
-            time: &self.time,
-            extra: &self.extra,
-        })?;
-        // A body kept as received may hold line breaks between its tokens; JSON strings cannot
-        // hold raw ones (they are escaped), so removing them keeps the value and the line.
-        line.retain(|c| c != '\n' && c != '\r');
-        Ok(line)
+    /// Writes the `data` object as one line of JSON and a newline, in the API's key order: uuid,
+    /// id, event, user, body, time, then keys the spec does not list, as received; compact, each
+    /// string and number as serde_json writes it, any nesting depth, no tree built. This is the
+    /// line `iryo orca push-events` and `iryo orca watch` print and the delivery sinks send.
+    pub fn write_json_line(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let typed_body;
+        let body = match &self.body {
+            PushEventBody::Unknown { body, .. } => body,
+            typed => {
+                typed_body = typed.to_wire_body().map_err(std::io::Error::from)?;
+                &typed_body
+            }
+        };
+        let mut line = iryo_runtime::JsonLine::start(out)?;
+        line.value("uuid", &self.uuid)?;
+        line.value("id", &self.id)?;
+        line.value("event", &self.event)?;
+        line.value("user", &self.user)?;
+        line.text("body", body.get())?;
+        line.value("time", &self.time)?;
+        for (key, value) in self.extra.iter() {
+            line.text(&key, value.get())?;
+        }
+        line.finish()
     }
-}
 
-/// [`PushEventData`] borrowed, its fields in the API's order (the generated struct's are sorted).
-#[derive(serde::Serialize)]
-struct DataLine<'a> {
-    uuid: &'a Uuid,
-    id: u16,
-    event: &'a str,
-    user: &'a str,
-    body: &'a iryo_runtime::RawJson,
-    time: &'a OrcaTimestamp,
-    #[serde(flatten)]
-    extra: &'a iryo_runtime::UnknownFields,
+    /// [`PushEvent::write_json_line`] as a string, without the newline.
+    pub fn to_json_line(&self) -> Result<String, serde_json::Error> {
+        let mut out = Vec::new();
+        self.write_json_line(&mut out)
+            .map_err(serde_json::Error::io)?;
+        out.pop();
+        String::from_utf8(out).map_err(|e| {
+            let invalid = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+            serde_json::Error::io(invalid)
+        })
+    }
 }
 
 /// A `pusheventgetv2` call being set up: every filter is optional.
@@ -243,7 +248,7 @@ mod tests {
             line,
             "{\"uuid\":\"2df2ef80-8978-4817-b929-c07e4ba39e6f\",\"id\":1,\
              \"event\":\"patient_future_thing\",\"user\":\"ormaster\",\
-             \"body\":{ \"x\": \"a b\",\"y\": [1,2]},\"time\":\"2018-01-24T16:02:53+0900\",\
+             \"body\":{\"x\":\"a b\",\"y\":[1,2]},\"time\":\"2018-01-24T16:02:53+0900\",\
              \"revision\":7,\"note\":\"n\"}"
         );
         let _: serde_json::Value = serde_json::from_str(&line).unwrap();

@@ -19,6 +19,7 @@ mod failure;
 mod http;
 mod identity;
 mod items;
+mod json_line;
 mod raw_json;
 mod redact;
 mod retry;
@@ -38,6 +39,7 @@ pub use failure::{CallFailure, Failure, retry_attempts};
 pub use failure::{classify, status_failure};
 pub use http::{BaseUrlError, join_base_url};
 pub use identity::{ClientIdentity, IdentityError};
+pub use json_line::{JsonLine, write_compact};
 pub use raw_json::{MemberSeed, RawJson, UnknownFields, Variant, tagged, untagged};
 pub use redact::{EXCERPT_CHARS, Redactor, body_excerpt, excerpt_suffix, printable, read_excerpt};
 pub use retry::{

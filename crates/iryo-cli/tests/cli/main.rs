@@ -2,6 +2,7 @@
 
 mod common;
 mod deliver;
+mod deliver_outage;
 mod deliver_postgres;
 mod harvest;
 mod help;

@@ -81,6 +81,11 @@ impl Watcher {
         watcher
     }
 
+    /// The watcher's process id (for its peak memory).
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub(crate) fn stdout(&self) -> Vec<String> {
         self.stdout.lock().unwrap().clone()
     }

@@ -7,10 +7,19 @@ use uuid::Uuid;
 
 /// The feed's checkpoint with [`PostgresSink`]: the acknowledged rows and the cursor are already
 /// committed by the sink when the feed records them, so this keeps the cursor in memory for the
-/// feed (loaded from the database at the start) and writes only `covered_until` back.
+/// feed (loaded from the database at the start) and writes back only `covered_until` and a
+/// rewind.
 pub struct PostgresCheckpoint {
     pub(super) memory: MemoryCheckpoint,
-    pub(super) covered: watch::Sender<Option<DateTime<FixedOffset>>>,
+    pub(super) written: watch::Sender<Written>,
+}
+
+/// What the cursor's writer has to write: the latest `covered_until`, and the latest rewind
+/// with a count (the writer writes each rewind once, before any later `covered_until`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Written {
+    pub covered: Option<DateTime<FixedOffset>>,
+    pub rewind: Option<(u64, DateTime<FixedOffset>)>,
 }
 
 impl std::fmt::Debug for PostgresCheckpoint {
@@ -35,15 +44,22 @@ impl Checkpoint for PostgresCheckpoint {
     ) -> Result<(), CheckpointError> {
         self.memory.commit(acked, covered_until)?;
         if let Some(at) = covered_until {
-            self.covered.send_replace(Some(at));
+            self.written.send_modify(|w| w.covered = Some(at));
         }
         Ok(())
     }
 
-    /// The feed's cursor moves back; the database's `covered_until` only ever moves forward, so
-    /// after a restart the feed finds it ahead of the clock again and reports the same gap.
+    /// The feed's cursor moves back (the clock was found behind it), in the database too, so
+    /// that a restart does not find it ahead of the clock again; the rows stay, and keep
+    /// dropping repeats.
     fn rewind(&mut self, to: DateTime<FixedOffset>) -> Result<(), CheckpointError> {
-        self.memory.rewind(to)
+        self.memory.rewind(to)?;
+        self.written.send_modify(|w| {
+            let count = w.rewind.map_or(1, |(n, _)| n + 1);
+            w.rewind = Some((count, to));
+            w.covered = None;
+        });
+        Ok(())
     }
 
     fn prune(&mut self, before: DateTime<FixedOffset>) -> Result<(), CheckpointError> {

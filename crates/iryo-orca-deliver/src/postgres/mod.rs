@@ -17,6 +17,7 @@ mod checkpoint;
 mod tls;
 
 pub use checkpoint::PostgresCheckpoint;
+use checkpoint::Written;
 
 /// The version of the tables this crate writes, recorded in `iryo.schema_version`.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -29,33 +30,8 @@ const UUIDS_PER_NOTIFY: usize = 200;
 /// ORCA's wall clock: the cursor's times are handed back to the feed in JST.
 const JST_SECONDS: i32 = 9 * 3600;
 
-/// The tables, exactly as published in `specs/orca/orca_events.sql` (a test keeps them equal).
-pub const TABLES: &str = "CREATE SCHEMA IF NOT EXISTS iryo;
-CREATE TABLE IF NOT EXISTS iryo.schema_version (
-    component text PRIMARY KEY,
-    version integer NOT NULL,
-    installed_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS iryo.orca_events (
-    tenant_id text NOT NULL,
-    uuid uuid NOT NULL,
-    id bigint NOT NULL,
-    event text NOT NULL,
-    orca_user text NOT NULL,
-    time timestamptz NOT NULL,
-    data jsonb NOT NULL,
-    received_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (tenant_id, uuid)
-);
-CREATE TABLE IF NOT EXISTS iryo.orca_cursor (
-    tenant_id text PRIMARY KEY,
-    last_uuid uuid,
-    last_time timestamptz,
-    covered_until timestamptz
-);
-INSERT INTO iryo.schema_version (component, version) VALUES ('orca_events', 1)
-    ON CONFLICT (component) DO NOTHING;
-";
+/// The tables, exactly as published in `specs/orca/orca_events.sql` (generated from it).
+pub const TABLES: &str = crate::generated::ORCA_EVENTS_SQL;
 
 const INSERT: &str = "
 INSERT INTO iryo.orca_events (tenant_id, uuid, id, event, orca_user, time, data)
@@ -83,6 +59,14 @@ pub enum PostgresError {
     /// Connecting, creating the tables or reading the cursor failed.
     #[error("PostgreSQL: {0}")]
     Database(String),
+    /// The `sslrootcert` file cannot be read or holds no certificate.
+    #[error("sslrootcert {path}: {reason}")]
+    RootCert {
+        /// The file named by the URL.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The tables were made by a newer iryo.
     #[error("iryo.orca_events has schema version {0}; this iryo writes version {SCHEMA_VERSION}")]
     NewerSchema(i32),
@@ -152,13 +136,14 @@ impl PostgresSink {
         // The driver knows disable, prefer and require; verify-full is require with the
         // certificate checked against the platform's roots.
         let verify = url.contains("sslmode=verify-full");
+        let (url, roots) = tls::take_root_cert(url);
         let config: Config = url
             .replace("sslmode=verify-full", "sslmode=require")
             .parse()
             .map_err(|_| PostgresError::Url)?;
         let tls = match config.get_ssl_mode() {
             SslMode::Disable => None,
-            _ => Some(tls::tls(verify)?),
+            _ => Some(tls::tls(verify, roots.as_deref())?),
         };
         let connector = Connector { config, tls };
         let mut client = connector
@@ -166,8 +151,8 @@ impl PostgresSink {
             .await
             .map_err(|e| PostgresError::Database(database(&e)))?;
         let cursor = prepare(&mut client, tenant_id).await?;
-        let (covered, receiver) = watch::channel(None);
-        tokio::spawn(write_covered(
+        let (written, receiver) = watch::channel(Written::default());
+        tokio::spawn(write_cursor(
             connector.clone(),
             tenant_id.to_owned(),
             receiver,
@@ -184,7 +169,7 @@ impl PostgresSink {
             client: Some(client),
             tenant_id: tenant_id.to_owned(),
         };
-        Ok((sink, PostgresCheckpoint { memory, covered }))
+        Ok((sink, PostgresCheckpoint { memory, written }))
     }
 
     async fn write(&mut self, events: &[PushEvent]) -> Result<(), SinkFailure> {
@@ -320,44 +305,54 @@ async fn prepare(client: &mut Client, tenant_id: &str) -> Result<Cursor, Postgre
     })
 }
 
-/// `covered_until` written on a connection of its own, later than the rows it covers: losing
-/// one write only makes the next start's catch-up longer.
-async fn write_covered(
+/// Moves the cursor back: `covered_until` to the clock, the last row no longer a resume point.
+const REWIND: &str = "UPDATE iryo.orca_cursor SET covered_until = $2, last_uuid = NULL, \
+                      last_time = NULL WHERE tenant_id = $1";
+const COVERED: &str = "UPDATE iryo.orca_cursor SET covered_until = greatest(covered_until, $2) \
+                       WHERE tenant_id = $1";
+
+/// `covered_until` and rewinds written on a connection of its own, later than the rows they
+/// cover: losing a `covered_until` only makes the next start's catch-up longer; a rewind is
+/// tried again until written (else a restart would find the cursor ahead of the clock again).
+async fn write_cursor(
     connector: Connector,
     tenant_id: String,
-    mut covered: watch::Receiver<Option<DateTime<FixedOffset>>>,
+    mut written: watch::Receiver<Written>,
 ) {
     let mut client: Option<Client> = None;
-    while covered.changed().await.is_ok() {
-        let Some(at) = *covered.borrow_and_update() else {
-            continue;
-        };
+    let mut rewinds_done = 0u64;
+    while written.changed().await.is_ok() {
+        let wanted = *written.borrow_and_update();
         if client.as_ref().is_none_or(Client::is_closed) {
             client = connector.connect().await.ok();
         }
-        if let Some(connected) = &client {
-            let written = connected
-                .execute(
-                    "UPDATE iryo.orca_cursor SET covered_until = greatest(covered_until, $2)
-                     WHERE tenant_id = $1",
-                    &[&tenant_id, &at],
-                )
-                .await;
-            if written.is_err() {
-                client = None;
+        let Some(connected) = &client else {
+            continue;
+        };
+        let mut failed = false;
+        if let Some((count, to)) = wanted.rewind
+            && count > rewinds_done
+        {
+            match connected.execute(REWIND, &[&tenant_id, &to]).await {
+                Ok(_) => rewinds_done = count,
+                Err(_) => failed = true,
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_tables_are_the_published_sql() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../specs/orca/orca_events.sql"
-        );
-        assert_eq!(std::fs::read_to_string(path).unwrap(), super::TABLES);
+        if let Some(at) = wanted.covered
+            && !failed
+        {
+            failed = connected
+                .execute(COVERED, &[&tenant_id, &at])
+                .await
+                .is_err();
+        }
+        if failed {
+            client = None;
+            if wanted.rewind.is_some_and(|(count, _)| count > rewinds_done) {
+                // Again after a pause, even if nothing else changes.
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                written.mark_changed();
+            }
+        }
     }
 }

@@ -72,6 +72,16 @@ pub trait Checkpoint: Send {
     fn load(&mut self) -> Result<Cursor, CheckpointError>;
     /// Whether `uuid` was acknowledged before (and not yet pruned).
     fn is_seen(&mut self, uuid: &Uuid) -> Result<bool, CheckpointError>;
+    /// [`is_seen`](Checkpoint::is_seen) for a notification of `time`: a checkpoint that keeps
+    /// uuids by the time they were acknowledged with may look them up by both.
+    fn is_seen_at(
+        &mut self,
+        uuid: &Uuid,
+        time: DateTime<FixedOffset>,
+    ) -> Result<bool, CheckpointError> {
+        let _ = time;
+        self.is_seen(uuid)
+    }
     /// Records acknowledged notifications and, when given, a later `covered_until`, atomically.
     fn commit(
         &mut self,

@@ -198,6 +198,27 @@ impl LiveFeed {
         self.commit(covered)
     }
 
+    /// Lets go of the socket and of every event handed out but not acknowledged, after writing
+    /// the acknowledgements: for a consumer that cannot take events for a while (its receiver is
+    /// down), so that nothing piles up for it, neither here nor in the server's socket. The next
+    /// [`next`](Self::next) reconnects and catches up from the cursor, which brings those events
+    /// again (a gap only for what is beyond the retention by then). An event handed out before
+    /// may still be acknowledged; it then does not come again.
+    pub fn release(&mut self) -> Result<(), LiveError> {
+        if !self.acks.is_empty() {
+            self.commit(None)?;
+        }
+        self.session = None;
+        self.catching = None;
+        self.connected_at = None;
+        self.retry_after = None;
+        self.window = Vec::new().into_iter();
+        self.ready
+            .retain(|item| !matches!(item, FeedItem::Event(_)));
+        self.delivered.clear();
+        Ok(())
+    }
+
     fn commit(&mut self, covered: Option<DateTime<FixedOffset>>) -> Result<(), LiveError> {
         self.checkpoint.commit(&self.acks, covered)?;
         self.last_commit = Instant::now();
@@ -313,7 +334,9 @@ impl LiveFeed {
     }
 
     fn is_new(&mut self, event: &PushEvent) -> Result<bool, LiveError> {
-        Ok(!self.delivered.contains(&event.uuid) && !self.checkpoint.is_seen(&event.uuid)?)
+        let time = event.time.date_time();
+        Ok(!self.delivered.contains(&event.uuid)
+            && !self.checkpoint.is_seen_at(&event.uuid, time)?)
     }
 }
 

@@ -1,5 +1,10 @@
 //! The default durable checkpoint: one SQLite file (rusqlite with its bundled SQLite), WAL mode,
 //! one transaction per commit, so a process killed at any moment leaves the last commit intact.
+//!
+//! The uuids seen are kept in time order (an acknowledgement appends, whatever the number seen)
+//! and also in memory in a quotient filter (3 to 4 bytes each, only those within the retention:
+//! pruned with the table), so that a uuid never seen, the common case, costs no query; the
+//! filter's rare false positives and the true repeats are settled by the table, by time and uuid.
 
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
@@ -19,11 +24,17 @@ const SCHEMA: &str = "
         last_time TEXT,
         covered_until TEXT
     );
-    CREATE TABLE IF NOT EXISTS seen (
-        uuid BLOB PRIMARY KEY,
-        at INTEGER NOT NULL
+    CREATE TABLE IF NOT EXISTS seen_by_time (
+        at INTEGER NOT NULL,
+        uuid BLOB NOT NULL,
+        PRIMARY KEY (at, uuid)
     ) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
+";
+
+/// A state file of the first layout (`seen` keyed by uuid: random inserts) moves to the second.
+const MIGRATE: &str = "
+    INSERT OR IGNORE INTO seen_by_time (at, uuid) SELECT at, uuid FROM seen;
+    DROP TABLE seen;
 ";
 
 /// A checkpoint in a SQLite file: the last acknowledged (time, uuid), `covered_until`, and the
@@ -39,8 +50,17 @@ pub struct SqliteCheckpoint {
     // file would drop SQLite's own POSIX locks while it still uses them).
     db: Connection,
     cursor: Cursor,
+    /// The uuids of `seen`, approximately (`None` once full: every look-up queries the table).
+    filter: Option<qfilter::Filter>,
     _lock: Option<File>,
 }
+
+/// The filter starts this small and doubles as uuids come.
+const FILTER_INITIAL: u64 = 1 << 16;
+/// The most uuids the filter holds (7 days at 1,000 events/s); past it, look-ups query the table.
+const FILTER_MAX: u64 = 1 << 30;
+/// False positives (each one query) at the filter's largest; far fewer while it is smaller.
+const FILTER_FP_RATE: f64 = 1e-4;
 
 /// Why a state file cannot be opened.
 #[derive(Debug, thiserror::Error)]
@@ -86,10 +106,13 @@ impl SqliteCheckpoint {
             .map_err(|e| CheckpointError(format!("open {}: {e}", path.display())))?;
         db.execute_batch(SCHEMA)
             .map_err(fail("create the schema"))?;
+        migrate(&db)?;
         let cursor = read_cursor(&db)?;
+        let filter = read_filter(&db)?;
         Ok(SqliteCheckpoint {
             db,
             cursor,
+            filter,
             _lock: Some(lock),
         })
     }
@@ -99,9 +122,11 @@ impl SqliteCheckpoint {
         let db = Connection::open_in_memory().map_err(fail("open"))?;
         db.execute_batch(SCHEMA)
             .map_err(fail("create the schema"))?;
+        let filter = read_filter(&db)?;
         Ok(SqliteCheckpoint {
             db,
             cursor: Cursor::default(),
+            filter,
             _lock: None,
         })
     }
@@ -134,6 +159,48 @@ fn lock(path: &Path) -> Result<File, StateFileError> {
             path: path.to_owned(),
         }),
         Err(TryLockError::Error(e)) => Err(failed(e).into()),
+    }
+}
+
+fn migrate(db: &Connection) -> Result<(), CheckpointError> {
+    let old = db
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(fail("read the schema"))?;
+    if old.is_some() {
+        db.execute_batch(&format!("BEGIN; {MIGRATE} COMMIT;"))
+            .map_err(fail("move the uuids to the time-ordered table"))?;
+    }
+    Ok(())
+}
+
+/// The filter of every uuid seen.
+fn read_filter(db: &Connection) -> Result<Option<qfilter::Filter>, CheckpointError> {
+    let mut filter = Some(
+        qfilter::Filter::new_resizeable(FILTER_INITIAL, FILTER_MAX, FILTER_FP_RATE)
+            .map_err(|e| CheckpointError(format!("the uuid filter: {e:?}")))?,
+    );
+    let mut statement = db
+        .prepare("SELECT uuid FROM seen_by_time")
+        .map_err(fail("read the uuids"))?;
+    let mut rows = statement.query([]).map_err(fail("read the uuids"))?;
+    while let Some(row) = rows.next().map_err(fail("read the uuids"))? {
+        let uuid: Vec<u8> = row.get(0).map_err(fail("read the uuids"))?;
+        add(&mut filter, &uuid);
+    }
+    Ok(filter)
+}
+
+/// Adds `uuid` (its 16 bytes) to the filter; a full filter is dropped (the table answers).
+fn add(filter: &mut Option<qfilter::Filter>, uuid: &[u8]) {
+    if let Some(f) = filter
+        && f.insert_duplicated(uuid).is_err()
+    {
+        *filter = None;
     }
 }
 
@@ -191,12 +258,39 @@ impl Checkpoint for SqliteCheckpoint {
     }
 
     fn is_seen(&mut self, uuid: &Uuid) -> Result<bool, CheckpointError> {
+        if let Some(filter) = &self.filter
+            && !filter.contains(uuid.as_bytes().as_slice())
+        {
+            return Ok(false);
+        }
         let mut statement = self
             .db
-            .prepare_cached("SELECT 1 FROM seen WHERE uuid = ?1")
+            .prepare_cached("SELECT 1 FROM seen_by_time WHERE uuid = ?1")
             .map_err(fail("look up a uuid"))?;
+        // Without the time the table is scanned: the feed asks with it (`is_seen_at`).
         statement
             .exists([uuid.as_bytes().as_slice()])
+            .map_err(fail("look up a uuid"))
+    }
+
+    /// A uuid acknowledged with another time than its own (stamped later than this clock plus
+    /// the margin) is not found: it comes again, never the other way round.
+    fn is_seen_at(
+        &mut self,
+        uuid: &Uuid,
+        time: DateTime<FixedOffset>,
+    ) -> Result<bool, CheckpointError> {
+        if let Some(filter) = &self.filter
+            && !filter.contains(uuid.as_bytes().as_slice())
+        {
+            return Ok(false);
+        }
+        let mut statement = self
+            .db
+            .prepare_cached("SELECT 1 FROM seen_by_time WHERE at = ?1 AND uuid = ?2")
+            .map_err(fail("look up a uuid"))?;
+        statement
+            .exists(params![time.timestamp(), uuid.as_bytes().as_slice()])
             .map_err(fail("look up a uuid"))
     }
 
@@ -217,18 +311,26 @@ impl Checkpoint for SqliteCheckpoint {
             )));
         }
         let tx = self.db.transaction().map_err(fail("begin"))?;
+        let mut added = Vec::with_capacity(acked.len());
         {
             let mut insert = tx
-                .prepare_cached("INSERT OR IGNORE INTO seen (uuid, at) VALUES (?1, ?2)")
+                .prepare_cached("INSERT OR IGNORE INTO seen_by_time (uuid, at) VALUES (?1, ?2)")
                 .map_err(fail("record a uuid"))?;
             for a in acked {
-                insert
+                let inserted = insert
                     .execute(params![a.uuid.as_bytes().as_slice(), a.time.timestamp()])
                     .map_err(fail("record a uuid"))?;
+                if inserted > 0 {
+                    added.push(a.uuid);
+                }
             }
             write_cursor(&tx, &cursor)?;
         }
         tx.commit().map_err(fail("commit"))?;
+        // One filter entry per row, so that pruning a row removes exactly its entry.
+        for uuid in added {
+            add(&mut self.filter, uuid.as_bytes());
+        }
         self.cursor = cursor;
         Ok(())
     }
@@ -241,10 +343,20 @@ impl Checkpoint for SqliteCheckpoint {
     }
 
     fn prune(&mut self, before: DateTime<FixedOffset>) -> Result<(), CheckpointError> {
-        self.db
-            .execute("DELETE FROM seen WHERE at < ?1", [before.timestamp()])
-            .map(drop)
-            .map_err(fail("prune"))
+        let mut statement = self
+            .db
+            .prepare_cached("DELETE FROM seen_by_time WHERE at < ?1 RETURNING uuid")
+            .map_err(fail("prune"))?;
+        let mut rows = statement
+            .query([before.timestamp()])
+            .map_err(fail("prune"))?;
+        while let Some(row) = rows.next().map_err(fail("prune"))? {
+            let uuid: Vec<u8> = row.get(0).map_err(fail("prune"))?;
+            if let Some(filter) = &mut self.filter {
+                filter.remove(uuid.as_slice());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -275,6 +387,65 @@ mod tests {
         assert!(!c.is_seen(&acked.uuid).unwrap());
         drop(c);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_uuids_in_memory_follow_the_table_through_commits_reopens_and_prunes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let base = DateTime::parse_from_rfc3339("2026-12-03T09:00:00+09:00").unwrap();
+        let acked: Vec<Acked> = (0..5_000)
+            .map(|n| Acked {
+                uuid: Uuid::new_v4(),
+                time: base + chrono::TimeDelta::seconds(n),
+            })
+            .collect();
+        let mut c = SqliteCheckpoint::open(&path).unwrap();
+        c.commit(&acked[..2_500], None).unwrap();
+        // Committed twice: one row, one entry, so one prune forgets it.
+        c.commit(&acked[..10], None).unwrap();
+        drop(c);
+        let mut c = SqliteCheckpoint::open(&path).unwrap();
+        c.commit(&acked[2_500..], None).unwrap();
+        assert!(acked.iter().all(|a| c.is_seen(&a.uuid).unwrap()));
+        assert!(acked.iter().all(|a| c.is_seen_at(&a.uuid, a.time).unwrap()));
+        let other_time = base - chrono::TimeDelta::days(1);
+        assert!(!c.is_seen_at(&acked[0].uuid, other_time).unwrap());
+        assert!((0..5_000).all(|_| !c.is_seen(&Uuid::new_v4()).unwrap()));
+        c.prune(base + chrono::TimeDelta::seconds(3_000)).unwrap();
+        let (gone, kept) = acked.split_at(3_000);
+        assert!(gone.iter().all(|a| !c.is_seen(&a.uuid).unwrap()));
+        assert!(kept.iter().all(|a| c.is_seen(&a.uuid).unwrap()));
+        let filter = c.filter.as_ref().expect("the filter");
+        assert_eq!(filter.len(), 2_000, "one entry per row");
+        assert!(
+            gone.iter()
+                .all(|a| !filter.contains(a.uuid.as_bytes().as_slice()))
+        );
+    }
+
+    #[test]
+    fn a_state_file_of_the_first_layout_keeps_its_uuids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let uuid = Uuid::new_v4();
+        let time = DateTime::parse_from_rfc3339("2026-12-03T09:00:00+09:00").unwrap();
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(
+                "CREATE TABLE seen (uuid BLOB PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+                 CREATE INDEX seen_at ON seen (at);",
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO seen (uuid, at) VALUES (?1, ?2)",
+                params![uuid.as_bytes().as_slice(), time.timestamp()],
+            )
+            .unwrap();
+        }
+        let mut c = SqliteCheckpoint::open(&path).unwrap();
+        assert!(c.is_seen_at(&uuid, time).unwrap());
+        assert!(!c.is_seen_at(&Uuid::new_v4(), time).unwrap());
     }
 
     #[test]
