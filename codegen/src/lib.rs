@@ -14,6 +14,7 @@ mod format;
 mod header;
 mod mock_data;
 mod openapi;
+mod operations;
 pub mod publish;
 mod raw_json;
 mod spec_config;

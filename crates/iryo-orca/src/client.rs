@@ -1,8 +1,10 @@
 //! The client: one typed call per operation, over the generated transport.
 
 use iryo_orca_codes::PushErrorCode;
-use iryo_runtime::{Credentials, Failure, RetryPolicy};
+use iryo_runtime::{Attempt, Credentials, RetryPolicy, Shell};
 
+use crate::generated::Client as Generated;
+use crate::generated::operations;
 use crate::notification::{PushEvents, decode_elements};
 use crate::push_events::{PushEvent, PushEventsRequest};
 use crate::types::{self, PushEventGetResponse, PushEventListItem};
@@ -11,8 +13,7 @@ use crate::{Config, Error};
 /// A client of one ORCA server.
 #[derive(Clone, Debug)]
 pub struct Client {
-    raw: crate::generated::Client,
-    retry: RetryPolicy,
+    shell: Shell<Generated>,
 }
 
 impl Client {
@@ -22,21 +23,18 @@ impl Client {
         Config::new(base_url, credentials).build()
     }
 
-    pub(crate) fn from_raw(raw: crate::generated::Client, retry: RetryPolicy) -> Self {
-        Client { raw, retry }
+    pub(crate) fn from_shell(shell: Shell<Generated>) -> Self {
+        Client { shell }
     }
 
     /// The same client with answers of at most `limit` bytes (never more than its own limit).
     pub(crate) fn with_answer_limit(&self, limit: u64) -> Client {
-        let mut client = self.clone();
-        let inner = &mut client.raw.inner;
-        inner.max_response_bytes = inner.max_response_bytes.min(limit);
-        client
+        Client::from_shell(self.shell.with_answer_limit(limit))
     }
 
     /// The generated client underneath, for the untyped wire view (no input checks).
     pub fn raw(&self) -> &crate::generated::Client {
-        &self.raw
+        self.shell.raw()
     }
 
     /// Starts a `pusheventgetv2` call: set the filters, then `send()`.
@@ -52,7 +50,8 @@ impl Client {
         &self,
         filter: types::PushEventFilter,
     ) -> Result<PushEvents, Error> {
-        self.push_event_get_v2_with(filter, &self.retry).await
+        self.push_event_get_v2_with(filter, self.shell.retry_policy())
+            .await
     }
 
     /// As [`push_event_get_v2`](Self::push_event_get_v2) with another retry policy for this call.
@@ -64,39 +63,41 @@ impl Client {
         let request = types::PushEventGetRequest {
             pusheventgetv2req: filter,
         };
-        iryo_runtime::retry_attempts(retry, || self.push_once(&request), retryable).await
+        let attempt = |raw| push_once(raw, &request);
+        (self.shell)
+            .call(&operations::push_event_get_v2, retry, attempt, Error::from)
+            .await
     }
+}
 
-    async fn push_once(
-        &self,
-        request: &types::PushEventGetRequest,
-    ) -> Result<PushEvents, Failure<Error>> {
-        let response = match self.raw.push_event_get_v2(request).await {
-            Ok(response) => response,
-            // One notification the typed answer cannot hold must not fail the others: read the
-            // list again element by element (an error object still fails the answer).
-            Err(progenitor_client::Error::InvalidResponsePayload(answer, _))
-                if let Some(found) = decode_elements(&answer) =>
-            {
-                return Ok(found);
-            }
-            Err(error) => {
-                let redactor = &self.raw.inner.redactor;
-                let failure = match iryo_runtime::classify(error, redactor).await {
-                    Ok(failure) => failure,
-                    // ORCA's documented error answers (401/403/404/500) have empty bodies.
-                    Err(documented) => iryo_runtime::status_failure(&documented),
-                };
-                return Err(failure.map(Error::from));
-            }
-        };
-        let decoded = match response.into_inner() {
-            PushEventGetResponse::List(list) => decode_list(list.0),
-            PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
-            PushEventGetResponse::Error(error) => api_error(error),
-        };
-        decoded.map_err(Failure::new)
-    }
+async fn push_once(
+    raw: Generated,
+    request: &types::PushEventGetRequest,
+) -> Result<PushEvents, Attempt<Error>> {
+    let response = match raw.push_event_get_v2(request).await {
+        Ok(response) => response,
+        // One notification the typed answer cannot hold must not fail the others: read the
+        // list again element by element (an error object still fails the answer).
+        Err(progenitor_client::Error::InvalidResponsePayload(answer, _))
+            if let Some(found) = decode_elements(&answer) =>
+        {
+            return Ok(found);
+        }
+        Err(error) => {
+            let redactor = iryo_runtime::Generated::hooks(&raw).redactor();
+            return Err(match iryo_runtime::classify(error, redactor).await {
+                Ok(failure) => Attempt::Failed(failure),
+                // ORCA's documented error answers (401/403/404/500) have empty bodies.
+                Err(documented) => Attempt::Failed(iryo_runtime::status_failure(&documented)),
+            });
+        }
+    };
+    let decoded = match response.into_inner() {
+        PushEventGetResponse::List(list) => decode_list(list.0),
+        PushEventGetResponse::ErrorEnvelope(envelope) => api_error(envelope.error),
+        PushEventGetResponse::Error(error) => api_error(error),
+    };
+    decoded.map_err(Attempt::Final)
 }
 
 /// The array's elements, converted one by one into a list sized once (an answer is held as
@@ -128,15 +129,4 @@ fn api_error<T: Default>(error: types::PushEventError) -> Result<T, Error> {
         code: error.code,
         message: error.message,
     })
-}
-
-/// Connection failures, timeouts, cut answers, 408, 429 and 5xx are worth another try (the call
-/// only reads); nothing else is.
-fn retryable(error: &Error) -> bool {
-    match error {
-        Error::Transport(e) => iryo_runtime::is_retryable_transport(e),
-        Error::Cut(_) => true,
-        Error::Http { status, .. } => iryo_runtime::is_retryable_status(*status),
-        _ => false,
-    }
 }

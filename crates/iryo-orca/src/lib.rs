@@ -34,7 +34,6 @@ mod generated;
 mod client;
 mod config;
 mod error;
-mod hooks;
 pub mod live;
 mod notification;
 mod push_events;

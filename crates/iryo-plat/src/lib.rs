@@ -42,7 +42,6 @@ mod client;
 mod config;
 mod error;
 mod gson_date;
-mod hooks;
 mod ids;
 mod permissions;
 mod result_ext;
