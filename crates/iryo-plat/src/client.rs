@@ -1,5 +1,6 @@
 //! The client: PRV_ROL_010 and PTP_ROL_010 as typed calls over the generated transport.
 
+use iryo_plat_codes::Location;
 use iryo_runtime::{Attempt, CallFailure, Redactor, Shell};
 use progenitor_client::{Error as RawError, ResponseValue};
 
@@ -57,20 +58,18 @@ impl Client {
     }
 
     /// Either side, with the optional `location` query (`self`, `remote`, `all` or
-    /// comma-separated 医療機関 IDs).
+    /// comma-separated 医療機関 IDs, kept as [`Location::Unknown`](iryo_plat_codes::Location)).
     pub async fn delete_permission(
         &self,
         side: Side,
         approval_id: &str,
         comment: &str,
-        location: Option<&str>,
+        location: Option<&Location>,
     ) -> Result<PermissionGroupResult, Error> {
         let id = path_segment("permissionApprovalId", approval_id)?;
         let body = &types::PermissionDeleteRequest {
             comment: comment.to_owned(),
         };
-        let location = location.map(|l| l.parse().unwrap_or_else(|never| match never {}));
-        let location = location.as_ref();
         crate::permissions::twin!(
             self,
             DELETION,
