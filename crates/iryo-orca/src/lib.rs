@@ -35,6 +35,24 @@ mod client;
 mod config;
 mod error;
 pub mod live;
+/// The client without async code (feature `blocking`): each call runs on the facade's own
+/// runtime and blocks until it is done.
+///
+/// ```no_run
+/// use iryo_orca::{Client, Credentials, PushTime};
+///
+/// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = iryo_orca::blocking::Client::new(Client::new("https://orca.example.jp:8000", Credentials::basic("ormaster", "secret"))?)?;
+/// let since: PushTime = "2018-01-24 13:00".parse()?;
+/// let events = client.run(|c| c.push_events().event("patient_accept").start(since).send())?;
+/// println!("{} notifications", events.len());
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The async [`Client`](crate::Client) on a runtime of its own: `client.run(|c| c.call(..))`.
+    pub type Client = iryo_runtime::Blocking<crate::Client>;
+}
 mod notification;
 mod push_events;
 mod time;

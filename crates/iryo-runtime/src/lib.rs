@@ -16,6 +16,8 @@
 //!   amplification: a hostile body costs its own size, not a hundred times it).
 //! - [`TokenProvider`]: a Bearer token fetched before every request, so it can be refreshed.
 
+#[cfg(feature = "blocking")]
+mod blocking;
 mod body;
 mod call;
 mod credentials;
@@ -33,6 +35,8 @@ mod token;
 mod transport;
 mod websocket;
 
+#[cfg(feature = "blocking")]
+pub use blocking::Blocking;
 pub use body::{BodyCut, BodyLimit, BodyProblem, BodyTooLarge, body_failure, send_bounded};
 pub use call::{Attempt, Shell};
 pub use credentials::{Credentials, InvalidCredentials};
