@@ -15,6 +15,7 @@ mod header;
 mod mock_data;
 mod openapi;
 mod operations;
+pub mod public_api;
 pub mod publish;
 mod raw_json;
 mod spec_config;

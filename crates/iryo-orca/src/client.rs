@@ -32,11 +32,6 @@ impl Client {
         Client::from_shell(self.shell.with_answer_limit(limit))
     }
 
-    /// The generated client underneath, for the untyped wire view (no input checks).
-    pub fn raw(&self) -> &crate::generated::Client {
-        self.shell.raw()
-    }
-
     /// Starts a `pusheventgetv2` call: set the filters, then `send()`.
     pub fn push_events(&self) -> PushEventsRequest<'_> {
         PushEventsRequest::new(self)
