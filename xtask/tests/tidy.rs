@@ -27,6 +27,68 @@ const MAX_LINES: usize = 400;
 /// Library code that reads a spec file with `include_str!` outside `src/generated/`.
 const SPEC_INCLUDES: &[&str] = &["crates/iryo-cli/src/plat/mod.rs"];
 
+/// Each generator renderer and a piece of the snapshot name its fixture output carries.
+const RENDERERS: &[(&str, &str)] = &[
+    (
+        "codegen/src/openapi.rs (progenitor client)",
+        "__generated__client.rs.snap",
+    ),
+    (
+        "codegen/src/operations.rs (hooks, operations)",
+        "__generated__operations.rs.snap",
+    ),
+    (
+        "codegen/src/raw_json.rs (Deserialize impls)",
+        "__generated__deserialize.rs.snap",
+    ),
+    (
+        "codegen/src/events.rs (event enum)",
+        "__generated__events.rs.snap",
+    ),
+    (
+        "codegen/src/code_enum.rs (code tables)",
+        "__generated__unknown_code.rs.snap",
+    ),
+    (
+        "codegen/src/asyncapi.rs (AsyncAPI frames)",
+        "__generated__frames.rs.snap",
+    ),
+    (
+        "codegen/src/xsd_render.rs (XSD types, reader, record writers)",
+        "__generated__pharmacy_report.rs.snap",
+    ),
+];
+
+/// Renderers without a fixture case yet: only the real specs exercise them (their output is
+/// checked by `regenerate --check` and the client tests). To be given fixtures.
+const RENDERERS_WITHOUT_FIXTURE: &[&str] = &[
+    "codegen/src/asyncapi.rs (AsyncAPI frames)",
+    "codegen/src/xsd_render.rs (XSD types, reader, record writers)",
+];
+
+#[test]
+fn every_renderer_has_a_fixture_snapshot() {
+    let snapshots: Vec<String> = std::fs::read_dir(root().join("codegen/tests/snapshots"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut problems = Vec::new();
+    for (renderer, output) in RENDERERS {
+        let covered = snapshots.iter().any(|name| name.ends_with(output));
+        let excused = RENDERERS_WITHOUT_FIXTURE.contains(renderer);
+        if !covered && !excused {
+            problems.push(format!("{renderer}: no fixture snapshot ends in {output}"));
+        }
+        if covered && excused {
+            problems.push(format!(
+                "{renderer}: has a fixture now: remove it from RENDERERS_WITHOUT_FIXTURE"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn only_the_runtime_builds_http_clients() {
     let offenders: Vec<String> = library_files()
