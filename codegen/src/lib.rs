@@ -15,6 +15,8 @@ mod format;
 mod header;
 mod mock_data;
 mod openapi;
+mod operations;
+pub mod public_api;
 pub mod publish;
 mod raw_json;
 mod spec_config;

@@ -34,7 +34,8 @@ pub(crate) fn render_crate(
         .generate_tokens(&spec)
         .map_err(|e| Error::Progenitor(e.to_string()))?;
     let dir = RustConfig::generated_dir(&config.krate);
-    let file = format::tokens_to_file(&dir.join("mod.rs"), tokens)?;
+    let mut file = format::tokens_to_file(&dir.join("mod.rs"), tokens)?;
+    crate::operations::trim_progenitor_output(&mut file);
 
     let head = header::render(
         &api.name,
@@ -50,6 +51,13 @@ pub(crate) fn render_crate(
         ],
     );
     let mut modules = split::split_progenitor_output(file, &dir)?;
+    let operations = crate::operations::render(&doc, &api.name, &api.openapi)?;
+    modules.push(split::Module {
+        name: "operations".to_owned(),
+        visibility: split::Visibility::Public,
+        file: format::tokens_to_file(&dir.join("operations.rs"), operations)?,
+        header: None,
+    });
     if let Some(event_enum) = events::render(&doc, &api.openapi)? {
         modules.push(split::Module {
             name: "events".to_owned(),
@@ -103,9 +111,9 @@ fn settings(config: &RustConfig) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
-        // The hand-written side implements `ClientHooks` (auth header, no `api-version`).
+        // `ClientHooks` is rendered into `operations.rs`, around the runtime's `Hooks`.
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(crate::hooks::Hooks))
+        .with_inner_type(quote!(::iryo_runtime::Hooks))
         .with_derive("PartialEq")
         .with_map_type("::std::collections::BTreeMap")
         .with_crate(&config.codes_crate, CrateVers::Any, None);

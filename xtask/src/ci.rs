@@ -40,6 +40,24 @@ const STEPS: &[(&str, &[&str])] = &[
             "tls-ring",
         ],
     ),
+    // The blocking facades and their examples (feature `blocking`, off by default).
+    (
+        "blocking examples",
+        &[
+            "clippy",
+            "-p",
+            "iryo-orca",
+            "-p",
+            "iryo-plat",
+            "--features",
+            "blocking",
+            "--examples",
+            "--lib",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
     ("tests", &["test", "--workspace", "--all-targets"]),
     ("doc tests", &["test", "--workspace", "--doc"]),
     // Other languages' tools on the published specs, installed pinned into target/spec-tools/.

@@ -7,8 +7,8 @@
 //!   `extern crate self as <codes_crate>;` makes the absolute paths the client uses
 //!   (`::iryo_fixture_codes::VisitKind`, from `x-rust-type`) resolve to that root;
 //! - the client's generated `mod.rs` is `mod generated`, as in the real client crates;
-//! - `mod hooks` holds the `crate::hooks::Hooks` inner type that progenitor's
-//!   `HooksMode::Expected` asks for, with an empty `ClientHooks` impl;
+//! - the inner type and the `ClientHooks` impl come from the runtime and the generated
+//!   `operations.rs`, as in the real client crates;
 //! - a fixture's own `support.rs`, when present, is pasted at the root (types that `replace:`
 //!   in its `rust.yaml` points at).
 
@@ -87,13 +87,7 @@ fn harness_source(case: &str, config: &CrateNames, has_codes: bool, support: &Pa
          {codes_module}\
          \n\
          #[path = \"crates/{client}/src/generated/mod.rs\"]\n\
-         mod generated;\n\
-         \n\
-         mod hooks {{\n\
-         \x20   #[derive(Clone, Debug)]\n\
-         \x20   pub struct Hooks;\n\
-         \x20   impl progenitor_client::ClientHooks<Hooks> for crate::generated::Client {{}}\n\
-         }}\n",
+         mod generated;\n",
         client = config.krate,
     );
     if support.exists() {

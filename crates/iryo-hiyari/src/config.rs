@@ -154,11 +154,16 @@ impl Config {
                 self.path
             )));
         }
-        let http = reqwest::Client::builder()
-            .read_timeout(self.read_timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(concat!("iryo-hiyari/", env!("CARGO_PKG_VERSION")))
-            .build()
+        // The public service sends no credentials; answers stream at any length, so a read
+        // timeout stands in for the total one.
+        let mut transport = iryo_runtime::Transport::new(
+            concat!("iryo-hiyari/", env!("CARGO_PKG_VERSION")),
+            self.max_response_bytes,
+        );
+        transport.read_timeout = Some(self.read_timeout);
+        transport.connect_timeout = self.connect_timeout;
+        let http = transport
+            .http_client(&base, false)
             .map_err(|e| Error::Config(e.to_string()))?;
         let url = format!("{base}{}", self.path);
         Ok(Client::from_endpoint(Endpoint::new(url, http, self)))

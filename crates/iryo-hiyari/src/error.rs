@@ -65,3 +65,11 @@ pub enum Error {
     #[error("invalid client configuration: {0}")]
     Config(String),
 }
+
+impl From<iryo_runtime::BodyTooLarge> for Error {
+    fn from(too_large: iryo_runtime::BodyTooLarge) -> Self {
+        Error::TooLarge {
+            limit: too_large.limit,
+        }
+    }
+}

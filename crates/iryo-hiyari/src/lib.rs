@@ -45,6 +45,9 @@ pub mod records;
 mod reports;
 mod shown;
 mod stream;
+/// The streaming XML reader the generated readers are built on: for generated code, not a user
+/// surface (its types speak `quick_xml`).
+#[doc(hidden)]
 pub mod xml;
 
 pub use background::Background;
@@ -64,6 +67,7 @@ pub use query::{CodeSet, Condition, Count, Order, QueryError, SearchQuery, WordS
 pub use reports::{Decoded, ReportReader, read_result_set};
 pub use shown::{SHOWN_CHARS, shown};
 pub use stream::{Progress, ReportStream};
+pub use xml::{ReadError, UnknownElement};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -5,7 +5,7 @@
 use std::io::{self, Read, Write};
 use std::time::Duration;
 
-use iryo_runtime::RetryDecision;
+use iryo_runtime::{BodyLimit, RetryClass, RetryDecision};
 use tokio::sync::mpsc;
 
 use crate::config::{Config, Method, NO_RESULTS};
@@ -87,22 +87,20 @@ impl PageFailure {
     }
 
     /// A page is requested again only while none of its reports was passed on.
+    /// Searches are reads: the runtime's read class decides.
     pub(crate) fn decision(&self) -> RetryDecision {
-        match self.accepted == 0 && retryable(&self.error) {
+        let read = RetryClass::Read;
+        let worth_it = match &self.error {
+            Error::Transport(e) => read.allows_transport(e),
+            Error::Http { status, .. } => read.allows_status(*status),
+            _ => false,
+        };
+        match self.accepted == 0 && worth_it {
             true => RetryDecision::Retry {
                 after: self.retry_after,
             },
             false => RetryDecision::Stop,
         }
-    }
-}
-
-/// Connection failures, timeouts, 408, 429 and 5xx.
-fn retryable(error: &Error) -> bool {
-    match error {
-        Error::Transport(e) => iryo_runtime::is_retryable_transport(e),
-        Error::Http { status, .. } => iryo_runtime::is_retryable_status(*status),
-        _ => false,
     }
 }
 
@@ -295,23 +293,19 @@ fn parser_stopped() -> Error {
 
 /// Forwards the body's chunks, failing typed past `limit` bytes or when the connection fails.
 async fn pump(mut response: reqwest::Response, limit: u64, pieces: mpsc::Sender<Piece>) {
-    if response
-        .content_length()
-        .is_some_and(|length| length > limit)
-    {
-        let _ = pieces.send(Err(Error::TooLarge { limit })).await;
-        return;
-    }
-    let mut received = 0u64;
+    let mut count = match BodyLimit::new(limit, response.content_length()) {
+        Ok(count) => count,
+        Err(too_large) => {
+            let _ = pieces.send(Err(too_large.into())).await;
+            return;
+        }
+    };
     loop {
         let piece = match response.chunk().await {
-            Ok(Some(chunk)) => {
-                received = received.saturating_add(chunk.len() as u64);
-                match received > limit {
-                    true => Err(Error::TooLarge { limit }),
-                    false => Ok(chunk),
-                }
-            }
+            Ok(Some(chunk)) => match count.take(chunk.len()) {
+                Ok(()) => Ok(chunk),
+                Err(too_large) => Err(too_large.into()),
+            },
             Ok(None) => return,
             Err(e) => Err(Error::Transport(e)),
         };

@@ -117,7 +117,7 @@ impl ReadError {
     }
 
     /// Maps a parser error; decoding failures of the input keep their own variants.
-    pub fn from_quick_xml(error: quick_xml::Error, position: u64) -> Self {
+    pub(crate) fn from_quick_xml(error: quick_xml::Error, position: u64) -> Self {
         if let quick_xml::Error::Io(io) = &error {
             return ReadError::from_io(io);
         }

@@ -1,10 +1,7 @@
 //! Client configuration: where the server is, how to authenticate, timeouts, TLS identity.
 
-use std::time::Duration;
+use iryo_runtime::{BuildError, Credentials, Settings, Transport};
 
-use iryo_runtime::{ClientIdentity, Credentials, RetryPolicy, Transport};
-
-use crate::hooks::Hooks;
 use crate::{Client, Error};
 
 /// How to reach an ORCA server. Build one with [`Config::new`], adjust it, then [`Config::build`].
@@ -12,11 +9,8 @@ use crate::{Client, Error};
 /// `Debug` shows no password and no key material.
 #[derive(Clone, Debug)]
 pub struct Config {
-    base_url: String,
-    base_path: String,
+    settings: Settings,
     credentials: Credentials,
-    transport: Transport,
-    retry: RetryPolicy,
 }
 
 impl Config {
@@ -24,43 +18,18 @@ impl Config {
     /// the given credentials, a 30 s request timeout, a 10 s connect timeout, 3 attempts with
     /// backoff for failures worth retrying, and answers of at most 32 MiB.
     pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Self {
+        let user_agent = concat!("iryo-orca/", env!("CARGO_PKG_VERSION"));
         Config {
-            base_url: base_url.into(),
-            base_path: String::new(),
+            settings: Settings::new(base_url, credentials.clone(), user_agent, 32 * 1024 * 1024),
             credentials,
-            transport: Transport::new(
-                concat!("iryo-orca/", env!("CARGO_PKG_VERSION")),
-                32 * 1024 * 1024,
-            ),
-            retry: RetryPolicy::default(),
         }
     }
 
-    /// Retries of `pusheventgetv2` (a read, safe to repeat) on connection failures, timeouts,
-    /// 408, 429 and 5xx, honouring `Retry-After`. `RetryPolicy::none()` turns them off.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The largest answer accepted; a bigger one is [`Error::TooLarge`](crate::Error::TooLarge).
-    pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.transport.max_response_bytes = limit;
-        self
-    }
-
-    /// Allows sending the password over plain `http://` to a host that is not loopback (and
-    /// through a proxy, if one is configured). Off by default; on-premises ORCA on a clinic LAN
-    /// may need it. Risk: anyone on the network path can read the password. Plain http to
-    /// loopback never needs it and never goes through a proxy.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.transport.allow_insecure_http = allow;
-        self
-    }
+    iryo_runtime::config_methods!();
 
     /// A path put in front of every API path. WebORCA serves the API under `/api`.
     pub fn base_path(mut self, path: impl Into<String>) -> Self {
-        self.base_path = path.into();
+        self.settings.base_path = path.into();
         self
     }
 
@@ -69,48 +38,25 @@ impl Config {
         self.base_path("/api")
     }
 
-    /// Total time allowed for one request, answer included.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.transport.timeout = timeout;
-        self
-    }
-
-    /// Time allowed to open the connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.transport.connect_timeout = timeout;
-        self
-    }
-
-    /// A TLS client certificate, as ORCA's cloud service requires.
-    pub fn client_identity(mut self, identity: ClientIdentity) -> Self {
-        self.transport.identity = Some(identity);
-        self
-    }
-
     /// The client. Fails on a base URL that is not `http(s)://host[:port][/path]`, on a URL with
     /// a user or password in it (put credentials in [`Credentials`]), on credentials over plain
     /// http to a host that is not loopback ([`Error::InsecureHttp`]), or on unusable credentials.
     pub fn build(self) -> Result<Client, Error> {
-        let base = effective_base(&self.base_url, &self.base_path)?;
-        let sends_credentials = !matches!(self.credentials, Credentials::None);
-        let http = self.transport.http_client(&base, sends_credentials)?;
-        let authorization = self
-            .credentials
-            .authorization_header()
-            .map_err(|e| Error::Config(e.to_string()))?;
-        let hooks = Hooks::new(authorization, self.transport.max_response_bytes);
-        let raw = crate::generated::Client::new_with_client(&base, http, hooks);
-        Ok(Client::from_raw(raw, self.retry))
+        let shell = self
+            .settings
+            .build(crate::generated::Client::new_with_client)?;
+        Ok(Client::from_shell(shell))
     }
 
     /// The connection settings (for a client of another ORCA API, such as the live feed).
     pub fn transport(&self) -> &Transport {
-        &self.transport
+        &self.settings.transport
     }
 
     /// The base URL with the base path joined, as checked by [`build`](Self::build).
     pub fn effective_base_url(&self) -> Result<String, Error> {
-        effective_base(&self.base_url, &self.base_path)
+        let base = self.settings.effective_base_url();
+        base.map_err(|e| Error::from(BuildError::BaseUrl(e)))
     }
 
     /// The credentials.
@@ -119,13 +65,15 @@ impl Config {
     }
 }
 
-fn effective_base(base_url: &str, base_path: &str) -> Result<String, Error> {
-    iryo_runtime::join_base_url(base_url, base_path).map_err(|e| Error::Config(e.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn effective_base(base_url: &str, base_path: &str) -> Result<String, Error> {
+        Config::new(base_url, Credentials::None)
+            .base_path(base_path)
+            .effective_base_url()
+    }
 
     #[test]
     fn base_path_is_normalised() {

@@ -1,7 +1,7 @@
 //! The one error type of the ORCA client.
 
 use iryo_orca_codes::PushErrorCode;
-use iryo_runtime::{BodyCut, CallFailure, InsecureHttp, TransportError};
+use iryo_runtime::{AuthFailure, BodyCut, BuildError, CallFailure, InsecureHttp};
 
 /// Everything a call can fail with. ORCA's own errors (HTTP 200 with a code) and HTTP-level
 /// failures (401/403/404/500, sent with an empty body) are different variants.
@@ -114,12 +114,19 @@ impl From<CallFailure> for Error {
     }
 }
 
-impl From<TransportError> for Error {
-    fn from(error: TransportError) -> Self {
+impl From<BuildError> for Error {
+    fn from(error: BuildError) -> Self {
         match error {
-            TransportError::InsecureHttp(insecure) => Error::InsecureHttp(insecure),
+            BuildError::InsecureHttp(insecure) => Error::InsecureHttp(insecure),
             other => Error::Config(other.to_string()),
         }
+    }
+}
+
+/// Fixed credentials are checked when the client is built, so this is not expected.
+impl From<AuthFailure> for Error {
+    fn from(error: AuthFailure) -> Self {
+        Error::Config(error.to_string())
     }
 }
 

@@ -1,17 +1,18 @@
 //! The client: PRV_ROL_010 and PTP_ROL_010 as typed calls over the generated transport.
 
-use iryo_runtime::{CallFailure, Failure, RetryPolicy};
+use iryo_plat_codes::Location;
+use iryo_runtime::{Attempt, CallFailure, Redactor, Shell};
 use progenitor_client::{Error as RawError, ResponseValue};
 
 use crate::answer;
+use crate::generated::Client as Generated;
 use crate::types::{self, PermissionGroupResult, PlatErrorBody};
 use crate::{Config, Error};
 
 /// A client of one PLAT application path.
 #[derive(Clone, Debug)]
 pub struct Client {
-    raw: crate::generated::Client,
-    pub(crate) retry: RetryPolicy,
+    pub(crate) shell: Shell<Generated>,
 }
 
 /// Which side of PLAT the call is for.
@@ -32,13 +33,8 @@ impl Client {
         Config::new(application_path, token).build()
     }
 
-    pub(crate) fn from_raw(raw: crate::generated::Client, retry: RetryPolicy) -> Self {
-        Client { raw, retry }
-    }
-
-    /// The generated client underneath (untyped errors, no input checks).
-    pub fn raw(&self) -> &crate::generated::Client {
-        &self.raw
+    pub(crate) fn from_shell(shell: Shell<Generated>) -> Self {
+        Client { shell }
     }
 
     /// PRV_ROL_010: deletes the granted permission `approval_id` with `comment` as the reason.
@@ -62,81 +58,77 @@ impl Client {
     }
 
     /// Either side, with the optional `location` query (`self`, `remote`, `all` or
-    /// comma-separated 医療機関 IDs).
+    /// comma-separated 医療機関 IDs, kept as [`Location::Unknown`](iryo_plat_codes::Location)).
     pub async fn delete_permission(
         &self,
         side: Side,
         approval_id: &str,
         comment: &str,
-        location: Option<&str>,
+        location: Option<&Location>,
     ) -> Result<PermissionGroupResult, Error> {
         let id = path_segment("permissionApprovalId", approval_id)?;
         let body = &types::PermissionDeleteRequest {
             comment: comment.to_owned(),
         };
-        let location = location.map(|l| l.parse().unwrap_or_else(|never| match never {}));
-        let location = location.as_ref();
-        match side {
-            Side::Providers => {
-                self.call(DELETION, || {
-                    self.raw.delete_provider_permission(id, location, body)
-                })
-                .await
-            }
-            Side::Participants => {
-                self.call(DELETION, || {
-                    self.raw.delete_participant_permission(id, location, body)
-                })
-                .await
-            }
-        }
+        crate::permissions::twin!(
+            self,
+            DELETION,
+            side,
+            delete_provider_permission,
+            delete_participant_permission,
+            id,
+            location,
+            body
+        )
+        .await
     }
+}
 
-    /// A failed exchange in PLAT's terms; `effect` is what a request cut short may have done.
-    pub(crate) async fn failure(
-        &self,
-        error: RawError<PlatErrorBody>,
-        effect: Option<&'static str>,
-    ) -> Failure<Error> {
-        let redactor = &self.raw.inner.redactor;
-        match iryo_runtime::classify(error, redactor).await {
-            Err(documented) => {
-                let (status, body) = into_parts(documented);
-                Failure::new(answer::from_error_body(status, body))
-            }
-            Ok(failure) => failure.map(|failure| match failure {
-                // A status the spec does not list may still carry PLAT's error body (fixup
-                // `errors-at-any-status`).
-                CallFailure::Status {
-                    status, ref body, ..
-                } if status != 401 => match serde_json::from_slice::<PlatErrorBody>(body) {
-                    Ok(error) => answer::from_error_body(status, error),
-                    Err(e) => answer::error_in_body(body, redactor, &e.to_string())
-                        .unwrap_or_else(|| Error::from_failure(failure, effect)),
-                },
-                CallFailure::Decode {
-                    body,
-                    error,
-                    body_excerpt,
-                } => answer::error_in_body(&body, redactor, &error.to_string()).unwrap_or(
-                    Error::Decode {
-                        message: error.to_string(),
-                        body_excerpt,
-                    },
-                ),
-                other => Error::from_failure(other, effect),
-            }),
+/// A failed attempt in PLAT's terms: a documented error body is final; any other failure is
+/// named by [`name_failure`] once the retries are over.
+pub(crate) async fn classify(
+    error: RawError<PlatErrorBody>,
+    redactor: &Redactor,
+) -> Attempt<Error> {
+    match iryo_runtime::classify(error, redactor).await {
+        Err(documented) => {
+            let (status, body) = into_parts(documented);
+            Attempt::Final(answer::from_error_body(status, body))
         }
+        Ok(failure) => Attempt::Failed(failure),
+    }
+}
+
+/// The last HTTP failure in PLAT's terms; `effect` is what a request cut short may have done.
+pub(crate) fn name_failure(
+    failure: CallFailure,
+    redactor: &Redactor,
+    effect: Option<&'static str>,
+) -> Error {
+    match failure {
+        // A status the spec does not list may still carry PLAT's error body (fixup
+        // `errors-at-any-status`).
+        CallFailure::Status {
+            status, ref body, ..
+        } if status != 401 => match serde_json::from_slice::<PlatErrorBody>(body) {
+            Ok(error) => answer::from_error_body(status, error),
+            Err(e) => answer::error_in_body(body, redactor, &e.to_string())
+                .unwrap_or_else(|| Error::from_failure(failure, effect)),
+        },
+        CallFailure::Decode {
+            body,
+            error,
+            body_excerpt,
+        } => answer::error_in_body(&body, redactor, &error.to_string()).unwrap_or(Error::Decode {
+            message: error.to_string(),
+            body_excerpt,
+        }),
+        other => Error::from_failure(other, effect),
     }
 }
 
 /// What a delete cut short may have done.
 const DELETION: Option<&str> = Some("the deletion");
-
-/// Writes are not idempotent: only a request that never reached the server is sent again.
-pub(crate) fn connect_failures_only(error: &Error) -> bool {
-    matches!(error, Error::Transport(e) if iryo_runtime::is_connect_failure(e))
-}
 
 pub(crate) fn into_parts<T>(value: ResponseValue<T>) -> (u16, T) {
     let status = value.status().as_u16();

@@ -1,7 +1,7 @@
 //! The one error type of the PLAT client.
 
 use iryo_plat_codes::PlatErrorCode;
-use iryo_runtime::{BodyCut, CallFailure, InsecureHttp, TransportError};
+use iryo_runtime::{AuthFailure, BodyCut, BuildError, CallFailure, InsecureHttp};
 
 /// Everything a call can fail with. A PLAT error body (`errorCode`, or an OperationOutcome `id`)
 /// is [`Error::Api`] whatever the HTTP status it came with.
@@ -109,12 +109,19 @@ pub enum Error {
     Config(String),
 }
 
-impl From<TransportError> for Error {
-    fn from(error: TransportError) -> Self {
+impl From<BuildError> for Error {
+    fn from(error: BuildError) -> Self {
         match error {
-            TransportError::InsecureHttp(insecure) => Error::InsecureHttp(insecure),
+            BuildError::InsecureHttp(insecure) => Error::InsecureHttp(insecure),
             other => Error::Config(other.to_string()),
         }
+    }
+}
+
+/// No token to send: the provider failed, or gave one that cannot be a header.
+impl From<AuthFailure> for Error {
+    fn from(error: AuthFailure) -> Self {
+        Error::Token(error.to_string())
     }
 }
 
@@ -148,12 +155,7 @@ impl Error {
                 message: error.to_string(),
                 body_excerpt,
             },
-            CallFailure::Request(message) => {
-                match message.strip_prefix(crate::hooks::TOKEN_ERROR_PREFIX) {
-                    Some(reason) => Error::Token(reason.to_owned()),
-                    None => Error::Config(message),
-                }
-            }
+            CallFailure::Request(message) => Error::Config(message),
         }
     }
 

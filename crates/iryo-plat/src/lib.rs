@@ -42,10 +42,27 @@ mod client;
 mod config;
 mod error;
 mod gson_date;
-mod hooks;
 mod ids;
 mod permissions;
 mod result_ext;
+
+/// The client without async code (feature `blocking`): each call runs on the facade's own
+/// runtime and blocks until it is done.
+///
+/// ```no_run
+/// use iryo_plat::{ApprovalStatus, Client, Side};
+///
+/// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = iryo_plat::blocking::Client::new(Client::new("https://plat.example.jp/cloudEHR", "token")?)?;
+/// let asked = client.run(|c| c.permission_approvals(Side::Providers, Some(&ApprovalStatus::Requested), None))?;
+/// println!("{} groups", asked.len());
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The async [`Client`](crate::Client) on a runtime of its own: `client.run(|c| c.call(..))`.
+    pub type Client = iryo_runtime::Blocking<crate::Client>;
+}
 
 pub use client::{Client, Side};
 pub use config::Config;

@@ -1,14 +1,17 @@
-//! PRV_ROL_001-009 and the PTP twins as typed calls: each method checks its ids, picks the provider or
-//! participant operation of the generated client, and goes through [`Client::call`] (retry of connect failures,
-//! one more try after a 401 when the token provider can refresh, PLAT errors at any status).
+//! PRV_ROL_001-010 and the PTP twins as typed calls: each method checks its ids, picks the provider or
+//! participant operation of the generated client, and goes through [`Client::call`] (the runtime's call path:
+//! retries by the operation's class, one more try after a 401 when the token provider can refresh; PLAT errors at
+//! any status).
 
 use std::future::Future;
 
 use iryo_plat_codes::{ApprovalStatus, GrantStatus, HolderKind, Location};
-use iryo_runtime::{Failure, UnknownFields};
+use iryo_runtime::{Attempt, Operation, Redactor, UnknownFields};
 use progenitor_client::{Error as RawError, ResponseValue};
 
-use crate::client::{connect_failures_only, path_segment};
+use crate::client::{classify, name_failure, path_segment};
+use crate::generated::Client as Generated;
+use crate::generated::operations;
 use crate::types::{
     BundleResult, DocumentShareAnswer, DocumentShareResult, PartialApproval, Permission,
     PermissionDecision, PermissionGroupAnswer, PermissionGroupListAnswer, PermissionGroupResult,
@@ -77,65 +80,44 @@ answer!(
 
 type Raw<A> = Result<ResponseValue<A>, RawError<PlatErrorBody>>;
 
-/// The provider or participant operation of the generated client.
+/// The provider or participant operation of the generated client, each with its own
+/// [`Operation`] (named like the method).
 macro_rules! twin {
     ($self:ident, $effect:expr, $side:expr, $prv:ident, $ptp:ident, $($arg:expr),*) => {
-        $self.call($effect, || async move {
+        async {
+            use $crate::generated::operations;
             match $side {
-                Side::Providers => $self.raw().$prv($($arg),*).await,
-                Side::Participants => $self.raw().$ptp($($arg),*).await,
+                Side::Providers => {
+                    let send = |raw: $crate::generated::Client| async move { raw.$prv($($arg),*).await };
+                    $self.call(&operations::$prv, $effect, send).await
+                }
+                Side::Participants => {
+                    let send = |raw: $crate::generated::Client| async move { raw.$ptp($($arg),*).await };
+                    $self.call(&operations::$ptp, $effect, send).await
+                }
             }
-        })
+        }
     };
 }
+pub(crate) use twin;
 
 impl Client {
-    /// Sends (again after a connect failure, or once more after a 401 the token provider can fix) and types the
-    /// answer.
+    /// Sends `operation` through the runtime's call path and types the answer.
     pub(crate) async fn call<A: Answer, F, Fut>(
         &self,
+        operation: &Operation,
         effect: Option<&'static str>,
         send: F,
     ) -> Result<A::Ok, Error>
     where
-        F: Fn() -> Fut,
+        F: Fn(Generated) -> Fut,
         Fut: Future<Output = Raw<A>>,
     {
-        let once = || async { self.settle(send().await, effect).await };
-        let first = iryo_runtime::retry_attempts(&self.retry, once, connect_failures_only).await;
-        match first {
-            Err(Error::Unauthorized) if self.raw().inner.token_rejected() => {
-                self.settle(send().await, effect).await.map_err(|f| f.error)
-            }
-            other => other,
-        }
-    }
-
-    /// A generated answer as this crate's result: the 200's result or error body, or a failure.
-    async fn settle<A: Answer>(
-        &self,
-        answer: Raw<A>,
-        effect: Option<&'static str>,
-    ) -> Result<A::Ok, Failure<Error>> {
-        let value = match answer {
-            Ok(value) => value,
-            Err(error) => return Err(self.failure(error, effect).await),
-        };
-        let status = value.status().as_u16();
-        let answer = value.into_inner();
-        if let Some(error) = answer
-            .unknown_fields()
-            .and_then(|fields| crate::answer::error_in_fields(status, fields))
-        {
-            return Err(Failure::new(error));
-        }
-        answer.into_result().map_err(|error| {
-            Failure::new(Error::Api {
-                status,
-                code: error.error_code,
-                message: error.error_message,
-            })
-        })
+        let redactor = self.shell.hooks().redactor();
+        let attempt = |raw| async { settle(send(raw).await, redactor).await };
+        let name = |failure| name_failure(failure, redactor, effect);
+        let policy = self.shell.retry_policy();
+        self.shell.call(operation, policy, attempt, name).await
     }
 
     /// PRV_ROL_001: the permissions valid for the caller, or those matching the filters.
@@ -146,10 +128,13 @@ impl Client {
         valid_at: Option<&str>,
         location: Option<&Location>,
     ) -> Result<Vec<Permission>, Error> {
-        self.call(None, || {
-            self.raw()
-                .list_provider_permissions(classification, valid_at, location, holder_id)
-        })
+        self.call(
+            &operations::list_provider_permissions,
+            None,
+            |raw| async move {
+                (raw.list_provider_permissions(classification, valid_at, location, holder_id)).await
+            },
+        )
         .await
     }
 
@@ -161,9 +146,11 @@ impl Client {
         location: Option<&Location>,
     ) -> Result<Vec<Permission>, Error> {
         let id = path_segment("permissionManagementId", management_id)?;
-        self.call(None, || {
-            self.raw().get_provider_permission(id, valid_at, location)
-        })
+        self.call(
+            &operations::get_provider_permission,
+            None,
+            |raw| async move { raw.get_provider_permission(id, valid_at, location).await },
+        )
         .await
     }
 
@@ -355,7 +342,34 @@ impl Client {
     /// PRV_ROL_009: copies a 検討記録 or 伝達記録 into the patient's record.
     pub async fn share_document(&self, document_key: &str) -> Result<Vec<BundleResult>, Error> {
         let key = path_segment("documentKey", document_key)?;
-        self.call(None, || self.raw().share_provider_document(key))
-            .await
+        self.call(
+            &operations::share_provider_document,
+            None,
+            |raw| async move { raw.share_provider_document(key).await },
+        )
+        .await
     }
+}
+
+/// A generated answer as this crate's result: the 200's result or error body, or a failure.
+async fn settle<A: Answer>(answer: Raw<A>, redactor: &Redactor) -> Result<A::Ok, Attempt<Error>> {
+    let value = match answer {
+        Ok(value) => value,
+        Err(error) => return Err(classify(error, redactor).await),
+    };
+    let status = value.status().as_u16();
+    let answer = value.into_inner();
+    if let Some(error) = answer
+        .unknown_fields()
+        .and_then(|fields| crate::answer::error_in_fields(status, fields))
+    {
+        return Err(Attempt::Final(error));
+    }
+    answer.into_result().map_err(|error| {
+        Attempt::Final(Error::Api {
+            status,
+            code: error.error_code,
+            message: error.error_message,
+        })
+    })
 }

@@ -191,7 +191,7 @@ async fn every_jdk_date_style_is_read() {
 async fn location_is_sent_when_asked() {
     let mock = mock().await;
     let result = client(&mock, DEMO_TOKEN)
-        .delete_permission(Side::Providers, "2", "x", Some("remote"))
+        .delete_permission(Side::Providers, "2", "x", Some(&"remote".into()))
         .await
         .unwrap();
     assert!(result.group().is_some());

@@ -16,9 +16,11 @@ use iryo_plat::{Config, Error, Side};
 #[tokio::test]
 async fn faults_on_a_list_read_are_typed_errors() {
     let mock = PlatMock::builder().spawn().await.unwrap();
+    // Reads are retried (tests/retry_class.rs): here each fault is to reach the caller.
     let client = Config::new(mock.app_url(), DEMO_TOKEN)
         .max_response_bytes(64 * 1024)
         .timeout(Duration::from_secs(5))
+        .retry(iryo_plat::RetryPolicy::none())
         .build()
         .unwrap();
     let list = || client.permission_approvals(Side::Providers, None, None);

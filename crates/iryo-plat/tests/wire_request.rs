@@ -78,7 +78,12 @@ async fn participants_route_and_location_query() {
     let (url, seen) = server(200, SAMPLE).await;
     let client = Client::new(&url, "tok").unwrap();
     client
-        .delete_permission(Side::Participants, "2", "x", Some("1310000001,1320000002"))
+        .delete_permission(
+            Side::Participants,
+            "2",
+            "x",
+            Some(&"1310000001,1320000002".into()),
+        )
         .await
         .unwrap();
     let uri = seen.lock().unwrap()[0].uri.clone();

@@ -96,19 +96,44 @@ pub async fn send_bounded_items(
     })
 }
 
+/// The one count of a body's bytes against its limit: checked against the announced
+/// `Content-Length` before reading, then chunk by chunk. Every client that reads a body (whole or
+/// streamed) counts through it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit {
+    limit: u64,
+    received: u64,
+}
+
+impl BodyLimit {
+    /// A count for a body announced as `declared` bytes (if at all); refused at once when the
+    /// announcement is over `limit`.
+    pub fn new(limit: u64, declared: Option<u64>) -> Result<Self, BodyTooLarge> {
+        if declared.is_some_and(|length| length > limit) {
+            return Err(BodyTooLarge { limit });
+        }
+        Ok(BodyLimit { limit, received: 0 })
+    }
+
+    /// Counts `chunk` bytes more; fails once the body would pass the limit.
+    pub fn take(&mut self, chunk: usize) -> Result<(), BodyTooLarge> {
+        self.received = self.received.saturating_add(chunk as u64);
+        match self.received > self.limit {
+            true => Err(BodyTooLarge { limit: self.limit }),
+            false => Ok(()),
+        }
+    }
+}
+
 async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Bytes, BodyFailure> {
     let declared = response.content_length();
-    if declared.is_some_and(|length| length > limit) {
-        return Err(BodyFailure::TooLarge(BodyTooLarge { limit }));
-    }
+    let mut count = BodyLimit::new(limit, declared).map_err(BodyFailure::TooLarge)?;
     // Capacity from the header, capped by the limit: one allocation, no doubling.
     let mut body = Vec::with_capacity(declared.unwrap_or(0) as usize);
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                if (body.len() + chunk.len()) as u64 > limit {
-                    return Err(BodyFailure::TooLarge(BodyTooLarge { limit }));
-                }
+                count.take(chunk.len()).map_err(BodyFailure::TooLarge)?;
                 body.extend_from_slice(&chunk);
             }
             Ok(None) if declared.is_some_and(|d| (body.len() as u64) < d) => {

@@ -1,12 +1,11 @@
 //! One failed attempt, classified the same way for every client: the clients only name the
 //! outcome in their own error type, and say which outcomes are worth another try.
 
-use std::future::Future;
 use std::time::Duration;
 
 #[cfg(feature = "progenitor")]
 use crate::Redactor;
-use crate::{BodyCut, BodyProblem, BodyTooLarge, RetryDecision, RetryPolicy, TooManyItems};
+use crate::{BodyCut, BodyProblem, BodyTooLarge, RetryClass, TooManyItems};
 
 /// A failed attempt: the error, and the server's `Retry-After` when it sent one.
 #[derive(Debug)]
@@ -33,31 +32,6 @@ impl<E> Failure<E> {
             retry_after: self.retry_after,
         }
     }
-}
-
-/// Runs `attempt` under `policy` (see [`retry`](crate::retry)): an attempt is repeated when
-/// `retryable` says so of its error, after at least the server's `Retry-After`.
-pub async fn retry_attempts<T, E, F, Fut>(
-    policy: &RetryPolicy,
-    attempt: F,
-    retryable: impl Fn(&E) -> bool,
-) -> Result<T, E>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, Failure<E>>>,
-{
-    let decide = |failure: &Failure<E>| {
-        if retryable(&failure.error) {
-            RetryDecision::Retry {
-                after: failure.retry_after,
-            }
-        } else {
-            RetryDecision::Stop
-        }
-    };
-    crate::retry(policy, attempt, decide)
-        .await
-        .map_err(|failure| failure.error)
 }
 
 /// What went wrong with one HTTP exchange, before a client names it.
@@ -98,9 +72,9 @@ impl CallFailure {
     /// Connection failures, timeouts, cut bodies, 408, 429 and 5xx: for requests safe to repeat.
     pub fn is_retryable(&self) -> bool {
         match self {
-            CallFailure::Transport(e) => crate::is_retryable_transport(e),
+            CallFailure::Transport(e) => RetryClass::Read.allows_transport(e),
             CallFailure::Cut(_) => true,
-            CallFailure::Status { status, .. } => crate::is_retryable_status(*status),
+            CallFailure::Status { status, .. } => RetryClass::Read.allows_status(*status),
             _ => false,
         }
     }
@@ -108,7 +82,7 @@ impl CallFailure {
     /// Only failures where the request certainly never reached the server: for requests that
     /// must not run twice.
     pub fn never_reached_the_server(&self) -> bool {
-        matches!(self, CallFailure::Transport(e) if crate::is_connect_failure(e))
+        matches!(self, CallFailure::Transport(e) if RetryClass::Write.allows_transport(e))
     }
 
     /// A reqwest error, with the body problems of [`send_bounded`](crate::send_bounded) told

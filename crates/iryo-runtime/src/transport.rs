@@ -17,6 +17,9 @@ pub struct Transport {
     pub timeout: Duration,
     /// Time allowed to open the connection.
     pub connect_timeout: Duration,
+    /// For answers streamed at any length: the longest wait for the next bytes, which then
+    /// replaces the total [`timeout`](Self::timeout).
+    pub read_timeout: Option<Duration>,
     /// A TLS client certificate.
     pub identity: Option<ClientIdentity>,
     /// Credentials may go over plain `http://` to a host that is not loopback (and then through a
@@ -34,6 +37,7 @@ impl Transport {
             user_agent: user_agent.into(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            read_timeout: None,
             identity: None,
             allow_insecure_http: false,
             max_response_bytes,
@@ -80,9 +84,12 @@ impl Transport {
         let route = self.route(base_url, sends_credentials)?;
         crate::tls::install_provider();
         let mut builder = reqwest::Client::builder()
-            .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent.as_str());
+        builder = match self.read_timeout {
+            Some(read_timeout) => builder.read_timeout(read_timeout),
+            None => builder.timeout(self.timeout),
+        };
         if route == Route::Direct {
             builder = builder.no_proxy();
         }

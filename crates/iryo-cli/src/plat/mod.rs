@@ -114,8 +114,9 @@ async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> 
                 .unwrap_or_default(),
         );
     }
+    let location = args.location.as_deref().map(iryo_plat::Location::from);
     let result = client
-        .delete_permission(side, &args.id, &args.comment, args.location.as_deref())
+        .delete_permission(side, &args.id, &args.comment, location.as_ref())
         .await?;
     let mut out = std::io::stdout().lock();
     print::write_line(&mut out, &print::GroupLine::of(&result, false))?;

@@ -222,15 +222,12 @@ pub async fn run(common: Common, command: PermissionsCommand) -> Result<(), Stop
                 .withdraw_permission_request(side, &args.id, location)
                 .await?],
         )?,
-        PermissionsCommand::Delete(args) => {
-            let location = common.location.as_deref();
-            groups(
-                &mut out,
-                &[client
-                    .delete_permission(side, &args.id, &args.comment, location)
-                    .await?],
-            )?
-        }
+        PermissionsCommand::Delete(args) => groups(
+            &mut out,
+            &[client
+                .delete_permission(side, &args.id, &args.comment, location)
+                .await?],
+        )?,
     }
     out.flush()?;
     Ok(())

@@ -212,7 +212,7 @@ impl LiveFeed {
         self.catching = None;
         self.connected_at = None;
         self.retry_after = None;
-        self.window = Vec::new().into_iter();
+        self.window = catchup::Delivery::default();
         self.ready
             .retain(|item| !matches!(item, FeedItem::Event(_)));
         self.delivered.clear();

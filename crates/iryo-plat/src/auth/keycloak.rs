@@ -108,7 +108,7 @@ fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>
 const MAX_LIFETIME: u64 = 24 * 60 * 60;
 
 /// Token answers are small; anything bigger is not one.
-const MAX_TOKEN_ANSWER: usize = 64 * 1024;
+pub(super) const MAX_TOKEN_ANSWER: u64 = 64 * 1024;
 
 /// The token endpoint of one realm.
 #[derive(Clone, Debug)]
@@ -153,7 +153,7 @@ impl Keycloak {
             .extend_pairs(form)
             .finish();
         let sent = Instant::now();
-        let response = self
+        let request = self
             .http
             .post(self.token_url.clone())
             .header(
@@ -161,11 +161,13 @@ impl Keycloak {
                 "application/x-www-form-urlencoded",
             )
             .body(body)
-            .send()
+            .build()
+            .map_err(AuthError::Transport)?;
+        let response = iryo_runtime::send_bounded(&self.http, request, MAX_TOKEN_ANSWER)
             .await
             .map_err(AuthError::Transport)?;
         let status = response.status().as_u16();
-        let bytes = read_limited(response).await?;
+        let bytes = response.bytes().await.map_err(too_large_or_transport)?;
         if status != 200 {
             return Err(refusal(status, &bytes, form));
         }
@@ -213,17 +215,14 @@ fn refusal(status: u16, bytes: &[u8], form: &[(&str, &str)]) -> AuthError {
     }
 }
 
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, AuthError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(AuthError::Transport)? {
-        if bytes.len() + chunk.len() > MAX_TOKEN_ANSWER {
-            return Err(AuthError::Decode(format!(
-                "the answer is larger than {MAX_TOKEN_ANSWER} bytes"
-            )));
-        }
-        bytes.extend_from_slice(&chunk);
+/// A body over the limit, told apart from a failed connection.
+fn too_large_or_transport(error: reqwest::Error) -> AuthError {
+    match iryo_runtime::body_failure(&error) {
+        Some(iryo_runtime::BodyProblem::TooLarge(_)) => AuthError::Decode(format!(
+            "the answer is larger than {MAX_TOKEN_ANSWER} bytes"
+        )),
+        _ => AuthError::Transport(error),
     }
-    Ok(bytes)
 }
 
 #[cfg(test)]

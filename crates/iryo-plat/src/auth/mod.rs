@@ -10,7 +10,6 @@ mod cache;
 mod keycloak;
 
 use std::fmt;
-use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 pub use cache::TokenCache;
 pub use iryo_plat_codes::OAuthErrorCode;
+use keycloak::MAX_TOKEN_ANSWER;
 pub use keycloak::{AuthError, Keycloak, TokenSet};
 
 /// Where PLAT's Keycloak is and which client and realm to use. `Debug` shows no secret (there is none here:
@@ -116,20 +116,20 @@ impl KeycloakConfig {
     /// A client for the token endpoint.
     pub fn build(self) -> Result<Keycloak, AuthError> {
         let url = self.endpoint("token")?;
-        let mut transport = iryo_runtime::Transport::new("iryo-plat", 0);
+        let mut transport = iryo_runtime::Transport::new("iryo-plat", MAX_TOKEN_ANSWER);
         transport.allow_insecure_http = self.allow_insecure_http;
-        let route = transport.route(url.as_str(), true).map_err(|e| match e {
-            iryo_runtime::TransportError::InsecureHttp(refused) => AuthError::InsecureHttp(refused),
-            other => AuthError::Config(other.to_string()),
-        })?;
         // A redirect would carry the code, the verifier or the refresh token somewhere else.
-        let mut http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .redirect(reqwest::redirect::Policy::none());
-        if route == iryo_runtime::Route::Direct {
-            http = http.no_proxy();
-        }
-        let http = http.build().map_err(|e| AuthError::Config(e.to_string()))?;
+        let http = transport
+            .http_client_builder(url.as_str(), true)
+            .map_err(|e| match e {
+                iryo_runtime::TransportError::InsecureHttp(refused) => {
+                    AuthError::InsecureHttp(refused)
+                }
+                other => AuthError::Config(other.to_string()),
+            })?
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| AuthError::Config(e.to_string()))?;
         Ok(Keycloak {
             config: self,
             http,

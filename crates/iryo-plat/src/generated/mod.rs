@@ -6,3 +6,4 @@ pub mod types;
 mod client;
 pub use client::*;
 mod deserialize;
+pub mod operations;

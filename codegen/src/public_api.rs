@@ -1,0 +1,169 @@
+//! A listing of a crate's hand-written public surface, on stable Rust (cargo public-api and
+//! rustdoc JSON need nightly): every `pub` item of every hand-written file under `src/`, one
+//! line each, with its signature: functions and methods (with the type they belong to), structs
+//! with their `pub` fields, enums with their variants, traits, type aliases, constants, modules
+//! and `pub use` re-exports (as written: what `generated` re-exports is its spec's business).
+//! Left out: `pub(crate)` and narrower, `#[doc(hidden)]`, `#[cfg(test)]`, and `src/generated/`.
+
+use std::path::Path;
+
+use quote::ToTokens;
+
+use crate::Error;
+
+/// The listing of the crate at `crate_dir`, sorted by file and then in file order.
+pub fn list(crate_dir: &Path) -> Result<String, Error> {
+    let mut files = Vec::new();
+    collect(&crate_dir.join("src"), &mut files)?;
+    files.sort();
+    let mut out = String::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let file = syn::parse_file(&text).map_err(|e| Error::Syntax {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let relative = path.strip_prefix(crate_dir).unwrap_or(&path);
+        let name = relative.to_string_lossy().replace('\\', "/");
+        let mut lines = Vec::new();
+        items(&file.items, &mut lines);
+        for line in lines {
+            out.push_str(&format!("{name}: {line}\n"));
+        }
+    }
+    Ok(out)
+}
+
+fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if entry.file_name() != "generated" {
+                collect(&path, files)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn is_public(vis: &syn::Visibility) -> bool {
+    matches!(vis, syn::Visibility::Public(_))
+}
+
+/// `#[doc(hidden)]` or `#[cfg(test)]`.
+fn is_left_out(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        let text = attr.to_token_stream().to_string();
+        text.contains("doc (hidden)") || text.contains("cfg (test)")
+    })
+}
+
+fn flat(tokens: impl ToTokens) -> String {
+    tokens.to_token_stream().to_string()
+}
+
+/// `name: Type` or `Type`, without attributes.
+fn field(f: &syn::Field) -> String {
+    match &f.ident {
+        Some(name) => format!("{name}: {}", flat(&f.ty)),
+        None => flat(&f.ty),
+    }
+}
+
+fn items(list: &[syn::Item], out: &mut Vec<String>) {
+    for item in list {
+        match item {
+            syn::Item::Fn(f) if is_public(&f.vis) && !is_left_out(&f.attrs) => {
+                out.push(flat(&f.sig));
+            }
+            syn::Item::Struct(s) if is_public(&s.vis) && !is_left_out(&s.attrs) => {
+                let public = s.fields.iter().filter(|f| is_public(&f.vis));
+                let fields: Vec<String> = public.map(field).collect();
+                out.push(format!(
+                    "struct {}{} {{ {} }}",
+                    s.ident,
+                    flat(&s.generics),
+                    fields.join(", ")
+                ));
+            }
+            syn::Item::Enum(e) if is_public(&e.vis) && !is_left_out(&e.attrs) => {
+                let variants: Vec<String> = e
+                    .variants
+                    .iter()
+                    .map(|v| match &v.fields {
+                        syn::Fields::Named(named) => {
+                            let fields: Vec<String> = named.named.iter().map(field).collect();
+                            format!("{} {{ {} }}", v.ident, fields.join(", "))
+                        }
+                        syn::Fields::Unnamed(unnamed) => {
+                            let fields: Vec<String> = unnamed.unnamed.iter().map(field).collect();
+                            format!("{}({})", v.ident, fields.join(", "))
+                        }
+                        syn::Fields::Unit => v.ident.to_string(),
+                    })
+                    .collect();
+                out.push(format!("enum {} {{ {} }}", e.ident, variants.join(", ")));
+            }
+            syn::Item::Trait(t) if is_public(&t.vis) && !is_left_out(&t.attrs) => {
+                out.push(format!("trait {}{}", t.ident, flat(&t.generics)));
+                for member in &t.items {
+                    if let syn::TraitItem::Fn(f) = member {
+                        out.push(format!("trait {} {}", t.ident, flat(&f.sig)));
+                    }
+                }
+            }
+            syn::Item::Type(t) if is_public(&t.vis) && !is_left_out(&t.attrs) => {
+                out.push(format!("type {} = {}", t.ident, flat(&t.ty)));
+            }
+            syn::Item::Const(c) if is_public(&c.vis) && !is_left_out(&c.attrs) => {
+                out.push(format!("const {}: {}", c.ident, flat(&c.ty)));
+            }
+            syn::Item::Use(u) if is_public(&u.vis) && !is_left_out(&u.attrs) => {
+                out.push(format!("use {}", flat(&u.tree)));
+            }
+            syn::Item::Mod(m) if !is_left_out(&m.attrs) && m.ident != "generated" => {
+                if is_public(&m.vis) {
+                    out.push(format!("mod {}", m.ident));
+                }
+                if let Some((_, inner)) = &m.content {
+                    items(inner, out);
+                }
+            }
+            syn::Item::Impl(block) if !is_left_out(&block.attrs) => {
+                let owner = flat(&block.self_ty);
+                let of_trait = block.trait_.as_ref().map(|(_, path, _)| flat(path));
+                if let Some(of_trait) = &of_trait {
+                    out.push(format!("impl {of_trait} for {owner}"));
+                    continue;
+                }
+                for member in &block.items {
+                    match member {
+                        syn::ImplItem::Fn(f) if is_public(&f.vis) && !is_left_out(&f.attrs) => {
+                            out.push(format!("impl {owner} {}", flat(&f.sig)));
+                        }
+                        // Methods written once elsewhere (`config_methods!`).
+                        syn::ImplItem::Macro(m) => {
+                            out.push(format!("impl {owner} macro {}", flat(&m.mac.path)));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            syn::Item::Macro(m)
+                if m.attrs.iter().any(|a| flat(a).contains("macro_export"))
+                    && !is_left_out(&m.attrs) =>
+            {
+                let name = m
+                    .ident
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                out.push(format!("macro {name}!"));
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! House rules as tests (rust-analyzer's `xtask/src/tidy.rs` is the model): they run with
+//! `cargo test -p xtask` and name the file that breaks them. Generated files (`src/generated/`)
+//! are the generator's business and are left out.
+
+use std::path::{Path, PathBuf};
+
+/// Hand-written files longer than 400 lines today. Each is to be split; the test fails when one
+/// grows, and when one is split below the limit (so that it leaves this list).
+const LONG_FILES: &[&str] = &[
+    "codegen/src/publish.rs",
+    "codegen/src/xsd_render.rs",
+    "codegen/tests/generator/spec_lint.rs",
+    "crates/iryo-cli/tests/cli/hiyari.rs",
+    "crates/iryo-cli/tests/cli/watch.rs",
+    "crates/iryo-hiyari/src/query.rs",
+    "crates/iryo-hiyari/src/xml.rs",
+    "crates/iryo-mock/src/hiyari/mod.rs",
+    "crates/iryo-mock/src/plat/mod.rs",
+    "crates/iryo-mock/tests/faults/common.rs",
+    "crates/iryo-plat/tests/flow.rs",
+    "crates/iryo-runtime/src/raw_json.rs",
+    "xtask/src/spec_tools.rs",
+];
+const MAX_LINES: usize = 400;
+
+/// Library code that reads a spec file with `include_str!` outside `src/generated/`.
+const SPEC_INCLUDES: &[&str] = &["crates/iryo-cli/src/plat/mod.rs"];
+
+/// Each generator renderer and a piece of the snapshot name its fixture output carries.
+const RENDERERS: &[(&str, &str)] = &[
+    (
+        "codegen/src/openapi.rs (progenitor client)",
+        "__generated__client.rs.snap",
+    ),
+    (
+        "codegen/src/operations.rs (hooks, operations)",
+        "__generated__operations.rs.snap",
+    ),
+    (
+        "codegen/src/raw_json.rs (Deserialize impls)",
+        "__generated__deserialize.rs.snap",
+    ),
+    (
+        "codegen/src/events.rs (event enum)",
+        "__generated__events.rs.snap",
+    ),
+    (
+        "codegen/src/code_enum.rs (code tables)",
+        "__generated__unknown_code.rs.snap",
+    ),
+    (
+        "codegen/src/asyncapi.rs (AsyncAPI frames)",
+        "__generated__frames.rs.snap",
+    ),
+    (
+        "codegen/src/xsd_render.rs (XSD types, reader, record writers)",
+        "__generated__pharmacy_report.rs.snap",
+    ),
+];
+
+/// Renderers without a fixture case yet: only the real specs exercise them (their output is
+/// checked by `regenerate --check` and the client tests). To be given fixtures.
+const RENDERERS_WITHOUT_FIXTURE: &[&str] = &[
+    "codegen/src/asyncapi.rs (AsyncAPI frames)",
+    "codegen/src/xsd_render.rs (XSD types, reader, record writers)",
+];
+
+#[test]
+fn every_renderer_has_a_fixture_snapshot() {
+    let snapshots: Vec<String> = std::fs::read_dir(root().join("codegen/tests/snapshots"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut problems = Vec::new();
+    for (renderer, output) in RENDERERS {
+        let covered = snapshots.iter().any(|name| name.ends_with(output));
+        let excused = RENDERERS_WITHOUT_FIXTURE.contains(renderer);
+        if !covered && !excused {
+            problems.push(format!("{renderer}: no fixture snapshot ends in {output}"));
+        }
+        if covered && excused {
+            problems.push(format!(
+                "{renderer}: has a fixture now: remove it from RENDERERS_WITHOUT_FIXTURE"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn only_the_runtime_builds_http_clients() {
+    let offenders: Vec<String> = library_files()
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("crates/iryo-runtime/"))
+        .filter(|(_, text)| text.contains("Client::builder") || text.contains("ClientBuilder::new"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "build HTTP clients with iryo_runtime::Transport, not in {offenders:?}"
+    );
+}
+
+#[test]
+fn hand_written_files_are_short() {
+    let mut problems = Vec::new();
+    for (path, text) in rust_files() {
+        let lines = text.lines().count();
+        let listed = LONG_FILES.contains(&path.as_str());
+        if lines > MAX_LINES && !listed {
+            problems.push(format!(
+                "{path}: {lines} lines (at most {MAX_LINES}): split it"
+            ));
+        }
+        if lines <= MAX_LINES && listed {
+            problems.push(format!(
+                "{path}: {lines} lines now: remove it from LONG_FILES"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn specs_are_read_by_the_generator_not_included() {
+    let offenders: Vec<String> = library_files()
+        .into_iter()
+        .filter(|(path, _)| !SPEC_INCLUDES.contains(&path.as_str()))
+        .filter(|(_, text)| {
+            text.lines().any(|line| {
+                let code = line.split("//").next().unwrap_or_default();
+                code.contains("include_str!(") && code.contains("specs/")
+            })
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "include_str! of specs/ outside src/generated/ in {offenders:?}"
+    );
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// Every hand-written `.rs` file under `crates/`, `codegen/` and `xtask/`, with its path
+/// relative to the workspace root (`/` separated) and its text.
+fn rust_files() -> Vec<(String, String)> {
+    let root = root();
+    let mut found = Vec::new();
+    for top in ["crates", "codegen", "xtask"] {
+        walk(&root.join(top), &mut found);
+    }
+    found
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&root).unwrap();
+            let name = relative.to_string_lossy().replace('\\', "/");
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect()
+}
+
+/// The files that make up libraries and binaries (`src/`), not tests, benches or examples.
+fn library_files() -> Vec<(String, String)> {
+    rust_files()
+        .into_iter()
+        .filter(|(path, _)| path.contains("/src/") && !path.ends_with("_tests.rs"))
+        .collect()
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if matches!(
+            name.to_str(),
+            Some("generated" | "target" | "fixtures" | "snapshots")
+        ) {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+}
