@@ -26,6 +26,10 @@ impl Account {
             password: password.into(),
         }
     }
+
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
 }
 
 impl std::fmt::Debug for Account {

@@ -1,10 +1,9 @@
 //! The `pusheventgetv2` endpoint and the glserver-style plain responses (empty bodies for every non-200).
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::ConnectInfo;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, SERVER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -13,6 +12,7 @@ use serde_json::{Value, json};
 use super::auth::{self, Refusal};
 use super::faults::OrcaWire;
 use super::messages::message_for;
+use super::tenants::Tenant;
 use super::validate::{self, Code};
 use super::{Injected, Shared};
 use crate::fault::{self, Connection};
@@ -22,7 +22,7 @@ const MAX_BODY: usize = 1024 * 1024;
 
 /// `POST /api01rv2/pusheventgetv2` and `POST /api/api01rv2/pusheventgetv2`.
 pub(crate) async fn pusheventgetv2(
-    State(shared): State<Arc<Shared>>,
+    Tenant(shared): Tenant,
     ConnectInfo(connection): ConnectInfo<Connection>,
     headers: HeaderMap,
     body: Body,
