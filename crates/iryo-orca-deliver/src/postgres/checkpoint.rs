@@ -19,6 +19,24 @@ impl std::fmt::Debug for PostgresCheckpoint {
     }
 }
 
+/// Where a [`PostgresCheckpoint::detached`] checkpoint sends each later `covered_until`.
+pub type CoveredUntil = watch::Receiver<Option<DateTime<FixedOffset>>>;
+
+impl PostgresCheckpoint {
+    /// A checkpoint starting at `cursor` (as [`prepare_tenant`](super::prepare_tenant) read it)
+    /// whose `covered_until` goes to the returned receiver, for callers that write it on
+    /// connections of their own (the fleet shares a few among its tenants).
+    pub fn detached(cursor: Cursor) -> Result<(Self, CoveredUntil), CheckpointError> {
+        let mut memory = MemoryCheckpoint::new();
+        memory.commit(
+            &cursor.last.into_iter().collect::<Vec<_>>(),
+            cursor.covered_until,
+        )?;
+        let (covered, receiver) = watch::channel(None);
+        Ok((PostgresCheckpoint { memory, covered }, receiver))
+    }
+}
+
 impl Checkpoint for PostgresCheckpoint {
     fn load(&mut self) -> Result<Cursor, CheckpointError> {
         self.memory.load()
