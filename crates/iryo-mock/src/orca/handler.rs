@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, SERVER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 use super::auth::{self, Refusal};
 use super::faults::OrcaWire;
 use super::messages::message_for;
-use super::tenants::Tenant;
 use super::validate::{self, Code};
 use super::{Injected, Shared};
 use crate::fault::{self, Connection};
@@ -22,11 +21,12 @@ const MAX_BODY: usize = 1024 * 1024;
 
 /// `POST /api01rv2/pusheventgetv2` and `POST /api/api01rv2/pusheventgetv2`.
 pub(crate) async fn pusheventgetv2(
-    Tenant(shared): Tenant,
+    State(root): State<std::sync::Arc<super::Shared>>,
     ConnectInfo(connection): ConnectInfo<Connection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let shared = super::tenants::select_api(&root, &headers);
     shared.requests.fetch_add(1, Ordering::Relaxed);
     match auth::check(&headers, &shared.accounts) {
         Ok(()) => {}

@@ -3,6 +3,10 @@
 //! (its own store, accounts, faults and live sockets). A request without the header, or naming an
 //! unregistered tenant, goes to the default tenant: the single-tenant mock is unchanged.
 //!
+//! An API request without the header goes to the tenant whose account its `Authorization` names
+//! (the cloud tells its tenants apart by certificate and account, and clients send no tenant
+//! header to the API), and to the default tenant when no tenant's account matches.
+//!
 //! Every control route honours the header too, so `POST /__mock/orca/live/raise` with
 //! `X-GINBEE-TENANT-ID: 12` raises for tenant 12 only, and `POST /__mock/orca/live/fault` with
 //! `{"kind":"drop"}` drops only tenant 12's sockets.
@@ -59,6 +63,19 @@ pub(crate) fn select(root: &Arc<Shared>, headers: &axum::http::HeaderMap) -> Arc
     let named = headers.get(TENANT_HEADER).and_then(|v| v.to_str().ok());
     named
         .and_then(|id| root.tenants().get(id).cloned())
+        .unwrap_or_else(|| root.clone())
+}
+
+/// The tenant of an API request: the header's, else the tenant whose account the credentials
+/// name (the default tenant's own accounts first), else the default.
+pub(crate) fn select_api(root: &Arc<Shared>, headers: &axum::http::HeaderMap) -> Arc<Shared> {
+    if headers.contains_key(TENANT_HEADER) || super::auth::names(headers, &root.accounts) {
+        return select(root, headers);
+    }
+    let tenants: Vec<Arc<Shared>> = root.tenants().values().cloned().collect();
+    tenants
+        .into_iter()
+        .find(|tenant| super::auth::names(headers, &tenant.accounts))
         .unwrap_or_else(|| root.clone())
 }
 

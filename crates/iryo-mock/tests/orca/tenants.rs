@@ -93,6 +93,9 @@ async fn each_tenant_has_its_own_store_and_account_and_no_header_is_the_default(
     assert_eq!(uuids(&answer), std::slice::from_ref(&for_101));
     let (_, answer) = fetch(&mock, Some("102"), "clinic102:pw-102").await;
     assert_eq!(uuids(&answer), std::slice::from_ref(&for_102));
+    // Without the header the account picks the tenant (clients send no header to the API).
+    let (_, answer) = fetch(&mock, None, "clinic101:pw-101").await;
+    assert_eq!(uuids(&answer), std::slice::from_ref(&for_101));
     // Another tenant's credentials are refused.
     let (status, _) = fetch(&mock, Some("102"), "clinic101:pw-101").await;
     assert_eq!(status, 401);

@@ -1,0 +1,126 @@
+//! Replicas in one process against the multi-tenant mock and a real PostgreSQL: every tenant
+//! runs on exactly one replica, a second replica takes half, a replica that leaves hands its
+//! tenants over, every raised event is one row.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use iryo_orca_fleet::{Fleet, FleetConfig, FleetOptions, Registry, State};
+use iryo_testkit::postgres::TestPostgres;
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use common::{config, mock, tenant, wait_until};
+
+struct Replica {
+    registry: Arc<Registry>,
+    reload: mpsc::Sender<FleetConfig>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn replica(config: &str, url: &str) -> Replica {
+    let registry = Arc::new(Registry::default());
+    let parsed = FleetConfig::parse(config).expect("the configuration is valid");
+    let fleet = Fleet::start(parsed, url, FleetOptions::default(), registry.clone())
+        .await
+        .expect("the replica starts");
+    let (reload, reloads) = mpsc::channel(1);
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(fleet.run(reloads, async {
+        let _ = stopped.await;
+    }));
+    Replica {
+        registry,
+        reload,
+        stop: Some(stop),
+        task,
+    }
+}
+
+impl Replica {
+    fn connected(&self) -> usize {
+        self.registry.count(State::Connected)
+    }
+
+    async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = self.task.await;
+    }
+}
+
+fn rows(pg: &TestPostgres) -> BTreeSet<String> {
+    pg.psql("SELECT tenant_id || ' ' || uuid FROM iryo.orca_events")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_share_the_tenants_and_one_leaving_hands_them_over() {
+    const TENANTS: usize = 8;
+    let pg = TestPostgres::start(Path::new(env!("CARGO_TARGET_TMPDIR")));
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock(TENANTS).await;
+    let text = config(&mock, 0..TENANTS, dir.path());
+
+    let a = replica(&text, pg.url()).await;
+    wait_until(
+        Duration::from_secs(20),
+        "replica A runs every tenant",
+        || a.connected() == TENANTS,
+    )
+    .await;
+    let b = replica(&text, pg.url()).await;
+    wait_until(
+        Duration::from_secs(20),
+        "the tenants are divided evenly",
+        || a.connected() == TENANTS / 2 && b.connected() == TENANTS / 2,
+    )
+    .await;
+
+    let mut raised = BTreeSet::new();
+    for n in 0..TENANTS {
+        let (id, header) = tenant(n);
+        let live = mock.tenant_live(&header).unwrap();
+        for _ in 0..5 {
+            let uuid = live.raise("patient_accept", json!({"Patient_ID": "00001"}));
+            raised.insert(format!("{id} {uuid}"));
+        }
+    }
+    wait_until(Duration::from_secs(20), "every event is a row", || {
+        rows(&pg) == raised
+    })
+    .await;
+
+    // A leaves (clean shutdown: its leases are given back); B takes every tenant.
+    a.shutdown().await;
+    for n in 0..TENANTS {
+        let (id, header) = tenant(n);
+        let uuid = mock
+            .tenant_live(&header)
+            .unwrap()
+            .raise("patient_accept", json!({}));
+        raised.insert(format!("{id} {uuid}"));
+    }
+    wait_until(Duration::from_secs(20), "B runs every tenant", || {
+        b.connected() == TENANTS
+    })
+    .await;
+    wait_until(Duration::from_secs(20), "every event is a row", || {
+        rows(&pg) == raised
+    })
+    .await;
+    let duplicates = pg.psql(
+        "SELECT count(*) FROM (SELECT tenant_id, data->>'uuid' FROM iryo.orca_events
+         GROUP BY 1, 2 HAVING count(*) > 1) d",
+    );
+    assert_eq!(duplicates.trim(), "0");
+    b.shutdown().await;
+}
