@@ -1,6 +1,7 @@
 //! Replicas in one process against the multi-tenant mock and a real PostgreSQL: every tenant
-//! runs on exactly one replica, a second replica takes half, a replica that leaves hands its
-//! tenants over, every raised event is one row.
+//! runs on exactly one replica, a second replica takes half, a reload adds and removes a tenant
+//! without touching the others, a replica that leaves hands its tenants over, every raised event
+//! is one row.
 
 mod common;
 
@@ -63,11 +64,11 @@ fn rows(pg: &TestPostgres) -> BTreeSet<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_replicas_share_the_tenants_and_one_leaving_hands_them_over() {
+async fn two_replicas_share_the_tenants_reload_and_one_leaving_hands_them_over() {
     const TENANTS: usize = 8;
     let pg = TestPostgres::start(Path::new(env!("CARGO_TARGET_TMPDIR")));
     let dir = tempfile::tempdir().unwrap();
-    let mock = mock(TENANTS).await;
+    let mock = mock(TENANTS + 1).await;
     let text = config(&mock, 0..TENANTS, dir.path());
 
     let a = replica(&text, pg.url()).await;
@@ -99,9 +100,44 @@ async fn two_replicas_share_the_tenants_and_one_leaving_hands_them_over() {
     })
     .await;
 
+    // Reload both: tenant 0 removed, tenant TENANTS added; the others are not touched.
+    let connections = |n: usize| mock.tenant_live(&tenant(n).1).unwrap().connections();
+    let before: Vec<u64> = (1..TENANTS).map(connections).collect();
+    let reloaded = config(&mock, 1..=TENANTS, dir.path());
+    for replica in [&a, &b] {
+        let parsed = FleetConfig::parse(&reloaded).unwrap();
+        replica.reload.send(parsed).await.unwrap();
+    }
+    wait_until(Duration::from_secs(20), "the added tenant runs", || {
+        a.connected() + b.connected() == TENANTS
+            && [&a, &b]
+                .iter()
+                .any(|r| r.registry.tenant(&tenant(TENANTS).0).state() == State::Connected)
+    })
+    .await;
+    assert_eq!(
+        mock.tenant_live(&tenant(0).1).unwrap().open_sockets(),
+        0,
+        "removed"
+    );
+    let after: Vec<u64> = (1..TENANTS).map(connections).collect();
+    assert_eq!(before, after, "the other tenants kept their sockets");
+    let (_, added) = tenant(TENANTS);
+    let uuid = mock
+        .tenant_live(&added)
+        .unwrap()
+        .raise("patient_accept", json!({}));
+    raised.insert(format!("{} {uuid}", tenant(TENANTS).0));
+    wait_until(
+        Duration::from_secs(20),
+        "the added tenant's event is a row",
+        || rows(&pg) == raised,
+    )
+    .await;
+
     // A leaves (clean shutdown: its leases are given back); B takes every tenant.
     a.shutdown().await;
-    for n in 0..TENANTS {
+    for n in 1..=TENANTS {
         let (id, header) = tenant(n);
         let uuid = mock
             .tenant_live(&header)
