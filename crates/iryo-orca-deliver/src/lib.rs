@@ -45,7 +45,7 @@ pub use iryo_runtime::{Transport, TransportError};
 #[cfg(feature = "postgres")]
 pub use postgres::{
     CHANNEL as POSTGRES_CHANNEL, CoveredUntil, PostgresCheckpoint, PostgresConnector,
-    PostgresError, PostgresSink, SCHEMA_VERSION, prepare_tenant, write_events,
+    PostgresError, PostgresSink, SCHEMA_VERSION, load_cursor, prepare_tenant, write_events,
 };
 pub use sink::{Delivered, FailureKind, Sink, SinkFailure};
 #[cfg(feature = "webhook")]

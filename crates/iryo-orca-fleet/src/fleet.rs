@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use iryo_orca_deliver::{DeliveryConfig, PostgresConnector};
+use iryo_orca_deliver::{DeliveryConfig, PostgresConnector, prepare_tenant};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -88,7 +88,13 @@ impl Fleet {
         let failed = |e: &dyn std::fmt::Display| FleetError::Postgres(e.to_string());
         let connector = PostgresConnector::new(postgres_url).map_err(|e| failed(&e))?;
         let replica = Uuid::new_v4();
-        let client = connector.connect().await.map_err(|e| failed(&e))?;
+        let mut client = connector.connect().await.map_err(|e| failed(&e))?;
+        // The event and cursor tables, created once here (each tenant then only reads its cursor).
+        if let Some(first) = config.tenants.first() {
+            prepare_tenant(&mut client, &first.id)
+                .await
+                .map_err(|e| failed(&e))?;
+        }
         let leases = Leases::new(client, replica).await.map_err(|e| failed(&e))?;
         let (lease_until, receiver) = watch::channel(Instant::now());
         let shared = Shared {
@@ -141,7 +147,7 @@ impl Fleet {
                 _ = &mut shutdown => break,
                 _ = ticks.tick() => self.heartbeat().await,
                 Some(config) = reloads.recv() => self.reload(config).await,
-                _ = expiry, if !self.running.is_empty() => {
+                _ = expiry, if self.running.values().any(|r| !r.task.is_finished()) => {
                     let ids: Vec<String> = self.running.keys().cloned().collect();
                     tracing::warn!(count = ids.len(), "leases not renewed in time: stopping every tenant");
                     self.stop(&ids, "lease not renewed in time").await;
@@ -151,7 +157,7 @@ impl Fleet {
         let ids: Vec<String> = self.running.keys().cloned().collect();
         self.stop(&ids, "shutdown").await;
         if let Some(leases) = self.leases.as_mut() {
-            let _ = leases.leave(&ids).await;
+            bounded(leases.leave(&ids), "leaving").await;
         }
         tracing::info!(replica = %self.replica, "replica stopped");
     }
@@ -178,6 +184,7 @@ impl Fleet {
             }
         };
         self.lease_until.send_replace(renewal.valid_until);
+        self.registry.renewed();
         let held: Vec<String> = renewal
             .held
             .into_iter()
@@ -198,10 +205,8 @@ impl Fleet {
             let extra: Vec<String> = held[target..].to_vec();
             self.stop(&extra, "handed to another replica (even share)")
                 .await;
-            if let Some(leases) = self.leases.as_mut()
-                && let Err(error) = leases.release(&extra).await
-            {
-                tracing::warn!(error = %error, "lease release failed");
+            if let Some(leases) = self.leases.as_mut() {
+                bounded(leases.release(&extra), "lease release").await;
             }
         } else if held.len() < target {
             let free: Vec<String> = self
@@ -213,25 +218,29 @@ impl Fleet {
             let Some(leases) = self.leases.as_mut() else {
                 return;
             };
-            match leases.acquire(&free, target - held.len()).await {
-                Ok(taken) => {
-                    for id in &taken {
-                        self.launch(id);
-                    }
+            let want = target - held.len();
+            if let Some(taken) = bounded(leases.acquire(&free, want), "lease acquisition").await {
+                for id in &taken {
+                    self.launch(id);
                 }
-                Err(error) => tracing::warn!(error = %error, "lease acquisition failed"),
             }
         }
     }
 
     async fn reconnect(&self) -> Option<Leases> {
-        let client = self.shared.pool.connector().connect().await.ok()?;
-        Leases::new(client, self.replica).await.ok()
+        let connect = async {
+            let client = self.shared.pool.connector().connect().await.ok()?;
+            Leases::new(client, self.replica).await.ok()
+        };
+        tokio::time::timeout(HEARTBEAT, connect)
+            .await
+            .ok()
+            .flatten()
     }
 
-    /// Starts `id`'s task unless it runs.
+    /// Starts `id`'s task unless it runs (a task that stopped by itself is started again).
     fn launch(&mut self, id: &str) {
-        if self.running.contains_key(id) {
+        if self.running.get(id).is_some_and(|r| !r.task.is_finished()) {
             return;
         }
         let Some(spec) = self.tenants.get(id).cloned() else {
@@ -276,10 +285,8 @@ impl Fleet {
             .filter(|id| !self.tenants.contains_key(*id))
             .count();
         self.stop(&removed, "removed from the configuration").await;
-        if let Some(leases) = self.leases.as_mut()
-            && let Err(error) = leases.release(&removed).await
-        {
-            tracing::warn!(error = %error, "lease release failed");
+        if let Some(leases) = self.leases.as_mut() {
+            bounded(leases.release(&removed), "lease release").await;
         }
         for id in &removed {
             self.registry.remove(id);
@@ -299,5 +306,24 @@ impl Fleet {
             tenants = self.tenants.len(),
             "configuration reloaded"
         );
+    }
+}
+
+/// A statement on the lease session, given at most one heartbeat: a PostgreSQL that does not
+/// answer must not hold the loop (the tasks stop by their own clock meanwhile).
+async fn bounded<T>(
+    work: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    what: &str,
+) -> Option<T> {
+    match tokio::time::timeout(HEARTBEAT, work).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "{what} failed");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("{what} timed out");
+            None
+        }
     }
 }

@@ -14,7 +14,7 @@ use tokio_postgres::Client;
 use uuid::Uuid;
 
 /// A lease lasts this long after its last renewal (server clock).
-pub const TTL: Duration = Duration::from_secs(5);
+pub const TTL: Duration = Duration::from_secs(4);
 /// Renewals, acquisitions and releases happen this often.
 pub const HEARTBEAT: Duration = Duration::from_millis(1000);
 /// A replica stops a tenant this long before its own view of the lease ends.

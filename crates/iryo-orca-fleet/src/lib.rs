@@ -10,6 +10,7 @@
 mod config;
 mod fleet;
 pub mod lease;
+pub mod metrics;
 mod pool;
 mod status;
 mod tenant;

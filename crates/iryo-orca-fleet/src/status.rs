@@ -94,9 +94,23 @@ impl TenantStatus {
 #[derive(Debug, Default)]
 pub struct Registry {
     tenants: Mutex<BTreeMap<String, Arc<TenantStatus>>>,
+    /// When this replica last renewed its leases.
+    renewed: Mutex<Option<std::time::Instant>>,
 }
 
 impl Registry {
+    /// Records a successful lease renewal.
+    pub fn renewed(&self) {
+        *self.renewed.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(std::time::Instant::now());
+    }
+
+    /// Whether the leases were renewed within `within` (the replica can reach PostgreSQL).
+    pub fn healthy(&self, within: std::time::Duration) -> bool {
+        let renewed = *self.renewed.lock().unwrap_or_else(PoisonError::into_inner);
+        renewed.is_some_and(|at| at.elapsed() < within)
+    }
+
     fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Arc<TenantStatus>>> {
         self.tenants.lock().unwrap_or_else(PoisonError::into_inner)
     }

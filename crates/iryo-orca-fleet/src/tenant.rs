@@ -10,13 +10,13 @@ use iryo_orca::live::{FeedItem, LiveConfig, LiveError, LiveFeed};
 use iryo_orca::{Config, PushEvent};
 use iryo_orca_deliver::{
     Delivered, DeliveryConfig, PostgresCheckpoint, Progress, Sink, SinkFailure, deliver,
-    prepare_tenant, write_events,
+    load_cursor, write_events,
 };
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::config::TenantSpec;
-use crate::lease::FENCE;
+use crate::lease::{FENCE, MARGIN};
 use crate::pool::Pool;
 use crate::status::{State, TenantStatus};
 
@@ -44,11 +44,32 @@ pub struct Shared {
     pub keepalive: (Duration, Duration),
 }
 
-/// Runs `spec` until the task is aborted: the fleet aborts it when the lease ends.
+/// Runs `spec` until the fleet aborts the task, or until this replica's own view of its lease
+/// runs out ([`MARGIN`] before the server's expiry) without a renewal: the task stops by itself,
+/// whatever the supervisor is waiting for (a PostgreSQL that does not answer).
 pub async fn run(spec: TenantSpec, shared: Shared, status: Arc<TenantStatus>) {
+    let mut lease = shared.lease_until.clone();
+    let work = run_forever(&spec, &shared, &status);
+    tokio::pin!(work);
+    loop {
+        let deadline = *lease.borrow_and_update() - MARGIN;
+        tokio::select! {
+            () = &mut work => return,
+            () = tokio::time::sleep_until(deadline.into()) => {
+                status.set(State::Idle, "lease not renewed in time");
+                return;
+            }
+            changed = lease.changed() => if changed.is_err() {
+                return;
+            },
+        }
+    }
+}
+
+async fn run_forever(spec: &TenantSpec, shared: &Shared, status: &Arc<TenantStatus>) {
     loop {
         status.set(State::CatchingUp, "lease held");
-        let Err(error) = run_once(&spec, &shared, &status).await;
+        let Err(error) = run_once(spec, shared, status).await;
         let refused = matches!(&error, Failure::Feed(e) if e.is_fatal());
         let state = if refused {
             State::Refused
@@ -76,14 +97,20 @@ async fn run_once(
     let other = |e: &dyn std::fmt::Display| Failure::Other(e.to_string());
     let cursor = {
         let mut connection = shared.pool.get().await.map_err(|e| other(&e))?;
-        let cursor = prepare_tenant(connection.client(), &spec.id)
+        let cursor = load_cursor(connection.client(), &spec.id)
             .await
             .map_err(|e| other(&e))?;
         connection.done();
         cursor
     };
     let (checkpoint, covered) = PostgresCheckpoint::detached(cursor).map_err(|e| other(&e))?;
-    let mut feed = build_feed(spec, shared, checkpoint).map_err(Failure::Feed)?;
+    // Building the clients loads the platform's trust roots: CPU work kept off the runtime's
+    // threads, so that heartbeats and the other tenants are not held up by many starts.
+    let (owned, keepalive) = (spec.clone(), shared.keepalive);
+    let mut feed = tokio::task::spawn_blocking(move || build_feed(&owned, keepalive, checkpoint))
+        .await
+        .map_err(|e| other(&e))?
+        .map_err(Failure::Feed)?;
     let mut sink = FencedSink {
         tenant: spec.id.clone(),
         shared: shared.clone(),
@@ -101,7 +128,7 @@ async fn run_once(
 
 fn build_feed(
     spec: &TenantSpec,
-    shared: &Shared,
+    keepalive: (Duration, Duration),
     checkpoint: PostgresCheckpoint,
 ) -> Result<LiveFeed, LiveError> {
     let mut catch_up = Config::new(&spec.base_url, spec.credentials.clone());
@@ -111,7 +138,7 @@ fn build_feed(
     let mut live = LiveConfig::new(&spec.ws_url)
         .tenant_id(&spec.tenant_header)
         .credentials(spec.credentials.clone())
-        .keepalive(shared.keepalive.0, shared.keepalive.1)
+        .keepalive(keepalive.0, keepalive.1)
         .max_buffered(MAX_BUFFERED);
     if let Some(identity) = &spec.identity {
         catch_up = catch_up.client_identity(identity.clone());

@@ -3,6 +3,7 @@
 mod common;
 mod deliver;
 mod deliver_postgres;
+mod fleet;
 mod harvest;
 mod help;
 mod hiyari;

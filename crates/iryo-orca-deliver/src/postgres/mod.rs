@@ -324,22 +324,35 @@ async fn prepare(client: &mut Client, tenant_id: &str) -> Result<Cursor, Postgre
     if version > SCHEMA_VERSION {
         return Err(PostgresError::NewerSchema(version));
     }
+    let cursor = load_cursor(&tx, tenant_id).await?;
+    tx.commit().await.map_err(failed)?;
+    Ok(cursor)
+}
+
+/// Reads `tenant_id`'s cursor from tables that exist (a tenant seen for the first time is covered
+/// from now on): the per-tenant half of [`prepare_tenant`], for callers that created the tables
+/// once and start many tenants.
+pub async fn load_cursor(
+    client: &impl tokio_postgres::GenericClient,
+    tenant_id: &str,
+) -> Result<Cursor, PostgresError> {
+    let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
     // A tenant seen for the first time is covered from now on (the feed's first start).
-    tx.execute(
-        "INSERT INTO iryo.orca_cursor (tenant_id, covered_until) VALUES ($1, now())
+    client
+        .execute(
+            "INSERT INTO iryo.orca_cursor (tenant_id, covered_until) VALUES ($1, now())
          ON CONFLICT (tenant_id) DO NOTHING",
-        &[&tenant_id],
-    )
-    .await
-    .map_err(failed)?;
-    let row = tx
+            &[&tenant_id],
+        )
+        .await
+        .map_err(failed)?;
+    let row = client
         .query_one(
             "SELECT last_uuid, last_time, covered_until FROM iryo.orca_cursor WHERE tenant_id = $1",
             &[&tenant_id],
         )
         .await
         .map_err(failed)?;
-    tx.commit().await.map_err(failed)?;
     let jst = FixedOffset::east_opt(JST_SECONDS).expect("+09:00 is a valid offset");
     let in_jst = |t: DateTime<chrono::Utc>| t.with_timezone(&jst);
     let last = match (

@@ -1,0 +1,357 @@
+//! `iryo orca fleet` replicas as processes, on the multi-tenant ORCA mock and a real PostgreSQL:
+//! 50 tenants over 2 replicas, events raised for every tenant while one replica is SIGKILLed
+//! (every tenant runs again within 10 s, every event is one row); a replica cut off from
+//! PostgreSQL closes its tenants' sockets before the other replica opens them.
+
+use std::collections::BTreeSet;
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use iryo_mock::orca::{Clock, OrcaMock};
+use iryo_testkit::postgres::{TEST_PASSWORD, TestPostgres};
+use serde_json::json;
+
+use crate::common::{Served, serve};
+
+fn header(n: usize) -> String {
+    format!("{}", 100 + n)
+}
+
+fn id(n: usize) -> String {
+    format!("clinic-{n:03}")
+}
+
+fn fleet_mock(tenants: usize) -> Served<OrcaMock> {
+    let mut builder = OrcaMock::builder().fixtures(false).clock(Clock::System);
+    for n in 0..tenants {
+        builder = builder.tenant(
+            header(n),
+            format!("user{}", header(n)),
+            format!("pw-{}", header(n)),
+        );
+    }
+    serve(builder.spawn())
+}
+
+/// The TOML of `tenants` tenants of `mock`, passwords in files under `dir`.
+fn write_config(mock: &OrcaMock, tenants: usize, dir: &Path) -> std::path::PathBuf {
+    let mut text = format!(
+        "[defaults]\nws_url = \"{}\"\nbase_url = \"{}\"\n",
+        mock.ws_url(),
+        mock.base_url()
+    );
+    for n in 0..tenants {
+        let password = dir.join(format!("{}.pw", id(n)));
+        std::fs::write(&password, format!("pw-{}", header(n))).unwrap();
+        text.push_str(&format!(
+            "\n[[tenants]]\nid = \"{}\"\ntenant_header = \"{}\"\nuser = \"user{}\"\npassword_file = \"{}\"\n",
+            id(n),
+            header(n),
+            header(n),
+            password.display()
+        ));
+    }
+    let path = dir.join("fleet.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+struct Replica {
+    child: Child,
+    log: std::path::PathBuf,
+}
+
+impl Replica {
+    fn spawn(config: &Path, postgres: &str, log: std::path::PathBuf) -> Replica {
+        let stderr = std::fs::File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_iryo"))
+            .args(["orca", "fleet", "--config"])
+            .arg(config)
+            .args([
+                "--postgres",
+                "--metrics-addr",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+            ])
+            .env("IRYO_POSTGRES_URL", postgres)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("iryo starts");
+        Replica { child, log }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn terminate(mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        assert!(!log.contains(TEST_PASSWORD), "the password is in the log");
+        for n in 0..3 {
+            assert!(
+                !log.contains(&format!("pw-{}", header(n))),
+                "a tenant's password is in the log"
+            );
+        }
+        log
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "not within {limit:?}: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    started.elapsed()
+}
+
+/// Live leases per owner, e.g. `[25, 25]` (none before a replica created the table).
+fn shares(pg: &TestPostgres) -> Vec<usize> {
+    let exists = pg.psql("SELECT to_regclass('iryo.orca_fleet_lease') IS NOT NULL");
+    if exists.trim() != "t" {
+        return Vec::new();
+    }
+    let text = pg.psql(
+        "SELECT count(*) FROM iryo.orca_fleet_lease WHERE expires_at > now() GROUP BY owner ORDER BY 1",
+    );
+    text.lines().filter_map(|l| l.trim().parse().ok()).collect()
+}
+
+fn open_sockets(mock: &OrcaMock, tenants: usize) -> Vec<u64> {
+    (0..tenants)
+        .map(|n| mock.tenant_live(&header(n)).unwrap().open_sockets())
+        .collect()
+}
+
+fn rows(pg: &TestPostgres) -> BTreeSet<String> {
+    pg.psql("SELECT tenant_id || ' ' || uuid FROM iryo.orca_events")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn fifty_tenants_two_replicas_one_sigkilled_every_event_one_row() {
+    const TENANTS: usize = 50;
+    let pg = TestPostgres::start(Path::new(env!("CARGO_TARGET_TMPDIR")));
+    let dir = tempfile::tempdir().unwrap();
+    let mock = fleet_mock(TENANTS);
+    let config = write_config(&mock, TENANTS, dir.path());
+    let mut a = Replica::spawn(&config, pg.url(), dir.path().join("a.log"));
+    let b = Replica::spawn(&config, pg.url(), dir.path().join("b.log"));
+    wait_until(
+        Duration::from_secs(30),
+        "two even shares, every tenant connected once",
+        || {
+            shares(&pg) == [TENANTS / 2, TENANTS / 2]
+                && open_sockets(&mock, TENANTS) == [1; TENANTS]
+        },
+    );
+
+    let mut raised = BTreeSet::new();
+    let mut killed_at = None;
+    for round in 0..20 {
+        for n in 0..TENANTS {
+            let live = mock.tenant_live(&header(n)).unwrap();
+            let uuid = live.raise(
+                "patient_accept",
+                json!({"Patient_ID": format!("{round:05}")}),
+            );
+            raised.insert(format!("{} {uuid}", id(n)));
+        }
+        if round == 5 {
+            a.kill();
+            killed_at = Some(Instant::now());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let killed_at = killed_at.unwrap();
+    wait_until(
+        Duration::from_secs(10).saturating_sub(killed_at.elapsed()),
+        "B runs every tenant",
+        || shares(&pg) == [TENANTS] && open_sockets(&mock, TENANTS) == [1; TENANTS],
+    );
+    let takeover = killed_at.elapsed();
+    assert!(
+        takeover < Duration::from_secs(10),
+        "takeover took {takeover:?}"
+    );
+    wait_until(
+        Duration::from_secs(20),
+        "every raised event is a row",
+        || rows(&pg) == raised,
+    );
+    let duplicates =
+        pg.psql("SELECT count(*) - count(DISTINCT (tenant_id, uuid)) FROM iryo.orca_events");
+    assert_eq!(duplicates.trim(), "0");
+    let log = b.terminate();
+    assert!(
+        log.lines().any(|l| l.contains("\"to\":\"connected\"")),
+        "JSON state lines: {log}"
+    );
+    eprintln!("takeover after SIGKILL: {takeover:?}");
+}
+
+/// A TCP relay to PostgreSQL that can be cut: bytes stop flowing both ways, the connections stay
+/// open (a network partition, not a reset).
+struct Relay {
+    addr: SocketAddr,
+    cut: Arc<AtomicBool>,
+}
+
+fn relay(upstream: SocketAddr) -> Relay {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let cut = Arc::new(AtomicBool::new(false));
+    let flag = cut.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            if flag.load(Ordering::SeqCst) {
+                std::mem::forget(client);
+                continue;
+            }
+            let Ok(server) = TcpStream::connect(upstream) else {
+                continue;
+            };
+            for (mut from, mut to) in [
+                (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                (server, client),
+            ] {
+                let flag = flag.clone();
+                std::thread::spawn(move || {
+                    let mut buffer = [0u8; 16 * 1024];
+                    while let Ok(n) = from.read(&mut buffer) {
+                        if n == 0 || flag.load(Ordering::SeqCst) {
+                            // Cut: hold both ends open, pass nothing.
+                            while flag.load(Ordering::SeqCst) || n == 0 {
+                                std::thread::sleep(Duration::from_millis(50));
+                                if n == 0 {
+                                    let _ = to.shutdown(std::net::Shutdown::Write);
+                                    return;
+                                }
+                            }
+                            return;
+                        }
+                        if to.write_all(&buffer[..n]).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
+    });
+    Relay { addr, cut }
+}
+
+#[test]
+fn a_replica_cut_from_postgres_closes_its_sockets_before_the_other_opens_them() {
+    const TENANTS: usize = 10;
+    let pg = TestPostgres::start(Path::new(env!("CARGO_TARGET_TMPDIR")));
+    let dir = tempfile::tempdir().unwrap();
+    let mock = fleet_mock(TENANTS);
+    let config = write_config(&mock, TENANTS, dir.path());
+    let port: u16 = pg
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let proxy = relay(SocketAddr::from(([127, 0, 0, 1], port)));
+    let via_proxy = pg
+        .url()
+        .replace(&format!(":{port}/"), &format!(":{}/", proxy.addr.port()));
+    let a = Replica::spawn(&config, pg.url(), dir.path().join("a.log"));
+    let b = Replica::spawn(&config, &via_proxy, dir.path().join("b.log"));
+    wait_until(
+        Duration::from_secs(30),
+        "two even shares, every tenant connected once",
+        || {
+            shares(&pg) == [TENANTS / 2, TENANTS / 2]
+                && open_sockets(&mock, TENANTS) == [1; TENANTS]
+        },
+    );
+    let b_owner =
+        pg.psql("SELECT replica FROM iryo.orca_fleet_replica ORDER BY expires_at LIMIT 0");
+    let _ = b_owner;
+
+    proxy.cut.store(true, Ordering::SeqCst);
+    let cut_at = Instant::now();
+    // Watch every tenant's sockets: never two at once, and each tenant's gap (none open) comes
+    // before the other replica's socket.
+    let mut closed = [false; TENANTS];
+    let mut raised = BTreeSet::new();
+    let mut last_raise = Instant::now();
+    loop {
+        let open = open_sockets(&mock, TENANTS);
+        assert!(
+            open.iter().all(|&n| n <= 1),
+            "a tenant ran on two replicas at once: {open:?}"
+        );
+        for (n, &count) in open.iter().enumerate() {
+            if count == 0 {
+                closed[n] = true;
+            }
+        }
+        if last_raise.elapsed() > Duration::from_millis(200) {
+            for n in 0..TENANTS {
+                let uuid = mock
+                    .tenant_live(&header(n))
+                    .unwrap()
+                    .raise("patient_accept", json!({}));
+                raised.insert(format!("{} {uuid}", id(n)));
+            }
+            last_raise = Instant::now();
+        }
+        let taken_over = shares(&pg) == [TENANTS] && open == [1; TENANTS];
+        if taken_over {
+            break;
+        }
+        assert!(
+            cut_at.elapsed() < Duration::from_secs(10),
+            "no takeover within 10 s: {open:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let takeover = cut_at.elapsed();
+    assert_eq!(
+        closed.iter().filter(|&&c| c).count(),
+        TENANTS / 2,
+        "B's tenants closed first"
+    );
+    wait_until(
+        Duration::from_secs(20),
+        "every raised event is a row",
+        || rows(&pg) == raised,
+    );
+    let log = b.terminate();
+    assert!(
+        log.contains("\"why\":\"lease not renewed in time\""),
+        "{log}"
+    );
+    drop(a);
+    eprintln!("takeover after a cut from PostgreSQL: {takeover:?}");
+}
