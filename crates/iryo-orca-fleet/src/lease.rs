@@ -20,7 +20,7 @@ pub const HEARTBEAT: Duration = Duration::from_millis(1000);
 /// A replica stops a tenant this long before its own view of the lease ends.
 pub const MARGIN: Duration = Duration::from_millis(1000);
 
-/// The lease tables.
+/// The lease tables, exactly as published in `specs/orca/orca_fleet.sql` (a test keeps them equal).
 pub const TABLES: &str = "CREATE SCHEMA IF NOT EXISTS iryo;
 CREATE TABLE IF NOT EXISTS iryo.orca_fleet_replica (
     replica uuid PRIMARY KEY,
@@ -189,4 +189,24 @@ impl Leases {
 /// How many tenants each of `replicas` should hold: an even share, rounded up.
 pub fn share(tenants: usize, replicas: usize) -> usize {
     tenants.div_ceil(replicas.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tables_are_the_published_sql() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/orca/orca_fleet.sql"
+        );
+        assert_eq!(std::fs::read_to_string(path).unwrap(), super::TABLES);
+    }
+
+    #[test]
+    fn shares_are_even_and_cover_every_tenant() {
+        assert_eq!(super::share(50, 2), 25);
+        assert_eq!(super::share(51, 2), 26);
+        assert_eq!(super::share(3, 0), 3);
+        assert!(super::share(500, 3) * 3 >= 500);
+    }
 }

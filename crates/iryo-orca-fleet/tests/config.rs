@@ -129,3 +129,18 @@ fn a_password_file_that_changed_changes_the_tenant() {
     let third = parse(&text).unwrap();
     assert!(!third.tenants[0].changed_from(&second.tenants[0]));
 }
+
+#[test]
+fn the_published_example_is_read_up_to_its_first_secret() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/orca/fleet.example.toml"
+    );
+    let error =
+        parse(&std::fs::read_to_string(path).unwrap()).expect_err("its secrets are not here");
+    assert_eq!(
+        (error.tenant.as_deref(), error.field.as_str()),
+        (Some("clinic-0101"), "password_env"),
+        "{error}"
+    );
+}
