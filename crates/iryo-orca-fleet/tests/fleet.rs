@@ -100,6 +100,33 @@ async fn two_replicas_share_the_tenants_reload_and_one_leaving_hands_them_over()
     })
     .await;
 
+    // The metrics of A: per-tenant state, deliveries and lag; healthy while its leases renew.
+    let addr = iryo_orca_fleet::metrics::serve(([127, 0, 0, 1], 0).into(), a.registry.clone())
+        .await
+        .unwrap();
+    let (status, health) = get(addr, "/healthz").await;
+    assert_eq!(status, 200, "{health}");
+    let (status, metrics) = get(addr, "/metrics").await;
+    assert_eq!(status, 200);
+    let running_on_a: Vec<usize> = (0..TENANTS)
+        .filter(|&n| {
+            metrics.contains(&format!(
+                "iryo_fleet_tenant_state{{tenant=\"{}\",state=\"connected\"}} 1",
+                tenant(n).0
+            ))
+        })
+        .collect();
+    assert_eq!(running_on_a.len(), TENANTS / 2, "{metrics}");
+    for &n in &running_on_a {
+        let delivered = format!(
+            "iryo_fleet_tenant_delivered_total{{tenant=\"{}\"}} 5",
+            tenant(n).0
+        );
+        assert!(metrics.contains(&delivered), "{delivered} in {metrics}");
+    }
+    assert!(metrics.contains("iryo_fleet_tenant_lag_seconds{tenant="));
+    assert!(!metrics.contains("pw-"), "no secret in the metrics");
+
     // Reload both: tenant 0 removed, tenant TENANTS added; the others are not touched.
     let connections = |n: usize| mock.tenant_live(&tenant(n).1).unwrap().connections();
     let before: Vec<u64> = (1..TENANTS).map(connections).collect();
@@ -159,4 +186,20 @@ async fn two_replicas_share_the_tenants_reload_and_one_leaving_hands_them_over()
     );
     assert_eq!(duplicates.trim(), "0");
     b.shutdown().await;
+}
+
+/// A plain HTTP/1.0 GET on loopback: the status and the body.
+async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
 }
