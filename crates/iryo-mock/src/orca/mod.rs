@@ -116,7 +116,7 @@ impl Shared {
                 clock,
                 faults: VecDeque::new(),
             }),
-            live: live::Hub::new(),
+            live: live::Hub::with_capacity(live::TENANT_CHANNEL_CAPACITY),
             tenants: Mutex::default(),
         }
     }
