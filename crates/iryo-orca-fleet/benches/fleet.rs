@@ -3,7 +3,8 @@
 //! replica's peak memory, raise-to-row latency of a quiet tenant alone and while another tenant
 //! floods 10,000 events, and the takeover time after one of two replicas is SIGKILLed.
 //!
-//! Run: `cargo bench -p iryo-orca-fleet --bench fleet` (`IRYO_FLEET_TENANTS`, default 500).
+//! Run: `cargo bench -p iryo-orca-fleet --bench fleet` (`IRYO_FLEET_TENANTS`, default 500;
+//! `IRYO_FLEET_FLOOD`, default 10,000).
 //! Without `--bench` (as `cargo test --all-targets` runs it) it is a smoke run with 20 tenants.
 
 use std::collections::BTreeMap;
@@ -34,7 +35,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if smoke { 20 } else { 500 });
-    let flood = if smoke { 1_000 } else { 10_000 };
+    let flood = std::env::var("IRYO_FLEET_FLOOD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if smoke { 1_000 } else { 10_000 });
     run(tenants, flood);
 }
 

@@ -23,8 +23,9 @@ use crate::status::{State, TenantStatus};
 /// Events written in one transaction at most: small enough that a flooding tenant holds a shared
 /// connection for one short turn at a time.
 pub const BATCH: usize = 500;
-/// Live events a tenant holds while its sink is busy; past it the feed fetches them again from
-/// its cursor (catch-up), so a flood costs bounded memory.
+/// Live events a tenant's feed holds during a catch-up; past it the feed reconnects and fetches
+/// them again from its cursor, so a flood costs bounded memory. (Outside a catch-up the feed reads
+/// its socket only as fast as the sink writes: the events wait in the socket.)
 pub const MAX_BUFFERED: usize = 4096;
 /// The wait before a tenant whose feed failed for good starts again (a reload restarts it at once).
 const RESTART_AFTER: Duration = Duration::from_secs(10);
