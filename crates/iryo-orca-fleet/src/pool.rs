@@ -11,6 +11,9 @@ use tokio_postgres::Client;
 /// Connections one replica opens at most for its tenants' writes.
 pub const DEFAULT_CONNECTIONS: usize = 4;
 
+/// A connection attempt that takes longer fails (a database cut off must not hold a turn).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The shared connections.
 pub struct Pool {
     connector: PostgresConnector,
@@ -62,7 +65,9 @@ impl Pool {
         };
         let client = match reused {
             Some(client) => client,
-            None => self.connector.connect().await?,
+            None => tokio::time::timeout(CONNECT_TIMEOUT, self.connector.connect())
+                .await
+                .map_err(|_| PostgresError::Database("connecting timed out".to_owned()))??,
         };
         Ok(Pooled {
             pool: self.clone(),
