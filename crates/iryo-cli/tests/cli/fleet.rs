@@ -16,7 +16,7 @@ use iryo_mock::orca::{Clock, OrcaMock};
 use iryo_testkit::postgres::{TEST_PASSWORD, TestPostgres};
 use serde_json::json;
 
-use crate::common::{Served, serve};
+use crate::common::{Served, iryo, serve};
 
 fn header(n: usize) -> String {
     format!("{}", 100 + n)
@@ -354,4 +354,33 @@ fn a_replica_cut_from_postgres_closes_its_sockets_before_the_other_opens_them() 
     );
     drop(a);
     eprintln!("takeover after a cut from PostgreSQL: {takeover:?}");
+}
+
+#[test]
+fn a_bad_configuration_is_refused_before_anything_starts_naming_tenant_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fleet.toml");
+    std::fs::write(
+        &config,
+        "[defaults]\nws_url = \"ws://127.0.0.1:9/ws\"\nbase_url = \"http://127.0.0.1:9\"\n\
+         [[tenants]]\nid = \"clinic-a\"\nuser = \"ormaster\"\npassword_env = \"IRYO_FLEET_TEST_NOT_SET\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    // The database is not even tried: port 9 on loopback answers nothing.
+    let run = iryo(&[
+        "orca",
+        "fleet",
+        "--config",
+        config,
+        "--postgres",
+        "postgres://u:pg-Secret-1@127.0.0.1:9/db",
+    ])
+    .run();
+    let line = run.single_error_line(4);
+    assert!(
+        line.contains("tenant \"clinic-a\": password_env:"),
+        "{line}"
+    );
+    assert!(!line.contains("pg-Secret-1"), "{line}");
 }
