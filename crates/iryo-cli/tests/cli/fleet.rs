@@ -40,12 +40,21 @@ fn fleet_mock(tenants: usize) -> Served<OrcaMock> {
 
 /// The TOML of `tenants` tenants of `mock`, passwords in files under `dir`.
 fn write_config(mock: &OrcaMock, tenants: usize, dir: &Path) -> std::path::PathBuf {
+    write_config_of(mock, 0..tenants, dir)
+}
+
+/// The TOML of the tenants `which` of `mock`.
+fn write_config_of(
+    mock: &OrcaMock,
+    which: impl IntoIterator<Item = usize>,
+    dir: &Path,
+) -> std::path::PathBuf {
     let mut text = format!(
         "[defaults]\nws_url = \"{}\"\nbase_url = \"{}\"\n",
         mock.ws_url(),
         mock.base_url()
     );
-    for n in 0..tenants {
+    for n in which {
         let password = dir.join(format!("{}.pw", id(n)));
         std::fs::write(&password, format!("pw-{}", header(n))).unwrap();
         text.push_str(&format!(
@@ -383,4 +392,65 @@ fn a_bad_configuration_is_refused_before_anything_starts_naming_tenant_and_field
         "{line}"
     );
     assert!(!line.contains("pg-Secret-1"), "{line}");
+}
+
+#[test]
+fn sighup_adds_and_removes_tenants_without_touching_the_others() {
+    const TENANTS: usize = 5;
+    let pg = TestPostgres::start(Path::new(env!("CARGO_TARGET_TMPDIR")));
+    let dir = tempfile::tempdir().unwrap();
+    let mock = fleet_mock(TENANTS);
+    let config = write_config_of(&mock, 0..TENANTS - 1, dir.path());
+    let replica = Replica::spawn(&config, pg.url(), dir.path().join("a.log"));
+    wait_until(
+        Duration::from_secs(30),
+        "the first four tenants connected",
+        || open_sockets(&mock, TENANTS) == [1, 1, 1, 1, 0],
+    );
+    let connections = || -> Vec<u64> {
+        (1..TENANTS - 1)
+            .map(|n| mock.tenant_live(&header(n)).unwrap().connections())
+            .collect()
+    };
+    let before = connections();
+    // Tenant 0 removed, tenant 4 added; a bad file first, which is refused and changes nothing.
+    std::fs::write(&config, "[[tenants]]\nid = \"broken\"\n").unwrap();
+    let hangup = || {
+        let status = Command::new("kill")
+            .args(["-HUP", &replica.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    hangup();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        open_sockets(&mock, TENANTS),
+        [1, 1, 1, 1, 0],
+        "a refused file changes nothing"
+    );
+    write_config_of(&mock, 1..TENANTS, dir.path());
+    hangup();
+    wait_until(
+        Duration::from_secs(15),
+        "tenant 0 stopped, tenant 4 connected",
+        || open_sockets(&mock, TENANTS) == [0, 1, 1, 1, 1],
+    );
+    assert_eq!(
+        connections(),
+        before,
+        "the other tenants kept their sockets"
+    );
+    let uuid = mock
+        .tenant_live(&header(4))
+        .unwrap()
+        .raise("patient_accept", json!({}));
+    wait_until(
+        Duration::from_secs(15),
+        "the added tenant's event is a row",
+        || rows(&pg).contains(&format!("{} {uuid}", id(4))),
+    );
+    let log = replica.terminate();
+    assert!(log.contains("the running configuration is kept"), "{log}");
+    assert!(log.contains("configuration reloaded"), "{log}");
 }
