@@ -3,7 +3,7 @@
 //! (every tenant runs again within 10 s, every event is one row); a replica cut off from
 //! PostgreSQL closes its tenants' sockets before the other replica opens them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
@@ -221,6 +221,40 @@ fn fifty_tenants_two_replicas_one_sigkilled_every_event_one_row() {
     eprintln!("takeover after SIGKILL: {takeover:?}");
 }
 
+type At = chrono::DateTime<chrono::Utc>;
+
+/// The first `tenant state` line of each tenant moving `to` after `since`: its time and why.
+fn transitions(log: &Path, to: &str, since: At) -> BTreeMap<String, (At, String)> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let mut first = BTreeMap::new();
+    for line in text.lines() {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let at = value["timestamp"]
+            .as_str()
+            .and_then(|t| t.parse::<At>().ok());
+        if value["message"] != "tenant state" || value["to"] != to || at.is_none_or(|at| at < since)
+        {
+            continue;
+        }
+        let (Some(tenant), Some(at)) = (value["tenant"].as_str(), at) else {
+            continue;
+        };
+        let why = value["why"].as_str().unwrap_or_default().to_owned();
+        first.entry(tenant.to_owned()).or_insert((at, why));
+    }
+    first
+}
+
+/// When each tenant connected (subscribed and caught up) after `since`.
+fn connected_after(log: &Path, since: At) -> BTreeMap<String, At> {
+    transitions(log, "connected", since)
+        .into_iter()
+        .map(|(tenant, (at, _))| (tenant, at))
+        .collect()
+}
+
 /// A TCP relay to PostgreSQL that can be cut: bytes stop flowing both ways, the connections stay
 /// open (a network partition, not a reset).
 struct Relay {
@@ -303,15 +337,9 @@ fn a_replica_cut_from_postgres_closes_its_sockets_before_the_other_opens_them() 
                 && open_sockets(&mock, TENANTS) == [1; TENANTS]
         },
     );
-    let b_owner =
-        pg.psql("SELECT replica FROM iryo.orca_fleet_replica ORDER BY expires_at LIMIT 0");
-    let _ = b_owner;
-
     proxy.cut.store(true, Ordering::SeqCst);
-    let cut_at = Instant::now();
-    // Watch every tenant's sockets: never two at once, and each tenant's gap (none open) comes
-    // before the other replica's socket.
-    let mut closed = [false; TENANTS];
+    let cut_at = chrono::Utc::now();
+    // Never two sockets for one tenant, while events keep coming for every tenant.
     let mut raised = BTreeSet::new();
     let mut last_raise = Instant::now();
     loop {
@@ -320,11 +348,6 @@ fn a_replica_cut_from_postgres_closes_its_sockets_before_the_other_opens_them() 
             open.iter().all(|&n| n <= 1),
             "a tenant ran on two replicas at once: {open:?}"
         );
-        for (n, &count) in open.iter().enumerate() {
-            if count == 0 {
-                closed[n] = true;
-            }
-        }
         if last_raise.elapsed() > Duration::from_millis(200) {
             for n in 0..TENANTS {
                 let uuid = mock
@@ -335,33 +358,48 @@ fn a_replica_cut_from_postgres_closes_its_sockets_before_the_other_opens_them() 
             }
             last_raise = Instant::now();
         }
-        let taken_over = shares(&pg) == [TENANTS] && open == [1; TENANTS];
-        if taken_over {
+        if shares(&pg) == [TENANTS]
+            && open == [1; TENANTS]
+            && connected_after(&a.log, cut_at).len() >= TENANTS / 2
+        {
             break;
         }
+        let waited = (chrono::Utc::now() - cut_at).to_std().unwrap_or_default();
         assert!(
-            cut_at.elapsed() < Duration::from_secs(10),
+            waited < Duration::from_secs(10),
             "no takeover within 10 s: {open:?}"
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-    let takeover = cut_at.elapsed();
-    assert_eq!(
-        closed.iter().filter(|&&c| c).count(),
-        TENANTS / 2,
-        "B's tenants closed first"
-    );
     wait_until(
         Duration::from_secs(20),
         "every raised event is a row",
         || rows(&pg) == raised,
     );
-    let log = b.terminate();
-    assert!(
-        log.contains("\"why\":\"lease not renewed in time\""),
-        "{log}"
+    // From the logs: each of B's tenants stopped on B (by its own lease clock) before A started it.
+    let started_on_a = transitions(&a.log, "catching_up", cut_at);
+    let stopped_on_b = transitions(&b.log, "idle", cut_at);
+    assert_eq!(
+        stopped_on_b.len(),
+        TENANTS / 2,
+        "B's tenants stopped: {stopped_on_b:?}"
     );
-    drop(a);
+    for (tenant, (stopped, why)) in &stopped_on_b {
+        assert_eq!(why, "lease not renewed in time");
+        let (started, _) = &started_on_a[tenant];
+        assert!(
+            stopped < started,
+            "{tenant}: stopped on B at {stopped}, started on A at {started}"
+        );
+    }
+    let taken = connected_after(&a.log, cut_at);
+    let takeover = (*taken.values().max().unwrap() - cut_at).to_std().unwrap();
+    assert!(
+        takeover < Duration::from_secs(10),
+        "takeover took {takeover:?}"
+    );
+    let _ = b.terminate();
+    let _ = a.terminate();
     eprintln!("takeover after a cut from PostgreSQL: {takeover:?}");
 }
 
