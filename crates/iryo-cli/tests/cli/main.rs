@@ -4,6 +4,7 @@ mod common;
 mod deliver;
 mod deliver_postgres;
 mod fleet;
+mod fleet_cut;
 mod harvest;
 mod help;
 mod hiyari;
