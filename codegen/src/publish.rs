@@ -178,7 +178,12 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
         }
         for sql in list_files(root, &format!("specs/{name}"))?
             .into_iter()
-            .filter(|file| file.ends_with(".sql"))
+            // The SQL of the tables iryo writes, and the fleet's configuration schema and example.
+            .filter(|file| {
+                file.ends_with(".sql")
+                    || file.ends_with(".schema.json")
+                    || file.ends_with(".example.toml")
+            })
         {
             let raw = read(root, &sql)?;
             let file_name = Path::new(&sql)

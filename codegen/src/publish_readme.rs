@@ -61,6 +61,8 @@ is written by `{command}` from `specs/` of the iryo repository; do not edit it h
         out,
         "| `orca/webhooks.yaml`, `orca/webhooks.json` | what `iryo orca watch --webhook` POSTs to a receiver: OpenAPI 3.1 `webhooks` (headers, Standard Webhooks signature with a worked example, acknowledgement and retry rules); the body references `openapi.yaml` |
 | `orca/orca_events.sql` | the PostgreSQL tables `iryo orca watch --postgres` writes (`iryo.orca_events`, `iryo.orca_cursor`, `iryo.schema_version`) |
+| `orca/fleet-config.schema.json`, `orca/fleet.example.toml` | the configuration file of `iryo orca fleet` (JSON Schema 2020-12 of the TOML, and an example) |
+| `orca/orca_fleet.sql` | the lease tables `iryo orca fleet` replicas share (`iryo.orca_fleet_lease`, `iryo.orca_fleet_replica`) |
 | `<api>/FIXUPS.md` | every deviation from, or decision beyond, the upstream document, each under a kebab-case name |
 | `<api>/examples/` | the upstream document's samples and ours, byte for byte (the ORCA and PLAT folders have a README naming each file's source) |
 | `codes/<table>.json` | code tables: `rows` of `code` (the wire value), `id` (a neutral ASCII identifier) and `label` (Japanese) |

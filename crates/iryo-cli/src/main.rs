@@ -17,6 +17,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod deliver;
 mod error;
+mod fleet;
 mod hiyari;
 mod insecure;
 mod mock;

@@ -30,6 +30,9 @@ pub enum OrcaCommand {
     /// The PUSH通知 socket as JSON lines, every gap fetched with pusheventgetv2, resumable.
     #[command(after_help = format!("{}\n{}\n{EXIT_CODES_HELP}", crate::watch::WATCH_HELP, crate::deliver::DELIVER_HELP))]
     Watch(crate::watch::WatchArgs),
+    /// Many clinics in one process, shared between replicas through PostgreSQL leases.
+    #[command(after_help = format!("{}\n{EXIT_CODES_HELP}", crate::fleet::FLEET_HELP))]
+    Fleet(crate::fleet::FleetArgs),
 }
 
 /// Filters of `pusheventgetv2`; every one is optional.
@@ -62,6 +65,7 @@ pub async fn run(command: OrcaCommand, verbose: bool) -> Result<(), Stop> {
     match command {
         OrcaCommand::PushEvents(args) => push_events(args, verbose).await,
         OrcaCommand::Watch(args) => crate::watch::watch(args).await,
+        OrcaCommand::Fleet(args) => crate::fleet::run(args).await,
     }
 }
 

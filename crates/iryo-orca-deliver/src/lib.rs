@@ -46,7 +46,9 @@ pub use exec::{ExecSink, WITHHELD_ENV};
 pub use iryo_runtime::{Transport, TransportError};
 #[cfg(feature = "postgres")]
 pub use postgres::{
-    CHANNEL as POSTGRES_CHANNEL, PostgresCheckpoint, PostgresError, PostgresSink, SCHEMA_VERSION,
+    CHANNEL as POSTGRES_CHANNEL, CoveredUntil, PostgresCheckpoint, PostgresConnector,
+    PostgresError, PostgresSink, SCHEMA_VERSION, Written, load_cursor, prepare_tenant,
+    write_events,
 };
 pub use sink::{Delivered, FailureKind, Sink, SinkFailure};
 #[cfg(feature = "webhook")]

@@ -4,6 +4,8 @@ mod common;
 mod deliver;
 mod deliver_outage;
 mod deliver_postgres;
+mod fleet;
+mod fleet_cut;
 mod harvest;
 mod help;
 mod hiyari;

@@ -26,6 +26,10 @@ impl Account {
             password: password.into(),
         }
     }
+
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
 }
 
 impl std::fmt::Debug for Account {
@@ -46,21 +50,23 @@ pub(crate) enum Refusal {
     Forbidden,
 }
 
-/// Checks the `Authorization` header against `accounts`. Never logs the header or a password.
-pub(crate) fn check(headers: &HeaderMap, accounts: &[Account]) -> Result<(), Refusal> {
+/// The user and password of a well-formed `Authorization: Basic` header.
+fn basic(headers: &HeaderMap) -> Result<(Vec<u8>, Vec<u8>), Refusal> {
     let header = headers.get(AUTHORIZATION).ok_or(Refusal::Unauthorized)?;
     let encoded = header
         .as_bytes()
         .strip_prefix(b"Basic ")
         .ok_or(Refusal::Unauthorized)?;
-    let decoded = BASE64
+    let mut decoded = BASE64
         .decode(encoded.trim_ascii())
         .map_err(|_| Refusal::Forbidden)?;
     let colon = decoded
         .iter()
         .position(|&b| b == b':')
         .ok_or(Refusal::Forbidden)?;
-    let (user, password) = (&decoded[..colon], &decoded[colon + 1..]);
+    let password = decoded.split_off(colon + 1);
+    decoded.truncate(colon);
+    let user = decoded;
     if user.is_empty()
         || !user
             .iter()
@@ -68,13 +74,27 @@ pub(crate) fn check(headers: &HeaderMap, accounts: &[Account]) -> Result<(), Ref
     {
         return Err(Refusal::Forbidden);
     }
-    let known = accounts
+    Ok((user, password))
+}
+
+fn known(accounts: &[Account], user: &[u8], password: &[u8]) -> bool {
+    accounts
         .iter()
-        .any(|a| a.user.as_bytes() == user && a.password.as_bytes() == password);
-    if known {
+        .any(|a| a.user.as_bytes() == user && a.password.as_bytes() == password)
+}
+
+/// Whether the header names one of `accounts` (nothing logged: used to pick a tenant).
+pub(crate) fn names(headers: &HeaderMap, accounts: &[Account]) -> bool {
+    basic(headers).is_ok_and(|(user, password)| known(accounts, &user, &password))
+}
+
+/// Checks the `Authorization` header against `accounts`. Never logs the header or a password.
+pub(crate) fn check(headers: &HeaderMap, accounts: &[Account]) -> Result<(), Refusal> {
+    let (user, password) = basic(headers)?;
+    if known(accounts, &user, &password) {
         Ok(())
     } else {
-        tracing::info!(user = %String::from_utf8_lossy(user), "Authorization Error");
+        tracing::info!(user = %String::from_utf8_lossy(&user), "Authorization Error");
         Err(Refusal::Unauthorized)
     }
 }

@@ -18,13 +18,13 @@ use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::handler::{json_response, method_not_allowed};
+use super::tenants::Tenant;
 use super::{Injected, Shared};
 use crate::fault::{Fault, faults_from_json};
 
@@ -55,7 +55,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
 }
 
-async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn fail_next(Tenant(shared): Tenant, body: Bytes) -> Response {
     let request = match parse_object(&body) {
         Ok(request) => request,
         Err(reason) => return bad_request(&reason),
@@ -75,7 +75,7 @@ async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     no_content()
 }
 
-async fn http_status_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn http_status_next(Tenant(shared): Tenant, body: Bytes) -> Response {
     let request = match parse_object(&body) {
         Ok(request) => request,
         Err(reason) => return bad_request(&reason),
@@ -91,7 +91,7 @@ async fn http_status_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
     }
 }
 
-async fn push_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn push_faults(Tenant(shared): Tenant, body: Bytes) -> Response {
     match faults_from_json(&body) {
         Ok(faults) => {
             let mut inner = shared.lock();
@@ -102,12 +102,12 @@ async fn push_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
     }
 }
 
-async fn request_count(State(shared): State<Arc<Shared>>) -> Response {
+async fn request_count(Tenant(shared): Tenant) -> Response {
     let count = shared.requests.load(Ordering::Relaxed);
     json_response(StatusCode::OK, &json!({ "count": count }))
 }
 
-async fn insert_event(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn insert_event(Tenant(shared): Tenant, body: Bytes) -> Response {
     let data = match serde_json::from_slice::<Value>(&body) {
         Ok(data) => data,
         Err(error) => return bad_request(&format!("body is not JSON: {error}")),
@@ -120,11 +120,11 @@ async fn insert_event(State(shared): State<Arc<Shared>>, body: Bytes) -> Respons
     }
 }
 
-async fn list_events(State(shared): State<Arc<Shared>>) -> Response {
+async fn list_events(Tenant(shared): Tenant) -> Response {
     json_response(StatusCode::OK, &Value::Array(shared.lock().store.all()))
 }
 
-async fn clear_events(State(shared): State<Arc<Shared>>) -> Response {
+async fn clear_events(Tenant(shared): Tenant) -> Response {
     shared.lock().store.clear();
     no_content()
 }

@@ -1,6 +1,5 @@
 //! The `pusheventgetv2` endpoint and the glserver-style plain responses (empty bodies for every non-200).
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::body::Body;
@@ -22,11 +21,12 @@ const MAX_BODY: usize = 1024 * 1024;
 
 /// `POST /api01rv2/pusheventgetv2` and `POST /api/api01rv2/pusheventgetv2`.
 pub(crate) async fn pusheventgetv2(
-    State(shared): State<Arc<Shared>>,
+    State(root): State<std::sync::Arc<super::Shared>>,
     ConnectInfo(connection): ConnectInfo<Connection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let shared = super::tenants::select_api(&root, &headers);
     shared.requests.fetch_add(1, Ordering::Relaxed);
     match auth::check(&headers, &shared.accounts) {
         Ok(()) => {}

@@ -9,6 +9,7 @@ mod handler;
 pub mod live;
 pub mod messages;
 mod store;
+mod tenants;
 mod validate;
 
 use std::collections::{BTreeSet, VecDeque};
@@ -45,6 +46,12 @@ pub enum ControlError {
     /// An injected HTTP status must be an error status, 400 to 599.
     #[error("an injected HTTP status must be between 400 and 599, got {0}")]
     StatusOutOfRange(u16),
+    /// A tenant id is 1 to 20 ASCII digits (the `X-GINBEE-TENANT-ID` the pusher accepts).
+    #[error("a tenant id must be 1 to 20 ASCII digits, got {0:?}")]
+    BadTenant(String),
+    /// The mock holds at most this many tenants.
+    #[error("the mock holds at most {0} tenants")]
+    TooManyTenants(usize),
 }
 
 /// A failure queued for the next API request: an ORCA business error, or a [`Fault`] of the wire.
@@ -76,6 +83,8 @@ pub(crate) struct Shared {
     stopping: Stopping,
     inner: Mutex<Inner>,
     live: live::Hub,
+    /// Further tenants, selected by `X-GINBEE-TENANT-ID` (empty in a tenant's own state).
+    tenants: Mutex<tenants::Tenants>,
 }
 
 struct Inner {
@@ -89,6 +98,28 @@ impl Shared {
         // A panic elsewhere cannot leave the store half-written, so a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn tenants(&self) -> MutexGuard<'_, tenants::Tenants> {
+        self.tenants.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A tenant's own state: one account, an empty store, the same clock and operators.
+    fn new_tenant(&self, user: &str, password: &str) -> Shared {
+        let clock = self.lock().clock.clone();
+        Shared {
+            accounts: vec![Account::new(user, password)],
+            operators: self.operators.clone(),
+            requests: AtomicU64::new(0),
+            stopping: self.stopping.clone(),
+            inner: Mutex::new(Inner {
+                store: Store::new(),
+                clock,
+                faults: VecDeque::new(),
+            }),
+            live: live::Hub::with_capacity(live::TENANT_CHANNEL_CAPACITY),
+            tenants: Mutex::default(),
+        }
+    }
 }
 
 fn router(shared: Arc<Shared>) -> Router {
@@ -99,6 +130,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/ws", get(live::api_ws))
         .merge(control::routes())
         .merge(live::routes())
+        .merge(tenants::routes())
         .fallback(handler::not_found)
         .layer(axum::middleware::map_response(handler::add_server_header))
         .with_state(shared)
@@ -121,6 +153,7 @@ pub struct OrcaMockBuilder {
     fixtures: bool,
     bind: SocketAddr,
     pusher: Option<SocketAddr>,
+    tenants: Vec<(String, Account)>,
 }
 
 impl Default for OrcaMockBuilder {
@@ -132,6 +165,7 @@ impl Default for OrcaMockBuilder {
             fixtures: true,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             pusher: None,
+            tenants: Vec::new(),
         }
     }
 }
@@ -178,6 +212,18 @@ impl OrcaMockBuilder {
         self
     }
 
+    /// Registers tenant `id` (1 to 20 digits) with its own account and an empty store, as
+    /// [`OrcaMock::add_tenant`] does; the default tenant (no header) keeps the settings above.
+    pub fn tenant(
+        mut self,
+        id: impl Into<String>,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        self.tenants.push((id.into(), Account::new(user, password)));
+        self
+    }
+
     /// Starts the server on the current tokio runtime. Fails if the address cannot be bound.
     pub async fn spawn(self) -> io::Result<OrcaMock> {
         let accounts = if self.accounts.is_empty() {
@@ -203,7 +249,12 @@ impl OrcaMockBuilder {
             stopping: switch.stopping(),
             inner: Mutex::new(inner),
             live: live::Hub::new(),
+            tenants: Mutex::default(),
         });
+        for (id, account) in &self.tenants {
+            tenants::add(&shared, id, &account.user, account.password())
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        }
         let server = MockServer::spawn(router(shared.clone()), self.bind, switch).await?;
         tracing::info!(addr = %server.addr(), "ORCA mock listening");
         let pusher = match self.pusher {
@@ -271,6 +322,26 @@ impl OrcaMock {
         live::LiveControl {
             shared: self.shared.clone(),
         }
+    }
+
+    /// Registers tenant `id` (1 to 20 ASCII digits; replaces a tenant with the same id): requests whose
+    /// `X-GINBEE-TENANT-ID` names it use its own store, account `user` / `password`, faults and live
+    /// sockets. Requests without the header (or naming no registered tenant) keep using the default.
+    pub fn add_tenant(&self, id: &str, user: &str, password: &str) -> Result<(), ControlError> {
+        tenants::add(&self.shared, id, user, password).map(|_| ())
+    }
+
+    /// The live side of tenant `id` (raise for it alone, fail its sockets alone), if registered.
+    pub fn tenant_live(&self, id: &str) -> Option<live::LiveControl> {
+        let shared = self.shared.tenants().get(id).cloned()?;
+        Some(live::LiveControl { shared })
+    }
+
+    /// Every notification stored for tenant `id`, as [`OrcaMock::events`] lists them, if registered.
+    pub fn tenant_events(&self, id: &str) -> Option<Vec<Value>> {
+        let shared = self.shared.tenants().get(id).cloned()?;
+        let events = shared.lock().store.all();
+        Some(events)
     }
 
     /// Makes a later API request answer the business error `code` with HTTP 200. `message` defaults to the
@@ -383,6 +454,10 @@ impl OrcaMock {
     /// Stops the server gracefully and waits until it has stopped.
     pub async fn shutdown(self) -> io::Result<()> {
         self.shared.live.generator.stop();
+        let tenants: Vec<Arc<Shared>> = self.shared.tenants().values().cloned().collect();
+        for tenant in tenants {
+            tenant.live.generator.stop();
+        }
         if let Some(pusher) = self.pusher {
             pusher.shutdown().await?;
         }

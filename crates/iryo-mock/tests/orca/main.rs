@@ -6,3 +6,4 @@ mod control;
 mod errors;
 mod query;
 mod store;
+mod tenants;

@@ -17,14 +17,34 @@ pub struct PostgresCheckpoint {
 /// What the cursor's writer has to write: the latest `covered_until`, and the latest rewind
 /// with a count (the writer writes each rewind once, before any later `covered_until`).
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Written {
+pub struct Written {
+    /// The latest `covered_until` to write.
     pub covered: Option<DateTime<FixedOffset>>,
+    /// The latest rewind, numbered, so that each is written once.
     pub rewind: Option<(u64, DateTime<FixedOffset>)>,
 }
 
 impl std::fmt::Debug for PostgresCheckpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresCheckpoint").finish_non_exhaustive()
+    }
+}
+
+/// Where a [`PostgresCheckpoint::detached`] checkpoint sends each later `covered_until`.
+pub type CoveredUntil = watch::Receiver<Written>;
+
+impl PostgresCheckpoint {
+    /// A checkpoint starting at `cursor` (as [`prepare_tenant`](super::prepare_tenant) read it)
+    /// whose `covered_until` goes to the returned receiver, for callers that write it on
+    /// connections of their own (the fleet shares a few among its tenants).
+    pub fn detached(cursor: Cursor) -> Result<(Self, CoveredUntil), CheckpointError> {
+        let mut memory = MemoryCheckpoint::new();
+        memory.commit(
+            &cursor.last.into_iter().collect::<Vec<_>>(),
+            cursor.covered_until,
+        )?;
+        let (written, receiver) = watch::channel(Written::default());
+        Ok((PostgresCheckpoint { memory, written }, receiver))
     }
 }
 

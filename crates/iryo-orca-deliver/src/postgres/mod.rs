@@ -16,8 +16,7 @@ use crate::sink::{Delivered, Sink, SinkFailure};
 mod checkpoint;
 mod tls;
 
-pub use checkpoint::PostgresCheckpoint;
-use checkpoint::Written;
+pub use checkpoint::{CoveredUntil, PostgresCheckpoint, Written};
 
 /// The version of the tables this crate writes, recorded in `iryo.schema_version`.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -79,6 +78,22 @@ struct Connector {
 }
 
 impl Connector {
+    fn parse(url: &str) -> Result<Connector, PostgresError> {
+        // The driver knows disable, prefer and require; verify-full is require with the
+        // certificate checked against the platform's roots.
+        let verify = url.contains("sslmode=verify-full");
+        let (url, roots) = tls::take_root_cert(url);
+        let config: Config = url
+            .replace("sslmode=verify-full", "sslmode=require")
+            .parse()
+            .map_err(|_| PostgresError::Url)?;
+        let tls = match config.get_ssl_mode() {
+            SslMode::Disable => None,
+            _ => Some(tls::tls(verify, roots.as_deref())?),
+        };
+        Ok(Connector { config, tls })
+    }
+
     async fn connect(&self) -> Result<Client, tokio_postgres::Error> {
         let client = match &self.tls {
             None => {
@@ -133,19 +148,7 @@ impl PostgresSink {
         url: &str,
         tenant_id: &str,
     ) -> Result<(PostgresSink, PostgresCheckpoint), PostgresError> {
-        // The driver knows disable, prefer and require; verify-full is require with the
-        // certificate checked against the platform's roots.
-        let verify = url.contains("sslmode=verify-full");
-        let (url, roots) = tls::take_root_cert(url);
-        let config: Config = url
-            .replace("sslmode=verify-full", "sslmode=require")
-            .parse()
-            .map_err(|_| PostgresError::Url)?;
-        let tls = match config.get_ssl_mode() {
-            SslMode::Disable => None,
-            _ => Some(tls::tls(verify, roots.as_deref())?),
-        };
-        let connector = Connector { config, tls };
+        let connector = Connector::parse(url)?;
         let mut client = connector
             .connect()
             .await
@@ -180,55 +183,8 @@ impl PostgresSink {
         let Some(client) = self.client.as_mut() else {
             return Err(SinkFailure::failed("no connection"));
         };
-        let mut lines = Vec::with_capacity(events.len());
-        for event in events {
-            lines.push(event.to_json_line().map_err(|e| {
-                SinkFailure::failed(format!("event {} cannot be encoded: {e}", event.uuid))
-            })?);
-        }
-        let uuids: Vec<Uuid> = events.iter().map(|e| e.uuid).collect();
-        let ids: Vec<i64> = events.iter().map(|e| i64::from(e.id)).collect();
-        let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
-        let users: Vec<&str> = events.iter().map(|e| e.user.as_str()).collect();
-        let times: Vec<DateTime<FixedOffset>> = events.iter().map(|e| e.time.date_time()).collect();
-        // The latest event, the later one on a tie: the feed's own cursor rule.
-        let last = events
-            .iter()
-            .rev()
-            .max_by_key(|e| e.time.date_time())
-            .unwrap_or(&events[0]);
         let tx = client.transaction().await.map_err(failed)?;
-        let inserted = tx
-            .query(
-                INSERT,
-                &[
-                    &self.tenant_id,
-                    &uuids,
-                    &ids,
-                    &names,
-                    &users,
-                    &times,
-                    &lines,
-                ],
-            )
-            .await
-            .map_err(failed)?;
-        tx.execute(
-            ADVANCE,
-            &[&self.tenant_id, &last.uuid, &last.time.date_time()],
-        )
-        .await
-        .map_err(failed)?;
-        let new: Vec<String> = inserted
-            .iter()
-            .map(|row| row.get::<_, Uuid>(0).to_string())
-            .collect();
-        for chunk in new.chunks(UUIDS_PER_NOTIFY) {
-            // Sent by PostgreSQL at the commit, never for a rolled-back batch.
-            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &chunk.join(",")])
-                .await
-                .map_err(failed)?;
-        }
+        write_events(&tx, &self.tenant_id, events).await?;
         tx.commit().await.map_err(failed)
     }
 }
@@ -252,6 +208,87 @@ impl Sink for PostgresSink {
     }
 }
 
+/// Connects the way [`PostgresSink`] does (TLS unless `sslmode=disable`), for callers that keep
+/// connections of their own (the ORCA fleet shares a few among its tenants).
+#[derive(Clone)]
+pub struct PostgresConnector(Connector);
+
+impl std::fmt::Debug for PostgresConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresConnector").finish_non_exhaustive()
+    }
+}
+
+impl PostgresConnector {
+    /// Reads the URL (the password stays inside; it never shows in an error).
+    pub fn new(url: &str) -> Result<Self, PostgresError> {
+        Connector::parse(url).map(PostgresConnector)
+    }
+
+    /// A new connection.
+    pub async fn connect(&self) -> Result<Client, PostgresError> {
+        self.0
+            .connect()
+            .await
+            .map_err(|e| PostgresError::Database(database(&e)))
+    }
+}
+
+/// Inserts `events` for `tenant_id` (repeats dropped), advances that tenant's cursor and queues
+/// the `NOTIFY`, all inside the caller's transaction `tx`: what [`PostgresSink`] does per batch,
+/// for callers that add statements of their own to the transaction (a lease check).
+pub async fn write_events(
+    tx: &tokio_postgres::Transaction<'_>,
+    tenant_id: &str,
+    events: &[PushEvent],
+) -> Result<(), SinkFailure> {
+    let failed = |e: tokio_postgres::Error| SinkFailure::failed(database(&e));
+    let mut lines = Vec::with_capacity(events.len());
+    for event in events {
+        lines.push(event.to_json_line().map_err(|e| {
+            SinkFailure::failed(format!("event {} cannot be encoded: {e}", event.uuid))
+        })?);
+    }
+    let uuids: Vec<Uuid> = events.iter().map(|e| e.uuid).collect();
+    let ids: Vec<i64> = events.iter().map(|e| i64::from(e.id)).collect();
+    let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
+    let users: Vec<&str> = events.iter().map(|e| e.user.as_str()).collect();
+    let times: Vec<DateTime<FixedOffset>> = events.iter().map(|e| e.time.date_time()).collect();
+    // The latest event, the later one on a tie: the feed's own cursor rule.
+    let last = events
+        .iter()
+        .rev()
+        .max_by_key(|e| e.time.date_time())
+        .unwrap_or(&events[0]);
+    let inserted = tx
+        .query(
+            INSERT,
+            &[&tenant_id, &uuids, &ids, &names, &users, &times, &lines],
+        )
+        .await
+        .map_err(failed)?;
+    tx.execute(ADVANCE, &[&tenant_id, &last.uuid, &last.time.date_time()])
+        .await
+        .map_err(failed)?;
+    let new: Vec<String> = inserted
+        .iter()
+        .map(|row| row.get::<_, Uuid>(0).to_string())
+        .collect();
+    for chunk in new.chunks(UUIDS_PER_NOTIFY) {
+        // Sent by PostgreSQL at the commit, never for a rolled-back batch.
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &chunk.join(",")])
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// Creates the tables when missing and reads `tenant_id`'s cursor (a tenant seen for the first
+/// time is covered from now on), as [`PostgresSink::connect`] does.
+pub async fn prepare_tenant(client: &mut Client, tenant_id: &str) -> Result<Cursor, PostgresError> {
+    prepare(client, tenant_id).await
+}
+
 async fn prepare(client: &mut Client, tenant_id: &str) -> Result<Cursor, PostgresError> {
     let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
     let tx = client.transaction().await.map_err(failed)?;
@@ -271,22 +308,35 @@ async fn prepare(client: &mut Client, tenant_id: &str) -> Result<Cursor, Postgre
     if version > SCHEMA_VERSION {
         return Err(PostgresError::NewerSchema(version));
     }
+    let cursor = load_cursor(&tx, tenant_id).await?;
+    tx.commit().await.map_err(failed)?;
+    Ok(cursor)
+}
+
+/// Reads `tenant_id`'s cursor from tables that exist (a tenant seen for the first time is covered
+/// from now on): the per-tenant half of [`prepare_tenant`], for callers that created the tables
+/// once and start many tenants.
+pub async fn load_cursor(
+    client: &impl tokio_postgres::GenericClient,
+    tenant_id: &str,
+) -> Result<Cursor, PostgresError> {
+    let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
     // A tenant seen for the first time is covered from now on (the feed's first start).
-    tx.execute(
-        "INSERT INTO iryo.orca_cursor (tenant_id, covered_until) VALUES ($1, now())
+    client
+        .execute(
+            "INSERT INTO iryo.orca_cursor (tenant_id, covered_until) VALUES ($1, now())
          ON CONFLICT (tenant_id) DO NOTHING",
-        &[&tenant_id],
-    )
-    .await
-    .map_err(failed)?;
-    let row = tx
+            &[&tenant_id],
+        )
+        .await
+        .map_err(failed)?;
+    let row = client
         .query_one(
             "SELECT last_uuid, last_time, covered_until FROM iryo.orca_cursor WHERE tenant_id = $1",
             &[&tenant_id],
         )
         .await
         .map_err(failed)?;
-    tx.commit().await.map_err(failed)?;
     let jst = FixedOffset::east_opt(JST_SECONDS).expect("+09:00 is a valid offset");
     let in_jst = |t: DateTime<chrono::Utc>| t.with_timezone(&jst);
     let last = match (

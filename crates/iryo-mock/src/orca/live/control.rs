@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -20,6 +19,7 @@ use serde_json::{Value, json};
 
 use super::Push;
 use crate::orca::handler::{json_response, method_not_allowed};
+use crate::orca::tenants::Tenant;
 use crate::orca::{ControlError, Shared};
 
 /// Stores a notification built the ORCA way (fresh uuid, next id, time = the mock's now) and pushes it live.
@@ -172,7 +172,7 @@ fn control(shared: &Arc<Shared>) -> LiveControl {
     }
 }
 
-async fn raise_route(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn raise_route(Tenant(shared): Tenant, body: Bytes) -> Response {
     let request = match parse(&body) {
         Ok(request) => request,
         Err(response) => return *response,
@@ -198,7 +198,7 @@ async fn raise_route(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
     json_response(StatusCode::CREATED, &json!({ "uuid": uuid }))
 }
 
-async fn generator_route(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn generator_route(Tenant(shared): Tenant, body: Bytes) -> Response {
     let request = match parse(&body) {
         Ok(request) => request,
         Err(response) => return *response,
@@ -221,7 +221,7 @@ async fn generator_route(State(shared): State<Arc<Shared>>, body: Bytes) -> Resp
     no_content()
 }
 
-async fn fault_route(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn fault_route(Tenant(shared): Tenant, body: Bytes) -> Response {
     let request = match parse(&body) {
         Ok(request) => request,
         Err(response) => return *response,
@@ -260,7 +260,7 @@ async fn fault_route(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
     no_content()
 }
 
-async fn stats_route(State(shared): State<Arc<Shared>>) -> Response {
+async fn stats_route(Tenant(shared): Tenant) -> Response {
     let live = control(&shared);
     let stats = json!({
         "connections": live.connections(),

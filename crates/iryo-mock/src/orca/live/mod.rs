@@ -25,6 +25,9 @@ pub(crate) use socket::{api_ws, pusher_ws};
 /// How many pushes a subscriber may fall behind before the mock drops its socket (as an overloaded pusher
 /// would): memory stays bounded whatever the client does.
 const CHANNEL_CAPACITY: usize = 1 << 16;
+/// The same for each further tenant's sockets (tokio allocates every slot up front: a mock of 500
+/// tenants at the default size would hold gigabytes).
+pub(crate) const TENANT_CHANNEL_CAPACITY: usize = 1 << 12;
 
 /// What goes to every live socket.
 #[derive(Clone, Debug)]
@@ -64,8 +67,12 @@ pub(crate) struct Hub {
 
 impl Hub {
     pub(crate) fn new() -> Self {
+        Hub::with_capacity(CHANNEL_CAPACITY)
+    }
+
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
         Hub {
-            sender: broadcast::Sender::new(CHANNEL_CAPACITY),
+            sender: broadcast::Sender::new(capacity),
             drops: watch::Sender::new(0),
             hangs: watch::Sender::new(0),
             pending: Mutex::new(Pending::default()),

@@ -44,7 +44,8 @@ pub(crate) async fn api_ws(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    ws_handler(shared, Port::Api, headers, upgrade)
+    let tenant = crate::orca::tenants::select(&shared, &headers);
+    ws_handler(tenant, Port::Api, headers, upgrade)
 }
 
 /// `GET /ws` on the pusher's own port.
@@ -53,7 +54,8 @@ pub(crate) async fn pusher_ws(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    ws_handler(shared, Port::Pusher, headers, upgrade)
+    let tenant = crate::orca::tenants::select(&shared, &headers);
+    ws_handler(tenant, Port::Pusher, headers, upgrade)
 }
 
 fn ws_handler(

@@ -1,0 +1,137 @@
+//! Secrets by reference: an environment variable or a file, read once when the file is checked;
+//! an error names the variable or the file, never the value.
+
+use std::hash::Hash as _;
+use std::path::Path;
+
+use iryo_orca::{ClientIdentity, Credentials};
+
+use super::{CertificateFile, ConfigError, TenantFields, error, one_line, read_small};
+
+fn from_env(name: &str, label: &str, field: &str) -> Result<String, ConfigError> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Ok(value),
+        Ok(_) => Err(error(Some(label), field, format!("${name} is empty"))),
+        Err(_) => Err(error(
+            Some(label),
+            field,
+            format!("${name} is not set (or not UTF-8)"),
+        )),
+    }
+}
+
+fn from_file(path: &str, label: &str, field: &str) -> Result<String, ConfigError> {
+    let text = read_small(Path::new(path)).map_err(|reason| error(Some(label), field, reason))?;
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if text.is_empty() {
+        return Err(error(Some(label), field, format!("{path} is empty")));
+    }
+    Ok(text.to_owned())
+}
+
+/// A secret named by an environment variable or a file, exactly one of them.
+fn secret(
+    env: Option<&str>,
+    file: Option<&str>,
+    prefix: &str,
+    label: &str,
+) -> Result<Option<String>, ConfigError> {
+    match (env, file) {
+        (Some(_), Some(_)) => Err(error(
+            Some(label),
+            &format!("{prefix}password_env"),
+            format!("set {prefix}password_env or {prefix}password_file, not both"),
+        )),
+        (Some(name), None) => from_env(name, label, &format!("{prefix}password_env")).map(Some),
+        (None, Some(path)) => from_file(path, label, &format!("{prefix}password_file")).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+pub(super) fn credentials(
+    fields: &TenantFields,
+    label: &str,
+    digest: &mut impl std::hash::Hasher,
+) -> Result<Credentials, ConfigError> {
+    let user = match (&fields.user, &fields.user_env) {
+        (Some(_), Some(_)) => {
+            return Err(error(
+                Some(label),
+                "user_env",
+                "set user or user_env, not both",
+            ));
+        }
+        (Some(user), None) => Some(user.clone()),
+        (None, Some(name)) => Some(from_env(name, label, "user_env")?),
+        (None, None) => None,
+    };
+    let password = secret(
+        fields.password_env.as_deref(),
+        fields.password_file.as_deref(),
+        "",
+        label,
+    )?;
+    match (user, password) {
+        (Some(user), Some(password)) => {
+            if user.is_empty() || user.contains(':') {
+                return Err(error(Some(label), "user", "empty or holds ':'"));
+            }
+            (user.as_str(), password.as_str()).hash(digest);
+            Ok(Credentials::basic(user, password))
+        }
+        (None, None) => Ok(Credentials::None),
+        (Some(_), None) => Err(error(
+            Some(label),
+            "password_env",
+            "a user needs password_env or password_file",
+        )),
+        (None, Some(_)) => Err(error(
+            Some(label),
+            "user",
+            "a password needs user or user_env",
+        )),
+    }
+}
+
+pub(super) fn identity(
+    cert: &CertificateFile,
+    label: &str,
+    digest: &mut impl std::hash::Hasher,
+) -> Result<ClientIdentity, ConfigError> {
+    let password = secret(
+        cert.password_env.as_deref(),
+        cert.password_file.as_deref(),
+        "client_cert.",
+        label,
+    )?;
+    let read = |path: &str, field: &str| {
+        std::fs::read(path).map_err(|e| error(Some(label), field, format!("{path}: {e}")))
+    };
+    match (&cert.pkcs12_file, &cert.pem_file) {
+        (Some(path), None) => {
+            let der = read(path, "client_cert.pkcs12_file")?;
+            let password = password.ok_or_else(|| {
+                error(
+                    Some(label),
+                    "client_cert.password_env",
+                    "a PKCS#12 file needs password_env or password_file",
+                )
+            })?;
+            (&der, &password).hash(digest);
+            ClientIdentity::from_pkcs12(&der, &password)
+                .map_err(|e| error(Some(label), "client_cert.pkcs12_file", one_line(&e)))
+        }
+        (None, Some(path)) => {
+            let pem = read(path, "client_cert.pem_file")?;
+            pem.hash(digest);
+            ClientIdentity::from_pem(pem)
+                .map_err(|e| error(Some(label), "client_cert.pem_file", one_line(&e)))
+        }
+        _ => Err(error(
+            Some(label),
+            "client_cert",
+            "set exactly one of pkcs12_file and pem_file",
+        )),
+    }
+}

@@ -1,0 +1,212 @@
+//! Ownership of tenants through lease rows with a heartbeat, in the fleet's PostgreSQL.
+//!
+//! Why rows rather than `pg_try_advisory_lock`: a session lock lasts as long as the server thinks
+//! the session lives, so a replica cut off by the network keeps its tenants until the server's TCP
+//! keepalive gives up (minutes, not ours to set on a vendor's server), and a pooler in transaction
+//! mode breaks session locks. A lease row expires by the server's clock after [`TTL`] whatever the
+//! network does, a replica that cannot renew knows when its lease ends by its own clock, and the
+//! same row fences the writes: the transaction that stores a tenant's events first checks, and
+//! share-locks, that this replica still holds the lease.
+
+use std::time::{Duration, Instant};
+
+use tokio_postgres::Client;
+use uuid::Uuid;
+
+/// A lease lasts this long after its last renewal (server clock).
+pub const TTL: Duration = Duration::from_secs(4);
+/// Renewals, acquisitions and releases happen this often.
+pub const HEARTBEAT: Duration = Duration::from_millis(1000);
+/// A replica stops a tenant this long before its own view of the lease ends.
+pub const MARGIN: Duration = Duration::from_millis(1000);
+
+/// The lease tables, exactly as published in `specs/orca/orca_fleet.sql` (a test keeps them equal).
+pub const TABLES: &str = "CREATE SCHEMA IF NOT EXISTS iryo;
+CREATE TABLE IF NOT EXISTS iryo.orca_fleet_replica (
+    replica uuid PRIMARY KEY,
+    expires_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS iryo.orca_fleet_lease (
+    tenant_id text PRIMARY KEY,
+    owner uuid NOT NULL,
+    epoch bigint NOT NULL,
+    expires_at timestamptz NOT NULL
+);
+";
+
+/// Run first in every transaction that stores a tenant's events (`$1` tenant, `$2` replica): no
+/// row, no write. `FOR SHARE` makes a takeover wait for a write that passed the check.
+pub const FENCE: &str = "SELECT 1 FROM iryo.orca_fleet_lease
+WHERE tenant_id = $1 AND owner = $2 AND expires_at > clock_timestamp() FOR SHARE";
+
+const REGISTER: &str = "INSERT INTO iryo.orca_fleet_replica (replica, expires_at)
+VALUES ($1, clock_timestamp() + make_interval(secs => $2))
+ON CONFLICT (replica) DO UPDATE SET expires_at = EXCLUDED.expires_at";
+
+const LIVE_REPLICAS: &str =
+    "SELECT count(*) FROM iryo.orca_fleet_replica WHERE expires_at > clock_timestamp()";
+
+const RENEW: &str = "UPDATE iryo.orca_fleet_lease
+SET expires_at = clock_timestamp() + make_interval(secs => $2)
+WHERE owner = $1 AND expires_at > clock_timestamp() RETURNING tenant_id";
+
+const FREE: &str = "SELECT t FROM unnest($1::text[]) AS t
+LEFT JOIN iryo.orca_fleet_lease l ON l.tenant_id = t
+WHERE l.tenant_id IS NULL OR l.expires_at <= clock_timestamp()
+ORDER BY random() LIMIT $2";
+
+const TAKE: &str = "INSERT INTO iryo.orca_fleet_lease (tenant_id, owner, epoch, expires_at)
+SELECT t, $2, 1, clock_timestamp() + make_interval(secs => $3) FROM unnest($1::text[]) AS t
+ON CONFLICT (tenant_id) DO UPDATE
+SET owner = EXCLUDED.owner, epoch = iryo.orca_fleet_lease.epoch + 1, expires_at = EXCLUDED.expires_at
+WHERE iryo.orca_fleet_lease.expires_at <= clock_timestamp()
+RETURNING tenant_id";
+
+const RELEASE: &str =
+    "DELETE FROM iryo.orca_fleet_lease WHERE owner = $1 AND tenant_id = ANY($2::text[])";
+
+const LEAVE: &str = "DELETE FROM iryo.orca_fleet_replica WHERE replica = $1";
+
+/// What one renewal found.
+#[derive(Debug)]
+pub struct Renewal {
+    /// Replicas alive now, this one included.
+    pub replicas: usize,
+    /// Tenants this replica holds.
+    pub held: Vec<String>,
+    /// This replica's own view of when they end: the renewal's start plus [`TTL`] (the server
+    /// set its expiry later than that start, so this is never later than the server's).
+    pub valid_until: Instant,
+}
+
+/// One replica's side of the leases, on a session of its own.
+pub struct Leases {
+    client: Client,
+    replica: Uuid,
+}
+
+impl std::fmt::Debug for Leases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leases")
+            .field("replica", &self.replica)
+            .finish_non_exhaustive()
+    }
+}
+
+fn ttl_seconds() -> f64 {
+    TTL.as_secs_f64()
+}
+
+impl Leases {
+    /// Creates the tables when missing.
+    pub async fn new(client: Client, replica: Uuid) -> Result<Leases, tokio_postgres::Error> {
+        client
+            .batch_execute(&format!(
+                "SELECT pg_advisory_lock(hashtext('iryo.orca_fleet_lease'));
+                 {TABLES}
+                 SELECT pg_advisory_unlock(hashtext('iryo.orca_fleet_lease'));"
+            ))
+            .await?;
+        Ok(Leases { client, replica })
+    }
+
+    /// This replica's id.
+    pub fn replica(&self) -> Uuid {
+        self.replica
+    }
+
+    /// Whether the session is gone (a new one is needed).
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    /// Says this replica is alive and extends every lease it still holds.
+    pub async fn renew(&mut self) -> Result<Renewal, tokio_postgres::Error> {
+        let started = Instant::now();
+        let tx = self.client.transaction().await?;
+        tx.execute(REGISTER, &[&self.replica, &ttl_seconds()])
+            .await?;
+        let replicas: i64 = tx.query_one(LIVE_REPLICAS, &[]).await?.get(0);
+        let held = tx
+            .query(RENEW, &[&self.replica, &ttl_seconds()])
+            .await?
+            .iter()
+            .map(|row| row.get::<_, String>(0))
+            .collect();
+        tx.commit().await?;
+        Ok(Renewal {
+            replicas: usize::try_from(replicas).unwrap_or(1).max(1),
+            held,
+            valid_until: started + TTL,
+        })
+    }
+
+    /// Takes up to `want` of `tenants` whose lease is free or expired; returns those taken.
+    pub async fn acquire(
+        &mut self,
+        tenants: &[String],
+        want: usize,
+    ) -> Result<Vec<String>, tokio_postgres::Error> {
+        if want == 0 || tenants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = i64::try_from(want).unwrap_or(i64::MAX);
+        let free: Vec<String> = self
+            .client
+            .query(FREE, &[&tenants, &limit])
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        if free.is_empty() {
+            return Ok(free);
+        }
+        let taken = self
+            .client
+            .query(TAKE, &[&free, &self.replica, &ttl_seconds()])
+            .await?;
+        Ok(taken.iter().map(|row| row.get(0)).collect())
+    }
+
+    /// Gives `tenants` back (their tasks are stopped first).
+    pub async fn release(&mut self, tenants: &[String]) -> Result<(), tokio_postgres::Error> {
+        if !tenants.is_empty() {
+            self.client
+                .execute(RELEASE, &[&self.replica, &tenants])
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Gives every lease back and leaves (a clean shutdown: the others take over at once).
+    pub async fn leave(&mut self, tenants: &[String]) -> Result<(), tokio_postgres::Error> {
+        self.release(tenants).await?;
+        self.client.execute(LEAVE, &[&self.replica]).await?;
+        Ok(())
+    }
+}
+
+/// How many tenants each of `replicas` should hold: an even share, rounded up.
+pub fn share(tenants: usize, replicas: usize) -> usize {
+    tenants.div_ceil(replicas.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tables_are_the_published_sql() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/orca/orca_fleet.sql"
+        );
+        assert_eq!(std::fs::read_to_string(path).unwrap(), super::TABLES);
+    }
+
+    #[test]
+    fn shares_are_even_and_cover_every_tenant() {
+        assert_eq!(super::share(50, 2), 25);
+        assert_eq!(super::share(51, 2), 26);
+        assert_eq!(super::share(3, 0), 3);
+        assert!(super::share(500, 3) * 3 >= 500);
+    }
+}

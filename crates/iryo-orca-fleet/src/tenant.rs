@@ -1,0 +1,268 @@
+//! One leased tenant: its live feed (catch-up from its own cursor in PostgreSQL) delivered to a
+//! sink whose every write is fenced by the lease, until the fleet stops it.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use iryo_orca::live::{FeedItem, LiveConfig, LiveError, LiveFeed};
+use iryo_orca::{Config, PushEvent};
+use iryo_orca_deliver::{
+    Delivered, DeliveryConfig, PostgresCheckpoint, Progress, Sink, SinkFailure, deliver,
+    load_cursor, write_events,
+};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::config::TenantSpec;
+use crate::lease::{FENCE, MARGIN};
+use crate::pool::Pool;
+use crate::status::{State, TenantStatus};
+
+/// Events written in one transaction at most: small enough that a flooding tenant holds a shared
+/// connection for one short turn at a time.
+pub const BATCH: usize = 500;
+/// Live events a tenant's feed holds during a catch-up; past it the feed reconnects and fetches
+/// them again from its cursor, so a flood costs bounded memory. (Outside a catch-up the feed reads
+/// its socket only as fast as the sink writes: the events wait in the socket.)
+pub const MAX_BUFFERED: usize = 4096;
+/// The wait before a tenant whose feed failed for good starts again (a reload restarts it at once).
+const RESTART_AFTER: Duration = Duration::from_secs(10);
+
+/// What every tenant task of a replica shares.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    /// The write connections.
+    pub pool: Arc<Pool>,
+    /// This replica.
+    pub replica: Uuid,
+    /// Until when this replica's own view says its leases hold.
+    pub lease_until: watch::Receiver<Instant>,
+    /// Retry of failed writes.
+    pub delivery: DeliveryConfig,
+    /// Ping interval and pong timeout of every socket.
+    pub keepalive: (Duration, Duration),
+}
+
+/// Runs `spec` until the fleet aborts the task, or until this replica's own view of its lease
+/// runs out ([`MARGIN`] before the server's expiry) without a renewal: the task stops by itself,
+/// whatever the supervisor is waiting for (a PostgreSQL that does not answer).
+pub async fn run(spec: TenantSpec, shared: Shared, status: Arc<TenantStatus>) {
+    let mut lease = shared.lease_until.clone();
+    let work = run_forever(&spec, &shared, &status);
+    tokio::pin!(work);
+    loop {
+        let deadline = *lease.borrow_and_update() - MARGIN;
+        tokio::select! {
+            () = &mut work => return,
+            () = tokio::time::sleep_until(deadline.into()) => {
+                status.set(State::Idle, "lease not renewed in time");
+                return;
+            }
+            changed = lease.changed() => if changed.is_err() {
+                return;
+            },
+        }
+    }
+}
+
+async fn run_forever(spec: &TenantSpec, shared: &Shared, status: &Arc<TenantStatus>) {
+    loop {
+        status.set(State::CatchingUp, "lease held");
+        let Err(error) = run_once(spec, shared, status).await;
+        let refused = matches!(&error, Failure::Feed(e) if e.is_fatal());
+        let state = if refused {
+            State::Refused
+        } else {
+            State::BackingOff
+        };
+        status.set(state, &error.to_string());
+        tokio::time::sleep(RESTART_AFTER).await;
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("{0}")]
+    Feed(LiveError),
+    #[error("{0}")]
+    Other(String),
+}
+
+async fn run_once(
+    spec: &TenantSpec,
+    shared: &Shared,
+    status: &Arc<TenantStatus>,
+) -> Result<Infallible, Failure> {
+    let other = |e: &dyn std::fmt::Display| Failure::Other(e.to_string());
+    let cursor = {
+        let mut connection = shared.pool.get().await.map_err(|e| other(&e))?;
+        let cursor = load_cursor(connection.client(), &spec.id)
+            .await
+            .map_err(|e| other(&e))?;
+        connection.done();
+        cursor
+    };
+    let (checkpoint, covered) = PostgresCheckpoint::detached(cursor).map_err(|e| other(&e))?;
+    // Building the clients loads the platform's trust roots: CPU work kept off the runtime's
+    // threads, so that heartbeats and the other tenants are not held up by many starts.
+    let (owned, keepalive) = (spec.clone(), shared.keepalive);
+    let mut feed = tokio::task::spawn_blocking(move || build_feed(&owned, keepalive, checkpoint))
+        .await
+        .map_err(|e| other(&e))?
+        .map_err(Failure::Feed)?;
+    let mut sink = FencedSink {
+        tenant: spec.id.clone(),
+        shared: shared.clone(),
+    };
+    let progress = |p: Progress<'_>| report(status, &p);
+    let writer = write_covered(shared.clone(), spec.id.clone(), covered);
+    tokio::select! {
+        stopped = deliver(&mut feed, &mut sink, &shared.delivery, progress) => match stopped {
+            Err(iryo_orca_deliver::DeliverError::Feed(error)) => Err(Failure::Feed(error)),
+            Err(other_error) => Err(other(&other_error)),
+        },
+        never = writer => match never {},
+    }
+}
+
+fn build_feed(
+    spec: &TenantSpec,
+    keepalive: (Duration, Duration),
+    checkpoint: PostgresCheckpoint,
+) -> Result<LiveFeed, LiveError> {
+    let mut catch_up = Config::new(&spec.base_url, spec.credentials.clone());
+    if let Some(path) = &spec.fields.base_path {
+        catch_up = catch_up.base_path(path.as_str());
+    }
+    let mut live = LiveConfig::new(&spec.ws_url)
+        .tenant_id(&spec.tenant_header)
+        .credentials(spec.credentials.clone())
+        .keepalive(keepalive.0, keepalive.1)
+        .max_buffered(MAX_BUFFERED);
+    if let Some(identity) = &spec.identity {
+        catch_up = catch_up.client_identity(identity.clone());
+        live = live.client_identity(identity.clone());
+    }
+    for event in spec.fields.events.iter().flatten() {
+        live = live.event(event);
+    }
+    let catch_up = catch_up.build().map_err(LiveError::CatchUp)?;
+    live.build(Some(catch_up), checkpoint)
+}
+
+fn report(status: &TenantStatus, progress: &Progress<'_>) {
+    match progress {
+        Progress::Feed(FeedItem::Connected { caught_up, .. }) => {
+            status.set(
+                State::Connected,
+                &format!("subscribed, {caught_up} caught up"),
+            );
+        }
+        Progress::Feed(FeedItem::Reconnecting { reason, .. }) => {
+            status.reconnects.fetch_add(1, Ordering::Relaxed);
+            let state = if reason.is_refused_credentials() {
+                State::Refused
+            } else {
+                State::BackingOff
+            };
+            status.set(state, &reason.to_string());
+        }
+        Progress::Feed(FeedItem::Gap(gap)) => {
+            tracing::warn!(tenant = status.id(), %gap, "gap");
+        }
+        Progress::Failed { failure, .. } => {
+            status.sink_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(tenant = status.id(), %failure, "sink attempt failed");
+        }
+        Progress::Acknowledged(events) => {
+            status
+                .delivered
+                .fetch_add(events.len() as u64, Ordering::Relaxed);
+            if let Some(last) = events.iter().map(|e| e.time.date_time()).max() {
+                status
+                    .last_acked_ms
+                    .fetch_max(last.timestamp_millis(), Ordering::Relaxed);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The PostgreSQL sink of one tenant on the shared connections, each transaction fenced by the
+/// lease.
+struct FencedSink {
+    tenant: String,
+    shared: Shared,
+}
+
+impl FencedSink {
+    async fn write(&self, events: &[PushEvent]) -> Result<(), SinkFailure> {
+        if Instant::now() >= *self.shared.lease_until.borrow() {
+            return Err(SinkFailure::failed("this replica's lease has ended"));
+        }
+        let failed = |e: &dyn std::fmt::Display| SinkFailure::failed(e.to_string());
+        let mut connection = self.shared.pool.get().await.map_err(|e| failed(&e))?;
+        let client = connection.client();
+        let tx = client.transaction().await.map_err(|e| failed(&e))?;
+        let holds = tx
+            .query_opt(FENCE, &[&self.tenant, &self.shared.replica])
+            .await
+            .map_err(|e| failed(&e))?;
+        if holds.is_none() {
+            return Err(SinkFailure::failed(
+                "the lease is no longer this replica's: nothing written",
+            ));
+        }
+        write_events(&tx, &self.tenant, events).await?;
+        tx.commit().await.map_err(|e| failed(&e))?;
+        connection.done();
+        Ok(())
+    }
+}
+
+impl Sink for FencedSink {
+    fn max_batch(&self) -> usize {
+        BATCH
+    }
+
+    async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
+        let batch = &events[..events.len().min(BATCH)];
+        match self.write(batch).await {
+            Ok(()) => Delivered::all(batch.len()),
+            Err(failure) => Delivered::failed_after(0, failure),
+        }
+    }
+}
+
+/// Writes the tenant's `covered_until` when the feed moves it, fenced by the lease too.
+async fn write_covered(
+    shared: Shared,
+    tenant: String,
+    mut covered: iryo_orca_deliver::CoveredUntil,
+) -> Infallible {
+    const UPDATE: &str = "UPDATE iryo.orca_cursor SET covered_until = greatest(covered_until, $3)
+        WHERE tenant_id = $1 AND EXISTS (SELECT 1 FROM iryo.orca_fleet_lease l
+        WHERE l.tenant_id = $1 AND l.owner = $2 AND l.expires_at > clock_timestamp())";
+    loop {
+        if covered.changed().await.is_err() {
+            // The feed is gone; the task ends with it.
+            std::future::pending::<()>().await;
+        }
+        // A rewind (the clock found behind the cursor) is not written by the fleet yet: only
+        // `covered_until`, as before.
+        let Some(at) = covered.borrow_and_update().covered else {
+            continue;
+        };
+        if let Ok(mut connection) = shared.pool.get().await {
+            let written = connection
+                .client()
+                .execute(UPDATE, &[&tenant, &shared.replica, &at])
+                .await;
+            if written.is_ok() {
+                connection.done();
+            }
+        }
+    }
+}
