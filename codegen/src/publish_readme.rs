@@ -62,6 +62,7 @@ is written by `{command}` from `specs/` of the iryo repository; do not edit it h
         "| `orca/webhooks.yaml`, `orca/webhooks.json` | what `iryo orca watch --webhook` POSTs to a receiver: OpenAPI 3.1 `webhooks` (headers, Standard Webhooks signature with a worked example, acknowledgement and retry rules); the body references `openapi.yaml` |
 | `orca/orca_events.sql` | the PostgreSQL tables `iryo orca watch --postgres` writes (`iryo.orca_events`, `iryo.orca_cursor`, `iryo.schema_version`) |
 | `<api>/FIXUPS.md` | every deviation from, or decision beyond, the upstream document, each under a kebab-case name |
+| `hiyari/digest/README.md`, `hiyari/digest/vectors.json` | the report digest iryo keys harvested reports by (`hiyari-report-digest-v1`: canonical JSON, SHA-256), specified for any language, with test vectors |
 | `<api>/examples/` | the upstream document's samples and ours, byte for byte (the ORCA and PLAT folders have a README naming each file's source) |
 | `codes/<table>.json` | code tables: `rows` of `code` (the wire value), `id` (a neutral ASCII identifier) and `label` (Japanese) |
 | `codes/<table>.csv` | the same rows as CSV: UTF-8 without BOM, LF line ends, RFC 4180 quoting, a header line |

@@ -31,7 +31,7 @@ mod write;
 
 pub use harvest::{Completeness, Options, Outcome, TotalChange, harvest};
 pub use pages::PageSource;
-pub use row::{MedicineRow, ReportRow, digest};
+pub use row::{MedicineRow, ReportRow, canonical, digest};
 pub use store::{HarvestRecord, Kind, Store};
 
 /// What a harvest or an export can fail with.
