@@ -21,15 +21,21 @@
 //! `report_job_categories`, `report_medicines`, one table per code table (`hiyari_factor`, ...),
 //! `harvests`; views `reports_labeled`, `report_factors_labeled`, `report_job_categories_labeled`.
 
+mod compare;
 mod file;
+mod fingerprint;
 mod harvest;
+mod manifest;
 mod pages;
 mod row;
 pub mod schema;
 mod store;
 mod write;
 
+pub use compare::{Changed, Comparison, compare};
+pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
 pub use harvest::{Completeness, Options, Outcome, TotalChange, harvest};
+pub use manifest::{DIGEST_VERSION, Fingerprints, HarvestTimes, MANIFEST_VERSION, Manifest};
 pub use pages::PageSource;
 pub use row::{MedicineRow, ReportRow, canonical, digest};
 pub use store::{HarvestRecord, Kind, Store};
@@ -66,6 +72,9 @@ pub enum HarvestError {
         /// What is wrong with it.
         what: String,
     },
+    /// A manifest cannot be written or read (what is wrong is named).
+    #[error("manifest: {0}")]
+    Manifest(String),
     /// A consumer of an export failed.
     #[error("{0}")]
     Output(String),

@@ -201,7 +201,7 @@ fn open(path: &std::path::Path) -> Result<Store, CliError> {
     Store::open(path).map_err(|e| harvest_error(e, path))
 }
 
-fn harvest_error(error: HarvestError, db: &std::path::Path) -> CliError {
+pub(super) fn harvest_error(error: HarvestError, db: &std::path::Path) -> CliError {
     match error {
         HarvestError::Client(e) => {
             let mut error = CliError::from(e);
@@ -211,9 +211,9 @@ fn harvest_error(error: HarvestError, db: &std::path::Path) -> CliError {
             error
         }
         HarvestError::Db(e) => CliError::Transport(format!("{}: {e}", db.display())),
-        e @ (HarvestError::Locked { .. } | HarvestError::NotHarvestDatabase { .. }) => {
-            CliError::Input(e.to_string())
-        }
+        e @ (HarvestError::Locked { .. }
+        | HarvestError::NotHarvestDatabase { .. }
+        | HarvestError::Manifest(_)) => CliError::Input(e.to_string()),
         e @ HarvestError::StoredReport { .. } => {
             CliError::Transport(format!("{}: {e}", db.display()))
         }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `iryo` binary against in-process mock servers.
 
 mod common;
+mod corpus;
 mod deliver;
 mod deliver_postgres;
 mod harvest;
