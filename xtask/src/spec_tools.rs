@@ -562,6 +562,7 @@ fn pytest(layout: &Layout, binary: &Path) -> Result<String, String> {
             .arg(layout.check_dir.join("test_clients.py"))
             .arg(layout.check_dir.join("test_harvest.py"))
             .arg(layout.check_dir.join("test_digest.py"))
+            .arg(layout.check_dir.join("test_datapackage.py"))
             .arg(layout.check_dir.join("test_webhooks.py"))
             .env("IRYO_BIN", binary.with_file_name("iryo"))
             .env("PYTHONPATH", layout.tools.join("py-clients"))

@@ -22,6 +22,7 @@
 //! `harvests`; views `reports_labeled`, `report_factors_labeled`, `report_job_categories_labeled`.
 
 mod compare;
+mod datapackage;
 mod file;
 mod fingerprint;
 mod harvest;
@@ -33,6 +34,7 @@ mod store;
 mod write;
 
 pub use compare::{Changed, Comparison, compare};
+pub use datapackage::{PackageSummary, TERMS_URL, write_datapackage};
 pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
 pub use harvest::{Completeness, Options, Outcome, TotalChange, harvest};
 pub use manifest::{DIGEST_VERSION, Fingerprints, HarvestTimes, MANIFEST_VERSION, Manifest};

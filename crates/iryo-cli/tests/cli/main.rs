@@ -2,6 +2,7 @@
 
 mod common;
 mod corpus;
+mod datapackage;
 mod deliver;
 mod deliver_postgres;
 mod harvest;
