@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::HarvestError;
-use crate::manifest::{Manifest, corpus, manifest_error, search_of};
+use crate::manifest::{Manifest, corpus, manifest_error, search_of, without_order};
 use crate::store::Store;
 
 /// What a rebuild found.
@@ -38,6 +38,24 @@ impl Comparison {
     pub fn is_complete(&self) -> bool {
         self.missing.is_empty() && self.changed.is_empty()
     }
+}
+
+/// Checks, before a rebuild harvests into `store`, that it holds nothing but harvests of the
+/// manifest's search (a new database holds none), so that the comparison can be made after.
+pub fn check_rebuild_target(manifest: &Manifest, store: &Store) -> Result<(), HarvestError> {
+    let mut statement = store
+        .connection()
+        .prepare("SELECT id, query FROM harvests ORDER BY id")?;
+    let rows = statement.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (id, query) = row?;
+        if without_order(&query) != manifest.query {
+            return Err(manifest_error(format!(
+                "the database holds harvest {id} of another search ({query:?}); rebuild into a new database"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Compares the reports of `store` (a database of the manifest's search alone) with `manifest`.

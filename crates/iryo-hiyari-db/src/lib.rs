@@ -33,7 +33,7 @@ pub mod schema;
 mod store;
 mod write;
 
-pub use compare::{Changed, Comparison, compare};
+pub use compare::{Changed, Comparison, check_rebuild_target, compare};
 pub use datapackage::{PackageSummary, TERMS_URL, write_datapackage};
 pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
 pub use harvest::{Completeness, Options, Outcome, TotalChange, harvest};

@@ -78,7 +78,7 @@ pub(crate) struct Search {
 }
 
 /// The query string without its `order` (a refresh asks `order=2`; the set is the same).
-fn without_order(query: &str) -> String {
+pub(crate) fn without_order(query: &str) -> String {
     let kept: Vec<&str> = query
         .split('&')
         .filter(|p| !p.is_empty() && !p.starts_with("order="))

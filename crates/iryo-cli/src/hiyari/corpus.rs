@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use iryo_hiyari::{Config, SearchQuery};
-use iryo_hiyari_db::{Kind, Manifest, Options, PageSource, Store, compare};
+use iryo_hiyari_db::{Kind, Manifest, Options, PageSource, Store, check_rebuild_target, compare};
 use serde_json::json;
 
 use super::harvest::harvest_error;
@@ -88,6 +88,7 @@ pub async fn rebuild(args: RebuildArgs, verbose: bool) -> Result<(), Stop> {
     let base = args.base_url.as_deref().unwrap_or(base);
     let client = Config::new(base).path(path).build()?;
     let mut store = Store::open(&args.db).map_err(|e| harvest_error(e, &args.db))?;
+    check_rebuild_target(&manifest, &store).map_err(|e| harvest_error(e, &args.db))?;
     let options = Options {
         kind: Kind::Full,
         page_size: args.page_size,

@@ -239,3 +239,45 @@ fn a_manifest_is_refused_for_what_it_cannot_describe() {
         assert!(stderr.contains(why), "{text}: {stderr}");
     }
 }
+
+#[test]
+fn a_rebuild_into_a_database_of_another_search_is_refused_before_any_request() {
+    let mock = crate::common::hiyari_mock();
+    let url = mock.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let everything = dir.path().join("everything.sqlite");
+    let other = dir.path().join("other.sqlite");
+    for (db, search) in [
+        (&everything, vec![]),
+        (&other, vec!["--item", "", "--word", "調剤"]),
+    ] {
+        let mut args = vec![
+            "hiyari",
+            "harvest",
+            "--db",
+            db.to_str().unwrap(),
+            "--base-url",
+            &url,
+            "--pause-ms",
+            "0",
+        ];
+        args.extend(search);
+        let run = iryo(&args).run();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let manifest = iryo(&["hiyari", "manifest", "--db", everything.to_str().unwrap()]).run();
+    assert_eq!(manifest.code, 0, "{}", manifest.stderr);
+    let file = dir.path().join("corpus.json");
+    std::fs::write(&file, &manifest.stdout).unwrap();
+    let before = mock.request_count();
+    let (code, summary, stderr) = rebuild(&file, &other, &[]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("another search"), "{stderr}");
+    assert_eq!(summary, Value::Null);
+    assert_eq!(mock.request_count(), before, "no request was sent");
+    // The database of the manifest's own search rebuilds in place: all matched, no request.
+    let (code, summary, stderr) = rebuild(&file, &everything, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["matched"], 41);
+    assert_eq!(mock.request_count(), before);
+}
