@@ -267,6 +267,40 @@ fn a_rebuild_into_a_database_of_another_search_is_refused_before_any_request() {
     }
     let manifest = iryo(&["hiyari", "manifest", "--db", everything.to_str().unwrap()]).run();
     assert_eq!(manifest.code, 0, "{}", manifest.stderr);
+    // A manifest of no such harvest, or of a database of two searches: refused, naming why.
+    let no_such = iryo(&[
+        "hiyari",
+        "manifest",
+        "--db",
+        everything.to_str().unwrap(),
+        "--harvest",
+        "9",
+    ])
+    .run();
+    assert_eq!(no_such.code, 4, "{}", no_such.stderr);
+    assert!(
+        no_such.stderr.contains("no harvest 9"),
+        "{}",
+        no_such.stderr
+    );
+    let args = [
+        "hiyari",
+        "harvest",
+        "--db",
+        other.to_str().unwrap(),
+        "--base-url",
+        &url,
+        "--pause-ms",
+        "0",
+    ];
+    assert_eq!(iryo(&args).run().code, 0);
+    let mixed = iryo(&["hiyari", "manifest", "--db", other.to_str().unwrap()]).run();
+    assert_eq!(mixed.code, 4, "{}", mixed.stderr);
+    assert!(
+        mixed.stderr.contains("other searches (ids 1)"),
+        "{}",
+        mixed.stderr
+    );
     let file = dir.path().join("corpus.json");
     std::fs::write(&file, &manifest.stdout).unwrap();
     let before = mock.request_count();
