@@ -20,6 +20,11 @@
 //! single-valued element, the labelled JSON, where it was first seen), `report_factors`,
 //! `report_job_categories`, `report_medicines`, one table per code table (`hiyari_factor`, ...),
 //! `harvests`; views `reports_labeled`, `report_factors_labeled`, `report_job_categories_labeled`.
+//!
+//! For shared research: [`Manifest::of_store`] lists a harvest's reports by [`digest`] (specified
+//! for any language in `specs/hiyari/digest/`), [`compare`] tells a re-harvest's missing, new and
+//! corrected reports from it, and [`write_datapackage`] writes the database as a Frictionless
+//! Data Package (CSV tables and `datapackage.json`).
 
 mod compare;
 mod datapackage;
