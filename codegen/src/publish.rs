@@ -123,20 +123,17 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
                 &raw,
             );
         }
-        for example in list_files(root, &format!("specs/{name}/examples"))? {
-            let raw = read(root, &example)?;
-            let file_name = Path::new(&example)
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            add(
-                &mut entries,
-                format!("{name}/examples/{file_name}"),
-                raw.clone(),
-                &example,
-                &raw,
-            );
+        // Samples, and documents with data of their own (the hiyari digest and its vectors).
+        let folders = ["examples", "digest"];
+        let files = folders
+            .iter()
+            .map(|folder| list_files(root, &format!("specs/{name}/{folder}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        for file in files.into_iter().flatten() {
+            let raw = read(root, &file)?;
+            // `specs/hiyari/digest/vectors.json` -> `hiyari/digest/vectors.json`
+            let published = file.strip_prefix("specs/").unwrap_or(&file).to_owned();
+            add(&mut entries, published, raw.clone(), &file, &raw);
         }
 
         let config = crate::spec_config::load(root, &api)?;

@@ -64,6 +64,7 @@ is written by `{command}` from `specs/` of the iryo repository; do not edit it h
 | `orca/fleet-config.schema.json`, `orca/fleet.example.toml` | the configuration file of `iryo orca fleet` (JSON Schema 2020-12 of the TOML, and an example) |
 | `orca/orca_fleet.sql` | the lease tables `iryo orca fleet` replicas share (`iryo.orca_fleet_lease`, `iryo.orca_fleet_replica`) |
 | `<api>/FIXUPS.md` | every deviation from, or decision beyond, the upstream document, each under a kebab-case name |
+| `hiyari/digest/README.md`, `hiyari/digest/vectors.json` | the report digest iryo keys harvested reports by (`hiyari-report-digest-v1`: canonical JSON, SHA-256), specified for any language, with test vectors |
 | `<api>/examples/` | the upstream document's samples and ours, byte for byte (the ORCA and PLAT folders have a README naming each file's source) |
 | `codes/<table>.json` | code tables: `rows` of `code` (the wire value), `id` (a neutral ASCII identifier) and `label` (Japanese) |
 | `codes/<table>.csv` | the same rows as CSV: UTF-8 without BOM, LF line ends, RFC 4180 quoting, a header line |

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod ci;
 mod package;
 mod spec_tools;
+mod wheel;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>

@@ -18,16 +18,16 @@ const OPENAPI_APIS: &[&str] = &["orca", "plat", "hiyari"];
 /// Examples per operation and seed for schemathesis: bounded and reproducible.
 const SCHEMATHESIS_MAX_EXAMPLES: &str = "25";
 const SCHEMATHESIS_SEED: &str = "20180124";
-const INSTALL_LIMIT: Duration = Duration::from_secs(900);
-const TOOL_LIMIT: Duration = Duration::from_secs(300);
+pub(crate) const INSTALL_LIMIT: Duration = Duration::from_secs(900);
+pub(crate) const TOOL_LIMIT: Duration = Duration::from_secs(300);
 
 /// Paths used by every step.
-struct Layout {
-    root: PathBuf,
+pub(crate) struct Layout {
+    pub(crate) root: PathBuf,
     specs: PathBuf,
-    check_dir: PathBuf,
-    tools: PathBuf,
-    venv: PathBuf,
+    pub(crate) check_dir: PathBuf,
+    pub(crate) tools: PathBuf,
+    pub(crate) venv: PathBuf,
     node: PathBuf,
 }
 
@@ -44,7 +44,7 @@ impl Layout {
         }
     }
 
-    fn venv_bin(&self, tool: &str) -> PathBuf {
+    pub(crate) fn venv_bin(&self, tool: &str) -> PathBuf {
         self.venv.join("bin").join(tool)
     }
 
@@ -54,7 +54,7 @@ impl Layout {
 
     /// A command with the venv first on PATH (generators call `ruff`) and quiet, offline-friendly
     /// settings for every tool.
-    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    pub(crate) fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut command = Command::new(program);
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut paths = vec![self.venv.join("bin")];
@@ -105,6 +105,9 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
     })?;
     timed("python clients", || generate_python(&layout))?;
     timed("pytest clients", || pytest(&layout, &mock_binary))?;
+    timed("pip install iryo", || {
+        crate::wheel::check(&layout, &mock_binary)
+    })?;
     timed("typescript types", || generate_typescript(&layout))?;
     timed("tsc --noEmit", || tsc(&layout))?;
     println!(
@@ -138,7 +141,7 @@ fn timed_value<T>(
 
 /// Runs a command to completion within `limit`, returning its combined output; a non-zero exit
 /// or the limit is an error carrying that output.
-fn run_tool(command: &mut Command, limit: Duration) -> Result<String, String> {
+pub(crate) fn run_tool(command: &mut Command, limit: Duration) -> Result<String, String> {
     let shown = format!("{command:?}");
     let mut child = command
         .stdin(Stdio::null())
@@ -257,7 +260,7 @@ fn ensure_node(layout: &Layout) -> Result<String, String> {
     Ok(format!("installed (package-lock.json {})", &digest[..12]))
 }
 
-fn remove_dir(dir: &Path) -> Result<(), String> {
+pub(crate) fn remove_dir(dir: &Path) -> Result<(), String> {
     match std::fs::remove_dir_all(dir) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             Err(format!("{}: {e}", dir.display()))
@@ -391,15 +394,15 @@ fn build_mock(layout: &Layout) -> Result<(String, PathBuf), String> {
 }
 
 /// A mock server process, killed when dropped.
-struct Mock {
+pub(crate) struct Mock {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Mock {
     /// Starts `iryo-mock <kind> --port 0`, reads the URL it prints and waits until it accepts
     /// connections.
-    fn start(binary: &Path, kind: &str) -> Result<Mock, String> {
+    pub(crate) fn start(binary: &Path, kind: &str) -> Result<Mock, String> {
         let mut child = Command::new(binary)
             .args([kind, "--port", "0"])
             .stdin(Stdio::null())
@@ -561,6 +564,8 @@ fn pytest(layout: &Layout, binary: &Path) -> Result<String, String> {
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"])
             .arg(layout.check_dir.join("test_clients.py"))
             .arg(layout.check_dir.join("test_harvest.py"))
+            .arg(layout.check_dir.join("test_digest.py"))
+            .arg(layout.check_dir.join("test_datapackage.py"))
             .arg(layout.check_dir.join("test_webhooks.py"))
             .arg(layout.check_dir.join("test_fleet_config.py"))
             .env("IRYO_BIN", binary.with_file_name("iryo"))

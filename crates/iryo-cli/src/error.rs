@@ -13,6 +13,9 @@ pub const EXIT_INPUT: u8 = 4;
 /// Exit code: the job ended without all it was asked for, and says what may be missing (a
 /// harvest whose search changed on every pass).
 pub const EXIT_INCOMPLETE: u8 = 5;
+/// Exit code: a rebuilt corpus differs from its manifest (reports missing or changed); the
+/// summary is on stdout, the counts on stderr.
+pub const EXIT_CORPUS_CHANGED: u8 = 6;
 
 /// The exit codes as `--help` shows them.
 pub const EXIT_CODES_HELP: &str = "\
@@ -22,7 +25,8 @@ Exit codes:
   2  usage: the command line does not parse, or repeated flags do not pair
   3  transport, HTTP status (401 included), or an answer or file that does not decode
   4  bad input, refused before anything was sent (missing ORCA_USER, unknown --item, an emoji, ...)
-  5  incomplete: what was fetched is stored, but some may be missing (the line says what)";
+  5  incomplete: what was fetched is stored, but some may be missing (the line says what)
+  6  hiyari rebuild: the corpus differs from its manifest (reports missing or changed; counts on stderr)";
 
 /// Why a command failed. Each variant has one exit code; the message is printed as one
 /// `error: ...` line on stderr and never contains a password or token.
@@ -43,6 +47,9 @@ pub enum CliError {
     /// The job ended, but not with everything it was asked for.
     #[error("{0}")]
     Incomplete(String),
+    /// A rebuilt corpus differs from its manifest.
+    #[error("{0}")]
+    CorpusChanged(String),
 }
 
 impl CliError {
@@ -54,6 +61,7 @@ impl CliError {
             CliError::Transport(_) => EXIT_TRANSPORT,
             CliError::Input(_) => EXIT_INPUT,
             CliError::Incomplete(_) => EXIT_INCOMPLETE,
+            CliError::CorpusChanged(_) => EXIT_CORPUS_CHANGED,
         }
     }
 

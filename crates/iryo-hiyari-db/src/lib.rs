@@ -20,18 +20,31 @@
 //! single-valued element, the labelled JSON, where it was first seen), `report_factors`,
 //! `report_job_categories`, `report_medicines`, one table per code table (`hiyari_factor`, ...),
 //! `harvests`; views `reports_labeled`, `report_factors_labeled`, `report_job_categories_labeled`.
+//!
+//! For shared research: [`Manifest::of_store`] lists a harvest's reports by [`digest`] (specified
+//! for any language in `specs/hiyari/digest/`), [`compare`] tells a re-harvest's missing, new and
+//! corrected reports from it, and [`write_datapackage`] writes the database as a Frictionless
+//! Data Package (CSV tables and `datapackage.json`).
 
+mod compare;
+mod datapackage;
 mod file;
+mod fingerprint;
 mod harvest;
+mod manifest;
 mod pages;
 mod row;
 pub mod schema;
 mod store;
 mod write;
 
+pub use compare::{Changed, Comparison, check_rebuild_target, compare};
+pub use datapackage::{PackageSummary, TERMS_URL, write_datapackage};
+pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
 pub use harvest::{Completeness, Options, Outcome, TotalChange, harvest};
+pub use manifest::{DIGEST_VERSION, Fingerprints, HarvestTimes, MANIFEST_VERSION, Manifest};
 pub use pages::PageSource;
-pub use row::{MedicineRow, ReportRow, digest};
+pub use row::{MedicineRow, ReportRow, canonical, digest};
 pub use store::{HarvestRecord, Kind, Store};
 
 /// What a harvest or an export can fail with.
@@ -66,6 +79,9 @@ pub enum HarvestError {
         /// What is wrong with it.
         what: String,
     },
+    /// A manifest cannot be written or read (what is wrong is named).
+    #[error("manifest: {0}")]
+    Manifest(String),
     /// A consumer of an export failed.
     #[error("{0}")]
     Output(String),

@@ -34,9 +34,17 @@ pub struct MedicineRow {
     pub values: [Option<String>; 3],
 }
 
+/// The canonical form the digest is taken over (`specs/hiyari/digest/README.md`): the report's
+/// JSON without labels (XML names as keys in schema order, codes as wire codes, unknown elements
+/// kept), compact, UTF-8.
+pub fn canonical(report: &PharmacyReport) -> Vec<u8> {
+    // Serialising into a Vec cannot fail: the types always serialise.
+    serde_json::to_vec(report).unwrap_or_default()
+}
+
 /// The content digest: the API has no report id, so a report is known by what it says. It is
-/// taken over the report's canonical JSON without labels (XML names as keys in schema order,
-/// codes as wire codes, unknown elements kept), so a relabelled code table keeps every key.
+/// SHA-256 of the [`canonical`] form, 64 lowercase hex digits, so a relabelled code table keeps
+/// every key (`specs/hiyari/digest/README.md` specifies it for any language).
 pub fn digest(report: &PharmacyReport) -> String {
     let mut hasher = HashWriter(Sha256::new());
     // Serialising into a hasher cannot fail: the writer never does and the types always serialise.

@@ -40,6 +40,7 @@ mod page;
 pub mod paging;
 mod pipeline;
 mod query;
+mod query_parse;
 mod read_error;
 pub mod records;
 mod reports;

@@ -11,8 +11,8 @@ use iryo_hiyari_db::{
     Completeness, HarvestError, HarvestRecord, Kind, Options, Outcome, PageSource, Store,
 };
 
-use super::records::ReportWriter;
-use super::{OutputArgs, SearchArgs};
+use super::SearchArgs;
+use super::records::{Format, ReportWriter};
 use crate::error::CliError;
 use crate::output::Stop;
 
@@ -48,6 +48,7 @@ pub const EXPORT_EXAMPLE: &str = "\
 Example:
   iryo hiyari export --db hiyari.sqlite > reports.jsonl
   iryo hiyari export --db hiyari.sqlite --format csv --bom > reports.csv
+  iryo hiyari export --db hiyari.sqlite --format datapackage --out hiyari-package
 ";
 
 /// `harvest`: the search flags, the database, refresh or not.
@@ -69,8 +70,27 @@ pub struct ExportArgs {
     /// A database written by `iryo hiyari harvest`.
     #[arg(long, value_name = "FILE")]
     db: PathBuf,
-    #[command(flatten)]
-    pub(super) output: OutputArgs,
+    /// jsonl or csv: the records `search` prints, on stdout; datapackage: a Frictionless Data
+    /// Package (one UTF-8 CSV per table and datapackage.json) written into --out.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    format: ExportFormat,
+    /// Start the output with a UTF-8 byte order mark, for Excel (--format csv only).
+    #[arg(long)]
+    bom: bool,
+    /// The folder for --format datapackage (created; it must be empty).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// What `export` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object per report, as `search` prints it.
+    Jsonl,
+    /// One row per report, as `search --format csv` prints it.
+    Csv,
+    /// A Frictionless Data Package in --out.
+    Datapackage,
 }
 
 /// Harvests, printing a summary (and with -v one line per page) on stderr.
@@ -171,14 +191,38 @@ fn summary(outcome: &Outcome, refresh: bool) -> Result<(), Stop> {
     }
 }
 
-/// Streams every stored report out, in the order first seen.
+/// Streams every stored report out, in the order first seen, or writes the data package.
 pub fn export(args: ExportArgs, verbose: bool) -> Result<(), Stop> {
+    let datapackage = args.format == ExportFormat::Datapackage;
+    if args.bom && args.format != ExportFormat::Csv {
+        return Err(CliError::Usage("--bom is for --format csv".to_owned()).into());
+    }
+    if datapackage != args.out.is_some() {
+        return Err(CliError::Usage(
+            "--out DIR goes with --format datapackage, and only with it".to_owned(),
+        )
+        .into());
+    }
     if !args.db.exists() {
         return Err(CliError::Input(format!("{}: no such database", args.db.display())).into());
     }
     let store = Store::open_read_only(&args.db).map_err(|e| harvest_error(e, &args.db))?;
+    if let Some(dir) = &args.out {
+        let summary = iryo_hiyari_db::write_datapackage(&store, dir, env!("CARGO_PKG_VERSION"))
+            .map_err(|e| harvest_error(e, &args.db))?;
+        if verbose {
+            for (name, rows) in summary.resources {
+                eprintln!("{}/{name}.csv: {rows} rows", dir.display());
+            }
+        }
+        return Ok(());
+    }
+    let format = match args.format {
+        ExportFormat::Csv => Format::Csv,
+        _ => Format::Jsonl,
+    };
     let out = BufWriter::new(std::io::stdout().lock());
-    let mut writer = ReportWriter::new(out, args.output.format, args.output.bom, false)?;
+    let mut writer = ReportWriter::new(out, format, args.bom, false)?;
     let mut stop = None;
     let result = store.for_each_json(|json| {
         writer.write_stored(json).map_err(|e| {
@@ -201,7 +245,7 @@ fn open(path: &std::path::Path) -> Result<Store, CliError> {
     Store::open(path).map_err(|e| harvest_error(e, path))
 }
 
-fn harvest_error(error: HarvestError, db: &std::path::Path) -> CliError {
+pub(super) fn harvest_error(error: HarvestError, db: &std::path::Path) -> CliError {
     match error {
         HarvestError::Client(e) => {
             let mut error = CliError::from(e);
@@ -211,9 +255,9 @@ fn harvest_error(error: HarvestError, db: &std::path::Path) -> CliError {
             error
         }
         HarvestError::Db(e) => CliError::Transport(format!("{}: {e}", db.display())),
-        e @ (HarvestError::Locked { .. } | HarvestError::NotHarvestDatabase { .. }) => {
-            CliError::Input(e.to_string())
-        }
+        e @ (HarvestError::Locked { .. }
+        | HarvestError::NotHarvestDatabase { .. }
+        | HarvestError::Manifest(_)) => CliError::Input(e.to_string()),
         e @ HarvestError::StoredReport { .. } => {
             CliError::Transport(format!("{}: {e}", db.display()))
         }

@@ -6,6 +6,7 @@ use iryo_hiyari::{Condition, Count, Method, Order};
 use crate::error::{CliError, EXIT_CODES_HELP};
 use crate::output::Stop;
 
+mod corpus;
 mod harvest;
 mod parse;
 mod raw;
@@ -70,9 +71,15 @@ pub enum HiyariCommand {
     /// Harvest a search (default: everything) into a local SQLite database, resumably.
     #[command(after_help = format!("{}\n{}\n{EXIT_CODES_HELP}", harvest::HARVEST_EXAMPLE, harvest::HARVEST_RULES))]
     Harvest(Box<harvest::HarvestArgs>),
-    /// Write the reports of a harvest database as JSON lines or CSV, as `search` prints them.
+    /// Write a harvest database as JSON lines or CSV (as `search` prints them) or a data package.
     #[command(after_help = format!("{}\n{EXIT_CODES_HELP}", harvest::EXPORT_EXAMPLE))]
     Export(harvest::ExportArgs),
+    /// Print a harvest's reports by digest as a JSON manifest, for others to rebuild the corpus.
+    #[command(after_help = format!("{}\n{}\n{EXIT_CODES_HELP}", corpus::MANIFEST_EXAMPLE, corpus::REBUILD_RULES))]
+    Manifest(corpus::ManifestArgs),
+    /// Harvest a manifest's search again and say which reports are missing, new or corrected.
+    #[command(after_help = format!("{}\n{}\n{EXIT_CODES_HELP}", corpus::MANIFEST_EXAMPLE, corpus::REBUILD_RULES))]
+    Rebuild(Box<corpus::RebuildArgs>),
 }
 
 /// `--help` of `search`: example, rules, CSV columns, exit codes.
@@ -313,9 +320,8 @@ pub async fn run(command: HiyariCommand, verbose: bool) -> Result<(), Stop> {
             parse::run(args, verbose)
         }
         HiyariCommand::Harvest(args) => harvest::run(*args, verbose).await,
-        HiyariCommand::Export(args) => {
-            args.output.check()?;
-            harvest::export(args, verbose)
-        }
+        HiyariCommand::Export(args) => harvest::export(args, verbose),
+        HiyariCommand::Manifest(args) => corpus::manifest(args),
+        HiyariCommand::Rebuild(args) => corpus::rebuild(*args, verbose).await,
     }
 }

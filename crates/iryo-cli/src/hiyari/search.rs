@@ -115,7 +115,8 @@ fn resumable(error: iryo_hiyari::Error) -> CliError {
             | CliError::Usage(m)
             | CliError::Transport(m)
             | CliError::Input(m)
-            | CliError::Incomplete(m) => m.push_str(&hint),
+            | CliError::Incomplete(m)
+            | CliError::CorpusChanged(m) => m.push_str(&hint),
         }
     }
     error

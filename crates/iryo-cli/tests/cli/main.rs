@@ -1,6 +1,8 @@
 //! End-to-end tests of the `iryo` binary against in-process mock servers.
 
 mod common;
+mod corpus;
+mod datapackage;
 mod deliver;
 mod deliver_outage;
 mod deliver_postgres;

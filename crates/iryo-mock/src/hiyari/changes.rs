@@ -9,7 +9,8 @@ use super::params::Order;
 use super::synthetic::index_at;
 
 /// A change of the synthetic data set. JSON form (control route `POST /__mock/hiyari/change`):
-/// `{"kind":"withdraw","position":5}`, `{"kind":"insert","count":1}`, optionally with
+/// `{"kind":"withdraw","position":5}`, `{"kind":"insert","count":1}`,
+/// `{"kind":"correct_text","position":5}`, optionally with
 /// `"before_request":N` (applied just before the N-th API request, counting from 1).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -26,12 +27,24 @@ pub enum DataChange {
         /// How many.
         count: usize,
     },
+    /// The publisher corrects the report at `position` (of the default order, as the set
+    /// stands): its 事例の内容 (`DATCONTENTTEXT`) gets another text; codes, place and `total`
+    /// stay. Correcting a report twice is refused.
+    CorrectText {
+        /// Its position (0-based).
+        position: usize,
+    },
 }
+
+/// What a corrected report's 事例の内容 ends with.
+pub(crate) const CORRECTION: &str = "（訂正）";
 
 /// The withdrawn reports and the changes still to come.
 #[derive(Debug, Default)]
 pub(crate) struct Changes {
     pub(crate) withdrawn: BTreeSet<usize>,
+    /// Reports (by index) whose text was corrected.
+    pub(crate) corrected: BTreeSet<usize>,
     scheduled: Vec<(u64, DataChange)>,
 }
 
@@ -49,6 +62,18 @@ impl Changes {
             }
             DataChange::Insert { count } => {
                 size.fetch_add(*count, Ordering::SeqCst);
+            }
+            DataChange::CorrectText { position } => {
+                let all = size.load(Ordering::SeqCst);
+                let index = visible(all, Order::Summary, &self.withdrawn).nth(*position);
+                let Some(index) = index else {
+                    return Err(format!("no report at position {position}"));
+                };
+                if !self.corrected.insert(index) {
+                    return Err(format!(
+                        "the report at position {position} is corrected already"
+                    ));
+                }
             }
         }
         Ok(())

@@ -104,8 +104,15 @@ fn answer(shared: &Shared, raw: &[u8]) -> Response {
     };
     if let Some(size) = &shared.synthetic {
         let size = size.load(Ordering::SeqCst);
-        let withdrawn = shared.lock().changes.withdrawn.clone();
-        return match super::synthetic::page(size, &withdrawn, &search, shared.answer_cap) {
+        let (withdrawn, corrected) = {
+            let inner = shared.lock();
+            (
+                inner.changes.withdrawn.clone(),
+                inner.changes.corrected.clone(),
+            )
+        };
+        let page = super::synthetic::page(size, &withdrawn, &corrected, &search, shared.answer_cap);
+        return match page {
             Ok((0, _)) => error_document("0", NO_RESULTS),
             Ok((total, reports)) => synthetic_result_set(search.start, total, &reports),
             Err(message) => error_document("1", &message),

@@ -34,10 +34,12 @@ pub(crate) fn synthetic_report(i: usize) -> Element {
 
 /// The page of a search over `size` synthetic reports: `(total, reports)`, or the message of a
 /// search this data set does not answer.
-/// Reports in `withdrawn` are left out (see `changes`).
+/// Reports in `withdrawn` are left out, those in `corrected` carry their corrected text (see
+/// `changes`).
 pub(crate) fn page(
     size: usize,
     withdrawn: &BTreeSet<usize>,
+    corrected: &BTreeSet<usize>,
     search: &Search,
     cap: Option<usize>,
 ) -> Result<(usize, Vec<Element>), String> {
@@ -57,15 +59,29 @@ pub(crate) fn page(
         let reports = super::changes::visible(size, search.order, withdrawn)
             .skip(search.start)
             .take(count)
-            .map(synthetic_report)
+            .map(|index| changed_report(index, corrected))
             .collect();
         return Ok((size - withdrawn.len(), reports));
     }
     let end = search.start.saturating_add(count).min(size);
     let reports = (search.start.min(end)..end)
-        .map(|position| synthetic_report(index_at(size, search.order, position)))
+        .map(|position| changed_report(index_at(size, search.order, position), corrected))
         .collect();
     Ok((size, reports))
+}
+
+/// Report `index`, with its corrected text when it is in `corrected`.
+fn changed_report(index: usize, corrected: &BTreeSet<usize>) -> Element {
+    let mut report = synthetic_report(index);
+    if corrected.contains(&index) {
+        for child in &mut report.children {
+            if child.name == "DATCONTENTTEXT" {
+                let text = child.text.get_or_insert_with(String::new);
+                text.push_str(super::changes::CORRECTION);
+            }
+        }
+    }
+    report
 }
 
 /// Appends `xml` in Shift_JIS. The synthetic reports repeat their Japanese texts, so each run of

@@ -245,3 +245,31 @@ async fn data_changes_withdraw_and_insert_now_or_before_a_request() {
         400
     );
 }
+
+#[tokio::test]
+async fn a_text_correction_changes_that_report_only_and_only_its_content_text() {
+    let mock = crate::common::spawn(iryo_mock::hiyari::HiyariMock::builder().synthetic(100)).await;
+    let page = |reply: crate::common::Reply| (reply.counts().total, reply.reports());
+    let (_, before) = page(get(&mock, "count=20").await);
+    let corrected = control(&mock, "change", r#"{"kind":"correct_text","position":7}"#).await;
+    assert_eq!(corrected, (204, String::new()));
+    let (total, after) = page(get(&mock, "count=20").await);
+    assert_eq!(total, 100);
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        if i != 7 {
+            assert_eq!(a, b, "report {i}");
+            continue;
+        }
+        let text = |r: &str| {
+            r.split_once("<DATCONTENTTEXT>")
+                .and_then(|(_, rest)| rest.split_once("</DATCONTENTTEXT>"))
+                .map(|(text, _)| text.to_owned())
+                .unwrap()
+        };
+        assert_eq!(text(a), format!("{}（訂正）", text(b)));
+        assert_eq!(a.replace("（訂正）", ""), *b);
+    }
+    let twice = control(&mock, "change", r#"{"kind":"correct_text","position":7}"#).await;
+    assert_eq!(twice.0, 400);
+    assert!(twice.1.contains("corrected already"), "{}", twice.1);
+}
