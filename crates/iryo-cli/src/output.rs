@@ -183,20 +183,6 @@ fn invalid(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("JSON text with {what}"))
 }
 
-/// A credential from the environment. Unset, empty or not UTF-8 is refused (exit 4), and the
-/// message names the variable, never its value.
-pub fn required_env(name: &str, what: &str) -> Result<String, CliError> {
-    match std::env::var(name) {
-        Ok(value) if !value.is_empty() => Ok(value),
-        Ok(_) | Err(std::env::VarError::NotPresent) => Err(CliError::Input(format!(
-            "{name} is not set: export {name} with {what}"
-        ))),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(CliError::Input(format!("{name} is not valid UTF-8")))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
