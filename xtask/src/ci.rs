@@ -42,6 +42,12 @@ const STEPS: &[(&str, &[&str])] = &[
     ),
     ("tests", &["test", "--workspace", "--all-targets"]),
     ("doc tests", &["test", "--workspace", "--doc"]),
+    // Every crate page as docs.rs renders it, with every feature; a broken link or an
+    // undocumented item fails (RUSTDOCFLAGS, below).
+    (
+        "docs",
+        &["doc", "--workspace", "--all-features", "--no-deps"],
+    ),
     // Other languages' tools on the published specs, installed pinned into target/spec-tools/.
     ("spec-check", &["xtask", "spec-check"]),
 ];
@@ -57,6 +63,7 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             // Snapshots are compared, never written, in CI.
             .env("INSTA_UPDATE", "no")
             .env("CI", "true")
+            .env("RUSTDOCFLAGS", "-D warnings")
             .status()
             .map_err(|e| format!("{label}: could not start cargo: {e}"))?;
         if !status.success() {

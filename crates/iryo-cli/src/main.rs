@@ -11,6 +11,14 @@
 //! Records go to stdout; progress, summaries and the one `error: ...` line go to stderr. The exit
 //! codes are in [`error`]. Passwords and tokens come from the environment and are never printed.
 
+// The doc comments of this crate are `--help` text (clap reads them), written for a terminal,
+// not rustdoc: URLs and <placeholders> stay as a user types them.
+#![allow(
+    rustdoc::bare_urls,
+    rustdoc::invalid_html_tags,
+    rustdoc::broken_intra_doc_links
+)]
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
