@@ -96,6 +96,9 @@ const TOOLS: &[(&str, &str)] = &[
         "npm",
         "apt-get install nodejs npm (Node 20 and npm 11 are tested)",
     ),
+    // The docs' sessions run as a reader would (crates/iryo-cli/tests/cli/transcripts.rs).
+    ("sqlite3", "apt-get install sqlite3"),
+    ("curl", "apt-get install curl"),
 ];
 
 fn check_tools() -> Result<(), String> {
