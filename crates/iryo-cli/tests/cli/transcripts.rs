@@ -105,7 +105,7 @@ fn parse(markdown: &str) -> Vec<(String, Vec<String>)> {
 /// to it belong to the command, not to its output.
 fn here_doc_end(command: &str) -> Option<String> {
     let (_, after) = command.split_once("<<")?;
-    let word = after.trim_start().split_whitespace().next()?;
+    let word = after.split_whitespace().next()?;
     Some(word.trim_matches(['\'', '"']).to_owned()).filter(|w| !w.is_empty())
 }
 
