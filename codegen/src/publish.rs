@@ -16,6 +16,8 @@
 //! - Code tables: JSON without the Rust placement, and CSV.
 //! - `rust.yaml` files are not published.
 
+#[path = "publish_fixups.rs"]
+mod fixups;
 #[path = "publish_openapi.rs"]
 mod openapi;
 #[path = "publish_readme.rs"]
@@ -75,6 +77,7 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
         tables.iter().map(|t| (t.table.as_str(), t)).collect();
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
     let mut apis = Vec::new();
+    let mut fixup_notes = Vec::new();
 
     for api in registered_apis() {
         let source = read(root, &api.openapi)?;
@@ -115,6 +118,7 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
 
         let fixups = format!("specs/{name}/FIXUPS.md");
         if let Some(raw) = read_optional(root, &fixups)? {
+            fixup_notes.push((name.clone(), String::from_utf8_lossy(&raw).into_owned()));
             add(
                 &mut entries,
                 format!("{name}/FIXUPS.md"),
@@ -242,6 +246,17 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
             );
         }
     }
+
+    entries.insert(
+        "FIXUPS.md".to_owned(),
+        Entry {
+            bytes: fixups::render(&fixup_notes).into_bytes(),
+            source: None,
+            source_sha256: None,
+            spec: PUBLISH_COMMAND.to_owned(),
+            spec_version: BUNDLE_BASE_VERSION.to_owned(),
+        },
+    );
 
     // The README carries the version, so its digest is taken with a placeholder instead.
     let readme_template = readme::render(VERSION_PLACEHOLDER, &apis, &tables);

@@ -60,6 +60,12 @@ const STEPS: &[(&str, &[&str])] = &[
     ),
     ("tests", &["test", "--workspace", "--all-targets"]),
     ("doc tests", &["test", "--workspace", "--doc"]),
+    // Every crate page as docs.rs renders it, with every feature; a broken link or an
+    // undocumented item fails (RUSTDOCFLAGS, below).
+    (
+        "docs",
+        &["doc", "--workspace", "--all-features", "--no-deps"],
+    ),
     // Other languages' tools on the published specs, installed pinned into target/spec-tools/.
     ("spec-check", &["xtask", "spec-check"]),
 ];
@@ -75,6 +81,7 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             // Snapshots are compared, never written, in CI.
             .env("INSTA_UPDATE", "no")
             .env("CI", "true")
+            .env("RUSTDOCFLAGS", "-D warnings")
             .status()
             .map_err(|e| format!("{label}: could not start cargo: {e}"))?;
         if !status.success() {
@@ -107,6 +114,9 @@ const TOOLS: &[(&str, &str)] = &[
         "npm",
         "apt-get install nodejs npm (Node 20 and npm 11 are tested)",
     ),
+    // The docs' sessions run as a reader would (crates/iryo-cli/tests/cli/transcripts.rs).
+    ("sqlite3", "apt-get install sqlite3"),
+    ("curl", "apt-get install curl"),
 ];
 
 fn check_tools() -> Result<(), String> {

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod ci;
+mod house_rules;
 mod package;
 mod spec_tools;
 mod wheel;

@@ -11,7 +11,7 @@ use iryo_orca_deliver::{
 };
 
 use crate::error::{CliError, one_line};
-use crate::output::{Stop, required_env};
+use crate::output::Stop;
 use crate::watch::{WatchArgs, build_feed, build_feed_with, live_error, report, seconds, stopped};
 
 /// The receivers, one per watcher; without any, events go to stdout.
@@ -110,7 +110,7 @@ pub async fn watch(args: &WatchArgs) -> Result<(), Stop> {
     }
     if let Some(url) = &sink_args.postgres {
         let url = match url.as_str() {
-            "" => required_env("IRYO_POSTGRES_URL", "the PostgreSQL URL")?,
+            "" => crate::env::IRYO_POSTGRES_URL.required()?,
             url => url.to_owned(),
         };
         let (sink, checkpoint) =
@@ -130,17 +130,12 @@ pub async fn watch(args: &WatchArgs) -> Result<(), Stop> {
 }
 
 fn webhook_sink(args: &WatchArgs, url: &str) -> Result<WebhookSink, CliError> {
-    let secret = match std::env::var("IRYO_WEBHOOK_SECRET") {
-        Ok(value) if !value.is_empty() => Some(
+    let secret = match crate::env::IRYO_WEBHOOK_SECRET.optional()? {
+        Some(value) => Some(
             WebhookSecret::parse(&value.into())
                 .map_err(|e| CliError::Input(format!("IRYO_WEBHOOK_SECRET: {e}")))?,
         ),
-        Ok(_) | Err(std::env::VarError::NotPresent) => None,
-        Err(std::env::VarError::NotUnicode(_)) => {
-            return Err(CliError::Input(
-                "IRYO_WEBHOOK_SECRET is not valid UTF-8".to_owned(),
-            ));
-        }
+        None => None,
     };
     let mut transport =
         iryo_orca_deliver::Transport::new(concat!("iryo/", env!("CARGO_PKG_VERSION")), 1024);

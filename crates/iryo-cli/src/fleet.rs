@@ -12,7 +12,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::error::CliError;
-use crate::output::{Stop, required_env};
+use crate::output::Stop;
 
 /// `--help` text after the options.
 pub const FLEET_HELP: &str = "\
@@ -74,7 +74,7 @@ pub async fn run(args: FleetArgs) -> Result<(), Stop> {
     let config = FleetConfig::load(&args.config)
         .map_err(|e| CliError::Input(format!("--config {}: {e}", args.config.display())))?;
     let url = match args.postgres.as_str() {
-        "" => required_env("IRYO_POSTGRES_URL", "the PostgreSQL URL")?,
+        "" => crate::env::IRYO_POSTGRES_URL.required()?,
         url => url.to_owned(),
     };
     let registry = Arc::new(Registry::default());

@@ -18,7 +18,7 @@ pub struct InsecureHttpArg {
     #[arg(
         long,
         value_name = "HOST",
-        env = "IRYO_ALLOW_INSECURE_HTTP",
+        env = crate::env::IRYO_ALLOW_INSECURE_HTTP.name,
         global = true
     )]
     allow_insecure_http: Option<String>,

@@ -11,11 +11,20 @@
 //! Records go to stdout; progress, summaries and the one `error: ...` line go to stderr. The exit
 //! codes are in [`error`]. Passwords and tokens come from the environment and are never printed.
 
+// The doc comments of this crate are `--help` text (clap reads them), written for a terminal,
+// not rustdoc: URLs and <placeholders> stay as a user types them.
+#![allow(
+    rustdoc::bare_urls,
+    rustdoc::invalid_html_tags,
+    rustdoc::broken_intra_doc_links
+)]
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod deliver;
+mod env;
 mod error;
 mod fleet;
 mod hiyari;
@@ -24,6 +33,8 @@ mod mock;
 mod orca;
 mod output;
 mod plat;
+#[cfg(test)]
+mod reference;
 mod watch;
 
 use error::CliError;
@@ -96,13 +107,30 @@ fn main() -> ExitCode {
 
 /// clap's derive, plus help text built from constants (the CSV columns).
 fn parse_command_line() -> Cli {
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The whole command line, as `--help` and the reference (`docs/cli.md`) show it.
+fn command() -> clap::Command {
     let command = Cli::command().mut_subcommand("hiyari", |hiyari| {
         hiyari
             .mut_subcommand("search", |c| c.after_long_help(hiyari::search_long_help()))
             .mut_subcommand("parse", |c| c.after_long_help(hiyari::parse_long_help()))
     });
-    let matches = command.get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    hide_env_values(command)
+}
+
+/// `--help` names a flag's variable but never shows its value (it may be a secret).
+fn hide_env_values(command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    let command = command.mut_args(|arg| arg.hide_env_values(true));
+    names.iter().fold(command, |command, name| {
+        command.mut_subcommand(name, hide_env_values)
+    })
 }
 
 async fn run(cli: Cli) -> Result<(), output::Stop> {

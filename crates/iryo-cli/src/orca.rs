@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use iryo_orca::{Config, Credentials, PushEvent, PushTime};
 
 use crate::error::{CliError, EXIT_CODES_HELP};
-use crate::output::{Stop, required_env};
+use crate::output::Stop;
 
 const PUSH_EVENTS_HELP: &str = "\
 Prints the `data` object of each notification, one JSON object per line, with the API's keys
@@ -70,8 +70,8 @@ pub async fn run(command: OrcaCommand, verbose: bool) -> Result<(), Stop> {
 }
 
 async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
-    let user = required_env("ORCA_USER", "the ORCA operator ID")?;
-    let password = required_env("ORCA_PASSWORD", "the operator's password")?;
+    let user = crate::env::ORCA_USER.required()?;
+    let password = crate::env::ORCA_PASSWORD.required()?;
     let start = push_time("--start", args.start.as_deref())?;
     let end = push_time("--end", args.end.as_deref())?;
     let mut config = Config::new(&args.base_url, Credentials::basic(user.as_str(), password))

@@ -52,17 +52,3 @@ macro_rules! stop_from_client_error {
 }
 
 stop_from_client_error!(iryo_orca::Error, iryo_plat::Error, iryo_hiyari::Error);
-
-/// A credential from the environment. Unset, empty or not UTF-8 is refused (exit 4), and the
-/// message names the variable, never its value.
-pub fn required_env(name: &str, what: &str) -> Result<String, CliError> {
-    match std::env::var(name) {
-        Ok(value) if !value.is_empty() => Ok(value),
-        Ok(_) | Err(std::env::VarError::NotPresent) => Err(CliError::Input(format!(
-            "{name} is not set: export {name} with {what}"
-        ))),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(CliError::Input(format!("{name} is not valid UTF-8")))
-        }
-    }
-}

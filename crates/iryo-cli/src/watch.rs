@@ -86,10 +86,7 @@ pub(crate) fn seconds(flag: &str, value: f64) -> Result<Duration, CliError> {
 }
 
 fn credentials() -> Result<Credentials, CliError> {
-    match (
-        std::env::var("ORCA_USER").ok(),
-        std::env::var("ORCA_PASSWORD").ok(),
-    ) {
+    match (crate::env::ORCA_USER.raw(), crate::env::ORCA_PASSWORD.raw()) {
         (Some(user), Some(password)) if !user.is_empty() => {
             Ok(Credentials::basic(user.as_str(), password))
         }

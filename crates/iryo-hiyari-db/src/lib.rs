@@ -1,30 +1,4 @@
-//! Harvest 薬局ヒヤリ・ハット searches into a local SQLite database, for research: resumable
-//! (each page is one transaction; run again after any interruption and it goes on), incremental
-//! (a refresh fetches newest first until a page holds nothing new) and labelled (every code
-//! table of `specs/codes/` is a table, views join the Japanese labels).
-//!
-//! ```no_run
-//! use iryo_hiyari::{Client, SearchQuery};
-//! use iryo_hiyari_db::{Options, PageSource, Store, harvest};
-//!
-//! # async fn demo() -> Result<(), iryo_hiyari_db::HarvestError> {
-//! let mut store = Store::open("hiyari.sqlite".as_ref())?;
-//! let client = Client::new(iryo_hiyari::PUBLIC_BASE_URL)?;
-//! let source = PageSource::new(client, SearchQuery::new().from(2012, Some(1)));
-//! let outcome = harvest(&mut store, &source, &Options::default(), |_| {}).await?;
-//! println!("{} new reports", outcome.new_this_run);
-//! # Ok(()) }
-//! ```
-//!
-//! Tables: `reports` (one row per report, keyed by a content digest, one typed column per
-//! single-valued element, the labelled JSON, where it was first seen), `report_factors`,
-//! `report_job_categories`, `report_medicines`, one table per code table (`hiyari_factor`, ...),
-//! `harvests`; views `reports_labeled`, `report_factors_labeled`, `report_job_categories_labeled`.
-//!
-//! For shared research: [`Manifest::of_store`] lists a harvest's reports by [`digest`] (specified
-//! for any language in `specs/hiyari/digest/`), [`compare`] tells a re-harvest's missing, new and
-//! corrected reports from it, and [`write_datapackage`] writes the database as a Frictionless
-//! Data Package (CSV tables and `datapackage.json`).
+#![doc = include_str!("../README.md")]
 
 mod compare;
 mod datapackage;

@@ -1,30 +1,4 @@
-//! Typed, streaming client for the **薬局ヒヤリ・ハット事例収集・分析事業 事例検索 API**
-//! (`SearchReportApi.action`): searches in Shift_JIS, answers in Shift_JIS XML.
-//!
-//! ```no_run
-//! use iryo_hiyari::{Client, Condition, Count, Item, SearchQuery};
-//!
-//! # async fn demo() -> Result<(), iryo_hiyari::Error> {
-//! let client = Client::new(iryo_hiyari::PUBLIC_BASE_URL)?;
-//! let query = SearchQuery::new()
-//!     .words(Some(Item::FactorList), "過労 疲労", Condition::Any)
-//!     .from(2010, Some(12))
-//!     .count(Count::All); // fetched as pages, one request at a time
-//! let mut reports = client.search(query);
-//! while let Some(report) = reports.next().await {
-//!     let report = report?;
-//!     let summary = report.summary.as_ref().and_then(|s| s.label());
-//!     println!("{:?} {:?} {:?}", report.year, report.month.as_ref().map(|m| m.code()), summary);
-//! }
-//! # Ok(()) }
-//! ```
-//!
-//! - [`SearchQuery`] holds the API's parameters; repeated sets pair by position. Values are
-//!   encoded as Shift_JIS (Windows-31J) with every non-unreserved byte percent-encoded; a character
-//!   Shift_JIS lacks is refused before sending ([`EncodeError`]).
-//! - [`PharmacyReport`] and its parts are generated from `specs/hiyari/response.xsd`, with every
-//!   code as an enum of `iryo-hiyari-codes` that knows its Japanese label.
-//! - [`ReportReader`] reads a saved answer report by report; [`Client::search`] streams a search.
+#![doc = include_str!("../README.md")]
 
 #[rustfmt::skip]
 #[allow(clippy::all)]

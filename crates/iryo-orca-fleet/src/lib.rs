@@ -1,11 +1,4 @@
-//! One ORCA PUSH通知 watcher for many clinics. The tenants come from a TOML file
-//! ([`FleetConfig`]); each is a live feed (catch-up from its own cursor) whose events go to
-//! PostgreSQL, the rows and the cursor in one transaction. Several replicas with the same file
-//! divide the tenants between them through lease rows in the same database ([`lease`]), evenly;
-//! when one dies or is cut off, the others take its tenants over within [`lease::TTL`] plus a
-//! heartbeat, and a write of a replica whose lease ended is refused in its own transaction.
-//!
-//! See `docs/orca-fleet.md` for the configuration, the operation and the figures.
+#![doc = include_str!("../README.md")]
 
 mod config;
 mod fleet;

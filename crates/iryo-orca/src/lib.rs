@@ -1,32 +1,4 @@
-//! Typed client for the ORCA 日レセ API **PUSH通知一括取得** (`POST /api01rv2/pusheventgetv2`):
-//! the PUSH notifications an ORCA server has sent in the last 7 days, filtered by event name,
-//! operator and time window, with each body typed by its event.
-//!
-//! ```no_run
-//! use iryo_orca::{Client, Credentials, PushEventBody, PushTime};
-//!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::new("https://orca.example.jp:8000", Credentials::basic("ormaster", "secret"))?;
-//! let events = client
-//!     .push_events()
-//!     .event("patient_accept")
-//!     .start("2018-01-24 13:00".parse::<PushTime>()?)
-//!     .end("2018-01-25 12:59".parse::<PushTime>()?)
-//!     .send()
-//!     .await?; // ORCA's 0007 (nothing found) is an empty Vec
-//! for event in &events {
-//!     if let PushEventBody::PatientAccept(body) = &event.body {
-//!         println!("{} {} {:?}", event.uuid, event.time, body.patient_id);
-//!     }
-//! }
-//! # Ok(()) }
-//! ```
-//!
-//! - Generated from `specs/orca/openapi.yaml` (types, transport, [`PushEventBody`]); the rest is
-//!   hand-written: [`Config`], [`Client`], [`Error`], [`PushTime`], [`OrcaTimestamp`].
-//! - Errors keep ORCA's own codes ([`Error::Api`] with a [`PushErrorCode`]) apart from HTTP
-//!   failures ([`Error::Unauthorized`], [`Error::Forbidden`], [`Error::Http`]).
-//! - Passwords never appear in `Debug` output or errors.
+#![doc = include_str!("../README.md")]
 
 // The generated `push_event_get_v2` is not called: the client reads the answer as text once
 // (`client.rs` follows its request, since progenitor offers no way to the raw bytes).

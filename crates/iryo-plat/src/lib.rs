@@ -1,37 +1,4 @@
-//! Typed client for the PLAneTs (PLAT) permission APIs, PRV_ROL_001-010 and the patients' twins
-//! PTP_ROL_002-010, and for PLAT's Keycloak login ([`auth`]).
-//!
-//! ```no_run
-//! use iryo_plat::auth::{KeycloakConfig, Pkce, TokenCache};
-//! use iryo_plat::{ApprovalStatus, Config, GrantStatus, Side};
-//!
-//! # async fn demo(code_from_the_browser: &str) -> Result<(), Box<dyn std::error::Error>> {
-//! let keycloak = KeycloakConfig::new("https://plat.example.jp:8184", "1310000001", "http://127.0.0.1:8400/callback")
-//!     .build()?;
-//! let pkce = Pkce::new()?;
-//! println!("open {}", keycloak.config().authorization_url(&pkce, "state")?);
-//! let tokens = keycloak.exchange_code(code_from_the_browser, &pkce).await?;
-//! let client = Config::with_token_provider("https://plat.example.jp/cloudEHR", TokenCache::new(keycloak, tokens))
-//!     .build()?;
-//! let asked = client.permission_approvals(Side::Providers, Some(&ApprovalStatus::Requested), None).await?;
-//! for group in &asked {
-//!     for approval in &group.permission_approval {
-//!         let id = approval.permission_approval_id.as_ref().map(|id| id.to_string()).unwrap_or_default();
-//!         client.decide_permission(Side::Providers, &id, GrantStatus::Approve, "承認します", None).await?;
-//!     }
-//! }
-//! # Ok(()) }
-//! ```
-//!
-//! - Generated from `specs/plat/openapi.yaml`: types and transport. Hand-written: [`Config`],
-//!   [`Client`] (one short method per operation, in `permissions.rs`), [`Error`], [`auth`],
-//!   [`GsonDateTime`], [`ApprovalId`].
-//! - Dates are Gson's `Oct 7, 2021, 7:51:02 PM` (and the Java 8 / JDK 20+ variants, and ISO 8601),
-//!   typed as local date-times.
-//! - Errors carry PLAT's code ([`PlatErrorCode`]) whatever the HTTP status; Keycloak's errors carry
-//!   [`auth::OAuthErrorCode`].
-//! - Tokens never appear in `Debug` output or errors; a [`TokenProvider`] (such as
-//!   [`auth::TokenCache`]) is asked before each request, and once more after a 401.
+#![doc = include_str!("../README.md")]
 
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]

@@ -1,20 +1,4 @@
-//! Shared runtime of the iryo clients: everything the clients do alike lives here once.
-//!
-//! - [`Secret`]: a password or token that never shows up in `Debug` output, logs or errors.
-//! - [`Credentials`]: how a client authenticates (HTTP Basic, Bearer), turned into an
-//!   `Authorization` header marked sensitive.
-//! - [`Transport`]: the HTTP client (timeouts, user agent, [`ClientIdentity`], no credentials in
-//!   plain text off loopback or to a proxy).
-//! - [`send_bounded`]: the answer read whole within a size limit; a cut body is [`BodyCut`].
-//! - [`Shell`]: the one call path of the generated clients ([`Auth`] resolved before sending,
-//!   [`Hooks`] run by the generated code, retries by each [`Operation`]'s [`RetryClass`], one
-//!   `tracing` span per attempt).
-//! - [`CallFailure`] and [`Failure`]: one classification of failed attempts, and backoff with
-//!   jitter ([`RetryPolicy`]) for requests that are safe to repeat.
-//! - [`Redactor`]: excerpts of unexpected bodies without the request's secrets.
-//! - [`RawJson`] and [`UnknownFields`]: JSON the specs leave open, kept as text (no
-//!   amplification: a hostile body costs its own size, not a hundred times it).
-//! - [`TokenProvider`]: a Bearer token fetched before every request, so it can be refreshed.
+#![doc = include_str!("../README.md")]
 
 #[cfg(feature = "blocking")]
 mod blocking;

@@ -309,11 +309,11 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_lists_the_same_columns() {
-        let readme = include_str!("../../../../README.md");
+    fn the_crate_readme_lists_the_same_columns() {
+        let readme = include_str!("../../README.md");
         let start = readme
             .find("```text\nVERSION, ")
-            .expect("README lists the CSV columns");
+            .expect("crates/iryo-cli/README.md lists the CSV columns");
         let block = &readme[start + "```text\n".len()..];
         let block = &block[..block.find("```").unwrap()];
         let listed: Vec<&str> = block

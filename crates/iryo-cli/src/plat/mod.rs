@@ -13,7 +13,7 @@ use clap::{Args, Subcommand};
 use iryo_plat::{Config, Side};
 
 use crate::error::EXIT_CODES_HELP;
-use crate::output::{Stop, required_env};
+use crate::output::Stop;
 
 const DELETE_HELP: &str = "\
 Prints the answer as one JSON object with the API's keys as received (`permissionGroup`, or the
@@ -90,7 +90,7 @@ pub async fn run(command: PlatCommand, verbose: bool) -> Result<(), Stop> {
 }
 
 async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> {
-    let token = required_env("PLAT_TOKEN", "the Bearer access token")?;
+    let token = crate::env::PLAT_TOKEN.required()?;
     let client = Config::new(&args.base_url, token)
         .allow_insecure_http(args.insecure.allows(&args.base_url))
         .build()?;

@@ -28,13 +28,17 @@ impl TokenFileArg {
         if let Some(path) = &self.token_file {
             return Ok(path.clone());
         }
-        if let Some(path) = std::env::var_os("IRYO_PLAT_TOKEN_FILE").filter(|p| !p.is_empty()) {
+        if let Some(path) = crate::env::IRYO_PLAT_TOKEN_FILE.path() {
             return Ok(PathBuf::from(path));
         }
-        let config = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|p| !p.is_empty())
+        let config = crate::env::XDG_CONFIG_HOME
+            .path()
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".config")))
+            .or_else(|| {
+                crate::env::HOME
+                    .path()
+                    .map(|home| Path::new(&home).join(".config"))
+            })
             .ok_or_else(|| {
                 CliError::Input("no --token-file, IRYO_PLAT_TOKEN_FILE or HOME".into())
             })?;
@@ -165,7 +169,7 @@ impl Connection {
         insecure: &InsecureHttpArg,
     ) -> Result<Connection, Stop> {
         let plain_http = insecure.allows(base_url);
-        if let Some(token) = std::env::var("PLAT_TOKEN").ok().filter(|t| !t.is_empty()) {
+        if let Some(token) = crate::env::PLAT_TOKEN.raw().filter(|t| !t.is_empty()) {
             let client = Config::new(base_url, token)
                 .allow_insecure_http(plain_http)
                 .build()?;

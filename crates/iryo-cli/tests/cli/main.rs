@@ -21,4 +21,5 @@ mod plat_flow;
 mod plat_login;
 mod plat_memory;
 mod token_file;
+mod transcripts;
 mod watch;

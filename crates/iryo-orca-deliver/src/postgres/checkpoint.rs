@@ -5,7 +5,7 @@ use iryo_orca::live::{Acked, Checkpoint, CheckpointError, Cursor, MemoryCheckpoi
 use tokio::sync::watch;
 use uuid::Uuid;
 
-/// The feed's checkpoint with [`PostgresSink`]: the acknowledged rows and the cursor are already
+/// The feed's checkpoint with [`PostgresSink`](super::PostgresSink): the acknowledged rows and the cursor are already
 /// committed by the sink when the feed records them, so this keeps the cursor in memory for the
 /// feed (loaded from the database at the start) and writes back only `covered_until` and a
 /// rewind.
