@@ -45,16 +45,23 @@ async fn call(
     Result<iryo_plat::types::PermissionGroupResult, Error>,
     usize,
 ) {
-    let url = serve(body).await;
-    let client = Config::new(url, "token")
-        .retry(RetryPolicy::none())
-        .timeout(std::time::Duration::from_secs(120))
-        .build()
-        .unwrap();
+    // One small call first: what the first call of a process sets up once (the resolver, the
+    // runtime's and the HTTP stack's buffers) is steady state, not the answer's cost.
+    let warm = client_of(serve(Bytes::from_static(b"{}")).await);
+    let _ = warm.delete_provider_permission("16", "x").await;
+    let client = client_of(serve(body).await);
     let steady = ALLOCATOR.current_usage();
     ALLOCATOR.reset_peak_usage();
     let result = client.delete_provider_permission("16", "x").await;
     (result, ALLOCATOR.peak_usage().saturating_sub(steady))
+}
+
+fn client_of(url: String) -> iryo_plat::Client {
+    Config::new(url, "token")
+        .retry(RetryPolicy::none())
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap()
 }
 
 const APPROVAL: &[u8] = br#"{"permissionApprovalId":2,"status":"1","allowablePersonalId":"db04b087-52ee-4d69-9861-07e4d3db325e","approverPersonalId":"db04b087-52ee-4d69-9861-07e4d3db325e","approvedDatetime":"Oct 7, 2021, 8:02:04 PM"}"#;
@@ -79,8 +86,9 @@ async fn millions_of_items_are_refused_before_decoding_naming_count_and_limit() 
             }
             other => panic!("{shown}: {other:?}"),
         }
-        // Read whole (the answer once), never decoded.
-        assert!(peak < size + size / 4, "{} MiB", peak >> 20);
+        // Read whole, never decoded: within the goal. The count is process-wide, so it holds the
+        // in-process canned server's side of the answer too (about as much again).
+        assert!(peak < GOAL, "{} MiB", peak >> 20);
     }
 }
 
