@@ -138,10 +138,16 @@ fn fifteen_megabytes_stay_within_64_mib_above_steady_refused_or_printed() {
         assert_eq!(steady.code, 0, "{}", steady.stderr);
         assert!(steady.peak_rss_kib > 0, "the probe read the child's status");
         // The hard bound: the address space capped at the steady run's plus the goal.
-        let cap = steady.peak_vm_kib + GOAL_KIB;
-        let peak = run(&large_url, Some(cap));
         // The list's items, its last one and the outer list's one group.
         let items = large + 2;
+        // A refused answer ends too soon for its resident peak to be polled, so address space is
+        // its bound; the allocator reserves that in large segments, so twice the goal (the
+        // resident cost of refusing is measured in `iryo-plat/tests/memory.rs`: 14-38 MiB).
+        let cap = match items > limit {
+            true => steady.peak_vm_kib + 2 * GOAL_KIB,
+            false => steady.peak_vm_kib + GOAL_KIB,
+        };
+        let peak = run(&large_url, Some(cap));
         if items > limit {
             let expected = format!("holds {items} list items, more than the limit of {limit}");
             assert!(peak.stderr.contains(&expected), "{}", peak.stderr);
