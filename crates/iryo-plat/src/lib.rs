@@ -49,7 +49,7 @@ pub use iryo_runtime::{
 /// [`Error::TooManyItems`], found before decoding. A typed item costs up to about 500 bytes, so
 /// the limit keeps a typed answer within about 25 MiB, where 15 MB of `{}` would be 5 million
 /// items and 2.5 GB; PLAT's permission lists of one institution hold hundreds.
-pub const MAX_LIST_ITEMS: u64 = 40_000;
+pub const MAX_LIST_ITEMS: u64 = 50_000;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
