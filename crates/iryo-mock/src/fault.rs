@@ -186,16 +186,18 @@ pub(crate) const INVALID_BYTES: [u8; 3] = [0x81, 0x20, 0xFF];
 
 /// How one mock words the answers that faults borrow from it.
 pub(crate) trait Wire {
-    /// The `Content-Type` of its normal answers.
-    const CONTENT_TYPE: &'static str;
+    /// The `Content-Type` of its normal answers (JSON unless told).
+    const CONTENT_TYPE: &'static str = "application/json";
     /// The wrong `Content-Type` of [`Fault::WrongContentType`].
-    const WRONG_CONTENT_TYPE: &'static str;
+    const WRONG_CONTENT_TYPE: &'static str = "text/plain";
     /// Its answer to an error status with nothing to say.
     fn empty(status: StatusCode) -> Response;
     /// A well-formed answer body of at least `bytes` bytes.
     fn oversized_body(bytes: usize) -> Vec<u8>;
-    /// Where [`INVALID_BYTES`] go in a normal answer body: an offset inside a text.
-    fn text_offset(body: &[u8]) -> Option<usize>;
+    /// Where [`INVALID_BYTES`] go in a normal answer body: an offset inside a text (in JSON unless told).
+    fn text_offset(body: &[u8]) -> Option<usize> {
+        json_text_offset(body)
+    }
     /// [`Fault::AnswerCap`] (`repeat` false) and [`Fault::OverDeliver`] (`repeat` true): a normal answer
     /// body with `items` items. APIs that do not page keep the body as it is.
     fn with_items(body: &[u8], _items: usize, _repeat: bool) -> Vec<u8> {
@@ -357,7 +359,7 @@ fn with_body(response: Response, body: Body) -> Response {
 }
 
 /// Just inside the first JSON string value (after the first `":"`), for [`Fault::InvalidShiftJis`].
-pub(crate) fn json_text_offset(body: &[u8]) -> Option<usize> {
+fn json_text_offset(body: &[u8]) -> Option<usize> {
     body.windows(3).position(|w| w == b"\":\"").map(|at| at + 3)
 }
 

@@ -4,6 +4,7 @@
 pub mod fault;
 #[rustfmt::skip]
 mod generated;
+mod harness;
 pub mod hiyari;
 pub mod orca;
 pub mod plat;

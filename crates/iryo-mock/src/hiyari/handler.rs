@@ -12,9 +12,10 @@ use encoding_rs::SHIFT_JIS;
 
 use super::faults::{self, HiyariWire};
 use super::report::{escape_into, write_element};
-use super::{Injected, RecordedRequest, Shared, params, query, search};
+use super::{Failure, RecordedRequest, Shared, params, query, search};
 use crate::Fault;
-use crate::fault::{self, Connection};
+use crate::fault::Connection;
+use crate::harness::Injected;
 
 /// The `Content-Type` of every XML answer.
 pub(crate) const XML_CONTENT_TYPE: &str = "text/xml; charset=Shift_JIS";
@@ -39,7 +40,7 @@ pub(crate) async fn api(
     if method != Method::GET && method != Method::POST {
         return empty(StatusCode::METHOD_NOT_ALLOWED);
     }
-    let request = shared.requests.fetch_add(1, Ordering::Relaxed) + 1;
+    let request = shared.harness.count();
     // A servlet reads a POST's parameters from the query string first, then from the form body.
     let mut raw = uri.query().unwrap_or_default().as_bytes().to_vec();
     if method == Method::POST && !body.is_empty() {
@@ -59,13 +60,16 @@ pub(crate) async fn api(
             raw_query: String::from_utf8_lossy(&raw).into_owned(),
             params: query::decode_lossy(&raw),
         });
-        let queued = inner.faults.pop_front();
-        queued.or_else(|| shared.flaky_fault())
+        drop(inner);
+        let queued = shared.harness.take();
+        queued.or_else(|| shared.flaky_fault(request))
     };
     match fault {
         None => answer(&shared, &raw),
-        Some(Injected::Error(message)) => error_document("1", &message),
-        Some(Injected::Raw { body, content_type }) => raw_response(body, &content_type),
+        Some(Injected::Api(Failure::Error(message))) => error_document("1", &message),
+        Some(Injected::Api(Failure::Raw { body, content_type })) => {
+            raw_response(body, &content_type)
+        }
         Some(Injected::Wire(Fault::IgnoreStart { claim_start })) => {
             let (without, asked) = faults::without_start(&raw);
             let response = answer(&shared, &without);
@@ -76,7 +80,10 @@ pub(crate) async fn api(
         }
         Some(Injected::Wire(fault)) => {
             let normal = async { answer(&shared, &raw) };
-            fault::respond::<HiyariWire>(fault, &connection, &shared.stopping, normal).await
+            let harness = &shared.harness;
+            harness
+                .spoil::<HiyariWire>(fault, &connection, normal)
+                .await
         }
     }
 }

@@ -15,17 +15,17 @@ mod search;
 mod synthetic;
 mod tags;
 
-use std::collections::VecDeque;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
 use encoding_rs::SHIFT_JIS;
 
 use crate::fault::Fault;
-use crate::server::{MockServer, StopSwitch, Stopping};
+use crate::harness::{Api, Harness, Injected, handle_methods};
+use crate::server::{MockServer, StopSwitch};
 pub use changes::DataChange;
 use search::Report;
 
@@ -65,34 +65,21 @@ pub struct RecordedRequest {
     pub params: Vec<(String, String)>,
 }
 
-/// A failure queued for the next API request: the service's own kinds, or a [`Fault`] of the wire.
+/// The service's own failures, queued with the faults.
 #[derive(Debug)]
-enum Injected {
+pub(crate) enum Failure {
     /// `status="1"` and this `<Error>` message.
     Error(String),
     /// These bytes verbatim with this `Content-Type`, HTTP 200.
-    Raw {
-        body: Vec<u8>,
-        content_type: String,
-    },
-    Wire(Fault),
+    Raw { body: Vec<u8>, content_type: String },
 }
 
-impl Injected {
+impl Failure {
     fn error(message: &str) -> Result<Self, ControlError> {
         if let Some(c) = first_unencodable(message) {
             return Err(ControlError::NotShiftJis(c));
         }
-        Ok(Injected::Error(message.to_owned()))
-    }
-
-    /// [`HiyariMock::http_status_next`]: an empty-bodied error status.
-    fn status(status: u16) -> Result<Self, ControlError> {
-        if (400..=599).contains(&status) {
-            Ok(Injected::Wire(Fault::Status(status)))
-        } else {
-            Err(ControlError::StatusOutOfRange(status))
-        }
+        Ok(Failure::Error(message.to_owned()))
     }
 }
 
@@ -115,24 +102,21 @@ struct Shared {
     answer_cap: Option<usize>,
     /// Every `n`-th API request without a queued failure takes the next of these faults.
     flaky: Option<(u64, Vec<Fault>)>,
-    /// API requests received (GET or POST on an API path).
-    requests: AtomicU64,
-    stopping: Stopping,
+    /// Failures queued for the API, its request counter (GET or POST on an API path), the stop signal.
+    harness: Harness<Failure>,
     inner: Mutex<Inner>,
 }
 
 #[derive(Default)]
 struct Inner {
-    faults: VecDeque<Injected>,
     changes: changes::Changes,
     last_request: Option<RecordedRequest>,
 }
 
 impl Shared {
-    /// The scheduled fault of the `requests`-th request (see [`HiyariMockBuilder::flaky`]).
-    fn flaky_fault(&self) -> Option<Injected> {
+    /// The scheduled fault of the `n`-th API request (see [`HiyariMockBuilder::flaky`]).
+    fn flaky_fault(&self, n: u64) -> Option<Injected<Failure>> {
         let (every, faults) = self.flaky.as_ref()?;
-        let n = self.requests.load(Ordering::SeqCst);
         if n == 0 || !n.is_multiple_of(*every) {
             return None;
         }
@@ -143,6 +127,16 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Nothing here can be left half-written by a panic, so a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Api for Shared {
+    const NAME: &'static str = "hiyari";
+    type Failure = Failure;
+    type Wire = faults::HiyariWire;
+
+    fn harness(&self) -> &Harness<Failure> {
+        &self.harness
     }
 }
 
@@ -297,8 +291,7 @@ impl HiyariMockBuilder {
             synthetic: self.synthetic.map(AtomicUsize::new),
             answer_cap: self.answer_cap,
             flaky: self.flaky,
-            requests: AtomicU64::new(0),
-            stopping: switch.stopping(),
+            harness: Harness::new(switch.stopping()),
             inner: Mutex::new(Inner::default()),
         });
         let server = MockServer::spawn(router(shared.clone()), self.bind, switch).await?;
@@ -327,7 +320,13 @@ impl std::fmt::Debug for HiyariMock {
     }
 }
 
+handle_methods!(HiyariMock);
+
 impl HiyariMock {
+    fn harness(&self) -> &Harness<Failure> {
+        &self.shared.harness
+    }
+
     /// A builder with the defaults: the document's sample then 40 generated reports, path [`DEFAULT_PATH`],
     /// listening on `127.0.0.1` at a free port.
     pub fn builder() -> HiyariMockBuilder {
@@ -403,58 +402,18 @@ impl HiyariMock {
     /// Makes a later API request answer `status="1"` with `<Error>message</Error>` (HTTP 200). Failures queue
     /// up: each API request takes the oldest one, whatever its parameters.
     pub fn fail_next_error(&self, message: &str) -> Result<(), ControlError> {
-        let fault = Injected::error(message)?;
-        self.shared.lock().faults.push_back(fault);
-        Ok(())
-    }
-
-    /// Makes a later API request answer `status` (400 to 599) with an empty body: [`Fault::Status`], refusing
-    /// statuses below 400. Shares the queue of [`HiyariMock::fail_next_error`].
-    pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {
-        let fault = Injected::status(status)?;
-        self.shared.lock().faults.push_back(fault);
+        let failure = Failure::error(message)?;
+        self.shared.harness.push_api(failure);
         Ok(())
     }
 
     /// Makes a later API request answer HTTP 200 with exactly `body` and `content_type` (for bodies that are
     /// not Shift_JIS, cut short, or not XML). Shares the queue of [`HiyariMock::fail_next_error`].
     pub fn raw_next(&self, body: impl Into<Vec<u8>>, content_type: &str) {
-        let fault = Injected::Raw {
+        self.shared.harness.push_api(Failure::Raw {
             body: body.into(),
             content_type: content_type.to_owned(),
-        };
-        self.shared.lock().faults.push_back(fault);
-    }
-
-    /// Queues a fault of the wire for a later API request; it shares the queue of
-    /// [`HiyariMock::fail_next_error`], so each API request takes the oldest entry. See [`Fault`] for what
-    /// each one answers.
-    ///
-    /// # Panics
-    ///
-    /// If [`Fault::check`] refuses the fault (a status outside 200-599, an oversized answer over 512 MiB).
-    #[track_caller]
-    pub fn push_fault(&self, fault: Fault) {
-        let fault = fault.checked();
-        self.shared.lock().faults.push_back(Injected::Wire(fault));
-    }
-
-    /// Queues several faults, in order, as [`HiyariMock::push_fault`] does (and panics on the same faults,
-    /// before queueing any).
-    #[track_caller]
-    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
-        let mut checked = Vec::new();
-        for fault in faults {
-            checked.push(fault.checked());
-        }
-        let mut inner = self.shared.lock();
-        inner.faults.extend(checked.into_iter().map(Injected::Wire));
-    }
-
-    /// How many API requests (`GET` or `POST` on an API path) arrived so far, answered, refused or failed;
-    /// control routes, 404 and 405 do not count. A retrying client shows here.
-    pub fn request_count(&self) -> u64 {
-        self.shared.requests.load(Ordering::Relaxed)
+        });
     }
 
     /// The last request any API path received (answered or refused), or `None` before the first.

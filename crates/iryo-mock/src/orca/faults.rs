@@ -5,14 +5,11 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::handler::empty;
-use crate::fault::{Wire, json_text_offset};
+use crate::fault::Wire;
 
 pub(crate) struct OrcaWire;
 
 impl Wire for OrcaWire {
-    const CONTENT_TYPE: &'static str = "application/json";
-    const WRONG_CONTENT_TYPE: &'static str = "text/plain";
-
     fn empty(status: StatusCode) -> Response {
         empty(status)
     }
@@ -31,10 +28,6 @@ impl Wire for OrcaWire {
         }
         body.push(b']');
         body
-    }
-
-    fn text_offset(body: &[u8]) -> Option<usize> {
-        json_text_offset(body)
     }
 }
 

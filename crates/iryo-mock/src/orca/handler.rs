@@ -1,7 +1,5 @@
 //! The `pusheventgetv2` endpoint and the glserver-style plain responses (empty bodies for every non-200).
 
-use std::sync::atomic::Ordering;
-
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, SERVER, WWW_AUTHENTICATE};
@@ -13,8 +11,9 @@ use super::auth::{self, Refusal};
 use super::faults::OrcaWire;
 use super::messages::message_for;
 use super::validate::{self, Code};
-use super::{Injected, Shared};
-use crate::fault::{self, Connection};
+use super::{Business, Shared};
+use crate::fault::Connection;
+pub(crate) use crate::harness::json_response;
 
 /// glserver refuses larger request bodies with 413; ORCA's requests are tiny.
 const MAX_BODY: usize = 1024 * 1024;
@@ -27,21 +26,18 @@ pub(crate) async fn pusheventgetv2(
     body: Body,
 ) -> Response {
     let shared = super::tenants::select_api(&root, &headers);
-    shared.requests.fetch_add(1, Ordering::Relaxed);
+    shared.harness.count();
     match auth::check(&headers, &shared.accounts) {
         Ok(()) => {}
         Err(Refusal::Unauthorized) => return unauthorized(),
         Err(Refusal::Forbidden) => return empty(StatusCode::FORBIDDEN),
     }
-    let injected = shared.lock().faults.pop_front();
-    match injected {
-        None => answer(&shared, body).await,
-        Some(Injected::Business { code, message }) => business_error(&code, &message),
-        Some(Injected::Wire(fault)) => {
-            let normal = answer(&shared, body);
-            fault::respond::<OrcaWire>(fault, &connection, &shared.stopping, normal).await
-        }
-    }
+    let normal = answer(&shared, body);
+    let business = |b: Business| business_error(&b.code, &b.message);
+    shared
+        .harness
+        .answer::<OrcaWire>(&connection, normal, business)
+        .await
 }
 
 /// The answer to an authenticated request that no failure was queued for.
@@ -119,13 +115,4 @@ fn business_error(code: &str, message: &str) -> Response {
         StatusCode::OK,
         &json!({ "error": { "code": code, "message": message } }),
     )
-}
-
-pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    let content_type = HeaderValue::from_static("application/json");
-    response.headers_mut().insert(CONTENT_TYPE, content_type);
-    response
 }

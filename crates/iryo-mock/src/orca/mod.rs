@@ -12,13 +12,13 @@ mod store;
 mod tenants;
 mod validate;
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -26,7 +26,8 @@ use serde_json::Value;
 pub use store::Clock;
 
 use crate::fault::Fault;
-use crate::server::{MockServer, StopSwitch, Stopping};
+use crate::harness::{Api, Harness, handle_methods};
+use crate::server::{MockServer, StopSwitch};
 use auth::Account;
 use store::Store;
 
@@ -54,19 +55,19 @@ pub enum ControlError {
     TooManyTenants(usize),
 }
 
-/// A failure queued for the next API request: an ORCA business error, or a [`Fault`] of the wire.
+/// ORCA's own failure, queued with the faults: a business error answered with HTTP 200.
 #[derive(Debug)]
-enum Injected {
-    Business { code: String, message: String },
-    Wire(Fault),
+pub(crate) struct Business {
+    code: String,
+    message: String,
 }
 
-impl Injected {
-    fn business(code: &str, message: Option<&str>) -> Self {
+impl Business {
+    fn new(code: &str, message: Option<&str>) -> Self {
         let message = message
             .or_else(|| messages::message_for(code))
             .unwrap_or_default();
-        Injected::Business {
+        Business {
             code: code.to_owned(),
             message: message.to_owned(),
         }
@@ -78,9 +79,8 @@ pub(crate) struct Shared {
     accounts: Vec<Account>,
     /// ORCA operator IDs known besides the accounts and the users of stored notifications (for 0099).
     operators: BTreeSet<String>,
-    /// API requests received, authenticated or not.
-    requests: AtomicU64,
-    stopping: Stopping,
+    /// Failures queued for the API, its request counter (authenticated or not), the stop signal.
+    harness: Harness<Business>,
     inner: Mutex<Inner>,
     live: live::Hub,
     /// Further tenants, selected by `X-GINBEE-TENANT-ID` (empty in a tenant's own state).
@@ -90,7 +90,6 @@ pub(crate) struct Shared {
 struct Inner {
     store: Store,
     clock: Clock,
-    faults: VecDeque<Injected>,
 }
 
 impl Shared {
@@ -109,16 +108,29 @@ impl Shared {
         Shared {
             accounts: vec![Account::new(user, password)],
             operators: self.operators.clone(),
-            requests: AtomicU64::new(0),
-            stopping: self.stopping.clone(),
+            harness: Harness::new(self.harness.stopping().clone()),
             inner: Mutex::new(Inner {
                 store: Store::new(),
                 clock,
-                faults: VecDeque::new(),
             }),
             live: live::Hub::with_capacity(live::TENANT_CHANNEL_CAPACITY),
             tenants: Mutex::default(),
         }
+    }
+}
+
+impl Api for Shared {
+    const NAME: &'static str = "orca";
+    type Failure = Business;
+    type Wire = faults::OrcaWire;
+
+    fn harness(&self) -> &Harness<Business> {
+        &self.harness
+    }
+
+    /// Control requests honour `X-GINBEE-TENANT-ID`.
+    fn select(self: &Arc<Self>, headers: &HeaderMap) -> Arc<Self> {
+        tenants::select(self, headers)
     }
 }
 
@@ -239,14 +251,12 @@ impl OrcaMockBuilder {
         let inner = Inner {
             store,
             clock: self.clock,
-            faults: VecDeque::new(),
         };
         let switch = StopSwitch::new();
         let shared = Arc::new(Shared {
             accounts,
             operators: self.operators,
-            requests: AtomicU64::new(0),
-            stopping: switch.stopping(),
+            harness: Harness::new(switch.stopping()),
             inner: Mutex::new(inner),
             live: live::Hub::new(),
             tenants: Mutex::default(),
@@ -288,7 +298,13 @@ impl std::fmt::Debug for OrcaMock {
     }
 }
 
+handle_methods!(OrcaMock);
+
 impl OrcaMock {
+    fn harness(&self) -> &Harness<Business> {
+        &self.shared.harness
+    }
+
     /// A builder with the defaults: fixtures loaded, account `ormaster` / `ormaster`, clock frozen at
     /// `2018-01-25T12:00:00+09:00`, listening on `127.0.0.1` at a free port.
     pub fn builder() -> OrcaMockBuilder {
@@ -348,51 +364,7 @@ impl OrcaMock {
     /// document's message for `code` (the first of the six for `0089`; empty for a code the document does not
     /// list). Failures queue up: each authenticated API request takes the oldest one, whatever its body.
     pub fn fail_next(&self, code: &str, message: Option<&str>) {
-        self.shared
-            .lock()
-            .faults
-            .push_back(Injected::business(code, message));
-    }
-
-    /// Makes a later API request answer `status` (400 to 599) with an empty body, as glserver sends every
-    /// non-200 status: [`Fault::Status`], refusing statuses below 400. Shares the queue of
-    /// [`OrcaMock::fail_next`].
-    pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {
-        if !(400..=599).contains(&status) {
-            return Err(ControlError::StatusOutOfRange(status));
-        }
-        self.push_fault(Fault::Status(status));
-        Ok(())
-    }
-
-    /// Queues a fault of the wire for a later API request; it shares the queue of [`OrcaMock::fail_next`], so
-    /// each authenticated API request takes the oldest entry. See [`Fault`] for what each one answers.
-    ///
-    /// # Panics
-    ///
-    /// If [`Fault::check`] refuses the fault (a status outside 200-599, an oversized answer over 512 MiB).
-    #[track_caller]
-    pub fn push_fault(&self, fault: Fault) {
-        let fault = fault.checked();
-        self.shared.lock().faults.push_back(Injected::Wire(fault));
-    }
-
-    /// Queues several faults, in order, as [`OrcaMock::push_fault`] does (and panics on the same faults, before
-    /// queueing any).
-    #[track_caller]
-    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
-        let mut checked = Vec::new();
-        for fault in faults {
-            checked.push(fault.checked());
-        }
-        let mut inner = self.shared.lock();
-        inner.faults.extend(checked.into_iter().map(Injected::Wire));
-    }
-
-    /// How many API requests (`POST` on an API path) arrived so far, whether or not they were authenticated,
-    /// failed or answered; control routes, 404 and 405 do not count. A retrying client shows here.
-    pub fn request_count(&self) -> u64 {
-        self.shared.requests.load(Ordering::Relaxed)
+        self.shared.harness.push_api(Business::new(code, message));
     }
 
     /// Records a notification as ORCA would send it: a fresh v4 `uuid`, the next `id`, and `time` written in

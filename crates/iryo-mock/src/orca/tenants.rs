@@ -28,8 +28,8 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::handler::{json_response, method_not_allowed};
 use super::{ControlError, Shared};
+use crate::harness::{control_route, json_response};
 
 /// The header that names a tenant (on the socket's upgrade, on API and control requests).
 pub(crate) const TENANT_HEADER: &str = "x-ginbee-tenant-id";
@@ -99,10 +99,7 @@ pub(crate) fn add(
 }
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    Router::new().route(
-        "/__mock/orca/tenants",
-        get(list).post(create).fallback(method_not_allowed),
-    )
+    control_route("tenants", get(list).post(create))
 }
 
 async fn list(State(root): State<Arc<Shared>>) -> Response {

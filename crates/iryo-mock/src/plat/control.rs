@@ -1,5 +1,6 @@
-//! Control routes under `/__mock/plat/`, for test suites that run the mock in another process. They need no
-//! authentication, which is why the mock listens on loopback by default.
+//! Control routes under `/__mock/plat/`, for test suites that run the mock in another process: the harness's
+//! (see `crate::harness`) and PLAT's own. They need no authentication, which is why the mock listens on
+//! loopback by default.
 //!
 //! | Route | Body | Answer |
 //! |---|---|---|
@@ -16,7 +17,6 @@
 //! A malformed control request is answered 400 with `{"error":"<what is wrong>"}`.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -26,43 +26,22 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::handler::{json_response, method_not_allowed};
-use super::{Injected, Shared};
-use crate::fault::faults_from_json;
+use super::{Business, Shared};
+use crate::harness::{self, bad_request, control_route, json_response, no_content, parse_object};
 
+/// The shared control routes (`fault`, `http-status-next`, `requests`) and PLAT's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route(
-            "/__mock/plat/fail-next",
-            post(fail_next).fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/plat/http-status-next",
-            post(http_status_next).fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/plat/fault",
-            post(push_faults).fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/plat/requests",
-            get(request_count).fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/plat/store",
-            get(dump)
-                .post(insert_group)
-                .delete(clear)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/plat/expire-tokens",
-            post(expire_tokens).fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/plat/revoke-refresh-tokens",
-            post(revoke_refresh_tokens).fallback(method_not_allowed),
-        )
+    harness::routes::<Shared>()
+        .merge(control_route("fail-next", post(fail_next)))
+        .merge(control_route(
+            "store",
+            get(dump).post(insert_group).delete(clear),
+        ))
+        .merge(control_route("expire-tokens", post(expire_tokens)))
+        .merge(control_route(
+            "revoke-refresh-tokens",
+            post(revoke_refresh_tokens),
+        ))
 }
 
 async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
@@ -92,49 +71,16 @@ async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         None | Some(Value::Null) => None,
         Some(status) => match status.as_u64().and_then(|s| u16::try_from(s).ok()) {
             Some(status) => Some(status),
-            None => return bad_request(STATUS_RANGE),
+            None => return bad_request("`status` must be an HTTP status from 400 to 599"),
         },
     };
-    match Injected::business(code, message, status) {
-        Ok(fault) => {
-            shared.lock().faults.push_back(fault);
+    match Business::new(code, message, status) {
+        Ok(failure) => {
+            shared.harness.push_api(failure);
             no_content()
         }
         Err(error) => bad_request(&error.to_string()),
     }
-}
-
-const STATUS_RANGE: &str = "`status` must be an HTTP status from 400 to 599";
-
-async fn http_status_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request = match parse_object(&body) {
-        Ok(request) => request,
-        Err(reason) => return bad_request(&reason),
-    };
-    let status = request.get("status").and_then(Value::as_u64).unwrap_or(0);
-    match u16::try_from(status).map(Injected::status) {
-        Ok(Ok(fault)) => {
-            shared.lock().faults.push_back(fault);
-            no_content()
-        }
-        _ => bad_request(STATUS_RANGE),
-    }
-}
-
-async fn push_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    match faults_from_json(&body) {
-        Ok(faults) => {
-            let mut inner = shared.lock();
-            inner.faults.extend(faults.into_iter().map(Injected::Wire));
-            no_content()
-        }
-        Err(reason) => bad_request(&reason),
-    }
-}
-
-async fn request_count(State(shared): State<Arc<Shared>>) -> Response {
-    let count = shared.requests.load(Ordering::Relaxed);
-    json_response(StatusCode::OK, &json!({ "count": count }))
 }
 
 async fn dump(State(shared): State<Arc<Shared>>) -> Response {
@@ -155,22 +101,4 @@ async fn insert_group(State(shared): State<Arc<Shared>>, body: Bytes) -> Respons
 async fn clear(State(shared): State<Arc<Shared>>) -> Response {
     shared.lock().store.clear();
     no_content()
-}
-
-fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err("body must be a JSON object".to_owned()),
-        Err(error) => Err(format!("body is not JSON: {error}")),
-    }
-}
-
-fn no_content() -> Response {
-    let mut response = Response::default();
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    response
-}
-
-fn bad_request(reason: &str) -> Response {
-    json_response(StatusCode::BAD_REQUEST, &json!({ "error": reason }))
 }

@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::handler::empty;
-use crate::fault::{Wire, json_text_offset};
+use crate::fault::Wire;
 
 pub(crate) struct PlatWire;
 
@@ -13,9 +13,6 @@ pub(crate) struct PlatWire;
 const APPROVER: &str = "db04b087-52ee-4d69-9861-07e4d3db325e";
 
 impl Wire for PlatWire {
-    const CONTENT_TYPE: &'static str = "application/json";
-    const WRONG_CONTENT_TYPE: &'static str = "text/plain";
-
     fn empty(status: StatusCode) -> Response {
         empty(status)
     }
@@ -59,10 +56,6 @@ impl Wire for PlatWire {
         }
         body.extend_from_slice(closing);
         body
-    }
-
-    fn text_offset(body: &[u8]) -> Option<usize> {
-        json_text_offset(body)
     }
 }
 

@@ -2,12 +2,11 @@
 //! default error JSON for an unreadable body, and PLAT's `{"errorCode","errorMessage"}`.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{CONTENT_LENGTH, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
@@ -16,8 +15,9 @@ use super::auth::Actor;
 use super::faults::PlatWire;
 use super::messages::message_for;
 use super::store::{Refusal, render};
-use super::{Injected, Shared};
-use crate::fault::{self, Connection};
+use super::{Business, Shared};
+use crate::fault::Connection;
+pub(crate) use crate::harness::json_response;
 
 /// Comments are short; a larger body is refused with an empty 413.
 const MAX_BODY: usize = 1024 * 1024;
@@ -50,22 +50,15 @@ where
     F: FnOnce(Actor) -> Fut,
     Fut: Future<Output = Response>,
 {
-    shared.requests.fetch_add(1, Ordering::Relaxed);
+    shared.harness.count();
     let Some(actor) = shared.actor(headers) else {
         return unauthorized();
     };
-    let injected = shared.lock().faults.pop_front();
-    match injected {
-        None => normal(actor).await,
-        Some(Injected::Business {
-            code,
-            message,
-            status,
-        }) => plat_error(status, &code, message.as_deref()),
-        Some(Injected::Wire(fault)) => {
-            fault::respond::<PlatWire>(fault, connection, &shared.stopping, normal(actor)).await
-        }
-    }
+    let normal = normal(actor);
+    let harness = &shared.harness;
+    harness
+        .answer::<PlatWire>(connection, normal, Business::response)
+        .await
 }
 
 /// The answer to a request with an accepted token that no failure was queued for.
@@ -164,15 +157,6 @@ pub(crate) fn plat_error(status: StatusCode, code: &str, message: Option<&str>) 
         body.insert("errorMessage".into(), message.into());
     }
     json_response(status, &Value::Object(body))
-}
-
-pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    let content_type = HeaderValue::from_static("application/json");
-    response.headers_mut().insert(CONTENT_TYPE, content_type);
-    response
 }
 
 #[cfg(test)]

@@ -17,10 +17,8 @@ mod reads;
 mod seed;
 mod store;
 
-use std::collections::VecDeque;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -34,7 +32,8 @@ pub use dates::DateStyle;
 pub use keycloak::PUBLIC_CLIENT;
 
 use crate::fault::Fault;
-use crate::server::{MockServer, StopSwitch, Stopping};
+use crate::harness::{Api, Harness, handle_methods};
+use crate::server::{MockServer, StopSwitch};
 use auth::Tokens;
 use keycloak::Keycloak;
 use store::Store;
@@ -66,35 +65,28 @@ pub enum ControlError {
     StatusOutOfRange(u16),
 }
 
-/// A failure queued for the next API request: a PLAT error, or a [`Fault`] of the wire.
+/// PLAT's own failure, queued with the faults: `{"errorCode","errorMessage"}` with an error status.
 #[derive(Debug)]
-enum Injected {
-    Business {
-        code: String,
-        message: Option<String>,
-        status: StatusCode,
-    },
-    Wire(Fault),
+pub(crate) struct Business {
+    code: String,
+    message: Option<String>,
+    status: StatusCode,
 }
 
-impl Injected {
-    fn business(
-        code: &str,
-        message: Option<&str>,
-        status: Option<u16>,
-    ) -> Result<Self, ControlError> {
+impl Business {
+    fn new(code: &str, message: Option<&str>, status: Option<u16>) -> Result<Self, ControlError> {
         let status = error_status(status.unwrap_or_else(|| messages::status_for(code)))?;
         let message = message.or_else(|| messages::message_for(code));
-        Ok(Injected::Business {
+        Ok(Business {
             code: code.to_owned(),
             message: message.map(str::to_owned),
             status,
         })
     }
 
-    /// [`PlatMock::http_status_next`]: an empty-bodied error status.
-    fn status(status: u16) -> Result<Self, ControlError> {
-        error_status(status).map(|s| Injected::Wire(Fault::Status(s.as_u16())))
+    /// Its answer.
+    pub(crate) fn response(self) -> axum::response::Response {
+        handler::plat_error(self.status, &self.code, self.message.as_deref())
     }
 }
 
@@ -109,16 +101,14 @@ fn error_status(status: u16) -> Result<StatusCode, ControlError> {
 /// State shared by the handlers and the [`PlatMock`] handle.
 struct Shared {
     tokens: Tokens,
-    /// API requests received, authenticated or not.
-    requests: AtomicU64,
-    stopping: Stopping,
+    /// Failures queued for the API, its request counter (authenticated or not), the stop signal.
+    harness: Harness<Business>,
     inner: Mutex<Inner>,
     keycloak: Mutex<Keycloak>,
 }
 
 struct Inner {
     store: Store,
-    faults: VecDeque<Injected>,
     date_style: DateStyle,
 }
 
@@ -156,6 +146,16 @@ impl Shared {
             .insert(entry)
             .map_err(ControlError::DuplicateApprovalId)?;
         Ok(id)
+    }
+}
+
+impl Api for Shared {
+    const NAME: &'static str = "plat";
+    type Failure = Business;
+    type Wire = faults::PlatWire;
+
+    fn harness(&self) -> &Harness<Business> {
+        &self.harness
     }
 }
 
@@ -302,7 +302,6 @@ impl PlatMockBuilder {
         }
         let inner = Inner {
             store,
-            faults: VecDeque::new(),
             date_style: self.date_style,
         };
         let mut keycloak = Keycloak::new(self.access_lifetime);
@@ -310,8 +309,7 @@ impl PlatMockBuilder {
         let switch = StopSwitch::new();
         let shared = Arc::new(Shared {
             tokens,
-            requests: AtomicU64::new(0),
-            stopping: switch.stopping(),
+            harness: Harness::new(switch.stopping()),
             inner: Mutex::new(inner),
             keycloak: Mutex::new(keycloak),
         });
@@ -345,7 +343,13 @@ impl std::fmt::Debug for PlatMock {
     }
 }
 
+handle_methods!(PlatMock);
+
 impl PlatMock {
+    fn harness(&self) -> &Harness<Business> {
+        &self.shared.harness
+    }
+
     /// A builder with the defaults: fixtures loaded, tokens `demo-token` and `other-org-token`, application path
     /// `/cloudEHR`, Java 9 dates, listening on `127.0.0.1` at a free port.
     pub fn builder() -> PlatMockBuilder {
@@ -406,48 +410,9 @@ impl PlatMock {
         message: Option<&str>,
         status: Option<u16>,
     ) -> Result<(), ControlError> {
-        let fault = Injected::business(code, message, status)?;
-        self.shared.lock().faults.push_back(fault);
+        let failure = Business::new(code, message, status)?;
+        self.shared.harness.push_api(failure);
         Ok(())
-    }
-
-    /// Makes a later API request answer `status` (400 to 599) with an empty body: [`Fault::Status`], refusing
-    /// statuses below 400. Shares the queue of [`PlatMock::fail_next`].
-    pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {
-        let fault = Injected::status(status)?;
-        self.shared.lock().faults.push_back(fault);
-        Ok(())
-    }
-
-    /// Queues a fault of the wire for a later API request; it shares the queue of [`PlatMock::fail_next`], so
-    /// each API request that passes the token check takes the oldest entry. See [`Fault`] for what each one
-    /// answers.
-    ///
-    /// # Panics
-    ///
-    /// If [`Fault::check`] refuses the fault (a status outside 200-599, an oversized answer over 512 MiB).
-    #[track_caller]
-    pub fn push_fault(&self, fault: Fault) {
-        let fault = fault.checked();
-        self.shared.lock().faults.push_back(Injected::Wire(fault));
-    }
-
-    /// Queues several faults, in order, as [`PlatMock::push_fault`] does (and panics on the same faults, before
-    /// queueing any).
-    #[track_caller]
-    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
-        let mut checked = Vec::new();
-        for fault in faults {
-            checked.push(fault.checked());
-        }
-        let mut inner = self.shared.lock();
-        inner.faults.extend(checked.into_iter().map(Injected::Wire));
-    }
-
-    /// How many API requests (`PUT` on an API path) arrived so far, whether or not their token was accepted,
-    /// failed or answered; control routes, 404 and 405 do not count. A retrying client shows here.
-    pub fn request_count(&self) -> u64 {
-        self.shared.requests.load(Ordering::Relaxed)
     }
 
     /// Stores a whole permission group, shaped like the API's answer (`permissionGroup`, `permissionApproval`,
@@ -517,27 +482,23 @@ mod tests {
     }
 
     #[test]
-    fn faults_default_their_status_and_message() {
-        let fault = Injected::business("PLAT403", None, None);
+    fn failures_default_their_status_and_message() {
+        let failure = Business::new("PLAT403", None, None);
         assert!(matches!(
-            fault,
-            Ok(Injected::Business { ref code, ref message, status })
+            failure,
+            Ok(Business { ref code, ref message, status })
                 if code == "PLAT403"
                     && message.as_deref() == messages::message_for("PLAT403")
                     && status == StatusCode::FORBIDDEN
         ));
-        let unknown = Injected::business("PLAT999", None, Some(503));
+        let unknown = Business::new("PLAT999", None, Some(503));
         assert!(matches!(
             unknown,
-            Ok(Injected::Business { message: None, status, .. }) if status.as_u16() == 503
+            Ok(Business { message: None, status, .. }) if status.as_u16() == 503
         ));
         assert_eq!(
-            Injected::business("PLAT500", None, Some(200)).map(|_| ()),
+            Business::new("PLAT500", None, Some(200)).map(|_| ()),
             Err(ControlError::StatusOutOfRange(200))
-        );
-        assert_eq!(
-            Injected::status(600).map(|_| ()),
-            Err(ControlError::StatusOutOfRange(600))
         );
     }
 }

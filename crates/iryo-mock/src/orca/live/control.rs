@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::Push;
-use crate::orca::handler::{json_response, method_not_allowed};
+use crate::harness::{bad_request, control_route, json_response, no_content, parse_object};
 use crate::orca::tenants::Tenant;
 use crate::orca::{ControlError, Shared};
 
@@ -148,22 +148,10 @@ impl LiveControl {
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route(
-            "/__mock/orca/live/raise",
-            post(raise_route).fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/orca/live/generator",
-            post(generator_route).fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/orca/live/fault",
-            post(fault_route).fallback(method_not_allowed),
-        )
-        .route(
-            "/__mock/orca/live/stats",
-            get(stats_route).fallback(method_not_allowed),
-        )
+        .merge(control_route("live/raise", post(raise_route)))
+        .merge(control_route("live/generator", post(generator_route)))
+        .merge(control_route("live/fault", post(fault_route)))
+        .merge(control_route("live/stats", get(stats_route)))
 }
 
 fn control(shared: &Arc<Shared>) -> LiveControl {
@@ -272,19 +260,5 @@ async fn stats_route(Tenant(shared): Tenant) -> Response {
 }
 
 fn parse(body: &[u8]) -> Result<serde_json::Map<String, Value>, Box<Response>> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(Box::new(bad_request("body must be a JSON object"))),
-        Err(error) => Err(Box::new(bad_request(&format!("body is not JSON: {error}")))),
-    }
-}
-
-fn no_content() -> Response {
-    let mut response = Response::default();
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    response
-}
-
-fn bad_request(reason: &str) -> Response {
-    json_response(StatusCode::BAD_REQUEST, &json!({ "error": reason }))
+    parse_object(body).map_err(|reason| Box::new(bad_request(&reason)))
 }

@@ -106,7 +106,7 @@ async fn connection(shared: Arc<Shared>, mut socket: WebSocket) {
     let mut pushes = hub.sender.subscribe();
     let mut drops = hub.drops.subscribe();
     let mut hangs = hub.hangs.subscribe();
-    let stop = shared.stopping.clone().wait();
+    let stop = shared.harness.stopping().clone().wait();
     tokio::pin!(stop);
     let mut subscriptions: Vec<Subscription> = Vec::new();
     loop {

@@ -1,0 +1,112 @@
+//! The control routes every mock has under `/__mock/<api>/`, and the shapes of all control answers. They need
+//! no authentication, which is why the mocks listen on loopback by default.
+//!
+//! | Route | Body | Answer |
+//! |---|---|---|
+//! | `POST /__mock/<api>/http-status-next` | `{"status":500}` (400-599) | 204 |
+//! | `POST /__mock/<api>/fault` | a [`Fault`](crate::Fault) in its JSON form, or an array of them | 204 |
+//! | `GET /__mock/<api>/requests` | | 200 `{"count":N}`, the API requests so far |
+//!
+//! A malformed control request is answered 400 with `{"error":"<what is wrong>"}`, another method 405 in the
+//! API's own style.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::{MethodRouter, get, post};
+use serde_json::{Map, Value, json};
+
+use super::Api;
+use crate::fault::{Wire, faults_from_json};
+
+/// The routes every mock shares; each API merges its own (`fail-next`, its store) made with [`control_route`].
+pub(crate) fn routes<A: Api>() -> Router<Arc<A>> {
+    Router::new()
+        .merge(control_route("fault", post(push_faults::<A>)))
+        .merge(control_route(
+            "http-status-next",
+            post(http_status_next::<A>),
+        ))
+        .merge(control_route("requests", get(request_count::<A>)))
+}
+
+/// `/__mock/<api>/<leaf>` answered by `route`, and 405 in the API's style for any other method.
+pub(crate) fn control_route<A: Api>(leaf: &str, route: MethodRouter<Arc<A>>) -> Router<Arc<A>> {
+    let path = format!("/__mock/{}/{leaf}", A::NAME);
+    Router::new().route(&path, route.fallback(method_not_allowed::<A>))
+}
+
+async fn method_not_allowed<A: Api>() -> Response {
+    A::Wire::empty(StatusCode::METHOD_NOT_ALLOWED)
+}
+
+async fn push_faults<A: Api>(
+    State(root): State<Arc<A>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match faults_from_json(&body) {
+        Ok(faults) => {
+            root.select(&headers).harness().push_checked(faults);
+            no_content()
+        }
+        Err(reason) => bad_request(&reason),
+    }
+}
+
+async fn http_status_next<A: Api>(
+    State(root): State<Arc<A>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = match parse_object(&body) {
+        Ok(request) => request,
+        Err(reason) => return bad_request(&reason),
+    };
+    let status = request.get("status").and_then(Value::as_u64).unwrap_or(0);
+    let status = u16::try_from(status).unwrap_or(0);
+    match root.select(&headers).harness().push_error_status(status) {
+        Ok(()) => no_content(),
+        Err(_) => bad_request("`status` must be an HTTP status from 400 to 599"),
+    }
+}
+
+async fn request_count<A: Api>(State(root): State<Arc<A>>, headers: HeaderMap) -> Response {
+    let count = root.select(&headers).harness().request_count();
+    json_response(StatusCode::OK, &json!({ "count": count }))
+}
+
+/// A control request's body as a JSON object, or what is wrong with it.
+pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, String> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err("body must be a JSON object".to_owned()),
+        Err(error) => Err(format!("body is not JSON: {error}")),
+    }
+}
+
+/// `status` with `value` as `application/json`.
+pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    let content_type = HeaderValue::from_static("application/json");
+    response.headers_mut().insert(CONTENT_TYPE, content_type);
+    response
+}
+
+pub(crate) fn no_content() -> Response {
+    let mut response = Response::default();
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}
+
+/// 400 with `{"error": reason}`.
+pub(crate) fn bad_request(reason: &str) -> Response {
+    json_response(StatusCode::BAD_REQUEST, &json!({ "error": reason }))
+}
