@@ -76,7 +76,7 @@ enum Command {
     /// PLAneTs API (Keycloak login kept in a token file, or a Bearer token from PLAT_TOKEN).
     #[command(subcommand)]
     Plat(plat::PlatCommand),
-    /// Serve the three mock servers locally and print how to try each command against them.
+    /// Serve the mock servers locally (all three, or one alone) and print how to try each command on them.
     Mock(mock::MockArgs),
 }
 

@@ -1,25 +1,23 @@
 //! `iryo mock`: the three mock servers in one process, with how to try each command on them.
 
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 
 use clap::Args;
-use iryo_mock::hiyari::HiyariMock;
-use iryo_mock::orca::{Clock, OrcaMock};
-use iryo_mock::plat::{DEMO_TOKEN, PlatMock};
+use iryo_mock::cli::{ORCA_DEMO_PASSWORD, ORCA_DEMO_USER, interrupted};
+use iryo_mock::orca::OrcaMock;
+use iryo_mock::plat::DEMO_TOKEN;
 
 use crate::error::CliError;
 
-/// The mock's default ORCA account (not a real secret: it only opens the local mock).
-const ORCA_DEMO_USER: &str = "ormaster";
-const ORCA_DEMO_PASSWORD: &str = "ormaster";
-
-/// Ports and address of the mock servers.
+/// The mock servers: `iryo-mock`'s flags (one set for both front ends).
 #[derive(Args)]
+#[group(skip)]
 #[command(after_help = "\
 Example:
   iryo mock                      # ORCA on 8000, hiyari on 8183, PLAT on 8182; Ctrl-C stops them
   iryo mock --orca-port 0 --hiyari-port 0 --plat-port 0   # free ports, printed on stdout
+  iryo mock plat --port 0 --date-style java8              # one mock alone, with its own options
 
 It prints each server's base URL and the mock's demo credentials (ORCA ormaster / ormaster, PLAT
 Bearer demo-token), then one ready-to-paste command per API. The ORCA mock's clock is frozen at
@@ -27,82 +25,48 @@ Bearer demo-token), then one ready-to-paste command per API. The ORCA mock's clo
 
 Exit codes: 0 after Ctrl-C, 3 when a port cannot be bound.")]
 pub struct MockArgs {
-    /// Port of the ORCA mock (0 = a free port).
-    #[arg(long, value_name = "P", default_value_t = 8000)]
-    orca_port: u16,
-    /// Port of the hiyari mock (0 = a free port).
-    #[arg(long, value_name = "P", default_value_t = 8183)]
-    hiyari_port: u16,
-    /// Port of the PLAT mock (0 = a free port).
-    #[arg(long, value_name = "P", default_value_t = 8182)]
-    plat_port: u16,
-    /// Also serve the ORCA PUSH通知 socket on a port of its own (日レセ style, tenant header required);
-    /// `/ws` on the ORCA port is always there (WebORCA style).
-    #[arg(long, value_name = "P")]
-    orca_pusher_port: Option<u16>,
-    /// Run the ORCA mock on the machine's clock instead of 2018-01-25 12:00 JST, so that notifications
-    /// raised now are within pusheventgetv2's 7 days (what `iryo orca watch` needs to catch up).
-    #[arg(long)]
-    orca_system_clock: bool,
-    /// Address to listen on. The mocks' /__mock control routes need no credentials: keep loopback.
-    #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
-    bind: IpAddr,
+    #[command(flatten)]
+    mock: iryo_mock::cli::MockArgs,
 }
 
 /// Serves until Ctrl-C (SIGINT).
 pub async fn run(args: MockArgs) -> Result<(), CliError> {
-    let listen = |name: &'static str, port: u16| {
-        let addr = SocketAddr::new(args.bind, port);
-        move |e: std::io::Error| {
-            CliError::Transport(format!("the {name} mock cannot listen on {addr}: {e}"))
-        }
-    };
-    let mut orca = OrcaMock::builder().bind(SocketAddr::new(args.bind, args.orca_port));
-    if args.orca_system_clock {
-        orca = orca.clock(Clock::System);
-    }
-    if let Some(port) = args.orca_pusher_port {
-        orca = orca.pusher(SocketAddr::new(args.bind, port));
-    }
-    let orca = orca.spawn().await.map_err(listen("ORCA", args.orca_port))?;
-    let hiyari = HiyariMock::builder()
-        .bind(SocketAddr::new(args.bind, args.hiyari_port))
+    let bind = args.mock.bind;
+    let interrupted =
+        interrupted().map_err(|e| CliError::Transport(format!("cannot wait for Ctrl-C: {e}")))?;
+    let servers = args
+        .mock
         .spawn()
         .await
-        .map_err(listen("hiyari", args.hiyari_port))?;
-    let plat = PlatMock::builder()
-        .bind(SocketAddr::new(args.bind, args.plat_port))
-        .spawn()
-        .await
-        .map_err(listen("PLAT", args.plat_port))?;
-    if !args.bind.is_loopback() {
+        .map_err(|e| CliError::Transport(e.to_string()))?;
+    if !bind.is_loopback() {
         eprintln!(
             "warning: listening beyond loopback; the /__mock control routes need no credentials"
         );
     }
-    let mut banner = banner(
-        &reachable(&orca.base_url(), args.bind),
-        &reachable(&hiyari.base_url(), args.bind),
-        &reachable(&plat.app_url(), args.bind),
-        insecure_flag(args.bind),
-    );
-    banner.push_str(&watch_lines(&orca, args.bind));
+    let text = match (&servers.orca, &servers.hiyari, &servers.plat) {
+        (Some(orca), Some(hiyari), Some(plat)) => {
+            let mut text = banner(
+                &reachable(&orca.base_url(), bind),
+                &reachable(&hiyari.base_url(), bind),
+                &reachable(&plat.app_url(), bind),
+                insecure_flag(bind),
+            );
+            text.push_str(&watch_lines(orca, bind));
+            text
+        }
+        _ => servers.listening.iter().map(|l| format!("{l}\n")).collect(),
+    };
     let mut out = std::io::stdout().lock();
-    out.write_all(banner.as_bytes())
+    out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(CliError::output)?;
     drop(out);
-    tokio::signal::ctrl_c()
+    interrupted.await;
+    servers
+        .shutdown()
         .await
-        .map_err(|e| CliError::Transport(format!("cannot wait for Ctrl-C: {e}")))?;
-    let stopped = [
-        orca.shutdown().await,
-        hiyari.shutdown().await,
-        plat.shutdown().await,
-    ];
-    for result in stopped {
-        result.map_err(|e| CliError::Transport(format!("stopping a mock failed: {e}")))?;
-    }
+        .map_err(|e| CliError::Transport(format!("stopping a mock failed: {e}")))?;
     eprintln!("mock servers stopped");
     Ok(())
 }
@@ -176,6 +140,7 @@ Try:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
 
     #[test]
     fn listening_everywhere_prints_loopback_urls_that_need_no_consent() {

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod fault;
 #[rustfmt::skip]
 mod generated;

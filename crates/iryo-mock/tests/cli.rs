@@ -82,3 +82,46 @@ fn user_and_password_go_together() {
     };
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Without a subcommand the binary serves the three mocks, as `iryo mock` does with the same flags.
+#[tokio::test]
+async fn without_a_subcommand_it_serves_all_three_on_their_ports() {
+    let spawned = Command::new(BIN)
+        .args(["--orca-port", "0", "--hiyari-port", "0", "--plat-port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = spawned else {
+        panic!("could not start {BIN}")
+    };
+    let mut lines = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::new(stdout);
+        for _ in 0..3 {
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            lines.push(line);
+        }
+    }
+    let running = Running::from_child(child);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap_or_default();
+    for (line, (api, start)) in lines.iter().zip([
+        ("orca", "ORCA mock listening on http://127.0.0.1:"),
+        ("hiyari", "hiyari mock listening on http://127.0.0.1:"),
+        ("plat", "PLAT mock listening on http://127.0.0.1:"),
+    ]) {
+        let rest = line.strip_prefix(start).unwrap_or_default();
+        let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let url = format!("http://127.0.0.1:{port}/__mock/{api}/requests");
+        let answer = client.get(url).send().await;
+        let text = match answer {
+            Ok(answer) => answer.text().await.unwrap_or_default(),
+            Err(error) => panic!("{api} ({line:?}): {error}"),
+        };
+        assert_eq!(text, r#"{"count":0}"#, "{api}");
+    }
+    assert_eq!(running.interrupt(), Some(0));
+}

@@ -27,6 +27,7 @@ use crate::fault::Fault;
 use crate::harness::{Api, Harness, Injected, handle_methods};
 use crate::server::{MockServer, StopSwitch};
 pub use changes::DataChange;
+pub(crate) use generator::DEFAULT_GENERATED;
 use search::Report;
 
 /// The document's endpoint path, the default of [`HiyariMockBuilder::path`].

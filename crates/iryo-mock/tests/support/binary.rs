@@ -27,6 +27,12 @@ impl Running {
         (running, banner)
     }
 
+    /// A child started by the test itself.
+    #[allow(dead_code)]
+    pub fn from_child(child: Child) -> Running {
+        Running(Some(child))
+    }
+
     /// Sends SIGINT and returns the exit code, waiting at most 20 s.
     pub fn interrupt(mut self) -> Option<i32> {
         let mut child = self.0.take()?;
