@@ -90,6 +90,18 @@ pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// The string `key` of a control request, `None` when absent or null; else what is wrong.
+pub(crate) fn optional_text<'a>(
+    request: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Option<&'a str>, String> {
+    match request.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.as_str())),
+        Some(_) => Err(format!("`{key}` must be a string")),
+    }
+}
+
 /// `status` with `value` as `application/json`.
 pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
     let bytes = serde_json::to_vec(value).unwrap_or_default();

@@ -3,6 +3,7 @@
 //! work them, and the server's stop signal. Each API plugs in through [`Api`] and keeps its behaviour (handlers,
 //! stores, state machines) hand-written: that is what makes a mock an oracle.
 
+mod builder;
 mod control;
 
 use std::collections::VecDeque;
@@ -13,12 +14,19 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+pub(crate) use builder::{builder_methods, load_fixtures};
 pub(crate) use control::{
-    bad_request, control_route, json_response, no_content, parse_object, routes,
+    bad_request, control_route, json_response, no_content, optional_text, parse_object, routes,
 };
 
 use crate::fault::{self, Connection, Fault, Wire};
 use crate::server::Stopping;
+
+/// Locks `mutex` even if a panic poisoned it: the mocks' states are changed in steps that a panic cannot leave
+/// half-done, so a poisoned lock is still usable.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// One API's mock, as the harness sees it.
 pub(crate) trait Api: Send + Sync + Sized + 'static {
@@ -61,8 +69,7 @@ impl<F> Harness<F> {
     }
 
     fn queue(&self) -> MutexGuard<'_, VecDeque<Injected<F>>> {
-        // A queue cannot be left half-written by a panic, so a poisoned lock is still usable.
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.queue)
     }
 
     /// Counts an API request; returns how many arrived, this one included.

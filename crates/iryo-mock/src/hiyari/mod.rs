@@ -18,13 +18,13 @@ mod tags;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use encoding_rs::SHIFT_JIS;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, Injected, handle_methods};
+use crate::harness::{Api, Harness, Injected, builder_methods, handle_methods, lock};
 use crate::server::{MockServer, StopSwitch};
 pub use changes::DataChange;
 pub(crate) use generator::DEFAULT_GENERATED;
@@ -126,8 +126,7 @@ impl Shared {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Nothing here can be left half-written by a panic, so a poisoned lock is still usable.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.inner)
     }
 }
 
@@ -174,6 +173,8 @@ impl Default for HiyariMockBuilder {
         }
     }
 }
+
+builder_methods!(HiyariMockBuilder);
 
 impl HiyariMockBuilder {
     /// The API path (default [`DEFAULT_PATH`]); [`NEW_REPORT_PATH`] is served too. It must start with `/` and
@@ -237,13 +238,6 @@ impl HiyariMockBuilder {
         if !faults.is_empty() {
             self.flaky = Some((every, faults));
         }
-        self
-    }
-
-    /// The address to listen on. Default `127.0.0.1:0` (loopback, a free port). The control routes need no
-    /// authentication, so only bind beyond loopback on a network you trust.
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.bind = addr;
         self
     }
 

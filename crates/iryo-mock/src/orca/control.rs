@@ -25,7 +25,9 @@ use serde_json::{Value, json};
 
 use super::tenants::Tenant;
 use super::{Business, Shared};
-use crate::harness::{self, bad_request, control_route, json_response, no_content, parse_object};
+use crate::harness::{
+    self, bad_request, control_route, json_response, no_content, optional_text, parse_object,
+};
 
 /// The shared control routes (`fault`, `http-status-next`, `requests`) and ORCA's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -45,10 +47,9 @@ async fn fail_next(Tenant(shared): Tenant, body: Bytes) -> Response {
     let Some(code) = request.get("code").and_then(Value::as_str) else {
         return bad_request("`code` must be a string, e.g. \"0089\"");
     };
-    let message = match request.get("message") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(message)) => Some(message.as_str()),
-        Some(_) => return bad_request("`message` must be a string"),
+    let message = match optional_text(&request, "message") {
+        Ok(message) => message,
+        Err(reason) => return bad_request(&reason),
     };
     shared.harness.push_api(Business::new(code, message));
     no_content()

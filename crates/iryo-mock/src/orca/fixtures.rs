@@ -1,7 +1,7 @@
 //! The notifications every mock starts with unless told otherwise; see the fixture table in the crate docs.
 
-use super::ControlError;
 use super::store::Store;
+use crate::harness::load_fixtures;
 
 /// In insertion order. Files 06 and 11 are the document's response sample, verbatim.
 const FIXTURES: [(&str, &str); 16] = [
@@ -71,16 +71,9 @@ const FIXTURES: [(&str, &str); 16] = [
     ),
 ];
 
-/// Seeds `store` with every fixture, without running retention. The error names the broken file, which can
-/// only happen if this crate ships a bad fixture (a unit test loads them all).
+/// Seeds `store` with every fixture, without running retention.
 pub(crate) fn load(store: &mut Store) -> Result<(), String> {
-    for (name, text) in FIXTURES {
-        let data = serde_json::from_str(text).map_err(|e| format!("fixture {name}: {e}"))?;
-        store
-            .seed(data)
-            .map_err(|e: ControlError| format!("fixture {name}: {e}"))?;
-    }
-    Ok(())
+    load_fixtures(&FIXTURES, |data| store.seed(data).map(drop))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ mod validate;
 use std::collections::BTreeSet;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::http::HeaderMap;
@@ -26,7 +26,7 @@ use serde_json::Value;
 pub use store::Clock;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, handle_methods};
+use crate::harness::{Api, Harness, builder_methods, handle_methods, lock};
 use crate::server::{MockServer, StopSwitch};
 use auth::Account;
 use store::Store;
@@ -94,12 +94,11 @@ struct Inner {
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic elsewhere cannot leave the store half-written, so a poisoned lock is still usable.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.inner)
     }
 
     fn tenants(&self) -> MutexGuard<'_, tenants::Tenants> {
-        self.tenants.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.tenants)
     }
 
     /// A tenant's own state: one account, an empty store, the same clock and operators.
@@ -182,6 +181,8 @@ impl Default for OrcaMockBuilder {
     }
 }
 
+builder_methods!(OrcaMockBuilder, fixtures);
+
 impl OrcaMockBuilder {
     /// Lets `user` in with `password`. Without any call, the only account is `ormaster` / `ormaster`; the first
     /// call replaces that default, and further calls add accounts. Every account user is a registered operator.
@@ -201,19 +202,6 @@ impl OrcaMockBuilder {
     /// `2018-01-25T12:00:00+09:00`, whether or not fixtures are loaded.
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
-        self
-    }
-
-    /// Whether to start with the built-in fixtures (default `true`); `false` starts with an empty store.
-    pub fn fixtures(mut self, load: bool) -> Self {
-        self.fixtures = load;
-        self
-    }
-
-    /// The address to listen on. Default `127.0.0.1:0` (loopback, a free port). The control routes need no
-    /// authentication, so only bind beyond loopback on a network you trust.
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.bind = addr;
         self
     }
 

@@ -27,7 +27,9 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::{Business, Shared};
-use crate::harness::{self, bad_request, control_route, json_response, no_content, parse_object};
+use crate::harness::{
+    self, bad_request, control_route, json_response, no_content, optional_text, parse_object,
+};
 
 /// The shared control routes (`fault`, `http-status-next`, `requests`) and PLAT's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -62,10 +64,9 @@ async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let Some(code) = request.get("code").and_then(Value::as_str) else {
         return bad_request("`code` must be a string, e.g. \"PLAT500\"");
     };
-    let message = match request.get("message") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(message)) => Some(message.as_str()),
-        Some(_) => return bad_request("`message` must be a string"),
+    let message = match optional_text(&request, "message") {
+        Ok(message) => message,
+        Err(reason) => return bad_request(&reason),
     };
     let status = match request.get("status") {
         None | Some(Value::Null) => None,

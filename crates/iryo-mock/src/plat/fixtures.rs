@@ -2,6 +2,7 @@
 
 use super::seed::read_entry;
 use super::store::Store;
+use crate::harness::load_fixtures;
 
 /// In insertion order. G1 is the document's sample as it was before the deletion; the others are invented.
 const FIXTURES: [(&str, &str); 4] = [
@@ -23,17 +24,13 @@ const FIXTURES: [(&str, &str); 4] = [
     ),
 ];
 
-/// Seeds `store` with every fixture. The error names the broken file, which can only happen if this crate ships
-/// a bad fixture (a unit test loads them all).
+/// Seeds `store` with every fixture.
 pub(crate) fn load(store: &mut Store) -> Result<(), String> {
-    for (name, text) in FIXTURES {
-        let value = serde_json::from_str(text).map_err(|e| format!("fixture {name}: {e}"))?;
-        let entry = read_entry(&value).map_err(|e| format!("fixture {name}: {e}"))?;
-        store
-            .insert(entry)
-            .map_err(|id| format!("fixture {name}: approval {id} is used twice"))?;
-    }
-    Ok(())
+    load_fixtures(&FIXTURES, |value| {
+        let entry = read_entry(&value).map_err(|e| e.to_string())?;
+        let used_twice = |id| format!("approval {id} is used twice");
+        store.insert(entry).map_err(used_twice)
+    })
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ mod store;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
@@ -32,7 +32,7 @@ pub use dates::DateStyle;
 pub use keycloak::PUBLIC_CLIENT;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, handle_methods};
+use crate::harness::{Api, Harness, builder_methods, handle_methods, lock};
 use crate::server::{MockServer, StopSwitch};
 use auth::Tokens;
 use keycloak::Keycloak;
@@ -114,12 +114,11 @@ struct Inner {
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic elsewhere cannot leave the store half-written, so a poisoned lock is still usable.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.inner)
     }
 
     fn keycloak(&self) -> MutexGuard<'_, Keycloak> {
-        self.keycloak.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.keycloak)
     }
 
     /// The actor of the request's Bearer token: a fixed token, or an unexpired one the Keycloak mock issued.
@@ -223,6 +222,8 @@ impl Default for PlatMockBuilder {
     }
 }
 
+builder_methods!(PlatMockBuilder, fixtures);
+
 impl PlatMockBuilder {
     /// Accepts `Authorization: Bearer <token>` as `actor`. Without any call, the tokens are [`DEMO_TOKEN`]
     /// ([`Actor::demo`]) and [`OTHER_ORG_TOKEN`] ([`Actor::other_organization`]); the first call replaces both,
@@ -243,19 +244,6 @@ impl PlatMockBuilder {
     /// How dates are written. Default [`DateStyle::Java9`], as in the document's samples.
     pub fn date_style(mut self, style: DateStyle) -> Self {
         self.date_style = style;
-        self
-    }
-
-    /// Whether to start with the built-in fixtures (default `true`); `false` starts with an empty store.
-    pub fn fixtures(mut self, load: bool) -> Self {
-        self.fixtures = load;
-        self
-    }
-
-    /// The address to listen on. Default `127.0.0.1:0` (loopback, a free port). The control routes need no
-    /// authentication, so only bind beyond loopback on a network you trust.
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.bind = addr;
         self
     }
 

@@ -1,0 +1,45 @@
+//! What every mock's builder does the same way: the setters of where to listen and whether to load the
+//! fixtures, and reading the fixtures it ships.
+
+use serde_json::Value;
+
+/// `bind` (and with `fixtures`, `fixtures`) on a mock's builder, whose fields `bind: SocketAddr` (and
+/// `fixtures: bool`) they set.
+macro_rules! builder_methods {
+    ($builder:ident) => {
+        impl $builder {
+            /// The address to listen on. Default `127.0.0.1:0` (loopback, a free port). The control routes
+            /// need no authentication, so only bind beyond loopback on a network you trust.
+            pub fn bind(mut self, addr: SocketAddr) -> Self {
+                self.bind = addr;
+                self
+            }
+        }
+    };
+    ($builder:ident, fixtures) => {
+        $crate::harness::builder_methods!($builder);
+
+        impl $builder {
+            /// Whether to start with the built-in fixtures (default `true`); `false` starts with an empty
+            /// store.
+            pub fn fixtures(mut self, load: bool) -> Self {
+                self.fixtures = load;
+                self
+            }
+        }
+    };
+}
+pub(crate) use builder_methods;
+
+/// Reads each fixture `(name, JSON text)` and hands it to `seed`. The error names the broken file, which can
+/// only happen if this crate ships a bad fixture (a unit test per mock loads them all).
+pub(crate) fn load_fixtures<E: std::fmt::Display>(
+    fixtures: &[(&str, &str)],
+    mut seed: impl FnMut(Value) -> Result<(), E>,
+) -> Result<(), String> {
+    for (name, text) in fixtures {
+        let value = serde_json::from_str(text).map_err(|e| format!("fixture {name}: {e}"))?;
+        seed(value).map_err(|e| format!("fixture {name}: {e}"))?;
+    }
+    Ok(())
+}
