@@ -66,10 +66,24 @@ fn render_mod(tables: &[&CodeTable]) -> TokenStream {
             pub use #module::#ty;
         }
     });
+    let arms = tables.iter().map(|t| {
+        let name = Literal::string(&t.table);
+        let ty = format_ident!("{}", t.rust.type_name);
+        quote! { #name => #ty::from_known_code(code)?.label(), }
+    });
     quote! {
         mod unknown_code;
         pub use unknown_code::UnknownCode;
         #(#mods)*
+
+        /// The label of `code` in the table named `table` (its name in `specs/codes/`, such as a row's
+        /// `values` column names it), or `None` for a table or code not listed.
+        pub fn label_in(table: &str, code: &str) -> Option<&'static str> {
+            match table {
+                #(#arms)*
+                _ => None,
+            }
+        }
     }
 }
 

@@ -104,3 +104,21 @@ fn itemcodes_know_their_values_and_element() {
     let unknown: ItemCode = "9999999".parse().unwrap();
     assert_eq!((unknown.values(), unknown.element()), (None, None));
 }
+
+/// `label_in` finds every row's label through the table's name, as an itemcode's `values` names it.
+#[test]
+fn labels_are_found_by_table_name() {
+    for name in iryo_testkit::tables_of_crate("iryo-hiyari-codes") {
+        let table = read_table(&name);
+        for row in rows(&table) {
+            let code = row["code"].as_str().unwrap();
+            // A tree table repeats a code in several places; its label is the first row's.
+            let first = rows(&table).iter().find(|r| r["code"] == code);
+            let label = first.and_then(|r| r["label"].as_str());
+            assert_eq!(label_in(&name, code), label, "{name} {code}");
+        }
+    }
+    assert_eq!(label_in("hiyari-scene", "100101"), Some("内服薬調剤"));
+    assert_eq!(label_in("hiyari-scene", "999999"), None);
+    assert_eq!(label_in("free-text", "01"), None);
+}

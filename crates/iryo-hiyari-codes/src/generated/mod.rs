@@ -62,3 +62,30 @@ mod hiyari_treatment_level;
 pub use hiyari_treatment_level::TreatmentLevel;
 mod hiyari_xml_tag;
 pub use hiyari_xml_tag::Item;
+/// The label of `code` in the table named `table` (its name in `specs/codes/`, such as a row's
+/// `values` column names it), or `None` for a table or code not listed.
+pub fn label_in(table: &str, code: &str) -> Option<&'static str> {
+    match table {
+        "hiyari-change" => PrescriptionChange::from_known_code(code)?.label(),
+        "hiyari-classification" => DrugClassification::from_known_code(code)?.label(),
+        "hiyari-discoverer" => Discoverer::from_known_code(code)?.label(),
+        "hiyari-doubt-ground" => DoubtGround::from_known_code(code)?.label(),
+        "hiyari-execution" => TreatmentExecution::from_known_code(code)?.label(),
+        "hiyari-factor" => IncidentFactor::from_known_code(code)?.label(),
+        "hiyari-incident-content" => IncidentContent::from_known_code(code)?.label(),
+        "hiyari-influence" => PrescriptionInfluence::from_known_code(code)?.label(),
+        "hiyari-itemcode" => ItemCode::from_known_code(code)?.label(),
+        "hiyari-job-category" => JobCategory::from_known_code(code)?.label(),
+        "hiyari-occurrence-day" => OccurrenceDay::from_known_code(code)?.label(),
+        "hiyari-occurrence-month" => OccurrenceMonth::from_known_code(code)?.label(),
+        "hiyari-patient-count" => PatientCount::from_known_code(code)?.label(),
+        "hiyari-patient-sex" => PatientSex::from_known_code(code)?.label(),
+        "hiyari-result-status" => ResultStatus::from_known_code(code)?.label(),
+        "hiyari-scene" => OccurrenceScene::from_known_code(code)?.label(),
+        "hiyari-summary" => IncidentSummary::from_known_code(code)?.label(),
+        "hiyari-time-zone" => OccurrenceTimeZone::from_known_code(code)?.label(),
+        "hiyari-treatment-level" => TreatmentLevel::from_known_code(code)?.label(),
+        "hiyari-xml-tag" => Item::from_known_code(code)?.label(),
+        _ => None,
+    }
+}

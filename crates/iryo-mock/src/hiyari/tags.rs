@@ -131,6 +131,22 @@ impl TagTable {
         false
     }
 
+    /// Every place of `tag` in the table, as the path of tags below `PHARMACY_REPORT`, in table order.
+    pub(crate) fn paths_of(&'static self, tag: &str) -> Vec<Vec<&'static str>> {
+        let mut paths = Vec::new();
+        for (row, _) in self.rows.iter().enumerate().filter(|(_, r)| r.code == tag) {
+            let mut path = Vec::new();
+            let mut current = Some(row);
+            while let Some(r) = current.filter(|&r| r != self.root()) {
+                path.push(self.rows[r].code.as_str());
+                current = self.rows[r].parent;
+            }
+            path.reverse();
+            paths.push(path);
+        }
+        paths
+    }
+
     /// The tags of the table without repeats, in table order.
     #[cfg(test)]
     fn tags(&self) -> Vec<&str> {

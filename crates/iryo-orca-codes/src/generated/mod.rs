@@ -20,3 +20,18 @@ mod orca_socket_error_code;
 pub use orca_socket_error_code::SocketErrorCode;
 mod orca_update_code;
 pub use orca_update_code::UpdateCode;
+/// The label of `code` in the table named `table` (its name in `specs/codes/`, such as a row's
+/// `values` column names it), or `None` for a table or code not listed.
+pub fn label_in(table: &str, code: &str) -> Option<&'static str> {
+    match table {
+        "orca-hospital-stay-request" => {
+            HospitalStayRequest::from_known_code(code)?.label()
+        }
+        "orca-patient-mode" => PatientMode::from_known_code(code)?.label(),
+        "orca-push-error-code" => PushErrorCode::from_known_code(code)?.label(),
+        "orca-send-character-code" => SendCharacterCode::from_known_code(code)?.label(),
+        "orca-socket-error-code" => SocketErrorCode::from_known_code(code)?.label(),
+        "orca-update-code" => UpdateCode::from_known_code(code)?.label(),
+        _ => None,
+    }
+}

@@ -29,3 +29,19 @@ mod plat_operator;
 pub use plat_operator::Operator;
 mod plat_permission_kind;
 pub use plat_permission_kind::PermissionKind;
+/// The label of `code` in the table named `table` (its name in `specs/codes/`, such as a row's
+/// `values` column names it), or `None` for a table or code not listed.
+pub fn label_in(table: &str, code: &str) -> Option<&'static str> {
+    match table {
+        "plat-approval-status" => ApprovalStatus::from_known_code(code)?.label(),
+        "plat-deleted-flag" => DeletedFlag::from_known_code(code)?.label(),
+        "plat-error-code" => PlatErrorCode::from_known_code(code)?.label(),
+        "plat-grant-status" => GrantStatus::from_known_code(code)?.label(),
+        "plat-holder-kind" => HolderKind::from_known_code(code)?.label(),
+        "plat-location" => Location::from_known_code(code)?.label(),
+        "plat-oauth-error" => OAuthErrorCode::from_known_code(code)?.label(),
+        "plat-operator" => Operator::from_known_code(code)?.label(),
+        "plat-permission-kind" => PermissionKind::from_known_code(code)?.label(),
+        _ => None,
+    }
+}
