@@ -1,6 +1,8 @@
 //! What every mock's builder does the same way: the setters of where to listen and whether to load the
 //! fixtures, and reading the fixtures it ships.
 
+use std::io;
+
 use serde_json::Value;
 
 /// `bind` (and with `fixtures`, `fixtures`) on a mock's builder, whose fields `bind: SocketAddr` (and
@@ -31,15 +33,18 @@ macro_rules! builder_methods {
 }
 pub(crate) use builder_methods;
 
-/// Reads each fixture `(name, JSON text)` and hands it to `seed`. The error names the broken file, which can
-/// only happen if this crate ships a bad fixture (a unit test per mock loads them all).
+/// Reads each fixture `(name, JSON text)` and hands it to `seed`. The error (`InvalidData`) names the broken
+/// file, which can only happen if this crate ships a bad fixture (a unit test per mock loads them all).
 pub(crate) fn load_fixtures<E: std::fmt::Display>(
     fixtures: &[(&str, &str)],
     mut seed: impl FnMut(Value) -> Result<(), E>,
-) -> Result<(), String> {
+) -> io::Result<()> {
     for (name, text) in fixtures {
-        let value = serde_json::from_str(text).map_err(|e| format!("fixture {name}: {e}"))?;
-        seed(value).map_err(|e| format!("fixture {name}: {e}"))?;
+        let broken = |e: &dyn std::fmt::Display| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("fixture {name}: {e}"))
+        };
+        let value = serde_json::from_str(text).map_err(|e| broken(&e))?;
+        seed(value).map_err(|e| broken(&e))?;
     }
     Ok(())
 }

@@ -148,12 +148,28 @@ impl<F> Harness<F> {
     }
 }
 
-/// The public methods every mock handle has for the harness: `push_fault`, `push_faults`, `http_status_next`,
-/// `request_count`. The handle needs a method `harness(&self) -> &Harness<_>` and its module a `ControlError`
-/// with a `StatusOutOfRange(u16)` variant.
+/// The public methods every mock handle has: `base_url`, `addr`, and for the harness `push_fault`,
+/// `push_faults`, `http_status_next`, `request_count`. The handle needs the fields `shared: Arc<impl Api>` and
+/// `server: MockServer`, its module a `ControlError` with a `StatusOutOfRange(u16)` variant.
 macro_rules! handle_methods {
     ($mock:ident) => {
         impl $mock {
+            fn harness(
+                &self,
+            ) -> &$crate::harness::Harness<<Shared as $crate::harness::Api>::Failure> {
+                $crate::harness::Api::harness(&*self.shared)
+            }
+
+            /// The server's root, such as `http://127.0.0.1:49152`, without a trailing slash.
+            pub fn base_url(&self) -> String {
+                self.server.base_url()
+            }
+
+            /// The address the server listens on.
+            pub fn addr(&self) -> SocketAddr {
+                self.server.addr()
+            }
+
             /// Makes a later API request answer `status` (400 to 599) with an empty body: [`Fault::Status`],
             /// refusing statuses below 400. It shares the queue of [`Self::push_fault`].
             pub fn http_status_next(&self, status: u16) -> Result<(), ControlError> {

@@ -318,19 +318,10 @@ impl std::fmt::Debug for HiyariMock {
 handle_methods!(HiyariMock);
 
 impl HiyariMock {
-    fn harness(&self) -> &Harness<Failure> {
-        &self.shared.harness
-    }
-
     /// A builder with the defaults: the document's sample then 40 generated reports, path [`DEFAULT_PATH`],
     /// listening on `127.0.0.1` at a free port.
     pub fn builder() -> HiyariMockBuilder {
         HiyariMockBuilder::default()
-    }
-
-    /// The server's root, such as `http://127.0.0.1:49152`, without a trailing slash.
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
     }
 
     /// The API's full URL, such as `http://127.0.0.1:49152/phsearch/SearchReportApi.action`.
@@ -341,11 +332,6 @@ impl HiyariMock {
     /// The API path this mock was built with.
     pub fn path(&self) -> &str {
         &self.path
-    }
-
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.server.addr()
     }
 
     /// How many reports the data set holds.

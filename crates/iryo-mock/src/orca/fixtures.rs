@@ -72,7 +72,7 @@ const FIXTURES: [(&str, &str); 16] = [
 ];
 
 /// Seeds `store` with every fixture, without running retention.
-pub(crate) fn load(store: &mut Store) -> Result<(), String> {
+pub(crate) fn load(store: &mut Store) -> std::io::Result<()> {
     load_fixtures(&FIXTURES, |data| store.seed(data).map(drop))
 }
 
@@ -83,7 +83,9 @@ mod tests {
     #[test]
     fn every_fixture_loads() {
         let mut store = Store::new();
-        assert_eq!(load(&mut store), Ok(()));
+        if let Err(error) = load(&mut store) {
+            panic!("{error}");
+        }
         assert_eq!(store.all().len(), FIXTURES.len());
     }
 }

@@ -233,8 +233,7 @@ impl OrcaMockBuilder {
         };
         let mut store = Store::new();
         if self.fixtures {
-            fixtures::load(&mut store)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            fixtures::load(&mut store)?;
         }
         let inner = Inner {
             store,
@@ -289,24 +288,10 @@ impl std::fmt::Debug for OrcaMock {
 handle_methods!(OrcaMock);
 
 impl OrcaMock {
-    fn harness(&self) -> &Harness<Business> {
-        &self.shared.harness
-    }
-
     /// A builder with the defaults: fixtures loaded, account `ormaster` / `ormaster`, clock frozen at
     /// `2018-01-25T12:00:00+09:00`, listening on `127.0.0.1` at a free port.
     pub fn builder() -> OrcaMockBuilder {
         OrcaMockBuilder::default()
-    }
-
-    /// The server's root, such as `http://127.0.0.1:49152`, without a trailing slash.
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
-    }
-
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.server.addr()
     }
 
     /// The PUSH通知 socket on the API port (WebORCA style), such as `ws://127.0.0.1:49152/ws`.

@@ -25,7 +25,7 @@ const FIXTURES: [(&str, &str); 4] = [
 ];
 
 /// Seeds `store` with every fixture.
-pub(crate) fn load(store: &mut Store) -> Result<(), String> {
+pub(crate) fn load(store: &mut Store) -> std::io::Result<()> {
     load_fixtures(&FIXTURES, |value| {
         let entry = read_entry(&value).map_err(|e| e.to_string())?;
         let used_twice = |id| format!("approval {id} is used twice");
@@ -40,7 +40,9 @@ mod tests {
     #[test]
     fn every_fixture_loads() {
         let mut store = Store::default();
-        assert_eq!(load(&mut store), Ok(()));
+        if let Err(error) = load(&mut store) {
+            panic!("{error}");
+        }
         let ids: Vec<Vec<u64>> = store
             .entries()
             .iter()

@@ -285,8 +285,7 @@ impl PlatMockBuilder {
         };
         let mut store = Store::default();
         if self.fixtures {
-            fixtures::load(&mut store)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            fixtures::load(&mut store)?;
         }
         let inner = Inner {
             store,
@@ -334,19 +333,10 @@ impl std::fmt::Debug for PlatMock {
 handle_methods!(PlatMock);
 
 impl PlatMock {
-    fn harness(&self) -> &Harness<Business> {
-        &self.shared.harness
-    }
-
     /// A builder with the defaults: fixtures loaded, tokens `demo-token` and `other-org-token`, application path
     /// `/cloudEHR`, Java 9 dates, listening on `127.0.0.1` at a free port.
     pub fn builder() -> PlatMockBuilder {
         PlatMockBuilder::default()
-    }
-
-    /// The server's root, such as `http://127.0.0.1:49152`, without a trailing slash.
-    pub fn base_url(&self) -> String {
-        self.server.base_url()
     }
 
     /// The document's `{applicationPath}`: [`PlatMock::base_url`] plus the application path, such as
@@ -381,11 +371,6 @@ impl PlatMock {
     /// Every refresh token stops working (`invalid_grant` on refresh).
     pub fn revoke_refresh_tokens(&self) {
         self.shared.keycloak().revoke_refresh_tokens();
-    }
-
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.server.addr()
     }
 
     /// Makes a later API request answer `{"errorCode": code, "errorMessage": message}`. `message` defaults to the
