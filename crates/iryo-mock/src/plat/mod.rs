@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod builder;
 mod control;
 mod dates;
 mod faults;
@@ -35,6 +36,7 @@ use crate::fault::Fault;
 use crate::harness::{Api, Harness, builder_methods, handle_methods, lock};
 use crate::server::{MockServer, StopSwitch};
 use auth::Tokens;
+pub use builder::PlatMockBuilder;
 use keycloak::Keycloak;
 use store::Store;
 
@@ -176,142 +178,6 @@ fn router(shared: Arc<Shared>, app_path: &str, keycloak_prefix: &str) -> Router 
         .with_state(shared)
 }
 
-/// `""` (serve at the root) or `/seg/seg` with segments of ASCII letters, digits, `-`, `.`, `_`, `~`; a trailing
-/// slash is dropped and a missing leading one added.
-fn normalize_app_path(path: &str) -> Option<String> {
-    let trimmed = path.trim_matches('/');
-    if trimmed.is_empty() {
-        return Some(String::new());
-    }
-    let segment_ok = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-    };
-    trimmed
-        .split('/')
-        .all(segment_ok)
-        .then(|| format!("/{trimmed}"))
-}
-
-/// Configures a [`PlatMock`]; start from [`PlatMock::builder`].
-#[derive(Debug)]
-pub struct PlatMockBuilder {
-    tokens: Tokens,
-    app_path: String,
-    date_style: DateStyle,
-    fixtures: bool,
-    bind: SocketAddr,
-    keycloak_prefix: String,
-    access_lifetime: Duration,
-    rotate_refresh_tokens: bool,
-}
-
-impl Default for PlatMockBuilder {
-    fn default() -> Self {
-        PlatMockBuilder {
-            tokens: Tokens::default(),
-            app_path: DEFAULT_APP_PATH.to_owned(),
-            date_style: DateStyle::default(),
-            fixtures: true,
-            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            keycloak_prefix: String::new(),
-            access_lifetime: Duration::from_secs(300),
-            rotate_refresh_tokens: false,
-        }
-    }
-}
-
-builder_methods!(PlatMockBuilder, fixtures);
-
-impl PlatMockBuilder {
-    /// Accepts `Authorization: Bearer <token>` as `actor`. Without any call, the tokens are [`DEMO_TOKEN`]
-    /// ([`Actor::demo`]) and [`OTHER_ORG_TOKEN`] ([`Actor::other_organization`]); the first call replaces both,
-    /// further calls add tokens, and a repeated token takes the last actor.
-    pub fn token(mut self, token: impl Into<String>, actor: Actor) -> Self {
-        self.tokens.insert(token.into(), actor);
-        self
-    }
-
-    /// The `{applicationPath}` the API routes live under. Default [`DEFAULT_APP_PATH`] (`/cloudEHR`); `""` or
-    /// `/` serves them at the root. [`PlatMockBuilder::spawn`] refuses a path with characters other than ASCII
-    /// letters, digits, `-`, `.`, `_`, `~` and `/`.
-    pub fn app_path(mut self, path: impl Into<String>) -> Self {
-        self.app_path = path.into();
-        self
-    }
-
-    /// How dates are written. Default [`DateStyle::Java9`], as in the document's samples.
-    pub fn date_style(mut self, style: DateStyle) -> Self {
-        self.date_style = style;
-        self
-    }
-
-    /// The path the Keycloak routes live under: `""` (default, `/realms/...` as on main) or `/auth` (Keycloak before
-    /// 17, as in the Postman collection). Same character rules as [`PlatMockBuilder::app_path`].
-    pub fn keycloak_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.keycloak_prefix = prefix.into();
-        self
-    }
-
-    /// How long access tokens from the Keycloak routes live (default 300 s; answered as `expires_in`).
-    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.access_lifetime = lifetime;
-        self
-    }
-
-    /// Whether a refresh token works only once, as with Keycloak's "Revoke Refresh Token" (default `false`): each
-    /// refresh answers a new refresh token and the one used answers `invalid_grant` from then on.
-    pub fn rotate_refresh_tokens(mut self, rotate: bool) -> Self {
-        self.rotate_refresh_tokens = rotate;
-        self
-    }
-
-    /// Starts the server on the current tokio runtime. Fails if the application path is not acceptable or the
-    /// address cannot be bound.
-    pub async fn spawn(self) -> io::Result<PlatMock> {
-        let app_path = normalize_app_path(&self.app_path).ok_or_else(|| {
-            let reason = format!("unusable application path {:?}", self.app_path);
-            io::Error::new(io::ErrorKind::InvalidInput, reason)
-        })?;
-        let keycloak_prefix = normalize_app_path(&self.keycloak_prefix).ok_or_else(|| {
-            let reason = format!("unusable Keycloak prefix {:?}", self.keycloak_prefix);
-            io::Error::new(io::ErrorKind::InvalidInput, reason)
-        })?;
-        let tokens = if self.tokens.is_empty() {
-            Tokens::defaults()
-        } else {
-            self.tokens
-        };
-        let mut store = Store::default();
-        if self.fixtures {
-            fixtures::load(&mut store)?;
-        }
-        let inner = Inner {
-            store,
-            date_style: self.date_style,
-        };
-        let mut keycloak = Keycloak::new(self.access_lifetime);
-        keycloak.rotate_refresh_tokens = self.rotate_refresh_tokens;
-        let switch = StopSwitch::new();
-        let shared = Arc::new(Shared {
-            tokens,
-            harness: Harness::new(switch.stopping()),
-            inner: Mutex::new(inner),
-            keycloak: Mutex::new(keycloak),
-        });
-        let router = router(shared.clone(), &app_path, &keycloak_prefix);
-        let server = MockServer::spawn(router, self.bind, switch).await?;
-        tracing::info!(addr = %server.addr(), app_path, "PLAT mock listening");
-        Ok(PlatMock {
-            shared,
-            server,
-            app_path,
-            keycloak_prefix,
-        })
-    }
-}
-
 /// A running PLAT mock. Dropping it shuts the server down; every method acts on the live server, so a test can
 /// change the store or queue failures between requests.
 pub struct PlatMock {
@@ -431,20 +297,6 @@ impl PlatMock {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn application_paths_are_normalized_or_refused() {
-        let normalized = |p: &str| normalize_app_path(p);
-        assert_eq!(normalized("/cloudEHR"), Some("/cloudEHR".to_owned()));
-        assert_eq!(normalized("cloudEHR/"), Some("/cloudEHR".to_owned()));
-        assert_eq!(normalized("/a/b-c.d_e~f"), Some("/a/b-c.d_e~f".to_owned()));
-        assert_eq!(normalized("/"), Some(String::new()));
-        assert_eq!(normalized(""), Some(String::new()));
-        assert_eq!(normalized("/a//b"), None);
-        assert_eq!(normalized("/{id}"), None);
-        assert_eq!(normalized("/a b"), None);
-        assert_eq!(normalized("/*rest"), None);
-    }
 
     #[test]
     fn the_builder_does_not_show_tokens() {
