@@ -11,13 +11,15 @@ use super::tags;
 pub(crate) type ElementPath = Vec<&'static str>;
 
 /// The element paths an `itemcode` searches, or `None` for a code the コード検索 table does not list. A bare
-/// tag (発生場面 `DATSCENE`, 事例の内容 `DATCONTENTS`) is searched in every group the tag table places it in.
+/// tag stands right below the report (the free texts too, FIXUPS.md `free-texts-under-factor-items`), unless
+/// the tag table puts it in groups (発生場面 `DATSCENE`, 事例の内容 `DATCONTENTS`): then in each of them.
 pub(crate) fn item_code_paths(item_code: &str) -> Option<Vec<ElementPath>> {
     let element = ItemCode::from_known_code(item_code)?.element()?;
-    if element.contains('/') {
+    let in_groups = tags::table().group_paths(element);
+    if element.contains('/') || in_groups.is_empty() {
         return Some(vec![element.split('/').collect()]);
     }
-    Some(tags::table().paths_of(element))
+    Some(in_groups)
 }
 
 /// The Japanese label of `code` in the code list of the element `element`, as the コード検索 table prints it.
@@ -68,6 +70,11 @@ mod tests {
                 vec!["GRPSALES", "DATCONTENTS"]
             ])
         );
+        assert_eq!(
+            item_code_paths("9020010"),
+            Some(vec![vec!["DATFACTORTEXT"]])
+        );
+        assert_eq!(item_code_paths("0090010"), Some(vec![vec!["DATSUMMARY"]]));
         for unknown in ["", "0090011", "4140010", "4050020", "405001", "abc"] {
             assert_eq!(item_code_paths(unknown), None, "{unknown}");
         }

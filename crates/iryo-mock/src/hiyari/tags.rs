@@ -131,18 +131,17 @@ impl TagTable {
         false
     }
 
-    /// Every place of `tag` in the table, as the path of tags below `PHARMACY_REPORT`, in table order.
-    pub(crate) fn paths_of(&'static self, tag: &str) -> Vec<Vec<&'static str>> {
+    /// The `GRP…` groups right below `PHARMACY_REPORT` that hold `tag`, in table order, each with `tag`: where a
+    /// bare tag of the コード検索 table (発生場面 `DATSCENE`, 事例の内容 `DATCONTENTS`) stands in a report.
+    pub(crate) fn group_paths(&'static self, tag: &str) -> Vec<Vec<&'static str>> {
         let mut paths = Vec::new();
-        for (row, _) in self.rows.iter().enumerate().filter(|(_, r)| r.code == tag) {
-            let mut path = Vec::new();
-            let mut current = Some(row);
-            while let Some(r) = current.filter(|&r| r != self.root()) {
-                path.push(self.rows[r].code.as_str());
-                current = self.rows[r].parent;
+        for row in self.rows.iter().filter(|row| row.code == tag) {
+            let Some(group) = row.parent.map(|parent| &self.rows[parent]) else {
+                continue;
+            };
+            if group.parent == Some(self.root()) && group.code.starts_with("GRP") {
+                paths.push(vec![group.code.as_str(), row.code.as_str()]);
             }
-            path.reverse();
-            paths.push(path);
         }
         paths
     }

@@ -239,7 +239,8 @@ impl OrcaMock {
     ) -> String {
         let mut inner = self.shared.lock();
         let now = inner.clock.now();
-        inner.store.push(event, user, body, time, now)
+        let data = inner.store.push(event, user, body, time, now);
+        data["uuid"].as_str().unwrap_or_default().to_owned()
     }
 
     /// Stores a whole notification exactly as given (any keys, any `event`, any `id`; the id counter is not

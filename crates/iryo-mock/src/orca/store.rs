@@ -159,21 +159,9 @@ impl Store {
         self.put(row)
     }
 
-    /// Builds a notification the way ORCA does (fresh v4 uuid, next id, JST `+0900` time) and inserts it.
+    /// Builds a notification the way ORCA does (fresh v4 uuid, next id, JST `+0900` time), inserts it and
+    /// returns it (for the live subscribers; its `uuid` is a string).
     pub(crate) fn push(
-        &mut self,
-        event: &str,
-        user: &str,
-        body: Value,
-        time: DateTime<FixedOffset>,
-        now: DateTime<FixedOffset>,
-    ) -> String {
-        let data = self.push_data(event, user, body, time, now);
-        data["uuid"].as_str().unwrap_or_default().to_owned()
-    }
-
-    /// As [`Store::push`], returning the stored object (for the live subscribers).
-    pub(crate) fn push_data(
         &mut self,
         event: &str,
         user: &str,
@@ -306,7 +294,10 @@ mod tests {
         let now = parse_event_time("2026-12-03T12:00:00+0900").unwrap();
         let mut store = Store::new();
         store.max_rows = 160;
-        let first = store.push("patient_accept", "ormaster", Value::Null, now, now);
+        let first = store.push("patient_accept", "ormaster", Value::Null, now, now)["uuid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         for _ in 0..1000 {
             store.push("patient_accept", "ormaster", Value::Null, now, now);
             assert!(store.rows.len() <= 170, "{}", store.rows.len());

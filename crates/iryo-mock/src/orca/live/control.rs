@@ -26,7 +26,7 @@ use crate::orca::{ControlError, Shared};
 pub(crate) fn raise(shared: &Shared, event: &str, user: &str, body: Value) -> String {
     let mut inner = shared.lock();
     let now = inner.clock.now();
-    let data = inner.store.push_data(event, user, body, now, now);
+    let data = inner.store.push(event, user, body, now, now);
     shared.live.publish(&data);
     data["uuid"].as_str().unwrap_or_default().to_owned()
 }
