@@ -6,6 +6,7 @@ mod body;
 mod call;
 mod credentials;
 mod failure;
+mod gathered;
 mod http;
 mod identity;
 mod items;
