@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 const LONG_FILES: &[&str] = &[
     "codegen/src/xsd_render.rs",
     "codegen/tests/generator/spec_lint.rs",
-    "crates/iryo-cli/tests/cli/hiyari.rs",
-    "crates/iryo-cli/tests/cli/watch.rs",
     "crates/iryo-hiyari/src/query.rs",
     "crates/iryo-hiyari/src/xml.rs",
     "crates/iryo-mock/src/hiyari/mod.rs",
