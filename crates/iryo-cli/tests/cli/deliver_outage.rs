@@ -90,7 +90,10 @@ fn a_receiver_down_for_a_while_costs_no_memory_and_every_event_comes_after_it() 
     raise_for(Duration::from_secs(1));
     let expected = push_events_lines(&orca.base_url());
     // The rate is what the machine allows (a loaded one raises fewer); the outage must hold some.
-    assert!(during >= RATE, "only {during} events raised during the outage");
+    assert!(
+        during >= RATE,
+        "only {during} events raised during the outage"
+    );
     assert!(expected.len() as u64 >= during, "{}", expected.len());
     let started = Instant::now();
     loop {
