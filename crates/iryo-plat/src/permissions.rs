@@ -1,5 +1,5 @@
 //! PRV_ROL_001-010 and the PTP twins as methods over the generated request types
-//! ([`requests`](crate::requests)), each sent through [`Client::send`]. What is written here are
+//! ([`requests`](crate::requests)), each sent through the client's one call path. What is written here are
 //! PLAneTs' quirks only: a method that picks one of two operations (already approved or not; one
 //! group or all), a body made of a comment, and the one-field results unwrapped.
 
