@@ -6,8 +6,8 @@ use std::path::Path;
 
 use crate::common::{copy_dir, workspace_root};
 
-/// A provider/participant pair, `PUT` but marked `x-iryo-retry: read`, with a path id and the
-/// `location` query, answering one group.
+/// A provider operation, `PUT` but marked `x-iryo-retry: read`, with a path id and the
+/// `location` query, answering one group; its participant twin is the same with the other side.
 const ADDED: &str = r#"  /providers/permission/history/{permissionApprovalId}:
     put:
       operationId: listProviderPermissionHistory
@@ -22,20 +22,21 @@ const ADDED: &str = r#"  /providers/permission/history/{permissionApprovalId}:
           $ref: '#/components/responses/PermissionGroup'
         '401':
           $ref: '#/components/responses/Unauthenticated'
-  /participants/permission/history/{permissionApprovalId}:
-    put:
-      operationId: listParticipantPermissionHistory
-      summary: The history of one approval, patient side (a test operation)
-      x-iryo-retry: read
-      parameters:
-      - $ref: '#/components/parameters/PermissionApprovalId'
-      - $ref: '#/components/parameters/Location'
-      responses:
-        '200':
-          $ref: '#/components/responses/PermissionGroup'
-        '401':
-          $ref: '#/components/responses/Unauthenticated'
 "#;
+
+/// [`ADDED`] and its participant twin.
+fn added_pair() -> String {
+    let twin: String = ADDED
+        .lines()
+        .filter(|line| !line.contains("x-iryo-twin"))
+        .map(|line| {
+            line.replace("provider", "participant")
+                .replace("Provider", "Participant")
+                + "\n"
+        })
+        .collect();
+    format!("{ADDED}{twin}")
+}
 
 /// The text without whitespace and trailing commas, so that assertions do not depend on where
 /// the printer breaks lines.
@@ -70,7 +71,8 @@ fn an_added_operation_becomes_a_typed_request_with_its_retry_class_and_a_mock_ro
     let at = text
         .find("  /participants/permissions:\n")
         .expect("an anchor");
-    std::fs::write(&spec, format!("{}{ADDED}{}", &text[..at], &text[at..])).unwrap();
+    let added = added_pair();
+    std::fs::write(&spec, format!("{}{added}{}", &text[..at], &text[at..])).unwrap();
     let after = codegen::render(copy.path(), Some("plat")).expect("render the copy");
 
     // The typed request: one type for the twins, its fields from the spec, its operation per side.

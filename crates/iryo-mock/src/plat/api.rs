@@ -20,7 +20,7 @@ use super::flow::Denied;
 use super::handler::{self, guarded, json_response, plat_error, spring_bad_request};
 use super::messages::message_for;
 use super::reads::PermissionFilter;
-use super::store::render;
+use super::store::{Store, render};
 
 #[rustfmt::skip]
 #[path = "generated/mod.rs"]
@@ -204,18 +204,28 @@ impl Shared {
         guarded(self, &call.connection, &call.headers, normal).await
     }
 
-    async fn create(self: &Arc<Self>, call: Call, body: Body, approved: bool) -> Response {
+    /// A change whose JSON body is read before the token (within axum's limit).
+    async fn change_with_body(
+        self: &Arc<Self>,
+        call: Call,
+        body: Body,
+        change: impl FnOnce(&mut Store, &Actor, &Value, DateStyle) -> Result<Value, Denied>,
+    ) -> Response {
         let body = match read_before_the_token(body).await {
             Ok(body) => body,
             Err(response) => return response,
         };
         self.run(&call, |shared, actor| match json_body(&body, &call.uri) {
-            Ok(body) => group_answer(shared, |store, style| {
-                store
-                    .request(actor, &body, approved, now())
-                    .map(|e| render(e, style))
-            }),
+            Ok(body) => group_answer(shared, |store, style| change(store, actor, &body, style)),
             Err(response) => *response,
+        })
+        .await
+    }
+
+    async fn create(self: &Arc<Self>, call: Call, body: Body, approved: bool) -> Response {
+        self.change_with_body(call, body, |store, actor, body, style| {
+            let created = store.request(actor, body, approved, now());
+            created.map(|e| render(e, style))
         })
         .await
     }
@@ -227,17 +237,9 @@ impl Shared {
         body: Body,
         partial: bool,
     ) -> Response {
-        let body = match read_before_the_token(body).await {
-            Ok(body) => body,
-            Err(response) => return response,
-        };
-        self.run(&call, |shared, actor| match json_body(&body, &call.uri) {
-            Ok(body) => group_answer(shared, |store, style| {
-                store
-                    .decide(actor, &id, &body, partial, now())
-                    .map(|e| render(e, style))
-            }),
-            Err(response) => *response,
+        self.change_with_body(call, body, |store, actor, body, style| {
+            let decided = store.decide(actor, &id, body, partial, now());
+            decided.map(|e| render(e, style))
         })
         .await
     }
@@ -306,7 +308,7 @@ fn denied(denied: Denied) -> Response {
 
 fn group_answer(
     shared: &Shared,
-    change: impl FnOnce(&mut super::store::Store, DateStyle) -> Result<Value, Denied>,
+    change: impl FnOnce(&mut Store, DateStyle) -> Result<Value, Denied>,
 ) -> Response {
     let mut inner = shared.lock();
     let style = inner.date_style;
