@@ -55,6 +55,14 @@ const RENDERERS: &[(&str, &str)] = &[
         "codegen/src/xsd_render.rs (XSD types, reader, record writers)",
         "__generated__pharmacy_report.rs.snap",
     ),
+    (
+        "codegen/src/requests.rs (request types)",
+        "__generated__requests.rs.snap",
+    ),
+    (
+        "codegen/src/mock_routes.rs (mock routes)",
+        "__generated__routes.rs.snap",
+    ),
 ];
 
 /// Renderers without a fixture case yet: only the real specs exercise them (their output is
