@@ -50,7 +50,9 @@ pub(crate) fn render_crate(
             },
         ],
     );
+    let requests = crate::requests::hook(&doc, &file, config, &api.openapi, &head, out)?;
     let mut modules = split::split_progenitor_output(file, &dir)?;
+    modules.extend(requests);
     let operations = crate::operations::render(&doc, &api.name, &api.openapi)?;
     modules.push(split::Module {
         name: "operations".to_owned(),

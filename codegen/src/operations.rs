@@ -94,19 +94,26 @@ fn retry_class(operation: &Value, method: &str) -> Option<&'static str> {
 
 /// Every operation in spec order, with its method.
 fn operations(doc: &Value) -> impl Iterator<Item = (&'static str, &Value)> {
+    operations_with_paths(doc).map(|(method, operation, _)| (method, operation))
+}
+
+/// Every operation in spec order, with its method and path template.
+pub(crate) fn operations_with_paths(
+    doc: &Value,
+) -> impl Iterator<Item = (&'static str, &Value, &str)> {
     doc.get("paths")
         .and_then(Value::as_object)
         .into_iter()
-        .flat_map(|paths| paths.values())
-        .flat_map(|item| {
+        .flat_map(|paths| paths.iter())
+        .flat_map(|(path, item)| {
             METHODS
                 .iter()
-                .filter_map(move |method| Some((*method, item.get(*method)?)))
+                .filter_map(move |method| Some((*method, item.get(*method)?, path.as_str())))
         })
 }
 
 /// `pushEventGetV2` -> `PUSH_EVENT_GET_V2`.
-fn screaming_snake(id: &str) -> String {
+pub(crate) fn screaming_snake(id: &str) -> String {
     let mut out = String::new();
     let mut previous_lower = false;
     for c in id.chars() {

@@ -16,6 +16,8 @@
 //! - Code tables: JSON without the Rust placement, and CSV.
 //! - `rust.yaml` files are not published.
 
+#[path = "publish_api_files.rs"]
+mod api_files;
 #[path = "publish_fixups.rs"]
 mod fixups;
 #[path = "publish_openapi.rs"]
@@ -65,6 +67,55 @@ struct Entry {
     spec_version: String,
 }
 
+/// The bundle's files by published path.
+#[derive(Default)]
+struct Entries(BTreeMap<String, Entry>);
+
+/// A spec file a published file is rendered from: its path, bytes and version.
+struct Source<'a> {
+    path: &'a str,
+    raw: &'a [u8],
+    version: &'a str,
+}
+
+impl<'a> Source<'a> {
+    fn new(path: &'a str, raw: &'a [u8], version: &'a str) -> Self {
+        Source { path, raw, version }
+    }
+}
+
+impl Entries {
+    /// `bytes` at `path`, rendered from (or a copy of) `source`.
+    fn rendered(&mut self, path: String, bytes: Vec<u8>, source: &Source<'_>) {
+        self.beside_spec(path, bytes, source, source.path);
+    }
+
+    /// `bytes` at `path`, a copy of `source` listed under `spec` at the source's version (an
+    /// API's samples and notes belong to its OpenAPI document).
+    fn beside_spec(&mut self, path: String, bytes: Vec<u8>, source: &Source<'_>, spec: &str) {
+        let entry = Entry {
+            bytes,
+            source: Some(source.path.to_owned()),
+            source_sha256: Some(sha256_hex(source.raw)),
+            spec: spec.to_owned(),
+            spec_version: source.version.to_owned(),
+        };
+        self.0.insert(path, entry);
+    }
+
+    /// A file the bundle writes itself (no source spec).
+    fn of_the_bundle(&mut self, path: &str, bytes: Vec<u8>, version: &str) {
+        let entry = Entry {
+            bytes,
+            source: None,
+            source_sha256: None,
+            spec: PUBLISH_COMMAND.to_owned(),
+            spec_version: version.to_owned(),
+        };
+        self.0.insert(path.to_owned(), entry);
+    }
+}
+
 /// Hex SHA-256, as in the generated files' headers and the manifest.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::header::sha256_hex(bytes)
@@ -75,206 +126,39 @@ pub fn render_bundle(root: &Path) -> Result<Bundle, Error> {
     let tables = code_table::load_all(root)?;
     let by_name: BTreeMap<&str, &CodeTable> =
         tables.iter().map(|t| (t.table.as_str(), t)).collect();
-    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut entries = Entries::default();
     let mut apis = Vec::new();
     let mut fixup_notes = Vec::new();
-
     for api in registered_apis() {
-        let source = read(root, &api.openapi)?;
-        let published = openapi::publish(&api.openapi, &source, &by_name)?;
-        let spec_version = published.version.clone();
-        let openapi_spec = api.openapi.clone();
-        let add = |entries: &mut BTreeMap<String, Entry>,
-                   path: String,
-                   bytes: Vec<u8>,
-                   from: &str,
-                   raw: &[u8]| {
-            entries.insert(
-                path,
-                Entry {
-                    bytes,
-                    source: Some(from.to_owned()),
-                    source_sha256: Some(sha256_hex(raw)),
-                    spec: openapi_spec.clone(),
-                    spec_version: spec_version.clone(),
-                },
-            );
-        };
-        let name = &api.name;
-        add(
+        apis.push(api_files::publish(
+            root,
+            &api,
+            &by_name,
             &mut entries,
-            format!("{name}/openapi.yaml"),
-            published.yaml.into_bytes(),
-            &api.openapi,
-            &source,
-        );
-        add(
-            &mut entries,
-            format!("{name}/openapi.json"),
-            published.json.into_bytes(),
-            &api.openapi,
-            &source,
-        );
-
-        let fixups = format!("specs/{name}/FIXUPS.md");
-        if let Some(raw) = read_optional(root, &fixups)? {
-            fixup_notes.push((name.clone(), String::from_utf8_lossy(&raw).into_owned()));
-            add(
-                &mut entries,
-                format!("{name}/FIXUPS.md"),
-                raw.clone(),
-                &fixups,
-                &raw,
-            );
-        }
-        // Samples, and documents with data of their own (the hiyari digest and its vectors).
-        let folders = ["examples", "digest"];
-        let files = folders
-            .iter()
-            .map(|folder| list_files(root, &format!("specs/{name}/{folder}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        for file in files.into_iter().flatten() {
-            let raw = read(root, &file)?;
-            // `specs/hiyari/digest/vectors.json` -> `hiyari/digest/vectors.json`
-            let published = file.strip_prefix("specs/").unwrap_or(&file).to_owned();
-            add(&mut entries, published, raw.clone(), &file, &raw);
-        }
-
-        let config = crate::spec_config::load(root, &api)?;
-        let mut asyncapi_version = None;
-        if let Some(asyncapi) = &config.asyncapi {
-            let raw = read(root, &asyncapi.spec)?;
-            let doc = openapi::publish(&asyncapi.spec, &raw, &by_name)?;
-            for (extension, bytes) in [("yaml", doc.yaml), ("json", doc.json)] {
-                entries.insert(
-                    format!("{name}/asyncapi.{extension}"),
-                    Entry {
-                        bytes: bytes.into_bytes(),
-                        source: Some(asyncapi.spec.clone()),
-                        source_sha256: Some(sha256_hex(&raw)),
-                        spec: asyncapi.spec.clone(),
-                        spec_version: doc.version.clone(),
-                    },
-                );
-            }
-            asyncapi_version = Some(doc.version);
-        }
-        // What iryo sends to receivers: `webhooks.yaml` (OpenAPI 3.1 `webhooks`) and the SQL of
-        // the tables it writes, published when present, like FIXUPS.md.
-        let webhooks = format!("specs/{name}/webhooks.yaml");
-        if let Some(raw) = read_optional(root, &webhooks)? {
-            let doc = openapi::publish(&webhooks, &raw, &by_name)?;
-            for (extension, bytes) in [("yaml", doc.yaml), ("json", doc.json)] {
-                entries.insert(
-                    format!("{name}/webhooks.{extension}"),
-                    Entry {
-                        bytes: bytes.into_bytes(),
-                        source: Some(webhooks.clone()),
-                        source_sha256: Some(sha256_hex(&raw)),
-                        spec: webhooks.clone(),
-                        spec_version: doc.version.clone(),
-                    },
-                );
-            }
-        }
-        for sql in list_files(root, &format!("specs/{name}"))?
-            .into_iter()
-            // The SQL of the tables iryo writes, and the fleet's configuration schema and example.
-            .filter(|file| {
-                file.ends_with(".sql")
-                    || file.ends_with(".schema.json")
-                    || file.ends_with(".example.toml")
-            })
-        {
-            let raw = read(root, &sql)?;
-            let file_name = Path::new(&sql)
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            add(
-                &mut entries,
-                format!("{name}/{file_name}"),
-                raw.clone(),
-                &sql,
-                &raw,
-            );
-        }
-        let mut xsd_version = None;
-        if let Some(xsd_path) = &config.xsd {
-            let raw = read(root, xsd_path)?;
-            let text = String::from_utf8(raw.clone()).map_err(|e| Error::parse(xsd_path, e))?;
-            let strict = xsd::publish(xsd_path, &text, &by_name)?;
-            let file_name = Path::new(xsd_path)
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            entries.insert(
-                format!("{name}/{file_name}"),
-                Entry {
-                    bytes: strict.text.into_bytes(),
-                    source: Some(xsd_path.clone()),
-                    source_sha256: Some(sha256_hex(&raw)),
-                    spec: xsd_path.clone(),
-                    spec_version: strict.version.clone(),
-                },
-            );
-            xsd_version = Some((file_name, strict.version));
-        }
-        apis.push(readme::ApiSummary {
-            name: name.clone(),
-            title: published.title,
-            version: published.version,
-            xsd: xsd_version,
-            asyncapi: asyncapi_version,
-        });
+            &mut fixup_notes,
+        )?);
     }
 
     for table in &tables {
         let published = tables::publish(table)?;
         for (extension, bytes) in [("json", published.json), ("csv", published.csv)] {
-            entries.insert(
-                format!("codes/{}.{extension}", table.table),
-                Entry {
-                    bytes: bytes.into_bytes(),
-                    source: Some(table.path.clone()),
-                    source_sha256: Some(sha256_hex(&table.raw)),
-                    spec: table.path.clone(),
-                    spec_version: table.version.clone(),
-                },
-            );
+            let path = format!("codes/{}.{extension}", table.table);
+            let source = Source::new(&table.path, &table.raw, &table.version);
+            entries.rendered(path, bytes.into_bytes(), &source);
         }
     }
-
-    entries.insert(
-        "FIXUPS.md".to_owned(),
-        Entry {
-            bytes: fixups::render(&fixup_notes).into_bytes(),
-            source: None,
-            source_sha256: None,
-            spec: PUBLISH_COMMAND.to_owned(),
-            spec_version: BUNDLE_BASE_VERSION.to_owned(),
-        },
-    );
+    let fixups = fixups::render(&fixup_notes).into_bytes();
+    entries.of_the_bundle("FIXUPS.md", fixups, BUNDLE_BASE_VERSION);
 
     // The README carries the version, so its digest is taken with a placeholder instead.
     let readme_template = readme::render(VERSION_PLACEHOLDER, &apis, &tables);
-    let version = bundle_version(&entries, &readme_template);
+    let version = bundle_version(&entries.0, &readme_template);
     let readme_text = readme_template.replace(VERSION_PLACEHOLDER, &version);
-    entries.insert(
-        "README.md".to_owned(),
-        Entry {
-            bytes: readme_text.into_bytes(),
-            source: None,
-            source_sha256: None,
-            spec: PUBLISH_COMMAND.to_owned(),
-            spec_version: version.clone(),
-        },
-    );
-    let manifest = render_manifest(&version, &apis, &entries)?;
+    entries.of_the_bundle("README.md", readme_text.into_bytes(), &version);
+    let manifest = render_manifest(&version, &apis, &entries.0)?;
 
     let mut files: BTreeMap<PathBuf, Vec<u8>> = entries
+        .0
         .into_iter()
         .map(|(path, entry)| (Path::new(BUNDLE_DIR).join(path), entry.bytes))
         .collect();

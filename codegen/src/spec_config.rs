@@ -31,6 +31,9 @@ pub(crate) struct RustConfig {
     /// An AsyncAPI document whose frame types are generated (module `frames`).
     #[serde(default)]
     pub asyncapi: Option<crate::asyncapi::AsyncApiConfig>,
+    /// One request type per operation, with these settings (see `requests.rs`).
+    #[serde(default)]
+    pub requests: Option<crate::requests::RequestsConfig>,
     /// The bytes of the file, for the headers' digests.
     #[serde(skip)]
     pub raw: Vec<u8>,

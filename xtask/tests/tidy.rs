@@ -7,11 +7,8 @@ use std::path::{Path, PathBuf};
 /// Hand-written files longer than 400 lines today. Each is to be split; the test fails when one
 /// grows, and when one is split below the limit (so that it leaves this list).
 const LONG_FILES: &[&str] = &[
-    "codegen/src/publish.rs",
     "codegen/src/xsd_render.rs",
     "codegen/tests/generator/spec_lint.rs",
-    "crates/iryo-cli/tests/cli/hiyari.rs",
-    "crates/iryo-cli/tests/cli/watch.rs",
     "crates/iryo-hiyari/src/query.rs",
     "crates/iryo-hiyari/src/xml.rs",
     "crates/iryo-mock/tests/faults/common.rs",
@@ -54,6 +51,14 @@ const RENDERERS: &[(&str, &str)] = &[
     (
         "codegen/src/xsd_render.rs (XSD types, reader, record writers)",
         "__generated__pharmacy_report.rs.snap",
+    ),
+    (
+        "codegen/src/requests.rs (request types)",
+        "__generated__requests.rs.snap",
+    ),
+    (
+        "codegen/src/mock_routes.rs (mock routes)",
+        "__generated__routes.rs.snap",
     ),
 ];
 

@@ -8,6 +8,7 @@
 //! - `errors`: inputs the generator must refuse;
 //! - `publish`: the bundle for other languages (`cargo xtask publish-specs`).
 
+mod added_operation;
 mod common;
 mod compile;
 mod errors;

@@ -7,7 +7,18 @@ use iryo_plat_codes::PlatErrorCode;
 use iryo_runtime::{Redactor, UnknownFields};
 
 use crate::Error;
-use crate::types::{OperationOutcome, PlatErrorBody};
+use crate::types::{OperationOutcome, PlatError, PlatErrorBody};
+
+/// A 200 answer: the result, or an error body (fixup `errors-at-any-status`). Implemented by the
+/// generator for every answer made of `PlatError` and one result.
+pub(crate) trait Answer {
+    /// What the caller gets.
+    type Ok;
+    fn into_result(self) -> Result<Self::Ok, PlatError>;
+    /// The keys of the result that no schema lists: an error body may hide there (an `errorCode`
+    /// that is not a string, an OperationOutcome that does not decode).
+    fn unknown_fields(&self) -> Option<&UnknownFields>;
+}
 
 /// The error carried by the keys of a body that decoded as a result (its unknown keys).
 pub(crate) fn error_in_fields(status: u16, fields: &UnknownFields) -> Option<Error> {

@@ -1,12 +1,12 @@
-//! The client: PRV_ROL_010 and PTP_ROL_010 as typed calls over the generated transport.
+//! The client: the one path every generated request type goes through ([`Client::send`]), and
+//! how PLAT's failures are named.
 
-use iryo_plat_codes::Location;
-use iryo_runtime::{Attempt, CallFailure, Redactor, Shell};
+use iryo_runtime::{Attempt, CallFailure, Redactor, Request, Shell};
 use progenitor_client::{Error as RawError, ResponseValue};
 
-use crate::answer;
+use crate::answer::{self, Answer};
 use crate::generated::Client as Generated;
-use crate::types::{self, PermissionGroupResult, PlatErrorBody};
+use crate::types::PlatErrorBody;
 use crate::{Config, Error};
 
 /// A client of one PLAT application path.
@@ -18,9 +18,9 @@ pub struct Client {
 /// Which side of PLAT the call is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
-    /// `/providers/...`: 医療機関用 (PRV_ROL_010).
+    /// `/providers/...`: 医療機関用 (PRV_ROL_*).
     Providers,
-    /// `/participants/...`: 患者用 (PTP_ROL_010).
+    /// `/participants/...`: 患者用 (PTP_ROL_*).
     Participants,
 }
 
@@ -37,51 +37,51 @@ impl Client {
         Client { shell }
     }
 
-    /// PRV_ROL_010: deletes the granted permission `approval_id` with `comment` as the reason.
-    pub async fn delete_provider_permission(
-        &self,
-        approval_id: &str,
-        comment: &str,
-    ) -> Result<PermissionGroupResult, Error> {
-        self.delete_permission(Side::Providers, approval_id, comment, None)
+    /// Sends a generated request ([`requests`](crate::requests)) through the runtime's call path:
+    /// its path ids checked first, then retried by the operation's class, one more try after a
+    /// 401 when the token provider can refresh; PLAT errors found at any status.
+    pub(crate) async fn send<R>(&self, request: &R) -> Result<<R::Answer as Answer>::Ok, Error>
+    where
+        R: Request<Client = Generated, ErrorBody = PlatErrorBody>,
+        R::Answer: Answer,
+    {
+        for (field, value) in request.path_segments() {
+            path_segment(field, value)?;
+        }
+        let redactor = self.shell.hooks().redactor();
+        let attempt = |raw| async { settle(request.send_once(raw).await, redactor).await };
+        let name = |failure| name_failure(failure, redactor, request.effect());
+        let policy = self.shell.retry_policy();
+        self.shell
+            .call(request.operation(), policy, attempt, name)
             .await
     }
+}
 
-    /// PTP_ROL_010, the patient-side twin of [`delete_provider_permission`](Self::delete_provider_permission).
-    pub async fn delete_participant_permission(
-        &self,
-        approval_id: &str,
-        comment: &str,
-    ) -> Result<PermissionGroupResult, Error> {
-        self.delete_permission(Side::Participants, approval_id, comment, None)
-            .await
+/// A generated answer as this crate's result: the 200's result or error body, or a failure.
+async fn settle<A: Answer>(
+    answer: Result<ResponseValue<A>, RawError<PlatErrorBody>>,
+    redactor: &Redactor,
+) -> Result<A::Ok, Attempt<Error>> {
+    let value = match answer {
+        Ok(value) => value,
+        Err(error) => return Err(classify(error, redactor).await),
+    };
+    let status = value.status().as_u16();
+    let answer = value.into_inner();
+    if let Some(error) = answer
+        .unknown_fields()
+        .and_then(|fields| answer::error_in_fields(status, fields))
+    {
+        return Err(Attempt::Final(error));
     }
-
-    /// Either side, with the optional `location` query (`self`, `remote`, `all` or
-    /// comma-separated 医療機関 IDs, kept as [`Location::Unknown`](iryo_plat_codes::Location)).
-    pub async fn delete_permission(
-        &self,
-        side: Side,
-        approval_id: &str,
-        comment: &str,
-        location: Option<&Location>,
-    ) -> Result<PermissionGroupResult, Error> {
-        let id = path_segment("permissionApprovalId", approval_id)?;
-        let body = &types::PermissionDeleteRequest {
-            comment: comment.to_owned(),
-        };
-        crate::permissions::twin!(
-            self,
-            DELETION,
-            side,
-            delete_provider_permission,
-            delete_participant_permission,
-            id,
-            location,
-            body
-        )
-        .await
-    }
+    answer.into_result().map_err(|error| {
+        Attempt::Final(Error::Api {
+            status,
+            code: error.error_code,
+            message: error.error_message,
+        })
+    })
 }
 
 /// A failed attempt in PLAT's terms: a documented error body is final; any other failure is
@@ -126,9 +126,6 @@ pub(crate) fn name_failure(
         other => Error::from_failure(other, effect),
     }
 }
-
-/// What a delete cut short may have done.
-const DELETION: Option<&str> = Some("the deletion");
 
 pub(crate) fn into_parts<T>(value: ResponseValue<T>) -> (u16, T) {
     let status = value.status().as_u16();

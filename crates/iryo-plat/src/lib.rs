@@ -34,7 +34,7 @@ pub mod blocking {
 pub use client::{Client, Side};
 pub use config::Config;
 pub use error::Error;
-pub use generated::types;
+pub use generated::{requests, types};
 pub use gson_date::{GsonDateError, GsonDateTime, IsoDates};
 pub use ids::ApprovalId;
 pub use iryo_plat_codes::{

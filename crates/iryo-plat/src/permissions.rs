@@ -1,125 +1,23 @@
-//! PRV_ROL_001-010 and the PTP twins as typed calls: each method checks its ids, picks the provider or
-//! participant operation of the generated client, and goes through [`Client::call`] (the runtime's call path:
-//! retries by the operation's class, one more try after a 401 when the token provider can refresh; PLAT errors at
-//! any status).
-
-use std::future::Future;
+//! PRV_ROL_001-010 and the PTP twins as methods over the generated request types
+//! ([`requests`](crate::requests)), each sent through the client's one call path. What is written here are
+//! PLAneTs' quirks only: a method that picks one of two operations (already approved or not; one
+//! group or all), a body made of a comment, and the one-field results unwrapped.
 
 use iryo_plat_codes::{ApprovalStatus, GrantStatus, HolderKind, Location};
-use iryo_runtime::{Attempt, Operation, Redactor, UnknownFields};
-use progenitor_client::{Error as RawError, ResponseValue};
 
-use crate::client::{classify, name_failure, path_segment};
-use crate::generated::Client as Generated;
-use crate::generated::operations;
+use crate::requests::{
+    DecidePermission, DeletePermission, GetPermissionApproval, GetPermissionRequest,
+    GetProviderPermission, ListPermissionApprovals, ListPermissionRequests,
+    ListProviderPermissions, PartiallyApprovePermission, RegisterPermission, RequestPermission,
+    ShareProviderDocument, WithdrawPermissionRequest,
+};
 use crate::types::{
-    BundleResult, DocumentShareAnswer, DocumentShareResult, PartialApproval, Permission,
-    PermissionDecision, PermissionGroupAnswer, PermissionGroupListAnswer, PermissionGroupResult,
-    PermissionListAnswer, PermissionListResult, PermissionRequest, PlatError, PlatErrorBody,
+    BundleResult, PartialApproval, Permission, PermissionDecision, PermissionDeleteRequest,
+    PermissionGroupResult, PermissionRequest,
 };
 use crate::{Client, Error, Side};
 
-/// A 200 answer: the result, or an error body (fixup `errors-at-any-status`).
-pub(crate) trait Answer {
-    /// What the caller gets.
-    type Ok;
-    fn into_result(self) -> Result<Self::Ok, PlatError>;
-    /// The keys of the result that no schema lists: an error body may hide there (an `errorCode` that is not
-    /// a string, an OperationOutcome that does not decode).
-    fn unknown_fields(&self) -> Option<&UnknownFields>;
-}
-
-macro_rules! answer {
-    ($answer:ty, $ok:ty, $variant:ident($wire:ty), $map:expr, $extra:expr) => {
-        impl Answer for $answer {
-            type Ok = $ok;
-            fn into_result(self) -> Result<$ok, PlatError> {
-                match self {
-                    Self::$variant(ok) => Ok($map(ok)),
-                    Self::PlatError(error) => Err(error),
-                }
-            }
-            fn unknown_fields(&self) -> Option<&UnknownFields> {
-                match self {
-                    Self::$variant(ok) => ($extra as fn(&$wire) -> Option<&UnknownFields>)(ok),
-                    Self::PlatError(_) => None,
-                }
-            }
-        }
-    };
-}
-answer!(
-    PermissionGroupAnswer,
-    PermissionGroupResult,
-    PermissionGroupResult(PermissionGroupResult),
-    |g| g,
-    |g: &PermissionGroupResult| Some(&g.extra)
-);
-// An error body is an object, never an array.
-answer!(
-    PermissionGroupListAnswer,
-    Vec<PermissionGroupResult>,
-    Array(Vec<PermissionGroupResult>),
-    |l| l,
-    |_: &Vec<PermissionGroupResult>| None
-);
-answer!(
-    PermissionListAnswer,
-    Vec<Permission>,
-    PermissionListResult(PermissionListResult),
-    |l: PermissionListResult| l.permission_list,
-    |l: &PermissionListResult| Some(&l.extra)
-);
-answer!(
-    DocumentShareAnswer,
-    Vec<BundleResult>,
-    DocumentShareResult(DocumentShareResult),
-    |s: DocumentShareResult| s.bundle_result_list,
-    |s: &DocumentShareResult| Some(&s.extra)
-);
-
-type Raw<A> = Result<ResponseValue<A>, RawError<PlatErrorBody>>;
-
-/// The provider or participant operation of the generated client, each with its own
-/// [`Operation`] (named like the method).
-macro_rules! twin {
-    ($self:ident, $effect:expr, $side:expr, $prv:ident, $ptp:ident, $($arg:expr),*) => {
-        async {
-            use $crate::generated::operations;
-            match $side {
-                Side::Providers => {
-                    let send = |raw: $crate::generated::Client| async move { raw.$prv($($arg),*).await };
-                    $self.call(&operations::$prv, $effect, send).await
-                }
-                Side::Participants => {
-                    let send = |raw: $crate::generated::Client| async move { raw.$ptp($($arg),*).await };
-                    $self.call(&operations::$ptp, $effect, send).await
-                }
-            }
-        }
-    };
-}
-pub(crate) use twin;
-
 impl Client {
-    /// Sends `operation` through the runtime's call path and types the answer.
-    pub(crate) async fn call<A: Answer, F, Fut>(
-        &self,
-        operation: &Operation,
-        effect: Option<&'static str>,
-        send: F,
-    ) -> Result<A::Ok, Error>
-    where
-        F: Fn(Generated) -> Fut,
-        Fut: Future<Output = Raw<A>>,
-    {
-        let redactor = self.shell.hooks().redactor();
-        let attempt = |raw| async { settle(send(raw).await, redactor).await };
-        let name = |failure| name_failure(failure, redactor, effect);
-        let policy = self.shell.retry_policy();
-        self.shell.call(operation, policy, attempt, name).await
-    }
-
     /// PRV_ROL_001: the permissions valid for the caller, or those matching the filters.
     pub async fn list_permissions(
         &self,
@@ -128,14 +26,13 @@ impl Client {
         valid_at: Option<&str>,
         location: Option<&Location>,
     ) -> Result<Vec<Permission>, Error> {
-        self.call(
-            &operations::list_provider_permissions,
-            None,
-            |raw| async move {
-                (raw.list_provider_permissions(classification, valid_at, location, holder_id)).await
-            },
-        )
-        .await
+        let request = ListProviderPermissions {
+            classification,
+            default_date: valid_at,
+            location,
+            permission_id: holder_id,
+        };
+        Ok(request.send(self).await?.permission_list)
     }
 
     /// PRV_ROL_001: one permission by its 権限管理 ID.
@@ -145,13 +42,12 @@ impl Client {
         valid_at: Option<&str>,
         location: Option<&Location>,
     ) -> Result<Vec<Permission>, Error> {
-        let id = path_segment("permissionManagementId", management_id)?;
-        self.call(
-            &operations::get_provider_permission,
-            None,
-            |raw| async move { raw.get_provider_permission(id, valid_at, location).await },
-        )
-        .await
+        let request = GetProviderPermission {
+            permission_management_id: management_id,
+            default_date: valid_at,
+            location,
+        };
+        Ok(request.send(self).await?.permission_list)
     }
 
     /// PRV_ROL_002 / PTP_ROL_002 (`approved` false): asks for a permission; PRV_ROL_003 / PTP_ROL_003 (`approved`
@@ -159,33 +55,27 @@ impl Client {
     pub async fn request_permission(
         &self,
         side: Side,
-        request: &PermissionRequest,
+        body: &PermissionRequest,
         approved: bool,
         location: Option<&Location>,
     ) -> Result<PermissionGroupResult, Error> {
         match approved {
             false => {
-                twin!(
-                    self,
-                    Some("the request"),
+                RequestPermission {
                     side,
-                    request_provider_permission,
-                    request_participant_permission,
                     location,
-                    request
-                )
+                    body,
+                }
+                .send(self)
                 .await
             }
             true => {
-                twin!(
-                    self,
-                    Some("the request"),
+                RegisterPermission {
                     side,
-                    register_provider_permission,
-                    register_participant_permission,
                     location,
-                    request
-                )
+                    body,
+                }
+                .send(self)
                 .await
             }
         }
@@ -199,34 +89,24 @@ impl Client {
         status: Option<&ApprovalStatus>,
         location: Option<&Location>,
     ) -> Result<Vec<PermissionGroupResult>, Error> {
-        match group_id
-            .map(|id| path_segment("permissionGroupId", id))
-            .transpose()?
-        {
+        match group_id {
             None => {
-                twin!(
-                    self,
-                    None,
+                ListPermissionRequests {
                     side,
-                    list_provider_permission_requests,
-                    list_participant_permission_requests,
                     location,
-                    status
-                )
+                    status,
+                }
+                .send(self)
                 .await
             }
             Some(id) => {
-                twin!(
-                    self,
-                    None,
+                let request = GetPermissionRequest {
                     side,
-                    get_provider_permission_request,
-                    get_participant_permission_request,
                     id,
                     location,
-                    status
-                )
-                .await
+                    status,
+                };
+                request.send(self).await
             }
         }
     }
@@ -238,17 +118,12 @@ impl Client {
         approval_id: &str,
         location: Option<&Location>,
     ) -> Result<PermissionGroupResult, Error> {
-        let id = path_segment("permissionApprovalId", approval_id)?;
-        twin!(
-            self,
-            Some("the withdrawal"),
+        let request = WithdrawPermissionRequest {
             side,
-            withdraw_provider_permission_request,
-            withdraw_participant_permission_request,
-            id,
-            location
-        )
-        .await
+            id: approval_id,
+            location,
+        };
+        request.send(self).await
     }
 
     /// PRV_ROL_006 / PTP_ROL_006 (list form): the groups in which the caller is asked to approve.
@@ -258,15 +133,12 @@ impl Client {
         status: Option<&ApprovalStatus>,
         location: Option<&Location>,
     ) -> Result<Vec<PermissionGroupResult>, Error> {
-        twin!(
-            self,
-            None,
+        ListPermissionApprovals {
             side,
-            list_provider_permission_approvals,
-            list_participant_permission_approvals,
             location,
-            status
-        )
+            status,
+        }
+        .send(self)
         .await
     }
 
@@ -277,17 +149,13 @@ impl Client {
         approval_id: &str,
         location: Option<&Location>,
     ) -> Result<PermissionGroupResult, Error> {
-        let id = path_segment("permissionApprovalId", approval_id)?;
-        twin!(
-            self,
-            None,
+        let permission_approval_id = approval_id;
+        let request = GetPermissionApproval {
             side,
-            get_provider_permission_approval,
-            get_participant_permission_approval,
-            id,
-            location
-        )
-        .await
+            permission_approval_id,
+            location,
+        };
+        request.send(self).await
     }
 
     /// PRV_ROL_007 / PTP_ROL_007: approves or rejects one pending approval.
@@ -299,22 +167,18 @@ impl Client {
         comment: &str,
         location: Option<&Location>,
     ) -> Result<PermissionGroupResult, Error> {
-        let id = path_segment("permissionApprovalId", approval_id)?;
         let body = &PermissionDecision {
             status: decision,
             comment: comment.to_owned(),
         };
-        twin!(
-            self,
-            Some("the decision"),
+        let permission_approval_id = approval_id;
+        let request = DecidePermission {
             side,
-            decide_provider_permission,
-            decide_participant_permission,
-            id,
+            permission_approval_id,
             location,
-            body
-        )
-        .await
+            body,
+        };
+        request.send(self).await
     }
 
     /// PRV_ROL_008 / PTP_ROL_008: approves one pending approval with a narrower permission list.
@@ -325,51 +189,62 @@ impl Client {
         body: &PartialApproval,
         location: Option<&Location>,
     ) -> Result<PermissionGroupResult, Error> {
-        let id = path_segment("permissionApprovalId", approval_id)?;
-        twin!(
-            self,
-            Some("the approval"),
+        let permission_approval_id = approval_id;
+        let request = PartiallyApprovePermission {
             side,
-            partially_approve_provider_permission,
-            partially_approve_participant_permission,
-            id,
+            permission_approval_id,
             location,
-            body
-        )
-        .await
+            body,
+        };
+        request.send(self).await
     }
 
     /// PRV_ROL_009: copies a 検討記録 or 伝達記録 into the patient's record.
     pub async fn share_document(&self, document_key: &str) -> Result<Vec<BundleResult>, Error> {
-        let key = path_segment("documentKey", document_key)?;
-        self.call(
-            &operations::share_provider_document,
-            None,
-            |raw| async move { raw.share_provider_document(key).await },
-        )
-        .await
+        let request = ShareProviderDocument { document_key };
+        Ok(request.send(self).await?.bundle_result_list)
     }
-}
 
-/// A generated answer as this crate's result: the 200's result or error body, or a failure.
-async fn settle<A: Answer>(answer: Raw<A>, redactor: &Redactor) -> Result<A::Ok, Attempt<Error>> {
-    let value = match answer {
-        Ok(value) => value,
-        Err(error) => return Err(classify(error, redactor).await),
-    };
-    let status = value.status().as_u16();
-    let answer = value.into_inner();
-    if let Some(error) = answer
-        .unknown_fields()
-        .and_then(|fields| crate::answer::error_in_fields(status, fields))
-    {
-        return Err(Attempt::Final(error));
+    /// PRV_ROL_010 / PTP_ROL_010: deletes the granted permission `approval_id` with `comment` as
+    /// the reason, with the optional `location` query (`self`, `remote`, `all` or
+    /// comma-separated 医療機関 IDs, kept as [`Location::Unknown`](iryo_plat_codes::Location)).
+    pub async fn delete_permission(
+        &self,
+        side: Side,
+        approval_id: &str,
+        comment: &str,
+        location: Option<&Location>,
+    ) -> Result<PermissionGroupResult, Error> {
+        let body = &PermissionDeleteRequest {
+            comment: comment.to_owned(),
+        };
+        let permission_approval_id = approval_id;
+        let request = DeletePermission {
+            side,
+            permission_approval_id,
+            location,
+            body,
+        };
+        request.send(self).await
     }
-    answer.into_result().map_err(|error| {
-        Attempt::Final(Error::Api {
-            status,
-            code: error.error_code,
-            message: error.error_message,
-        })
-    })
+
+    /// PRV_ROL_010: [`delete_permission`](Self::delete_permission) on the providers' side.
+    pub async fn delete_provider_permission(
+        &self,
+        approval_id: &str,
+        comment: &str,
+    ) -> Result<PermissionGroupResult, Error> {
+        self.delete_permission(Side::Providers, approval_id, comment, None)
+            .await
+    }
+
+    /// PTP_ROL_010: [`delete_permission`](Self::delete_permission) on the participants' side.
+    pub async fn delete_participant_permission(
+        &self,
+        approval_id: &str,
+        comment: &str,
+    ) -> Result<PermissionGroupResult, Error> {
+        self.delete_permission(Side::Participants, approval_id, comment, None)
+            .await
+    }
 }

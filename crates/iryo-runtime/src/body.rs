@@ -9,6 +9,8 @@ use bytes::Bytes;
 use futures_core::Stream;
 use reqwest::ResponseBuilderExt as _;
 
+use crate::gathered::Gathered;
+
 /// A response body grew past the configured maximum; reading stopped there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the response is larger than the limit of {limit} bytes")]
@@ -128,18 +130,17 @@ impl BodyLimit {
 async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Bytes, BodyFailure> {
     let declared = response.content_length();
     let mut count = BodyLimit::new(limit, declared).map_err(BodyFailure::TooLarge)?;
-    // Capacity from the header, capped by the limit: one allocation, no doubling.
-    let mut body = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    let mut body = Gathered::new(declared);
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 count.take(chunk.len()).map_err(BodyFailure::TooLarge)?;
-                body.extend_from_slice(&chunk);
+                body.push(&chunk);
             }
             Ok(None) if declared.is_some_and(|d| (body.len() as u64) < d) => {
                 return Err(cut(response, body.len(), declared));
             }
-            Ok(None) => return Ok(Bytes::from(body)),
+            Ok(None) => return Ok(Bytes::from(body.join())),
             Err(e) if e.is_timeout() => return Err(BodyFailure::Transport(e)),
             Err(_) => return Err(cut(response, body.len(), declared)),
         }

@@ -6,12 +6,15 @@ mod body;
 mod call;
 mod credentials;
 mod failure;
+mod gathered;
 mod http;
 mod identity;
 mod items;
 mod json_line;
 mod raw_json;
 mod redact;
+#[cfg(feature = "progenitor")]
+mod request;
 mod retry;
 mod secret;
 mod settings;
@@ -37,6 +40,8 @@ pub use identity::{ClientIdentity, IdentityError};
 pub use json_line::{JsonLine, write_compact};
 pub use raw_json::{MemberSeed, RawJson, UnknownFields, Variant, tagged, untagged};
 pub use redact::{EXCERPT_CHARS, Redactor, body_excerpt, excerpt_suffix, printable, read_excerpt};
+#[cfg(feature = "progenitor")]
+pub use request::Request;
 pub use retry::{RetryDecision, RetryPolicy, is_retryable_status, retry, retry_after};
 pub use secret::Secret;
 pub use settings::{BuildError, Settings};

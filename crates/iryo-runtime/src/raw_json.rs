@@ -125,6 +125,11 @@ impl UnknownFields {
         self.len == 0
     }
 
+    /// The members' JSON text in bytes: what they hold in memory.
+    pub fn text_len(&self) -> usize {
+        self.members.len()
+    }
+
     /// The members as one JSON object.
     pub fn to_json(&self) -> String {
         format!("{{{}}}", self.members.strip_prefix(',').unwrap_or(""))

@@ -62,6 +62,29 @@ pub fn peak_rss_kib_of(pid: u32) -> u64 {
     peak_rss_in(&format!("/proc/{pid}/status"))
 }
 
+/// GNU time, put in front of a measured program: `[TIME, "-f", "%M", "-o", REPORT, program, ...]`
+/// writes the program's peak resident memory in KiB to REPORT when it ends, as the kernel counted
+/// it to the last moment (`wait4`), where polling [`peak_rss_kib_of`] can miss the end of a short
+/// run. `.ci/run` installs it (Debian package `time`).
+pub const TIME: &str = "/usr/bin/time";
+
+/// The arguments of [`TIME`] before the program: report the peak RSS in KiB to `report`.
+pub fn time_args(report: &std::path::Path) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec!["-f".into(), "%M".into(), "-o".into()];
+    args.push(report.into());
+    args
+}
+
+/// The peak RSS in KiB that [`TIME`] wrote to `report` (its last line: a program killed by a
+/// signal has a line before it saying so).
+pub fn read_time_report_kib(report: &std::path::Path) -> u64 {
+    let text = std::fs::read_to_string(report).expect("GNU time wrote its report");
+    text.lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .unwrap_or_else(|| panic!("not a GNU time %M report: {text:?}"))
+}
+
 fn peak_rss_in(status: &str) -> u64 {
     let status = std::fs::read_to_string(status).unwrap_or_default();
     status
@@ -84,6 +107,24 @@ mod tests {
         stream.read_to_string(&mut answer).unwrap();
         assert!(answer.starts_with("HTTP/1.1 502"));
         assert!(seen.lock().unwrap().starts_with(b"GET http://x/"));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn time_counts_a_program_s_peak_to_its_end() {
+        // 60 MiB touched in the last moment of a short run, the case polling misses.
+        let folder = std::env::temp_dir().join(format!("iryo-probe-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let report = folder.join("peak");
+        let status = std::process::Command::new(TIME)
+            .args(time_args(&report))
+            .args(["python3", "-c", "x = b'x' * (60 << 20)"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let peak_kib = read_time_report_kib(&report);
+        std::fs::remove_dir_all(&folder).unwrap();
+        assert!((60 * 1024..200 * 1024).contains(&peak_kib), "{peak_kib}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `iryo plat login`, `iryo plat permissions ...` (the whole permission flow) and `iryo plat delete-permission`
-//! (PRV_ROL_010 with `PLAT_TOKEN`, kept from before `permissions delete`).
+//! (kept from before `permissions delete`: an alias of it, with its own flags).
 
 mod callback;
 mod login;
@@ -7,10 +7,7 @@ mod permissions;
 mod print;
 mod session;
 
-use std::io::Write;
-
 use clap::{Args, Subcommand};
-use iryo_plat::{Config, Side};
 
 use crate::error::EXIT_CODES_HELP;
 use crate::output::Stop;
@@ -19,6 +16,9 @@ const DELETE_HELP: &str = "\
 Prints the answer as one JSON object with the API's keys as received (`permissionGroup`, or the
 table's spelling `permissonGroup`; `permissionApproval`; `permissionComment`; the approval id as
 the JSON type received) and every date as an ISO 8601 local date-time (2021-10-07T19:51:02).
+
+An alias of `iryo plat permissions delete`: the same request, token (--token-file, or PLAT_TOKEN as a
+fixed access token) and output.
 
 Example (the PLAneTs document's sample, against `iryo mock`):
   export PLAT_TOKEN=demo-token
@@ -53,7 +53,7 @@ pub enum PlatCommand {
         #[command(subcommand)]
         command: permissions::PermissionsCommand,
     },
-    /// PUT {base-url}/providers/permission/delete/{ID} (PRV_ROL_010; --participant: PTP_ROL_010).
+    /// PUT {base-url}/providers/permission/delete/{ID} (PRV_ROL_010; --participant: PTP_ROL_010); `permissions delete`.
     #[command(after_help = format!("{DELETE_HELP}\n{EXIT_CODES_HELP}"))]
     DeletePermission(DeleteArgs),
 }
@@ -77,6 +77,8 @@ pub struct DeleteArgs {
     #[arg(long, value_name = "L")]
     location: Option<String>,
     #[command(flatten)]
+    token_file: session::TokenFileArg,
+    #[command(flatten)]
     insecure: crate::insecure::InsecureHttpArg,
 }
 
@@ -85,43 +87,31 @@ pub async fn run(command: PlatCommand, verbose: bool) -> Result<(), Stop> {
     match command {
         PlatCommand::DeletePermission(args) => delete_permission(args, verbose).await,
         PlatCommand::Login(args) => login::login(args).await,
-        PlatCommand::Permissions { common, command } => permissions::run(common, command).await,
+        PlatCommand::Permissions { common, command } => {
+            permissions::run(common, command, verbose).await
+        }
     }
 }
 
+/// `delete-permission` as `permissions delete`.
 async fn delete_permission(args: DeleteArgs, verbose: bool) -> Result<(), Stop> {
-    let token = crate::env::PLAT_TOKEN.required()?;
-    let client = Config::new(&args.base_url, token)
-        .allow_insecure_http(args.insecure.allows(&args.base_url))
-        .build()?;
-    let side = if args.participant {
-        Side::Participants
-    } else {
-        Side::Providers
+    let common = permissions::Common {
+        base_url: Some(args.base_url),
+        participant: args.participant,
+        location: args.location,
+        token_file: args.token_file,
+        insecure: args.insecure,
     };
-    if verbose {
-        let side_path = match side {
-            Side::Providers => "providers",
-            Side::Participants => "participants",
-        };
-        eprintln!(
-            "PUT {}/{side_path}/permission/delete/{}{}",
-            args.base_url.trim_end_matches('/'),
-            args.id,
-            args.location
-                .as_deref()
-                .map(|l| format!(" (location {l})"))
-                .unwrap_or_default(),
-        );
-    }
-    let location = args.location.as_deref().map(iryo_plat::Location::from);
-    let result = client
-        .delete_permission(side, &args.id, &args.comment, location.as_ref())
-        .await?;
-    let mut out = std::io::stdout().lock();
-    print::write_line(&mut out, &print::GroupLine::of(&result, false))?;
-    out.flush()?;
-    Ok(())
+    let delete = permissions::DecideArgs {
+        id: args.id,
+        comment: args.comment,
+    };
+    permissions::run(
+        common,
+        permissions::PermissionsCommand::Delete(delete),
+        verbose,
+    )
+    .await
 }
 
 #[cfg(test)]

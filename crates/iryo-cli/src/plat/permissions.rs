@@ -17,17 +17,17 @@ use crate::output::Stop;
 pub struct Common {
     /// The {applicationPath}: gateway and context path (e.g. https://plat.example.jp/cloudEHR).
     #[arg(long, value_name = "APPLICATION_PATH", global = true)]
-    base_url: Option<String>,
+    pub base_url: Option<String>,
     /// Use the patient side, /participants/... (PTP_ROL_*).
     #[arg(long, global = true)]
-    participant: bool,
+    pub participant: bool,
     /// The `location` query: self, remote or all.
     #[arg(long, value_name = "L", global = true)]
-    location: Option<String>,
+    pub location: Option<String>,
     #[command(flatten)]
-    token_file: TokenFileArg,
+    pub token_file: TokenFileArg,
     #[command(flatten)]
-    insecure: crate::insecure::InsecureHttpArg,
+    pub insecure: crate::insecure::InsecureHttpArg,
 }
 
 /// The permissions commands.
@@ -107,10 +107,10 @@ pub struct RequestArgs {
 pub struct DecideArgs {
     /// The permission approval id (権限承認ID).
     #[arg(long, value_name = "ID")]
-    id: String,
+    pub id: String,
     /// The comment (削除理由 for delete).
     #[arg(long, value_name = "TEXT")]
-    comment: String,
+    pub comment: String,
 }
 
 #[derive(Args)]
@@ -124,7 +124,8 @@ fn code<T: std::str::FromStr<Err = std::convert::Infallible>>(text: Option<&str>
     text.map(|t| t.parse().unwrap_or_else(|never| match never {}))
 }
 
-pub async fn run(common: Common, command: PermissionsCommand) -> Result<(), Stop> {
+/// Runs one permissions command; with `verbose`, a delete names its request on stderr first.
+pub async fn run(common: Common, command: PermissionsCommand, verbose: bool) -> Result<(), Stop> {
     let base_url = common
         .base_url
         .as_deref()
@@ -222,15 +223,37 @@ pub async fn run(common: Common, command: PermissionsCommand) -> Result<(), Stop
                 .withdraw_permission_request(side, &args.id, location)
                 .await?],
         )?,
-        PermissionsCommand::Delete(args) => groups(
-            &mut out,
-            &[client
-                .delete_permission(side, &args.id, &args.comment, location)
-                .await?],
-        )?,
+        PermissionsCommand::Delete(args) => {
+            if verbose {
+                eprintln!(
+                    "{}",
+                    delete_line(base_url, common.participant, &args.id, location)
+                );
+            }
+            groups(
+                &mut out,
+                &[client
+                    .delete_permission(side, &args.id, &args.comment, location)
+                    .await?],
+            )?
+        }
     }
     out.flush()?;
     Ok(())
+}
+
+/// `PUT {base}/providers/permission/delete/{id} (location L)`.
+fn delete_line(base_url: &str, participant: bool, id: &str, location: Option<&Location>) -> String {
+    let side = if participant {
+        "participants"
+    } else {
+        "providers"
+    };
+    let location = location
+        .map(|l| format!(" (location {l})"))
+        .unwrap_or_default();
+    let base = base_url.trim_end_matches('/');
+    format!("PUT {base}/{side}/permission/delete/{id}{location}")
 }
 
 fn read_body(file: &str) -> Result<PermissionRequest, CliError> {

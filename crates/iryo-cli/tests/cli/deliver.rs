@@ -18,7 +18,7 @@ use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde_json::json;
 
 use crate::common::live_orca_mock;
-use crate::watch::{PATIENCE, Watcher, push_events_lines};
+use crate::watcher::{PATIENCE, Watcher, push_events_lines};
 
 /// A command started by a killed watcher runs on (at most the 1 s of the slow attempt below).
 const ORPHANS_END: Duration = Duration::from_millis(1200);

@@ -14,7 +14,7 @@ use iryo_testkit::probe::peak_rss_kib_of;
 use serde_json::json;
 
 use crate::common::live_orca_mock;
-use crate::watch::{PATIENCE, Watcher, push_events_lines};
+use crate::watcher::{PATIENCE, Watcher, push_events_lines};
 
 /// Events raised per second, before, during and after the outage.
 const RATE: u64 = 200;
@@ -53,11 +53,12 @@ fn a_receiver_down_for_a_while_costs_no_memory_and_every_event_comes_after_it() 
             n += 1;
             std::thread::sleep(Duration::from_millis(1000 / RATE));
         }
+        n
     };
     raise_for(Duration::from_secs(2));
 
     down.store(true, Ordering::SeqCst);
-    raise_for(Duration::from_secs(3));
+    let mut during = raise_for(Duration::from_secs(3));
     assert_eq!(
         live.open_sockets(),
         0,
@@ -72,7 +73,7 @@ fn a_receiver_down_for_a_while_costs_no_memory_and_every_event_comes_after_it() 
         watcher.stderr()
     );
     let early = peak_rss_kib_of(watcher.pid());
-    raise_for(OUTAGE - Duration::from_secs(3));
+    during += raise_for(OUTAGE - Duration::from_secs(3));
     assert_eq!(
         live.open_sockets(),
         0,
@@ -88,7 +89,12 @@ fn a_receiver_down_for_a_while_costs_no_memory_and_every_event_comes_after_it() 
     down.store(false, Ordering::SeqCst);
     raise_for(Duration::from_secs(1));
     let expected = push_events_lines(&orca.base_url());
-    assert!(expected.len() as u64 >= RATE * 10, "{}", expected.len());
+    // The rate is what the machine allows (a loaded one raises fewer); the outage must hold some.
+    assert!(
+        during >= RATE,
+        "only {during} events raised during the outage"
+    );
+    assert!(expected.len() as u64 >= during, "{}", expected.len());
     let started = Instant::now();
     loop {
         let got: HashSet<String> = bodies.lock().unwrap().iter().cloned().collect();

@@ -12,7 +12,7 @@ use iryo_testkit::postgres::{TEST_PASSWORD, TestPostgres};
 use serde_json::{Value, json};
 
 use crate::common::{iryo, live_orca_mock};
-use crate::watch::{PATIENCE, Watcher, push_events_lines};
+use crate::watcher::{PATIENCE, Watcher, push_events_lines};
 
 fn cluster() -> TestPostgres {
     TestPostgres::start(Path::new(env!("CARGO_TARGET_TMPDIR")))

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::common::{Run, hiyari_mock, iryo};
 
-fn search(base_url: &str, args: &[&str]) -> Run {
+/// `iryo hiyari search` of the mock at `base_url` with `args`, without pauses.
+pub(crate) fn search(base_url: &str, args: &[&str]) -> Run {
     let mut all = vec![
         "hiyari",
         "search",
@@ -19,7 +20,8 @@ fn search(base_url: &str, args: &[&str]) -> Run {
     iryo(&all).run()
 }
 
-fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+/// Query parameters as the mock records them.
+pub(crate) fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -177,155 +179,6 @@ fn bom_starts_the_csv_and_is_refused_for_json_lines() {
     let run = search(&hiyari.base_url(), &["--bom"]);
     let line = run.single_error_line(2);
     assert!(line.contains("--bom is for --format csv"), "{line}");
-}
-
-#[test]
-fn repeated_word_sets_pair_by_position() {
-    let hiyari = hiyari_mock();
-    let run = search(
-        &hiyari.base_url(),
-        &[
-            "--item",
-            "DATIMPROVEMENTTEXT",
-            "--word",
-            "夜勤 長時間",
-            "--condition",
-            "all",
-            "--item",
-            "",
-            "--word",
-            "夜勤",
-            "--fyear",
-            "2011",
-            "--fmonth",
-            "1",
-        ],
-    );
-    run.assert_quiet_success();
-    let months: BTreeSet<String> = run
-        .json_lines()
-        .iter()
-        .map(|r| {
-            format!(
-                "{}-{}",
-                r["DATYEAR"].as_str().unwrap(),
-                r["DATMONTH"]["code"].as_str().unwrap()
-            )
-        })
-        .collect();
-    assert_eq!(
-        months,
-        BTreeSet::from(["2011-02".to_owned(), "2011-07".to_owned()])
-    );
-    assert_eq!(
-        hiyari.last_request().unwrap().params,
-        params(&[
-            ("item", "DATIMPROVEMENTTEXT"),
-            ("word", "夜勤 長時間"),
-            ("condition", "all"),
-            ("item", ""),
-            ("word", "夜勤"),
-            ("condition", "all"),
-            ("fyear", "2011"),
-            ("fmonth", "1"),
-            ("start", "0"),
-            ("count", "10"),
-        ])
-    );
-}
-
-#[test]
-fn unpaired_sets_are_usage_errors() {
-    let hiyari = hiyari_mock();
-    let run = search(
-        &hiyari.base_url(),
-        &["--item", "LSTFACTOR", "--word", "a", "--word", "b"],
-    );
-    let line = run.single_error_line(2);
-    assert!(
-        line.contains("--word is given 2 time(s) and --item 1 time(s)"),
-        "{line}"
-    );
-    let run = search(
-        &hiyari.base_url(),
-        &["--itemcode", "0090010", "--code", "08", "--code", "09"],
-    );
-    let line = run.single_error_line(2);
-    assert!(
-        line.contains("--code is given 2 time(s) but --itemcode only 1"),
-        "{line}"
-    );
-    assert_eq!(hiyari.last_request(), None);
-}
-
-#[test]
-fn code_sets_with_codes_or_text_pair_by_position() {
-    let hiyari = hiyari_mock();
-    let run = search(
-        &hiyari.base_url(),
-        &[
-            "--itemcode",
-            "0090010",
-            "--code",
-            "08 09",
-            "--text",
-            "",
-            "--itemcode",
-            "9020010",
-            "--text",
-            "過労",
-            "--count",
-            "all",
-        ],
-    );
-    run.assert_quiet_success();
-    let reports = run.json_lines();
-    let months: Vec<String> = reports
-        .iter()
-        .map(|r| {
-            let year = r["DATYEAR"].as_str().unwrap();
-            format!("{year}-{}", r["DATMONTH"]["code"].as_str().unwrap())
-        })
-        .collect();
-    // 3 of the 5 reports of the document's first sample say 過労 (the other two only 疲労)
-    assert_eq!(months, ["2011-07", "2011-02", "2010-09"]);
-    for report in &reports {
-        assert_eq!(report["DATSUMMARY"]["code"], "08");
-        assert!(report["DATFACTORTEXT"].as_str().unwrap().contains("過労"));
-    }
-    assert_eq!(
-        hiyari.last_request().unwrap().params,
-        params(&[
-            ("itemcode", "0090010"),
-            ("code", "08 09"),
-            ("text", ""),
-            ("itemcode", "9020010"),
-            ("code", ""),
-            ("text", "過労"),
-            ("start", "0"),
-            ("count", "100"),
-        ])
-    );
-
-    // Without `--text ""`, the text pairs with the first set and the second is empty.
-    let run = search(
-        &hiyari.base_url(),
-        &[
-            "--itemcode",
-            "0090010",
-            "--code",
-            "08",
-            "--itemcode",
-            "9020010",
-            "--text",
-            "過労",
-        ],
-    );
-    let line = run.single_error_line(4);
-    assert!(
-        line.contains("--itemcode 9020010 (set 2) has neither --code nor --text"),
-        "{line}"
-    );
 }
 
 #[test]

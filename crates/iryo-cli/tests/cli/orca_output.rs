@@ -1,11 +1,10 @@
 //! The output path of `iryo orca push-events` (shared with `watch`) against hostile answers
 //! generated here: no `serde_json::Value` tree, so a 30 MB body costs no more than the library's
 //! own bound and any nesting prints. Memory is measured on the `iryo` process itself: under
-//! `ulimit -v` (address space) and with the testkit's peak-RSS probe. `IRYO_BIN` measures another
+//! `ulimit -v` (address space) and its exact peak RSS (GNU time, the testkit's `probe::TIME`). `IRYO_BIN` measures another
 //! build (the README's figures: the release binary).
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 const MIB_KIB: u64 = 1024;
 /// The goal: at most 64 MiB above the steady state for any answer under the size limit.
@@ -49,7 +48,7 @@ fn serve(body: String) -> Served {
 }
 
 /// What one `iryo orca push-events` under `ulimit -v limit_kib` did: exit code, stdout size and
-/// start, stderr, and the peak RSS polled while it ran.
+/// start, stderr, and its peak RSS.
 struct Outcome {
     code: i32,
     stdout_len: u64,
@@ -62,13 +61,18 @@ fn push_events(url: &str, limit_kib: Option<u64>) -> Outcome {
     let folder = tempfile::tempdir().unwrap();
     let out_path = folder.path().join("out");
     let err_path = folder.path().join("err");
+    let report = folder.path().join("peak");
     let limit = limit_kib.map_or("unlimited".to_owned(), |l| l.to_string());
-    let mut child = Command::new("sh")
+    let status = Command::new("sh")
         .args([
             "-c",
             r#"ulimit -v "$1" && shift && exec "$@""#,
             "sh",
             &limit,
+            iryo_testkit::probe::TIME,
+        ])
+        .args(iryo_testkit::probe::time_args(&report))
+        .args([
             &std::env::var("IRYO_BIN").unwrap_or(env!("CARGO_BIN_EXE_iryo").to_owned()),
             "orca",
             "push-events",
@@ -80,23 +84,15 @@ fn push_events(url: &str, limit_kib: Option<u64>) -> Outcome {
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_path).unwrap())
         .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
+        .status()
         .unwrap();
-    let mut peak_kib = 0;
-    let status = loop {
-        peak_kib = peak_kib.max(iryo_testkit::probe::peak_rss_kib_of(child.id()));
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
     let stdout = std::fs::read(&out_path).unwrap();
     Outcome {
         code: status.code().unwrap_or(-1),
         stdout_len: stdout.len() as u64,
         stdout_start: String::from_utf8_lossy(&stdout[..stdout.len().min(200)]).into_owned(),
         stderr: std::fs::read_to_string(&err_path).unwrap(),
-        peak_kib,
+        peak_kib: iryo_testkit::probe::read_time_report_kib(&report),
     }
 }
 
@@ -153,4 +149,39 @@ fn a_body_nested_200_deep_prints_as_received() {
         run.stdout_start
     );
     assert_eq!(run.stderr, "");
+}
+
+/// A server that sends a chunked body for ever (no `Content-Length`): the command refuses it at
+/// the answer's size limit (32 MiB) with exit 3, within the goal, both under `ulimit -v` and
+/// without it (where the allocator keeps more resident). Growing one buffer by doubling cost
+/// about 94 MiB above steady without the limit (the limit, its double, and the freed buffers).
+#[test]
+fn an_endless_chunked_answer_is_refused_at_the_limit_within_64_mib_above_steady() {
+    let small = serve(answer("[0]"));
+    let steady = steady_limit_kib(&small.url);
+    let steady_rss = push_events(&small.url, None).peak_kib;
+    let mock = crate::common::orca_mock();
+    for limit in [Some(steady + GOAL_KIB), None] {
+        mock.push_fault(iryo_mock::Fault::Generated {
+            prefix: r#"[{"data":{"uuid":"x","body":[0"#.to_owned(),
+            repeat: ",0".to_owned(),
+            times: None,
+            suffix: String::new(),
+        });
+        let run = push_events(&mock.base_url(), limit);
+        let above = run.peak_kib.saturating_sub(steady_rss);
+        eprintln!(
+            "endless chunked answer: exit {} under ulimit -v {limit:?} KiB; peak RSS {above} KiB above the steady {steady_rss} KiB",
+            run.code
+        );
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("larger than the limit of 33554432 bytes"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.stdout_len, 0);
+        assert!(above < GOAL_KIB, "peak RSS {above} KiB above steady");
+    }
 }

@@ -99,12 +99,19 @@ fn plat500_is_one_error_line_with_the_code_and_exit_1() {
     assert_eq!(run.stdout, "");
 }
 
+/// `delete-permission` is `permissions delete`: without PLAT_TOKEN it reads the token file.
 #[test]
-fn a_missing_token_is_exit_4_and_a_refused_one_exit_3() {
+fn a_missing_login_is_exit_4_and_a_refused_token_exit_3() {
     let plat = plat_mock();
-    let run = delete(&plat.app_url(), &["--id", "2", "--comment", "x"], None);
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("never-logged-in.json");
+    let args = ["--id", "2", "--comment", "x", "--token-file"];
+    let mut with_file = args.to_vec();
+    with_file.push(missing.to_str().unwrap());
+    let run = delete(&plat.app_url(), &with_file, None);
     let line = run.single_error_line(4);
-    assert!(line.contains("PLAT_TOKEN is not set"), "{line}");
+    assert!(line.contains("never-logged-in.json"), "{line}");
+    assert!(line.contains("run `iryo plat login` first"), "{line}");
     let run = delete(
         &plat.app_url(),
         &["--id", "2", "--comment", "x"],
@@ -115,4 +122,28 @@ fn a_missing_token_is_exit_4_and_a_refused_one_exit_3() {
     // neither call deleted anything
     let group = plat.group("6a7a8516-610d-4c35-bf95-9e7b5219a852").unwrap();
     assert_eq!(group["permissionApproval"][0]["deletedFlg"], 0);
+}
+
+/// The alias logs in as `permissions delete` does: the token file's refresh token, no PLAT_TOKEN.
+#[test]
+fn delete_permission_deletes_with_the_token_file() {
+    let plat = plat_mock();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("login.json");
+    crate::plat_flow::login(&plat, "1310000001", &file);
+    let extra = [
+        "--id",
+        "2",
+        "--comment",
+        "x",
+        "--token-file",
+        file.to_str().unwrap(),
+    ];
+    let run = delete(&plat.app_url(), &extra, None);
+    run.assert_quiet_success();
+    let printed: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(printed["permissionApproval"][0]["permissionApprovalId"], 2);
+    assert_eq!(printed["permissionApproval"][0]["deletedFlg"], 1);
+    let group = plat.group("6a7a8516-610d-4c35-bf95-9e7b5219a852").unwrap();
+    assert_eq!(group["permissionApproval"][0]["deletedFlg"], 1);
 }

@@ -1,121 +1,283 @@
-//! The routes of PRV_ROL_001-009 and their `participants` twins over the state machine in flow.rs. Every route
-//! goes through [`guarded`] (token, queued failures); bodies that are not JSON get Spring's default 400.
+//! The behaviour of PRV_ROL_001-010 and their `participants` twins, over the state machine in
+//! flow.rs and the store: the routes, the extraction of path, query and body and the typed
+//! requests are generated from specs/plat/openapi.yaml (generated/routes.rs). Every operation
+//! goes through [`guarded`] (token, queued failures); bodies that are not JSON get Spring's
+//! default 400.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::Response;
-use axum::routing::{get, post, put};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
 use super::auth::Actor;
 use super::dates::DateStyle;
 use super::flow::Denied;
-use super::handler::{guarded, json_response, method_not_allowed, plat_error, spring_bad_request};
+use super::handler::{self, guarded, json_response, plat_error, spring_bad_request};
 use super::messages::message_for;
 use super::reads::PermissionFilter;
-use super::store::render;
-use crate::fault::Connection;
+use super::store::{Store, render};
 
-type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
-type Id = Result<Path<String>, PathRejection>;
+#[rustfmt::skip]
+#[path = "generated/mod.rs"]
+mod generated;
+use generated::routes::{self as wire, Call, Operations};
 
-/// A segment axum cannot decode (not UTF-8) is kept raw: it names nothing, and the answer stays PLAT's JSON.
-fn id(id: Id, uri: &Uri) -> String {
-    match id {
-        Ok(Path(id)) => id,
-        Err(_) => uri.path().rsplit('/').next().unwrap_or_default().to_owned(),
-    }
-}
-
-/// A query that does not decode is read as no query.
-fn params(query: Params) -> HashMap<String, String> {
-    query.map(|Query(q)| q).unwrap_or_default()
-}
-
-/// Everything an API handler gets, bundled so that each handler stays one expression.
-struct Call {
-    shared: Arc<Shared>,
-    connection: Connection,
-    headers: HeaderMap,
-}
-
-impl Call {
-    async fn run(self, answer: impl FnOnce(&Shared, &Actor) -> Response) -> Response {
-        let shared = self.shared.clone();
-        let normal = |actor: Actor| async move { answer(&shared, &actor) };
-        guarded(&self.shared, &self.connection, &self.headers, normal).await
-    }
-}
-
-macro_rules! call {
-    ($state:expr, $conn:expr, $headers:expr) => {
-        Call {
-            shared: $state.0,
-            connection: $conn.0,
-            headers: $headers,
-        }
-    };
-}
-
-/// The API routes under `{app}/providers` and `{app}/participants` (PRV_ROL_001 and 009 are providers only).
+/// The API routes under `{app}/providers` and `{app}/participants`.
 pub(crate) fn routes(app: &str) -> Router<Arc<Shared>> {
-    let mut router = Router::new();
-    for side in ["providers", "participants"] {
-        let at = |path: &str| format!("{app}/{side}{path}");
-        if side == "participants" {
-            router = router.route(
-                &at("/permissions"),
-                post(request).fallback(method_not_allowed),
-            );
-        }
-        router = router
-            .route(
-                &at("/permissions/approval"),
-                post(register).fallback(method_not_allowed),
-            )
-            .route(
-                &at("/permission/requests"),
-                get(list_requests).fallback(method_not_allowed),
-            )
-            .route(
-                &at("/permission/requests/{id}"),
-                get(get_request).put(withdraw).fallback(method_not_allowed),
-            )
-            .route(
-                &at("/permission/approval"),
-                get(list_approvals).fallback(method_not_allowed),
-            )
-            .route(
-                &at("/permission/approval/{id}"),
-                get(get_approval).put(decide).fallback(method_not_allowed),
-            )
-            .route(
-                &at("/permission/partialapproval/{id}"),
-                put(partial).fallback(method_not_allowed),
-            );
+    wire::routes(app)
+}
+
+impl Operations for Arc<Shared> {
+    fn method_not_allowed() -> Response {
+        handler::empty(StatusCode::METHOD_NOT_ALLOWED)
     }
-    router
-        .route(
-            &format!("{app}/providers/permissions"),
-            get(list_permissions)
-                .post(request)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            &format!("{app}/providers/permissions/{{id}}"),
-            get(get_permission).fallback(method_not_allowed),
-        )
-        .route(
-            &format!("{app}/providers/patients/document/{{key}}/share"),
-            post(share).fallback(method_not_allowed),
-        )
+
+    async fn list_provider_permissions(
+        &self,
+        call: Call,
+        request: wire::ListProviderPermissions,
+    ) -> Response {
+        let filter = (
+            request.default_date,
+            request.classification,
+            request.permission_id,
+        );
+        self.permissions(call, filter, None).await
+    }
+
+    /// PRV_ROL_001 by id also filters by `classification` and `permissionId` when sent.
+    async fn get_provider_permission(
+        &self,
+        call: Call,
+        request: wire::GetProviderPermission,
+    ) -> Response {
+        let (classification, holder) = (
+            call.query.get("classification"),
+            call.query.get("permissionId"),
+        );
+        let filter = (
+            request.default_date,
+            classification.cloned(),
+            holder.cloned(),
+        );
+        let id = Some(request.permission_management_id);
+        self.permissions(call, filter, id).await
+    }
+
+    async fn request_permission(&self, call: Call, request: wire::RequestPermission) -> Response {
+        self.create(call, request.body, false).await
+    }
+
+    async fn register_permission(&self, call: Call, request: wire::RegisterPermission) -> Response {
+        self.create(call, request.body, true).await
+    }
+
+    async fn list_permission_requests(
+        &self,
+        call: Call,
+        request: wire::ListPermissionRequests,
+    ) -> Response {
+        let status = request.status;
+        self.run(&call, |shared, actor| {
+            group_answer(shared, |store, style| {
+                Ok(store.requests(actor, None, status.as_deref(), style).into())
+            })
+        })
+        .await
+    }
+
+    async fn get_permission_request(
+        &self,
+        call: Call,
+        request: wire::GetPermissionRequest,
+    ) -> Response {
+        let (id, status) = (request.id, request.status);
+        self.run(&call, |shared, actor| {
+            group_answer(shared, |store, style| {
+                let found = store.requests(actor, Some(&id), status.as_deref(), style);
+                Ok(found.into())
+            })
+        })
+        .await
+    }
+
+    async fn withdraw_permission_request(
+        &self,
+        call: Call,
+        request: wire::WithdrawPermissionRequest,
+    ) -> Response {
+        let id = request.id;
+        self.run(&call, |shared, actor| {
+            group_answer(shared, |store, style| {
+                store.withdraw(actor, &id).map(|e| render(e, style))
+            })
+        })
+        .await
+    }
+
+    async fn list_permission_approvals(
+        &self,
+        call: Call,
+        request: wire::ListPermissionApprovals,
+    ) -> Response {
+        let status = request.status;
+        self.run(&call, |shared, actor| {
+            group_answer(shared, |store, style| {
+                Ok(store.approvals(actor, status.as_deref(), style).into())
+            })
+        })
+        .await
+    }
+
+    async fn get_permission_approval(
+        &self,
+        call: Call,
+        request: wire::GetPermissionApproval,
+    ) -> Response {
+        let id = request.permission_approval_id;
+        self.run(&call, |shared, actor| {
+            group_answer(shared, |store, style| store.approval(actor, &id, style))
+        })
+        .await
+    }
+
+    async fn decide_permission(&self, call: Call, request: wire::DecidePermission) -> Response {
+        let id = request.permission_approval_id;
+        self.change_approval(call, id, request.body, false).await
+    }
+
+    async fn partially_approve_permission(
+        &self,
+        call: Call,
+        request: wire::PartiallyApprovePermission,
+    ) -> Response {
+        let id = request.permission_approval_id;
+        self.change_approval(call, id, request.body, true).await
+    }
+
+    /// PRV_ROL_009: the copy is always made, into the caller's organisation.
+    async fn share_provider_document(
+        &self,
+        call: Call,
+        request: wire::ShareProviderDocument,
+    ) -> Response {
+        let key = request.document_key;
+        self.run(&call, |_, actor| {
+            let result = json!({
+                "organizationId": actor.organization_id.clone().unwrap_or_default(),
+                "status": "success",
+                "diagnostics": "",
+                "id": uuid::Uuid::new_v4().to_string(),
+                "documentKey": key,
+            });
+            json_response(StatusCode::OK, &json!({"bundleResultList": [result]}))
+        })
+        .await
+    }
+
+    /// PRV_ROL_010: the body is read after the token and the queued failures (up to 1 MiB).
+    async fn delete_permission(&self, call: Call, request: wire::DeletePermission) -> Response {
+        let id = request.permission_approval_id;
+        let (shared, uri) = (self.clone(), call.uri.clone());
+        let normal = |actor: Actor| async move {
+            handler::delete(&shared, &actor, &id, &uri, request.body).await
+        };
+        guarded(self, &call.connection, &call.headers, normal).await
+    }
+}
+
+/// `defaultDate`, `classification` and `permissionId`, as sent.
+type PermissionQuery = (Option<String>, Option<String>, Option<String>);
+
+impl Shared {
+    async fn run(
+        self: &Arc<Self>,
+        call: &Call,
+        answer: impl FnOnce(&Shared, &Actor) -> Response,
+    ) -> Response {
+        let normal = |actor: Actor| async move { answer(self, &actor) };
+        guarded(self, &call.connection, &call.headers, normal).await
+    }
+
+    /// A change whose JSON body is read before the token (within axum's limit).
+    async fn change_with_body(
+        self: &Arc<Self>,
+        call: Call,
+        body: Body,
+        change: impl FnOnce(&mut Store, &Actor, &Value, DateStyle) -> Result<Value, Denied>,
+    ) -> Response {
+        let body = match read_before_the_token(body).await {
+            Ok(body) => body,
+            Err(response) => return response,
+        };
+        self.run(&call, |shared, actor| match json_body(&body, &call.uri) {
+            Ok(body) => group_answer(shared, |store, style| change(store, actor, &body, style)),
+            Err(response) => *response,
+        })
+        .await
+    }
+
+    async fn create(self: &Arc<Self>, call: Call, body: Body, approved: bool) -> Response {
+        self.change_with_body(call, body, |store, actor, body, style| {
+            let created = store.request(actor, body, approved, now());
+            created.map(|e| render(e, style))
+        })
+        .await
+    }
+
+    async fn change_approval(
+        self: &Arc<Self>,
+        call: Call,
+        id: String,
+        body: Body,
+        partial: bool,
+    ) -> Response {
+        self.change_with_body(call, body, |store, actor, body, style| {
+            let decided = store.decide(actor, &id, body, partial, now());
+            decided.map(|e| render(e, style))
+        })
+        .await
+    }
+
+    async fn permissions(
+        self: &Arc<Self>,
+        call: Call,
+        (default_date, classification, holder): PermissionQuery,
+        management_id: Option<String>,
+    ) -> Response {
+        let at = default_date.map(|d| {
+            chrono::DateTime::parse_from_rfc3339(&d)
+                .map(|d| d.naive_utc() + chrono::Duration::hours(9))
+        });
+        let filter = PermissionFilter {
+            management_id,
+            classification,
+            holder,
+            at: at.and_then(Result::ok),
+        };
+        self.run(&call, |shared, actor| match at {
+            Some(Err(_)) => denied(Denied::Invalid(
+                "defaultDate is not an ISO 8601 instant".into(),
+            )),
+            _ => group_answer(shared, |store, _| {
+                Ok(json!({"permissionList": store.permissions(actor, &filter)}))
+            }),
+        })
+        .await
+    }
+}
+
+/// The body, read whole before the token is checked, within axum's default limit (a larger one
+/// gets axum's 413), as the routes of PRV_ROL_002-008 always did.
+async fn read_before_the_token(body: Body) -> Result<Bytes, Response> {
+    Bytes::from_request(Request::new(body), &())
+        .await
+        .map_err(IntoResponse::into_response)
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -146,7 +308,7 @@ fn denied(denied: Denied) -> Response {
 
 fn group_answer(
     shared: &Shared,
-    change: impl FnOnce(&mut super::store::Store, DateStyle) -> Result<Value, Denied>,
+    change: impl FnOnce(&mut Store, DateStyle) -> Result<Value, Denied>,
 ) -> Response {
     let mut inner = shared.lock();
     let style = inner.date_style;
@@ -158,229 +320,4 @@ fn group_answer(
 
 fn json_body(body: &Bytes, uri: &Uri) -> Result<Value, Box<Response>> {
     serde_json::from_slice(body).map_err(|_| Box::new(spring_bad_request(uri.path())))
-}
-
-async fn request(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    uri: Uri,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    create(call!(s, c, h), uri, body, false).await
-}
-
-async fn register(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    uri: Uri,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    create(call!(s, c, h), uri, body, true).await
-}
-
-async fn create(call: Call, uri: Uri, body: Bytes, approved: bool) -> Response {
-    call.run(|shared, actor| match json_body(&body, &uri) {
-        Ok(body) => group_answer(shared, |store, style| {
-            store
-                .request(actor, &body, approved, now())
-                .map(|e| render(e, style))
-        }),
-        Err(response) => *response,
-    })
-    .await
-}
-
-async fn withdraw(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    raw_id: Id,
-    uri: Uri,
-    h: HeaderMap,
-) -> Response {
-    let id = id(raw_id, &uri);
-    call!(s, c, h)
-        .run(|shared, actor| {
-            group_answer(shared, |store, style| {
-                store.withdraw(actor, &id).map(|e| render(e, style))
-            })
-        })
-        .await
-}
-
-async fn decide(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    raw_id: Id,
-    uri: Uri,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let id = id(raw_id, &uri);
-    change_approval(call!(s, c, h), id, uri, body, false).await
-}
-
-async fn partial(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    raw_id: Id,
-    uri: Uri,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let id = id(raw_id, &uri);
-    change_approval(call!(s, c, h), id, uri, body, true).await
-}
-
-async fn change_approval(call: Call, id: String, uri: Uri, body: Bytes, partial: bool) -> Response {
-    call.run(|shared, actor| match json_body(&body, &uri) {
-        Ok(body) => group_answer(shared, |store, style| {
-            store
-                .decide(actor, &id, &body, partial, now())
-                .map(|e| render(e, style))
-        }),
-        Err(response) => *response,
-    })
-    .await
-}
-
-async fn list_requests(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    q: Params,
-    h: HeaderMap,
-) -> Response {
-    let q = params(q);
-    let status = q.get("status").cloned();
-    call!(s, c, h)
-        .run(|shared, actor| {
-            group_answer(shared, |store, style| {
-                Ok(store.requests(actor, None, status.as_deref(), style).into())
-            })
-        })
-        .await
-}
-
-async fn get_request(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    raw_id: Id,
-    uri: Uri,
-    q: Params,
-    h: HeaderMap,
-) -> Response {
-    let id = id(raw_id, &uri);
-    let q = params(q);
-    let status = q.get("status").cloned();
-    call!(s, c, h)
-        .run(|shared, actor| {
-            group_answer(shared, |store, style| {
-                Ok(store
-                    .requests(actor, Some(&id), status.as_deref(), style)
-                    .into())
-            })
-        })
-        .await
-}
-
-async fn list_approvals(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    q: Params,
-    h: HeaderMap,
-) -> Response {
-    let q = params(q);
-    let status = q.get("status").cloned();
-    call!(s, c, h)
-        .run(|shared, actor| {
-            group_answer(shared, |store, style| {
-                Ok(store.approvals(actor, status.as_deref(), style).into())
-            })
-        })
-        .await
-}
-
-async fn get_approval(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    raw_id: Id,
-    uri: Uri,
-    h: HeaderMap,
-) -> Response {
-    let id = id(raw_id, &uri);
-    call!(s, c, h)
-        .run(|shared, actor| group_answer(shared, |store, style| store.approval(actor, &id, style)))
-        .await
-}
-
-async fn list_permissions(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    q: Params,
-    h: HeaderMap,
-) -> Response {
-    let q = params(q);
-    permissions(call!(s, c, h), q, None).await
-}
-
-async fn get_permission(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    raw_id: Id,
-    uri: Uri,
-    q: Params,
-    h: HeaderMap,
-) -> Response {
-    let id = id(raw_id, &uri);
-    let q = params(q);
-    permissions(call!(s, c, h), q, Some(id)).await
-}
-
-async fn permissions(
-    call: Call,
-    q: HashMap<String, String>,
-    management_id: Option<String>,
-) -> Response {
-    let at = q.get("defaultDate").map(|d| {
-        chrono::DateTime::parse_from_rfc3339(d).map(|d| d.naive_utc() + chrono::Duration::hours(9))
-    });
-    let filter = PermissionFilter {
-        management_id,
-        classification: q.get("classification").cloned(),
-        holder: q.get("permissionId").cloned(),
-        at: at.and_then(Result::ok),
-    };
-    call.run(|shared, actor| match at {
-        Some(Err(_)) => denied(Denied::Invalid(
-            "defaultDate is not an ISO 8601 instant".into(),
-        )),
-        _ => group_answer(shared, |store, _| {
-            Ok(json!({"permissionList": store.permissions(actor, &filter)}))
-        }),
-    })
-    .await
-}
-
-/// PRV_ROL_009: the copy is always made, into the caller's organisation.
-async fn share(
-    s: State<Arc<Shared>>,
-    c: ConnectInfo<Connection>,
-    raw_id: Id,
-    uri: Uri,
-    h: HeaderMap,
-) -> Response {
-    let key = id(raw_id, &uri);
-    call!(s, c, h)
-        .run(|_, actor| {
-            let result = json!({
-                "organizationId": actor.organization_id.clone().unwrap_or_default(),
-                "status": "success",
-                "diagnostics": "",
-                "id": uuid::Uuid::new_v4().to_string(),
-                "documentKey": key,
-            });
-            json_response(StatusCode::OK, &json!({"bundleResultList": [result]}))
-        })
-        .await
 }

@@ -1,11 +1,10 @@
-//! The PRV_ROL_010 / PTP_ROL_010 endpoint and the shapes of its answers: the gateway's empty 401, Spring Boot's
-//! default error JSON for an unreadable body, and PLAT's `{"errorCode","errorMessage"}`.
+//! What every operation shares: the guard (token, queued failures), the shapes of the answers
+//! (the gateway's empty 401, Spring Boot's default error JSON for an unreadable body, PLAT's
+//! `{"errorCode","errorMessage"}`), and PRV_ROL_010's delete once the guard let it through.
 
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::{CONTENT_LENGTH, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
@@ -21,22 +20,6 @@ pub(crate) use crate::harness::json_response;
 
 /// Comments are short; a larger body is refused with an empty 413.
 const MAX_BODY: usize = 1024 * 1024;
-
-/// `PUT {app}/providers/permission/delete/{permissionApprovalId}` and its `participants` twin. Checks, in order:
-/// token (401), an injected failure, body (400, Spring style), approval id (PLAT500), holder (PLAT403), already
-/// deleted (PLAT400). The query string (`location` and anything else) is ignored.
-pub(crate) async fn delete_permission(
-    State(shared): State<Arc<Shared>>,
-    ConnectInfo(connection): ConnectInfo<Connection>,
-    id: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let state = shared.clone();
-    let normal = |actor: Actor| async move { answer(&state, &actor, id, &uri, body).await };
-    guarded(&shared, &connection, &headers, normal).await
-}
 
 /// What every API route does first: count the request, check the token (401), then take the oldest queued
 /// failure, if any, instead of (or around) the normal answer.
@@ -61,11 +44,13 @@ where
         .await
 }
 
-/// The answer to a request with an accepted token that no failure was queued for.
-async fn answer(
+/// PRV_ROL_010 / PTP_ROL_010 once the token is accepted and no failure was queued. Checks, in
+/// order: body (413 over 1 MiB, 400 Spring style), approval id (PLAT500), holder (PLAT403),
+/// already deleted (PLAT400). The query string (`location` and anything else) is ignored.
+pub(crate) async fn delete(
     shared: &Shared,
     actor: &Actor,
-    id: Result<Path<String>, PathRejection>,
+    id: &str,
     uri: &Uri,
     body: Body,
 ) -> Response {
@@ -75,14 +60,9 @@ async fn answer(
     let Some(comment) = read_comment(&bytes) else {
         return spring_bad_request(uri.path());
     };
-    // axum decodes the segment once; a segment that does not decode to UTF-8 can name no approval either.
-    let id = match id {
-        Ok(Path(id)) => id,
-        Err(_) => uri.path().rsplit('/').next().unwrap_or_default().to_owned(),
-    };
     let mut inner = shared.lock();
     let style = inner.date_style;
-    match inner.store.delete(&id, actor, &comment) {
+    match inner.store.delete(id, actor, &comment) {
         Ok(entry) => {
             tracing::debug!(id, personal_id = %actor.personal_id, "permission approval deleted");
             json_response(StatusCode::OK, &render(entry, style))

@@ -25,7 +25,6 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::put;
 use serde_json::Value;
 
 pub use auth::{Actor, DEMO_TOKEN, OTHER_ORG_TOKEN};
@@ -161,16 +160,7 @@ impl Api for Shared {
 }
 
 fn router(shared: Arc<Shared>, app_path: &str, keycloak_prefix: &str) -> Router {
-    let api = put(handler::delete_permission).fallback(handler::method_not_allowed);
     Router::new()
-        .route(
-            &format!("{app_path}/providers/permission/delete/{{id}}"),
-            api.clone(),
-        )
-        .route(
-            &format!("{app_path}/participants/permission/delete/{{id}}"),
-            api,
-        )
         .merge(api::routes(app_path))
         .merge(keycloak::routes(keycloak_prefix))
         .merge(control::routes())

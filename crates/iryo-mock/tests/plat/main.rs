@@ -9,3 +9,4 @@ mod dates;
 mod delete;
 mod errors;
 mod keycloak;
+mod routes;

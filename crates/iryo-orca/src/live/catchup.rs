@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeDelta, Timelike as _};
 
+use super::held::{Held, HeldLimits};
 use super::socket::{Incoming, Session};
 use super::{FrameId, Gap, GapReason, LiveError};
 use crate::answer::PushAnswer;
@@ -218,48 +219,55 @@ pub(crate) struct CatchingUp {
     /// Live notifications that arrived meanwhile, delivered (deduplicated) when it ends.
     pub live: Vec<PushEvent>,
     pub live_gaps: Vec<Gap>,
+    held: Held,
     pub fetched: usize,
     pub subscriptions: Vec<(String, FrameId)>,
 }
 
 impl CatchingUp {
-    pub(crate) fn new(windows: Windows, subscriptions: Vec<(String, FrameId)>) -> Self {
+    pub(crate) fn new(
+        windows: Windows,
+        subscriptions: Vec<(String, FrameId)>,
+        limits: HeldLimits,
+    ) -> Self {
         CatchingUp {
             windows,
             live: Vec::new(),
             live_gaps: Vec::new(),
+            held: Held::new(limits),
             fetched: 0,
             subscriptions,
         }
     }
 
-    /// The next window, holding what the socket delivers meanwhile (at most `max_buffered`).
+    /// The next window, holding what the socket delivers meanwhile (within the held limits).
     pub(crate) async fn step(
         &mut self,
         session: &mut Session,
-        max_buffered: usize,
         now: DateTime<FixedOffset>,
     ) -> Result<Option<Answer>, LiveError> {
         let fetch = self.windows.next();
         tokio::pin!(fetch);
         loop {
-            tokio::select! {
+            let incoming = tokio::select! {
                 answer = &mut fetch => return answer,
-                incoming = session.next() => match incoming? {
-                    Incoming::Event(data) => match PushEvent::from_data(*data) {
-                        Ok(event) => self.live.push(event),
-                        Err(named) => self.live_gaps.push(undelivered_gap(named, (now, now))),
-                    },
-                    Incoming::Undelivered(named) => {
-                        self.live_gaps.push(undelivered_gap(named, (now, now)));
-                    }
-                    Incoming::Error(frame) => {
-                        return Err(LiveError::Server { code: frame.code, reason: frame.reason });
-                    }
+                incoming = session.next() => incoming?,
+            };
+            self.held.hold(&incoming)?;
+            match incoming {
+                Incoming::Event(data) => match PushEvent::from_data(*data) {
+                    Ok(event) => self.live.push(event),
+                    Err(named) => self.live_gaps.push(undelivered_gap(named, (now, now))),
                 },
-            }
-            if self.live.len() + self.live_gaps.len() > max_buffered {
-                return Err(LiveError::BufferFull(max_buffered));
+                Incoming::Undelivered(named) => {
+                    self.live_gaps.push(undelivered_gap(named, (now, now)));
+                }
+                Incoming::Error(frame) => {
+                    return Err(LiveError::Server {
+                        code: frame.code,
+                        reason: frame.reason,
+                    });
+                }
             }
         }
     }

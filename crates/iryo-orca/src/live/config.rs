@@ -32,6 +32,7 @@ pub struct LiveConfig {
     pub(crate) server_offset: FixedOffset,
     pub(crate) max_frame_bytes: usize,
     pub(crate) max_buffered: usize,
+    pub(crate) max_buffered_bytes: usize,
     pub(crate) ack_batch: usize,
     pub(crate) stable_after: Duration,
     pub(crate) give_up_after: Option<Duration>,
@@ -70,6 +71,7 @@ impl LiveConfig {
             server_offset: jst(),
             max_frame_bytes: 1024 * 1024,
             max_buffered: 100_000,
+            max_buffered_bytes: 24 * 1024 * 1024,
             ack_batch: 1024,
             stable_after: Duration::from_secs(30),
             give_up_after: None,
@@ -177,10 +179,26 @@ impl LiveConfig {
         self
     }
 
-    /// Live notifications kept while a catch-up runs; more drops the socket and starts again.
+    /// Live notifications kept while a catch-up runs (default 100,000); more drops the socket and
+    /// starts again (nothing is lost: the next catch-up asks for them).
     pub fn max_buffered(mut self, limit: usize) -> Self {
         self.max_buffered = limit;
         self
+    }
+
+    /// Bytes of live notifications kept while a catch-up runs or the subscriptions are answered
+    /// (default 24 MiB, about 40,000 typical notifications); more drops the socket and starts
+    /// again, as [`max_buffered`](Self::max_buffered) does.
+    pub fn max_buffered_bytes(mut self, limit: usize) -> Self {
+        self.max_buffered_bytes = limit;
+        self
+    }
+
+    pub(crate) fn held_limits(&self) -> super::held::HeldLimits {
+        super::held::HeldLimits {
+            items: self.max_buffered,
+            bytes: self.max_buffered_bytes,
+        }
     }
 
     /// Acknowledgements written to the checkpoint together (they are always written before the

@@ -147,9 +147,16 @@ pub enum LiveError {
         /// The server's reason.
         reason: Option<String>,
     },
-    /// More live notifications arrived during a catch-up than the buffer holds.
-    #[error("more than {0} live notifications arrived during the catch-up")]
+    /// More live notifications arrived during a catch-up (or while the subscriptions were
+    /// answered) than the buffer holds.
+    #[error("more than {0} live notifications arrived while the feed could not deliver them")]
     BufferFull(usize),
+    /// More bytes of live notifications arrived during a catch-up (or while the subscriptions
+    /// were answered) than the buffer holds.
+    #[error(
+        "more than {0} bytes of live notifications arrived while the feed could not deliver them"
+    )]
+    BufferBytesFull(usize),
     /// The catch-up call (`pusheventgetv2`) failed.
     #[error("catch-up through pusheventgetv2 failed: {0}")]
     CatchUp(#[source] crate::Error),

@@ -117,8 +117,7 @@ impl LiveFeed {
             if let Some(catching) = self.catching.as_mut() {
                 let config = &self.resolved.config;
                 let now = Utc::now().with_timezone(&config.server_offset);
-                let max = config.max_buffered;
-                match catching.step(session, max, now).await {
+                match catching.step(session, now).await {
                     Ok(Some(answer)) => self.deliver_window(answer)?,
                     Ok(None) => self.finish_catch_up()?,
                     Err(error) => self.fail(error)?,

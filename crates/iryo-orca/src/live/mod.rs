@@ -30,6 +30,7 @@ mod config;
 mod error;
 mod feed;
 mod frame_id;
+mod held;
 mod socket;
 #[cfg(feature = "sqlite")]
 mod sqlite;

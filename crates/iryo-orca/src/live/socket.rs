@@ -13,6 +13,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::config::Resolved;
 use super::frames::{ClientFrame, ErrorFrame, EventFrame, ServerFrame, SubscribeFrame};
+use super::held::Held;
 use super::{FrameId, LiveError, SocketErrorCode};
 use crate::Undelivered;
 use crate::types::PushEventData;
@@ -46,6 +47,7 @@ pub(crate) struct Session {
     subscriptions: HashMap<FrameId, String>,
     /// Events that arrived while the subscriptions were being answered.
     early: VecDeque<Incoming>,
+    early_held: Held,
     ping_interval: Duration,
     pong_timeout: Duration,
     next_ping: Instant,
@@ -67,6 +69,7 @@ impl Session {
                 ws,
                 subscriptions: HashMap::new(),
                 early: VecDeque::new(),
+                early_held: Held::new(config.held_limits()),
                 ping_interval: config.ping_interval,
                 pong_timeout: config.pong_timeout,
                 next_ping: Instant::now() + config.ping_interval,
@@ -112,7 +115,7 @@ impl Session {
             let frame = match self.read_frame().await? {
                 Frame::Server(frame) => frame,
                 Frame::Undelivered(undelivered) => {
-                    self.early.push_back(Incoming::Undelivered(undelivered));
+                    self.hold_early(Incoming::Undelivered(undelivered))?;
                     continue;
                 }
             };
@@ -143,7 +146,7 @@ impl Session {
                 }
                 ServerFrame::Event(frame) => {
                     let incoming = self.check_event(frame)?;
-                    self.early.push_back(incoming);
+                    self.hold_early(incoming)?;
                 }
                 ServerFrame::Unsubscribed(_) => {
                     return Err(LiveError::Protocol(
@@ -152,6 +155,12 @@ impl Session {
                 }
             }
         }
+        Ok(())
+    }
+
+    fn hold_early(&mut self, incoming: Incoming) -> Result<(), LiveError> {
+        self.early_held.hold(&incoming)?;
+        self.early.push_back(incoming);
         Ok(())
     }
 

@@ -96,3 +96,41 @@ pub async fn caught_up_items(feed: &mut LiveFeed) -> Vec<FeedItem> {
         }
     }
 }
+
+/// Runs `test` of this binary again in a child process, with `env`, under `ulimit -v` of
+/// `address_space_kib` when given, and returns the figures of its line `{label}: a b ...`
+/// (a child measures its own memory, untouched by the other tests of this process).
+pub fn child_figures(
+    test: &str,
+    env: &[(&str, &str)],
+    address_space_kib: Option<u64>,
+    label: &str,
+) -> Vec<u64> {
+    let limit = address_space_kib.map_or("unlimited".to_owned(), |kib| kib.to_string());
+    let mut command = std::process::Command::new("sh");
+    command
+        .args([
+            "-c",
+            r#"ulimit -v "$1" && shift && exec "$@""#,
+            "sh",
+            &limit,
+        ])
+        .arg(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"]);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let prefix = format!("{label}: ");
+    let line = stdout
+        .lines()
+        .find_map(|l| l.split_once(prefix.as_str()).map(|(_, figures)| figures))
+        .unwrap_or_else(|| panic!("no figures from the child: {stdout}"));
+    line.split(' ').map(|f| f.parse().unwrap()).collect()
+}

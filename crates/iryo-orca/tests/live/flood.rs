@@ -67,27 +67,12 @@ fn a_ping_flood_that_reads_nothing_is_a_connection_failure_with_flat_memory() {
     }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let url = runtime.block_on(flooding_server());
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "flood::a_ping_flood_that_reads_nothing_is_a_connection_failure_with_flat_memory",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, &url)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+    let figures = crate::common::child_figures(
+        "flood::a_ping_flood_that_reads_nothing_is_a_connection_failure_with_flat_memory",
+        &[(CHILD, &url)],
+        None,
+        "flood",
     );
-    let line = stdout
-        .lines()
-        .find_map(|l| l.split_once("flood: ").map(|(_, figures)| figures))
-        .unwrap_or_else(|| panic!("no figures from the child: {stdout}"));
-    let figures: Vec<u64> = line.split(' ').map(|f| f.parse().unwrap()).collect();
     let (above_steady_kib, failures) = (figures[0], figures[1]);
     eprintln!(
         "ping flood: peak {above_steady_kib} KiB above steady, {failures} connection failures"

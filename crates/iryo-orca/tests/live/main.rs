@@ -5,6 +5,7 @@ mod common;
 mod faults;
 mod flood;
 mod gaps;
+mod held;
 mod poison;
 mod reconnect;
 mod redaction;

@@ -97,7 +97,8 @@ impl LiveFeed {
             },
         };
         let windows = Windows::new(self.catch_up.clone(), window);
-        self.catching = Some(CatchingUp::new(windows, subscriptions));
+        let held = config.held_limits();
+        self.catching = Some(CatchingUp::new(windows, subscriptions, held));
         self.session = Some(session);
         Ok(())
     }
