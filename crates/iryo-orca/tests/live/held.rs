@@ -98,7 +98,10 @@ fn a_flood_of_large_notifications_during_a_catch_up_is_bounded_in_bytes() {
         above_steady_kib < GOAL_KIB,
         "{above_steady_kib} KiB above steady"
     );
-    assert!(full >= FULL_BUFFERS, "a full buffer ended {full} connections");
+    assert!(
+        full >= FULL_BUFFERS,
+        "a full buffer ended {full} connections"
+    );
     drop(runtime);
 }
 
