@@ -208,12 +208,13 @@ async fn a_receiver_down_for_one_tenant_does_not_delay_the_others() {
     assert_eq!(receiver.uuids(&up), raised.1);
 
     receiver.set_down(&down, false);
-    wait_until(
+    let back = wait_until(
         Duration::from_secs(20),
         "the events once it is back",
         || receiver.uuids(&down) == raised.0,
     )
     .await;
+    eprintln!("the tenant whose receiver was down: all its events {back:?} after it is back");
     let cursor = pg.psql(&format!(
         "SELECT last_uuid FROM iryo.orca_cursor WHERE tenant_id = '{down}'"
     ));
