@@ -1,9 +1,10 @@
 //! One leased tenant: its live feed (catch-up from its own cursor in PostgreSQL) delivered to a
 //! sink whose every write is fenced by the lease, until the fleet stops it.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
@@ -12,8 +13,8 @@ use iryo_orca::live::{FeedItem, LiveConfig, LiveError, LiveFeed};
 use iryo_orca::{Config, PushEvent};
 use iryo_orca_deliver::{
     CursorWriter, Delivered, DeliveryConfig, ExecSink, PostgresCheckpoint, Progress, Sink,
-    SinkFailure, Transport, WebhookSink, deliver, load_cursor, write_cursor, write_cursor_state,
-    write_events,
+    SinkFailure, Transport, WebhookError, WebhookSink, deliver, load_cursor, write_cursor,
+    write_cursor_state, write_events,
 };
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -47,6 +48,9 @@ pub struct Shared {
     pub delivery: DeliveryConfig,
     /// Ping interval and pong timeout of every socket.
     pub keepalive: (Duration, Duration),
+    /// One webhook HTTP client per timeout, shared by the tenants (building one loads the trust
+    /// roots: hundreds of tenants must not build one each).
+    pub webhooks: Arc<Mutex<BTreeMap<Duration, WebhookSink>>>,
 }
 
 /// Runs `spec` until the fleet aborts the task, or until this replica's own view of its lease
@@ -119,9 +123,9 @@ async fn run_once(
     checkpoint.commit(&recent, None).map_err(|e| other(&e))?;
     // Building the clients loads the platform's trust roots: CPU work kept off the runtime's
     // threads, so that heartbeats and the other tenants are not held up by many starts.
-    let (owned, keepalive) = (spec.clone(), shared.keepalive);
+    let (owned, keepalive, webhooks) = (spec.clone(), shared.keepalive, shared.webhooks.clone());
     let (mut feed, sink) = tokio::task::spawn_blocking(move || {
-        let sink = build_sink(&owned);
+        let sink = build_sink(&owned, &webhooks);
         build_feed(&owned, keepalive, checkpoint).map(|feed| (feed, sink))
     })
     .await
@@ -146,7 +150,7 @@ async fn run_once(
                 drive(&mut feed, sink, shared, status).await
             }
             Built::Webhook(inner) => {
-                drive(&mut feed, fenced(tenant, shared, inner), shared, status).await
+                drive(&mut feed, fenced(tenant, shared, *inner), shared, status).await
             }
             Built::Command(inner) => {
                 drive(&mut feed, fenced(tenant, shared, inner), shared, status).await
@@ -184,11 +188,14 @@ async fn drive(
 /// A tenant's sink, built (the webhook's HTTP client loads the trust roots).
 enum Built {
     Rows,
-    Webhook(WebhookSink),
+    Webhook(Box<WebhookSink>),
     Command(ExecSink),
 }
 
-fn build_sink(spec: &TenantSpec) -> Result<Built, String> {
+fn build_sink(
+    spec: &TenantSpec,
+    webhooks: &Mutex<BTreeMap<Duration, WebhookSink>>,
+) -> Result<Built, String> {
     match &spec.receiver {
         Receiver::Postgres => Ok(Built::Rows),
         Receiver::Webhook {
@@ -196,12 +203,20 @@ fn build_sink(spec: &TenantSpec) -> Result<Built, String> {
             secret,
             timeout,
         } => {
+            let failed = |e: WebhookError| format!("webhook.url: {e}");
+            let mut clients = webhooks.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(template) = clients.get(timeout) {
+                return template
+                    .sharing(url, secret.clone())
+                    .map(|sink| Built::Webhook(Box::new(sink)))
+                    .map_err(failed);
+            }
             let mut transport = Transport::new(concat!("iryo/", env!("CARGO_PKG_VERSION")), 1024);
             transport.timeout = *timeout;
             transport.connect_timeout = transport.connect_timeout.min(*timeout);
-            WebhookSink::new(url, &transport, secret.clone())
-                .map(Built::Webhook)
-                .map_err(|e| format!("webhook.url: {e}"))
+            let sink = WebhookSink::new(url, &transport, secret.clone()).map_err(failed)?;
+            clients.insert(*timeout, sink.clone());
+            Ok(Built::Webhook(Box::new(sink)))
         }
         Receiver::Command {
             run,
