@@ -243,6 +243,29 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_client_keeps_the_plain_http_rule() {
+        let transport = Transport::new("iryo-test", 1024);
+        let sink = WebhookSink::new("http://127.0.0.1:9/hook", &transport, None).unwrap();
+        let refused = sink.sharing("http://receiver.example/hook", None);
+        assert!(
+            matches!(
+                refused,
+                Err(WebhookError::Transport(TransportError::InsecureHttp(_)))
+            ),
+            "{refused:?}"
+        );
+        let https = sink.sharing("https://receiver.example/hook", None).unwrap();
+        assert_eq!(
+            https.route,
+            Route::Any,
+            "a client of its own, proxies allowed"
+        );
+        let loopback = sink.sharing("http://localhost:9/other", None).unwrap();
+        assert_eq!(loopback.route, Route::Direct);
+        assert!(sink.sharing("http://u:p@127.0.0.1:9/", None).is_err());
+    }
+
+    #[test]
     fn a_bad_secret_is_refused_without_showing_it() {
         let secret =
             WebhookSecret::parse(&"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()).unwrap();
