@@ -40,6 +40,13 @@ def test_the_schema_is_valid_and_the_example_matches_it():
         lambda c: c["defaults"].update(id="x"),
         lambda c: c["tenants"][0]["client_cert"].update(pem_file="/both.pem"),
         lambda c: c.update(tenants=[]),
+        lambda c: c["tenants"][2].update(sink="kafka"),
+        lambda c: c["tenants"][2]["webhook"].update(secret="whsec_inline"),
+        lambda c: c["tenants"][2]["webhook"].update(secret_file="/both"),
+        lambda c: c["tenants"][2]["webhook"].update(url="https://u:p@receiver.example.jp/"),
+        lambda c: c["tenants"][2]["webhook"].update(timeout_ms=0),
+        lambda c: c["tenants"][3]["command"].pop("run"),
+        lambda c: c["tenants"][3]["command"].update(run="  "),
     ],
 )
 def test_mistakes_are_refused(change):

@@ -81,8 +81,10 @@ fn api_of_crates(root: &Path, apis: &[String]) -> BTreeMap<String, String> {
     }
     // The mock's copy of hiyari's tag table (codegen/src/mock_data.rs).
     crates.insert("iryo-mock".to_owned(), "hiyari".to_owned());
-    // The delivery crate's copy of orca's PostgreSQL tables (codegen/src/deliver_sql.rs).
+    // The delivery and fleet crates' copies of orca's PostgreSQL tables
+    // (codegen/src/deliver_sql.rs).
     crates.insert("iryo-orca-deliver".to_owned(), "orca".to_owned());
+    crates.insert("iryo-orca-fleet".to_owned(), "orca".to_owned());
     crates
 }
 

@@ -17,12 +17,14 @@ use crate::output::Stop;
 /// `--help` text after the options.
 pub const FLEET_HELP: &str = "\
 Runs every tenant of the TOML file whose lease this replica holds: its live feed, caught up from
-its own cursor, its events written to PostgreSQL (iryo.orca_events, the cursor in the same
-transaction). Start the same command on several machines: they divide the tenants evenly; when
-one dies or is cut off from PostgreSQL, the others take its tenants over within about 7 s, and a
-replica whose lease ended writes nothing more. SIGHUP reads the file again (tenants added,
-removed or changed; the others untouched; a bad file is logged and the old one kept). SIGINT or
-SIGTERM stops the tenants and gives the leases back. One log line per state change on stderr.
+its own cursor in PostgreSQL, its events delivered to its sink: rows in iryo.orca_events (the
+cursor in the same transaction), a signed webhook or a command (the cursor moved after the
+receiver acknowledged; at least once). Start the same command on several machines: they divide
+the tenants evenly; when one dies or is cut off from PostgreSQL, the others take its tenants
+over within about 7 s, and a replica whose lease ended writes or sends nothing more. SIGHUP
+reads the file again (tenants added, removed or changed; the others untouched; a bad file is
+logged and the old one kept). SIGINT or SIGTERM stops the tenants and gives the leases back. One
+log line per state change on stderr.
 
 See docs/orca-fleet.md for the file's keys (specs/orca/fleet-config.schema.json).
 ";
@@ -42,7 +44,7 @@ pub struct FleetArgs {
     /// The tenants (TOML; secrets by reference only).
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
-    /// The PostgreSQL holding the leases, rows and cursors; without a value the one in
+    /// The PostgreSQL holding the leases, cursors and rows; without a value the one in
     /// IRYO_POSTGRES_URL (keeps the password off the command line).
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
     postgres: String,

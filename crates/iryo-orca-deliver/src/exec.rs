@@ -26,6 +26,7 @@ pub struct ExecSink {
     command: String,
     tenant_id: String,
     timeout: Duration,
+    withheld: Vec<String>,
 }
 
 impl ExecSink {
@@ -35,6 +36,7 @@ impl ExecSink {
             command: command.into(),
             tenant_id: tenant_id.into(),
             timeout: Duration::from_secs(30),
+            withheld: Vec::new(),
         }
     }
 
@@ -44,12 +46,22 @@ impl ExecSink {
         self
     }
 
+    /// Withholds these environment variables too (the fleet's secrets named in its file).
+    pub fn withhold(mut self, names: impl IntoIterator<Item = String>) -> Self {
+        self.withheld.extend(names);
+        self
+    }
+
     async fn run(&self, event: &PushEvent) -> Result<(), SinkFailure> {
         let line = event.to_json_line().map_err(|e| {
             SinkFailure::failed(format!("event {} cannot be encoded: {e}", event.uuid))
         })?;
         let mut command = Command::new("sh");
-        for name in WITHHELD_ENV {
+        for name in WITHHELD_ENV
+            .iter()
+            .copied()
+            .chain(self.withheld.iter().map(String::as_str))
+        {
             command.env_remove(name);
         }
         let mut child = command

@@ -7,7 +7,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use iryo_orca::PushEvent;
-use iryo_runtime::{Transport, TransportError, is_retryable_status, read_excerpt, retry_after};
+use iryo_runtime::{
+    Route, Transport, TransportError, is_retryable_status, read_excerpt, retry_after,
+};
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 use sha2::Sha256;
@@ -78,6 +80,8 @@ pub struct WebhookSink {
     client: reqwest::Client,
     url: reqwest::Url,
     secret: Option<WebhookSecret>,
+    transport: Transport,
+    route: Route,
 }
 
 impl WebhookSink {
@@ -88,13 +92,8 @@ impl WebhookSink {
         transport: &Transport,
         secret: Option<WebhookSecret>,
     ) -> Result<Self, WebhookError> {
-        let parsed = reqwest::Url::parse(url).map_err(|_| WebhookError::Url("is not a URL"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(WebhookError::Url("must start with http:// or https://"));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(WebhookError::Url("must not hold a user or password"));
-        }
+        let parsed = parse_url(url)?;
+        let route = transport.route(url, true)?;
         let client = transport
             .http_client_builder(url, true)?
             .redirect(reqwest::redirect::Policy::none())
@@ -104,6 +103,25 @@ impl WebhookSink {
             client,
             url: parsed,
             secret,
+            transport: transport.clone(),
+            route,
+        })
+    }
+
+    /// A sink posting to `url` with `secret` through this sink's HTTP client (its connections,
+    /// TLS settings and timeout) when the plain-http rule routes `url` the same way, else through a
+    /// client of its own: many receivers (the fleet's tenants) without building a client each.
+    pub fn sharing(&self, url: &str, secret: Option<WebhookSecret>) -> Result<Self, WebhookError> {
+        let parsed = parse_url(url)?;
+        if self.transport.route(url, true)? != self.route {
+            return WebhookSink::new(url, &self.transport, secret);
+        }
+        Ok(WebhookSink {
+            client: self.client.clone(),
+            url: parsed,
+            secret,
+            transport: self.transport.clone(),
+            route: self.route,
         })
     }
 
@@ -135,6 +153,17 @@ impl WebhookSink {
             .map_err(|e| SinkFailure::failed(e.without_url().to_string()))?;
         judge(response).await
     }
+}
+
+fn parse_url(url: &str) -> Result<reqwest::Url, WebhookError> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| WebhookError::Url("is not a URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(WebhookError::Url("must start with http:// or https://"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(WebhookError::Url("must not hold a user or password"));
+    }
+    Ok(parsed)
 }
 
 async fn judge(response: reqwest::Response) -> Result<(), SinkFailure> {
@@ -211,6 +240,29 @@ mod tests {
             text("body").as_bytes(),
         );
         assert_eq!(signed, text("webhook-signature"));
+    }
+
+    #[test]
+    fn a_shared_client_keeps_the_plain_http_rule() {
+        let transport = Transport::new("iryo-test", 1024);
+        let sink = WebhookSink::new("http://127.0.0.1:9/hook", &transport, None).unwrap();
+        let refused = sink.sharing("http://receiver.example/hook", None);
+        assert!(
+            matches!(
+                refused,
+                Err(WebhookError::Transport(TransportError::InsecureHttp(_)))
+            ),
+            "{refused:?}"
+        );
+        let https = sink.sharing("https://receiver.example/hook", None).unwrap();
+        assert_eq!(
+            https.route,
+            Route::Any,
+            "a client of its own, proxies allowed"
+        );
+        let loopback = sink.sharing("http://localhost:9/other", None).unwrap();
+        assert_eq!(loopback.route, Route::Direct);
+        assert!(sink.sharing("http://u:p@127.0.0.1:9/", None).is_err());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! floods 10,000 events, and the takeover time after one of two replicas is SIGKILLed.
 //!
 //! Run: `cargo bench -p iryo-orca-fleet --bench fleet` (`IRYO_FLEET_TENANTS`, default 500;
-//! `IRYO_FLEET_FLOOD`, default 10,000).
+//! `IRYO_FLEET_FLOOD`, default 10,000; `IRYO_FLEET_SINK=webhook`: every tenant posts to a
+//! receiver in the bench process, its own URL and a signing secret, instead of rows).
 //! Without `--bench` (as `cargo test --all-targets` runs it) it is a smoke run with 20 tenants.
 
 use std::collections::BTreeMap;
@@ -19,6 +20,41 @@ use iryo_mock::orca::{Clock, OrcaMock};
 use iryo_orca_fleet::{Fleet, FleetConfig, FleetOptions, Registry};
 use iryo_testkit::postgres::TestPostgres;
 use serde_json::json;
+
+#[path = "support/hook.rs"]
+mod hook;
+
+/// Where the bench reads what was delivered: the rows, or the webhook receiver's log.
+enum Deliveries<'a> {
+    Rows(&'a TestPostgres),
+    Hook(&'a hook::Receiver),
+}
+
+impl Deliveries<'_> {
+    fn count(&self, tenant: &str) -> usize {
+        match self {
+            Deliveries::Rows(pg) => count(pg, tenant),
+            Deliveries::Hook(receiver) => receiver.count(tenant),
+        }
+    }
+
+    /// (uuid, Unix seconds when delivered).
+    fn times(&self, tenant: &str) -> Vec<(String, f64)> {
+        match self {
+            Deliveries::Rows(pg) => pg
+                .psql(&format!(
+                    "SELECT uuid, extract(epoch FROM received_at) FROM iryo.orca_events WHERE tenant_id = '{tenant}'"
+                ))
+                .lines()
+                .filter_map(|line| {
+                    let (uuid, at) = line.split_once('|')?;
+                    Some((uuid.to_owned(), at.parse().ok()?))
+                })
+                .collect(),
+            Deliveries::Hook(receiver) => receiver.times(tenant),
+        }
+    }
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -141,12 +177,19 @@ fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) -> Du
     started.elapsed()
 }
 
-fn write_config(mock: &OrcaMock, tenants: usize, dir: &Path) -> std::path::PathBuf {
+fn write_config(
+    mock: &OrcaMock,
+    tenants: usize,
+    dir: &Path,
+    hook: Option<&hook::Receiver>,
+) -> std::path::PathBuf {
     let mut text = format!(
         "[defaults]\nws_url = \"{}\"\nbase_url = \"{}\"\n",
         mock.ws_url(),
         mock.base_url()
     );
+    let whsec = dir.join("whsec");
+    std::fs::write(&whsec, "whsec_dGhlIGJlbmNoJ3Mgd2ViaG9vayBzaWduaW5nIGtleSE=").unwrap();
     for n in 0..tenants {
         let password = dir.join(format!("{}.pw", id(n)));
         std::fs::write(&password, format!("pw-{}", header(n))).unwrap();
@@ -157,6 +200,14 @@ fn write_config(mock: &OrcaMock, tenants: usize, dir: &Path) -> std::path::PathB
             header(n),
             password.display()
         ));
+        if let Some(hook) = hook {
+            text.push_str(&format!(
+                "sink = \"webhook\"\nwebhook = {{ url = \"{}/{}\", secret_file = \"{}\" }}\n",
+                hook.base,
+                id(n),
+                whsec.display()
+            ));
+        }
     }
     let config = dir.join("fleet.toml");
     std::fs::write(&config, text).unwrap();
@@ -179,11 +230,18 @@ fn run(tenants: usize, flood: usize) {
         }
         builder.spawn().await.unwrap()
     });
-    let config = write_config(&mock, tenants, dir.path());
+    let webhook = std::env::var("IRYO_FLEET_SINK").is_ok_and(|v| v == "webhook");
+    let receiver = webhook.then(|| hook::Receiver::start(&runtime));
+    let config = write_config(&mock, tenants, dir.path(), receiver.as_ref());
+    let delivered = match &receiver {
+        Some(receiver) => Deliveries::Hook(receiver),
+        None => Deliveries::Rows(&pg),
+    };
     let _guard = runtime.enter();
 
+    let sink = if webhook { "a webhook each" } else { "rows" };
     println!(
-        "iryo orca fleet: {tenants} tenants on the mock, PostgreSQL on loopback, replicas as child processes"
+        "iryo orca fleet: {tenants} tenants on the mock ({sink}), PostgreSQL on loopback, replicas as child processes"
     );
     println!("| measure | value |\n|---|---:|");
     let mut a = Replica::spawn(&config, pg.url());
@@ -196,11 +254,11 @@ fn run(tenants: usize, flood: usize) {
     );
 
     let quiet = mock.tenant_live(&header(1)).unwrap();
-    let alone = latencies(&pg, &quiet, &id(1), 50, || {}, || false);
+    let alone = latencies(&delivered, &quiet, &id(1), 50, || {}, || false);
     let flooding = mock.tenant_live(&header(0)).unwrap();
     let flood_id = id(0);
     let with_flood = latencies(
-        &pg,
+        &delivered,
         &quiet,
         &id(1),
         50,
@@ -209,13 +267,13 @@ fn run(tenants: usize, flood: usize) {
                 flooding.raise("patient_accept", json!({}));
             }
         },
-        || count(&pg, &flood_id) < flood,
+        || delivered.count(&flood_id) < flood,
     );
-    wait_until(Duration::from_secs(120), "the flood is written", || {
-        count(&pg, &id(0)) == flood
+    wait_until(Duration::from_secs(120), "the flood is delivered", || {
+        delivered.count(&id(0)) >= flood
     });
     println!(
-        "| quiet tenant raise-to-row p50 / p99, alone | {:.0} / {:.0} ms |",
+        "| quiet tenant raise-to-delivery p50 / p99, alone | {:.0} / {:.0} ms |",
         alone.0 * 1e3,
         alone.1 * 1e3
     );
@@ -251,7 +309,7 @@ fn run(tenants: usize, flood: usize) {
 /// Raises `count` events for the quiet tenant, 20 ms apart, and runs `meanwhile` right after the
 /// first; p50 and p99 of raise-to-row in seconds, and how many were raised while `busy` held.
 fn latencies(
-    pg: &TestPostgres,
+    delivered: &Deliveries<'_>,
     quiet: &LiveControl,
     tenant: &str,
     count: usize,
@@ -261,7 +319,7 @@ fn latencies(
     let mut during = 0;
     let mut raised = BTreeMap::new();
     let mut meanwhile = Some(meanwhile);
-    let before = self::count(pg, tenant);
+    let before = delivered.count(tenant);
     for _ in 0..count {
         raised.insert(quiet.raise("patient_accept", json!({})), chrono::Utc::now());
         if busy() {
@@ -272,18 +330,17 @@ fn latencies(
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    wait_until(Duration::from_secs(60), "the quiet events are rows", || {
-        self::count(pg, tenant) == before + count
-    });
-    let mut seconds: Vec<f64> = pg
-        .psql(&format!(
-            "SELECT uuid, extract(epoch FROM received_at) FROM iryo.orca_events WHERE tenant_id = '{tenant}'"
-        ))
-        .lines()
-        .filter_map(|line| {
-            let (uuid, at) = line.split_once('|')?;
-            let raised = raised.get(uuid)?.timestamp_micros() as f64 / 1e6;
-            Some(at.parse::<f64>().ok()? - raised)
+    wait_until(
+        Duration::from_secs(60),
+        "the quiet events are delivered",
+        || delivered.count(tenant) >= before + count,
+    );
+    let mut seconds: Vec<f64> = delivered
+        .times(tenant)
+        .into_iter()
+        .filter_map(|(uuid, at)| {
+            let raised = raised.get(&uuid)?.timestamp_micros() as f64 / 1e6;
+            Some(at - raised)
         })
         .collect();
     seconds.sort_by(f64::total_cmp);

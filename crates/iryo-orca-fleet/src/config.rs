@@ -9,7 +9,10 @@ use std::path::Path;
 
 use iryo_orca::{ClientIdentity, Credentials};
 
+mod receiver;
 mod secrets;
+pub(crate) use receiver::Receiver;
+pub use receiver::{CommandFields, WebhookFields};
 use secrets::{credentials, identity};
 use serde::Deserialize;
 
@@ -46,6 +49,10 @@ pub enum SinkKind {
     /// transaction (exactly-once effect).
     #[default]
     Postgres,
+    /// A signed POST per event to the tenant's `webhook` (at least once, `webhook-id` = uuid).
+    Webhook,
+    /// `sh -c` the tenant's `command` per event (at least once, `IRYO_EVENT_UUID`).
+    Command,
 }
 
 /// A client certificate: a PKCS#12 file and the reference of its password, or a PEM file holding
@@ -91,6 +98,10 @@ pub struct TenantFields {
     pub client_cert: Option<CertificateFile>,
     /// Where the events go.
     pub sink: Option<SinkKind>,
+    /// The receiver when `sink = "webhook"`.
+    pub webhook: Option<WebhookFields>,
+    /// The command when `sink = "command"`.
+    pub command: Option<CommandFields>,
 }
 
 impl TenantFields {
@@ -109,6 +120,8 @@ impl TenantFields {
             password_file: self.password_file.or(d.password_file),
             client_cert: self.client_cert.or(d.client_cert),
             sink: self.sink.or(d.sink),
+            webhook: self.webhook.or(d.webhook),
+            command: self.command.or(d.command),
         }
     }
 }
@@ -141,6 +154,8 @@ pub struct TenantSpec {
     pub identity: Option<ClientIdentity>,
     /// Where the events go.
     pub sink: SinkKind,
+    /// The receiver, checked, its secret read.
+    pub(crate) receiver: Receiver,
     /// Digest of the settings and secrets, to tell a changed tenant on reload.
     fingerprint: u64,
 }
@@ -212,6 +227,11 @@ impl FleetConfig {
                 return Err(error(Some(&label), "id", "used by an earlier tenant"));
             }
             tenants.push(spec);
+        }
+        // A tenant's command never sees a secret the file names, its own or another tenant's.
+        let names = receiver::secret_env_names(tenants.iter().map(|t| &t.fields));
+        for tenant in &mut tenants {
+            tenant.receiver.withhold(&names);
         }
         Ok(FleetConfig { tenants })
     }
@@ -288,7 +308,9 @@ fn resolve(fields: TenantFields, label: &str) -> Result<TenantSpec, ConfigError>
         None => None,
         Some(cert) => Some(identity(cert, label, &mut digest)?),
     };
+    let receiver = receiver::resolve(&fields, label, &mut digest)?;
     Ok(TenantSpec {
+        receiver,
         id,
         tenant_header: header,
         ws_url,

@@ -104,6 +104,7 @@ impl Fleet {
             lease_until: receiver,
             delivery: options.delivery,
             keepalive: options.keepalive,
+            webhooks: Arc::default(),
         };
         let tenants = config
             .tenants

@@ -20,19 +20,9 @@ pub const HEARTBEAT: Duration = Duration::from_millis(1000);
 /// A replica stops a tenant this long before its own view of the lease ends.
 pub const MARGIN: Duration = Duration::from_millis(1000);
 
-/// The lease tables, exactly as published in `specs/orca/orca_fleet.sql` (a test keeps them equal).
-pub const TABLES: &str = "CREATE SCHEMA IF NOT EXISTS iryo;
-CREATE TABLE IF NOT EXISTS iryo.orca_fleet_replica (
-    replica uuid PRIMARY KEY,
-    expires_at timestamptz NOT NULL
-);
-CREATE TABLE IF NOT EXISTS iryo.orca_fleet_lease (
-    tenant_id text PRIMARY KEY,
-    owner uuid NOT NULL,
-    epoch bigint NOT NULL,
-    expires_at timestamptz NOT NULL
-);
-";
+/// The fleet's tables (leases, replicas, what webhook and command receivers acknowledged), exactly
+/// as published in `specs/orca/orca_fleet.sql` (generated from it by `cargo xtask regenerate`).
+pub const TABLES: &str = crate::generated::ORCA_FLEET_SQL;
 
 /// Run first in every transaction that stores a tenant's events (`$1` tenant, `$2` replica): no
 /// row, no write. `FOR SHARE` makes a takeover wait for a write that passed the check.
@@ -193,15 +183,6 @@ pub fn share(tenants: usize, replicas: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_tables_are_the_published_sql() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../specs/orca/orca_fleet.sql"
-        );
-        assert_eq!(std::fs::read_to_string(path).unwrap(), super::TABLES);
-    }
-
     #[test]
     fn shares_are_even_and_cover_every_tenant() {
         assert_eq!(super::share(50, 2), 25);

@@ -1,23 +1,28 @@
 //! One leased tenant: its live feed (catch-up from its own cursor in PostgreSQL) delivered to a
 //! sink whose every write is fenced by the lease, until the fleet stops it.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, FixedOffset};
+use iryo_orca::live::Checkpoint as _;
 use iryo_orca::live::{FeedItem, LiveConfig, LiveError, LiveFeed};
 use iryo_orca::{Config, PushEvent};
 use iryo_orca_deliver::{
-    Delivered, DeliveryConfig, PostgresCheckpoint, Progress, Sink, SinkFailure, deliver,
-    load_cursor, write_events,
+    CursorWriter, Delivered, DeliveryConfig, ExecSink, PostgresCheckpoint, Progress, Sink,
+    SinkFailure, Transport, WebhookError, WebhookSink, deliver, load_cursor, write_cursor,
+    write_cursor_state, write_events,
 };
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::config::TenantSpec;
+use crate::config::{Receiver, TenantSpec};
 use crate::lease::{FENCE, MARGIN};
 use crate::pool::Pool;
+use crate::receiver::{self, FencedReceiver};
 use crate::status::{State, TenantStatus};
 
 /// Events written in one transaction at most: small enough that a flooding tenant holds a shared
@@ -43,6 +48,9 @@ pub struct Shared {
     pub delivery: DeliveryConfig,
     /// Ping interval and pong timeout of every socket.
     pub keepalive: (Duration, Duration),
+    /// One webhook HTTP client per timeout, shared by the tenants (building one loads the trust
+    /// roots: hundreds of tenants must not build one each).
+    pub webhooks: Arc<Mutex<BTreeMap<Duration, WebhookSink>>>,
 }
 
 /// Runs `spec` until the fleet aborts the task, or until this replica's own view of its lease
@@ -96,34 +104,129 @@ async fn run_once(
     status: &Arc<TenantStatus>,
 ) -> Result<Infallible, Failure> {
     let other = |e: &dyn std::fmt::Display| Failure::Other(e.to_string());
-    let cursor = {
+    let (cursor, recent) = {
         let mut connection = shared.pool.get().await.map_err(|e| other(&e))?;
         let cursor = load_cursor(connection.client(), &spec.id)
             .await
             .map_err(|e| other(&e))?;
+        let recent = match spec.receiver {
+            Receiver::Postgres => Vec::new(),
+            _ => receiver::recent(connection.client(), &spec.id, &cursor)
+                .await
+                .map_err(|e| other(&e))?,
+        };
         connection.done();
-        cursor
+        (cursor, recent)
     };
-    let (checkpoint, covered) = PostgresCheckpoint::detached(cursor).map_err(|e| other(&e))?;
+    let (mut checkpoint, written) = PostgresCheckpoint::detached(cursor).map_err(|e| other(&e))?;
+    // What a webhook or command receiver acknowledged before the cursor: repeats to drop.
+    checkpoint.commit(&recent, None).map_err(|e| other(&e))?;
     // Building the clients loads the platform's trust roots: CPU work kept off the runtime's
     // threads, so that heartbeats and the other tenants are not held up by many starts.
-    let (owned, keepalive) = (spec.clone(), shared.keepalive);
-    let mut feed = tokio::task::spawn_blocking(move || build_feed(&owned, keepalive, checkpoint))
-        .await
-        .map_err(|e| other(&e))?
-        .map_err(Failure::Feed)?;
-    let mut sink = FencedSink {
+    let (owned, keepalive, webhooks) = (spec.clone(), shared.keepalive, shared.webhooks.clone());
+    let (mut feed, sink) = tokio::task::spawn_blocking(move || {
+        let sink = build_sink(&owned, &webhooks);
+        build_feed(&owned, keepalive, checkpoint).map(|feed| (feed, sink))
+    })
+    .await
+    .map_err(|e| other(&e))?
+    .map_err(Failure::Feed)?;
+    let writer = FencedCursor {
         tenant: spec.id.clone(),
         shared: shared.clone(),
     };
-    let progress = |p: Progress<'_>| report(status, &p);
-    let writer = write_covered(shared.clone(), spec.id.clone(), covered);
+    let writer = async {
+        write_cursor(written, writer).await;
+        std::future::pending::<Infallible>().await
+    };
+    let tenant = spec.id.clone();
+    let delivery = async {
+        match sink.map_err(Failure::Other)? {
+            Built::Rows => {
+                let sink = FencedSink {
+                    tenant,
+                    shared: shared.clone(),
+                };
+                drive(&mut feed, sink, shared, status).await
+            }
+            Built::Webhook(inner) => {
+                drive(&mut feed, fenced(tenant, shared, *inner), shared, status).await
+            }
+            Built::Command(inner) => {
+                drive(&mut feed, fenced(tenant, shared, inner), shared, status).await
+            }
+        }
+    };
     tokio::select! {
-        stopped = deliver(&mut feed, &mut sink, &shared.delivery, progress) => match stopped {
-            Err(iryo_orca_deliver::DeliverError::Feed(error)) => Err(Failure::Feed(error)),
-            Err(other_error) => Err(other(&other_error)),
-        },
+        stopped = delivery => stopped,
         never = writer => match never {},
+    }
+}
+
+fn fenced<S: Sink>(tenant: String, shared: &Shared, inner: S) -> FencedReceiver<S> {
+    FencedReceiver {
+        tenant,
+        shared: shared.clone(),
+        inner,
+        pending: 0,
+    }
+}
+
+async fn drive(
+    feed: &mut LiveFeed,
+    mut sink: impl Sink,
+    shared: &Shared,
+    status: &Arc<TenantStatus>,
+) -> Result<Infallible, Failure> {
+    let progress = |p: Progress<'_>| report(status, &p);
+    match deliver(feed, &mut sink, &shared.delivery, progress).await {
+        Err(iryo_orca_deliver::DeliverError::Feed(error)) => Err(Failure::Feed(error)),
+        Err(other) => Err(Failure::Other(other.to_string())),
+    }
+}
+
+/// A tenant's sink, built (the webhook's HTTP client loads the trust roots).
+enum Built {
+    Rows,
+    Webhook(Box<WebhookSink>),
+    Command(ExecSink),
+}
+
+fn build_sink(
+    spec: &TenantSpec,
+    webhooks: &Mutex<BTreeMap<Duration, WebhookSink>>,
+) -> Result<Built, String> {
+    match &spec.receiver {
+        Receiver::Postgres => Ok(Built::Rows),
+        Receiver::Webhook {
+            url,
+            secret,
+            timeout,
+        } => {
+            let failed = |e: WebhookError| format!("webhook.url: {e}");
+            let mut clients = webhooks.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(template) = clients.get(timeout) {
+                return template
+                    .sharing(url, secret.clone())
+                    .map(|sink| Built::Webhook(Box::new(sink)))
+                    .map_err(failed);
+            }
+            let mut transport = Transport::new(concat!("iryo/", env!("CARGO_PKG_VERSION")), 1024);
+            transport.timeout = *timeout;
+            transport.connect_timeout = transport.connect_timeout.min(*timeout);
+            let sink = WebhookSink::new(url, &transport, secret.clone()).map_err(failed)?;
+            clients.insert(*timeout, sink.clone());
+            Ok(Built::Webhook(Box::new(sink)))
+        }
+        Receiver::Command {
+            run,
+            timeout,
+            withheld,
+        } => Ok(Built::Command(
+            ExecSink::new(run.as_str(), spec.id.as_str())
+                .timeout(*timeout)
+                .withhold(withheld.iter().cloned()),
+        )),
     }
 }
 
@@ -236,33 +339,36 @@ impl Sink for FencedSink {
     }
 }
 
-/// Writes the tenant's `covered_until` when the feed moves it, fenced by the lease too.
-async fn write_covered(
-    shared: Shared,
+/// Writes the tenant's `covered_until` and rewinds (the watcher's loop, [`write_cursor`]) on the
+/// shared connections, each write fenced by the lease.
+struct FencedCursor {
     tenant: String,
-    mut covered: iryo_orca_deliver::CoveredUntil,
-) -> Infallible {
-    const UPDATE: &str = "UPDATE iryo.orca_cursor SET covered_until = greatest(covered_until, $3)
-        WHERE tenant_id = $1 AND EXISTS (SELECT 1 FROM iryo.orca_fleet_lease l
-        WHERE l.tenant_id = $1 AND l.owner = $2 AND l.expires_at > clock_timestamp())";
-    loop {
-        if covered.changed().await.is_err() {
-            // The feed is gone; the task ends with it.
-            std::future::pending::<()>().await;
-        }
-        // A rewind (the clock found behind the cursor) is not written by the fleet yet: only
-        // `covered_until`, as before.
-        let Some(at) = covered.borrow_and_update().covered else {
-            continue;
+    shared: Shared,
+}
+
+impl CursorWriter for FencedCursor {
+    async fn write(
+        &mut self,
+        rewind: Option<DateTime<FixedOffset>>,
+        covered: Option<DateTime<FixedOffset>>,
+    ) -> bool {
+        let Ok(mut connection) = self.shared.pool.get().await else {
+            return false;
         };
-        if let Ok(mut connection) = shared.pool.get().await {
-            let written = connection
-                .client()
-                .execute(UPDATE, &[&tenant, &shared.replica, &at])
-                .await;
-            if written.is_ok() {
-                connection.done();
-            }
+        let Ok(tx) = connection.client().transaction().await else {
+            return false;
+        };
+        let holds = tx
+            .query_opt(FENCE, &[&self.tenant, &self.shared.replica])
+            .await;
+        if !matches!(holds, Ok(Some(_))) {
+            return false;
         }
+        let written = write_cursor_state(&tx, &self.tenant, rewind, covered).await;
+        if written.is_err() || tx.commit().await.is_err() {
+            return false;
+        }
+        connection.done();
+        true
     }
 }

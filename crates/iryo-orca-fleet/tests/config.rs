@@ -144,3 +144,116 @@ fn the_published_example_is_read_up_to_its_first_secret() {
         "{error}"
     );
 }
+
+/// A webhook signing secret in a file (its key: 32 bytes).
+const WHSEC: &str = "whsec_dGhlIGtleSBvZiB0aGUgY29uZmlnIHRlc3QncyB3ZWJob29rIQ==";
+
+#[test]
+fn webhook_and_command_sinks_are_checked_naming_tenant_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let whsec = dir.path().join("whsec");
+    std::fs::write(&whsec, format!("{WHSEC}\n")).unwrap();
+    let good = format!(
+        "{}[tenants.webhook]\nurl = \"https://hooks.example/orca\"\nsecret_file = \"{}\"\n",
+        base(dir.path()).replace(
+            "events = [\"patient_accept\"]",
+            "events = [\"patient_accept\"]\nsink = \"webhook\""
+        ),
+        whsec.display()
+    );
+    let config = parse(&good).unwrap();
+    assert_eq!(config.tenants[1].sink, iryo_orca_fleet::SinkKind::Webhook);
+    assert_eq!(config.tenants[0].sink, iryo_orca_fleet::SinkKind::Postgres);
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("dGhlIGtle"), "{shown}");
+    let command = good.replace("sink = \"webhook\"", "sink = \"command\"");
+    let cases: [(String, &str); 10] = [
+        (
+            good.replace("https://hooks.example/orca", "ftp://hooks.example/orca"),
+            "webhook.url",
+        ),
+        (
+            // Plain http off loopback: the bodies are medical data.
+            good.replace("https://hooks.example/orca", "http://hooks.example/orca"),
+            "webhook.url",
+        ),
+        (
+            good.replace("https://hooks.example", "https://user:pw@hooks.example"),
+            "webhook.url",
+        ),
+        (
+            good.replace("url = \"https://hooks.example/orca\"\n", ""),
+            "webhook.url",
+        ),
+        (
+            good.replace(
+                "secret_file",
+                "secret = \"inline\"\nsecret_env = \"X\"\nsecret_file",
+            ),
+            "tenant",
+        ),
+        (
+            good.replace(
+                "secret_file",
+                "secret_env = \"IRYO_FLEET_TEST_UNSET_VAR\"\nsecret_file",
+            ),
+            "webhook.secret_env",
+        ),
+        (
+            good.replace(
+                "secret_file",
+                "secret_env = \"IRYO_FLEET_TEST_UNSET_VAR\"\n#",
+            ),
+            "webhook.secret_env",
+        ),
+        (format!("{good}timeout_ms = 0\n"), "webhook.timeout_ms"),
+        (command.clone(), "command"),
+        (
+            format!("{command}[tenants.command]\nrun = \"  \"\n"),
+            "command.run",
+        ),
+    ];
+    for (text, field) in cases {
+        let error = refused(&text);
+        assert_eq!(
+            (error.tenant.as_deref(), error.field.as_str()),
+            (Some("clinic-b"), field),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("dGhlIGtle"), "{error}");
+    }
+    // A secret file that is not `whsec_<base64>` is refused without showing it.
+    std::fs::write(&whsec, "not-a-whsec-9f8e").unwrap();
+    let error = refused(&good);
+    assert_eq!(error.field, "webhook.secret_file", "{error}");
+    assert!(!error.to_string().contains("not-a-whsec"), "{error}");
+    // A changed secret changes the tenant (it is restarted on reload).
+    std::fs::write(&whsec, WHSEC).unwrap();
+    let first = parse(&good).unwrap();
+    std::fs::write(&whsec, WHSEC.replace("dGhl", "VGhl")).unwrap();
+    let second = parse(&good).unwrap();
+    assert!(second.tenants[1].changed_from(&first.tenants[1]));
+    assert!(!second.tenants[0].changed_from(&first.tenants[0]));
+}
+
+#[test]
+fn a_default_webhook_serves_every_tenant_that_sets_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let whsec = dir.path().join("whsec");
+    std::fs::write(&whsec, WHSEC).unwrap();
+    let text = base(dir.path()).replace(
+        "base_path = \"/api\"\n",
+        &format!(
+            "base_path = \"/api\"\nsink = \"webhook\"\nwebhook = {{ url = \"http://127.0.0.1:8099/hook\", \
+             secret_file = \"{}\" }}\n",
+            whsec.display()
+        ),
+    );
+    let config = parse(&text).unwrap();
+    assert!(
+        config
+            .tenants
+            .iter()
+            .all(|t| t.sink == iryo_orca_fleet::SinkKind::Webhook)
+    );
+}

@@ -162,7 +162,8 @@ fn receiver(log: Arc<Mutex<Vec<Received>>>) -> String {
 fn serve_connection(stream: TcpStream, log: &Mutex<Vec<Received>>, count: &AtomicUsize) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut stream = stream;
-    while let Some((headers, body)) = read_request(&mut reader) {
+    while let Some((path, headers, body)) = read_request(&mut reader) {
+        assert_eq!(path, "/hook");
         let n = count.fetch_add(1, Ordering::SeqCst);
         if n % 10 == 3 {
             match (n / 10) % 3 {
@@ -195,10 +196,17 @@ fn serve_connection(stream: TcpStream, log: &Mutex<Vec<Received>>, count: &Atomi
     }
 }
 
-fn read_request(reader: &mut impl BufRead) -> Option<(HashMap<String, String>, String)> {
+/// One POST: its path, headers (names in lower case) and body.
+pub(crate) fn read_request(
+    reader: &mut impl BufRead,
+) -> Option<(String, HashMap<String, String>, String)> {
     let mut line = String::new();
     reader.read_line(&mut line).ok().filter(|&n| n > 0)?;
-    assert!(line.starts_with("POST /hook "), "{line}");
+    let path = line
+        .strip_prefix("POST ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("not a POST: {line}"))
+        .to_owned();
     let mut headers = HashMap::new();
     loop {
         line.clear();
@@ -211,7 +219,7 @@ fn read_request(reader: &mut impl BufRead) -> Option<(HashMap<String, String>, S
     let length: usize = headers.get("content-length")?.parse().ok()?;
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some((headers, String::from_utf8(body).unwrap()))
+    Some((path, headers, String::from_utf8(body).unwrap()))
 }
 
 #[test]

@@ -73,6 +73,16 @@ pub(crate) struct Replica {
 
 impl Replica {
     pub(crate) fn spawn(config: &Path, postgres: &str, log: std::path::PathBuf) -> Replica {
+        Replica::spawn_with(config, postgres, log, &[])
+    }
+
+    /// [`Replica::spawn`] with more environment variables (secrets named by the file).
+    pub(crate) fn spawn_with(
+        config: &Path,
+        postgres: &str,
+        log: std::path::PathBuf,
+        env: &[(&str, &str)],
+    ) -> Replica {
         let stderr = std::fs::File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_iryo"))
             .args(["orca", "fleet", "--config"])
@@ -85,6 +95,7 @@ impl Replica {
                 "json",
             ])
             .env("IRYO_POSTGRES_URL", postgres)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)
@@ -93,7 +104,7 @@ impl Replica {
         Replica { child, log }
     }
 
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -8,6 +8,7 @@ mod deliver_outage;
 mod deliver_postgres;
 mod fleet;
 mod fleet_cut;
+mod fleet_webhook;
 mod harvest;
 mod help;
 mod hiyari;

@@ -86,3 +86,36 @@ impl Checkpoint for PostgresCheckpoint {
         self.memory.prune(before)
     }
 }
+
+/// Where the cursor writes of a [`PostgresCheckpoint`] go: the watcher's own connection, or the
+/// fleet's shared connections with the lease checked in the same transaction.
+pub trait CursorWriter: Send {
+    /// Writes the rewind (when given), then `covered_until` (when given), with
+    /// [`write_cursor_state`](super::write_cursor_state); whether it was written.
+    fn write(
+        &mut self,
+        rewind: Option<DateTime<FixedOffset>>,
+        covered: Option<DateTime<FixedOffset>>,
+    ) -> impl std::future::Future<Output = bool> + Send;
+}
+
+/// Writes what the checkpoint sends (`written`) until the checkpoint is dropped, later than the
+/// rows they cover: losing a `covered_until` only makes the next start's catch-up longer; a
+/// rewind is tried again until written (else a restart would find the cursor ahead of the clock
+/// again). The one loop of the watcher and the fleet.
+pub async fn write_cursor(mut written: CoveredUntil, mut writer: impl CursorWriter) {
+    let mut rewinds_done = 0u64;
+    while written.changed().await.is_ok() {
+        let wanted = *written.borrow_and_update();
+        let rewind = wanted.rewind.filter(|(count, _)| *count > rewinds_done);
+        if writer.write(rewind.map(|(_, to)| to), wanted.covered).await {
+            if let Some((count, _)) = rewind {
+                rewinds_done = count;
+            }
+        } else if rewind.is_some() {
+            // Again after a pause, even if nothing else changes.
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            written.mark_changed();
+        }
+    }
+}

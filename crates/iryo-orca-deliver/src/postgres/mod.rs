@@ -16,7 +16,7 @@ use crate::sink::{Delivered, Sink, SinkFailure};
 mod checkpoint;
 mod tls;
 
-pub use checkpoint::{CoveredUntil, PostgresCheckpoint, Written};
+pub use checkpoint::{CoveredUntil, CursorWriter, PostgresCheckpoint, Written, write_cursor};
 
 /// The version of the tables this crate writes, recorded in `iryo.schema_version`.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -155,11 +155,12 @@ impl PostgresSink {
             .map_err(|e| PostgresError::Database(database(&e)))?;
         let cursor = prepare(&mut client, tenant_id).await?;
         let (written, receiver) = watch::channel(Written::default());
-        tokio::spawn(write_cursor(
-            connector.clone(),
-            tenant_id.to_owned(),
-            receiver,
-        ));
+        let own = OwnConnection {
+            connector: connector.clone(),
+            client: None,
+            tenant_id: tenant_id.to_owned(),
+        };
+        tokio::spawn(write_cursor(receiver, own));
         let mut memory = MemoryCheckpoint::new();
         memory
             .commit(
@@ -257,7 +258,6 @@ pub async fn write_events(
     // The latest event, the later one on a tie: the feed's own cursor rule.
     let last = events
         .iter()
-        .rev()
         .max_by_key(|e| e.time.date_time())
         .unwrap_or(&events[0]);
     let inserted = tx
@@ -267,9 +267,7 @@ pub async fn write_events(
         )
         .await
         .map_err(failed)?;
-    tx.execute(ADVANCE, &[&tenant_id, &last.uuid, &last.time.date_time()])
-        .await
-        .map_err(failed)?;
+    advance_cursor(tx, tenant_id, last).await?;
     let new: Vec<String> = inserted
         .iter()
         .map(|row| row.get::<_, Uuid>(0).to_string())
@@ -280,6 +278,20 @@ pub async fn write_events(
             .await
             .map_err(failed)?;
     }
+    Ok(())
+}
+
+/// Moves `tenant_id`'s cursor to `last` (never back) inside the caller's transaction: what
+/// [`write_events`] does after the rows, for receivers outside the database (the fleet's webhook
+/// and command sinks, whose cursor is in PostgreSQL).
+pub async fn advance_cursor(
+    tx: &tokio_postgres::Transaction<'_>,
+    tenant_id: &str,
+    last: &PushEvent,
+) -> Result<(), SinkFailure> {
+    tx.execute(ADVANCE, &[&tenant_id, &last.uuid, &last.time.date_time()])
+        .await
+        .map_err(|e| SinkFailure::failed(database(&e)))?;
     Ok(())
 }
 
@@ -361,48 +373,53 @@ const REWIND: &str = "UPDATE iryo.orca_cursor SET covered_until = $2, last_uuid 
 const COVERED: &str = "UPDATE iryo.orca_cursor SET covered_until = greatest(covered_until, $2) \
                        WHERE tenant_id = $1";
 
-/// `covered_until` and rewinds written on a connection of its own, later than the rows they
-/// cover: losing a `covered_until` only makes the next start's catch-up longer; a rewind is
-/// tried again until written (else a restart would find the cursor ahead of the clock again).
-async fn write_cursor(
+/// Runs the cursor writes a [`Written`] asks for on `client` (a connection, or a transaction
+/// the caller commits): `rewind` first, then `covered_until` (never moved back).
+pub async fn write_cursor_state(
+    client: &impl tokio_postgres::GenericClient,
+    tenant_id: &str,
+    rewind: Option<DateTime<FixedOffset>>,
+    covered: Option<DateTime<FixedOffset>>,
+) -> Result<(), PostgresError> {
+    let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
+    if let Some(to) = rewind {
+        client
+            .execute(REWIND, &[&tenant_id, &to])
+            .await
+            .map_err(failed)?;
+    }
+    if let Some(at) = covered {
+        client
+            .execute(COVERED, &[&tenant_id, &at])
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// The watcher's own [`CursorWriter`]: one connection, opened again when it drops.
+struct OwnConnection {
     connector: Connector,
+    client: Option<Client>,
     tenant_id: String,
-    mut written: watch::Receiver<Written>,
-) {
-    let mut client: Option<Client> = None;
-    let mut rewinds_done = 0u64;
-    while written.changed().await.is_ok() {
-        let wanted = *written.borrow_and_update();
-        if client.as_ref().is_none_or(Client::is_closed) {
-            client = connector.connect().await.ok();
+}
+
+impl CursorWriter for OwnConnection {
+    async fn write(
+        &mut self,
+        rewind: Option<DateTime<FixedOffset>>,
+        covered: Option<DateTime<FixedOffset>>,
+    ) -> bool {
+        if self.client.as_ref().is_none_or(Client::is_closed) {
+            self.client = self.connector.connect().await.ok();
         }
-        let Some(connected) = &client else {
-            continue;
+        let Some(client) = &self.client else {
+            return false;
         };
-        let mut failed = false;
-        if let Some((count, to)) = wanted.rewind
-            && count > rewinds_done
-        {
-            match connected.execute(REWIND, &[&tenant_id, &to]).await {
-                Ok(_) => rewinds_done = count,
-                Err(_) => failed = true,
-            }
+        let written = write_cursor_state(client, &self.tenant_id, rewind, covered).await;
+        if written.is_err() {
+            self.client = None;
         }
-        if let Some(at) = wanted.covered
-            && !failed
-        {
-            failed = connected
-                .execute(COVERED, &[&tenant_id, &at])
-                .await
-                .is_err();
-        }
-        if failed {
-            client = None;
-            if wanted.rewind.is_some_and(|(count, _)| count > rewinds_done) {
-                // Again after a pause, even if nothing else changes.
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                written.mark_changed();
-            }
-        }
+        written.is_ok()
     }
 }

@@ -37,14 +37,28 @@ fn secret(
     prefix: &str,
     label: &str,
 ) -> Result<Option<String>, ConfigError> {
+    let fields = (
+        format!("{prefix}password_env"),
+        format!("{prefix}password_file"),
+    );
+    by_reference(env, file, (&fields.0, &fields.1), label)
+}
+
+/// The secret of `env` or `file` (fields named `names`), exactly one of them or none.
+pub(super) fn by_reference(
+    env: Option<&str>,
+    file: Option<&str>,
+    (env_field, file_field): (&str, &str),
+    label: &str,
+) -> Result<Option<String>, ConfigError> {
     match (env, file) {
         (Some(_), Some(_)) => Err(error(
             Some(label),
-            &format!("{prefix}password_env"),
-            format!("set {prefix}password_env or {prefix}password_file, not both"),
+            env_field,
+            format!("set {env_field} or {file_field}, not both"),
         )),
-        (Some(name), None) => from_env(name, label, &format!("{prefix}password_env")).map(Some),
-        (None, Some(path)) => from_file(path, label, &format!("{prefix}password_file")).map(Some),
+        (Some(name), None) => from_env(name, label, env_field).map(Some),
+        (None, Some(path)) => from_file(path, label, file_field).map(Some),
         (None, None) => Ok(None),
     }
 }

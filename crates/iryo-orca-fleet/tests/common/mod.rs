@@ -25,6 +25,16 @@ pub async fn mock(count: usize) -> OrcaMock {
 
 /// The TOML of `tenants` on `mock`, passwords in files under `dir`.
 pub fn config(mock: &OrcaMock, tenants: impl IntoIterator<Item = usize>, dir: &Path) -> String {
+    config_with(mock, tenants, dir, |_| String::new())
+}
+
+/// [`config`] with `extra(n)` appended to tenant `n`'s table (its sink, say).
+pub fn config_with(
+    mock: &OrcaMock,
+    tenants: impl IntoIterator<Item = usize>,
+    dir: &Path,
+    extra: impl Fn(usize) -> String,
+) -> String {
     let mut text = format!(
         "[defaults]\nws_url = \"{}\"\nbase_url = \"{}\"\nsink = \"postgres\"\n",
         mock.ws_url(),
@@ -36,8 +46,9 @@ pub fn config(mock: &OrcaMock, tenants: impl IntoIterator<Item = usize>, dir: &P
         std::fs::write(&password, format!("pw-{header}\n")).expect("the password file");
         text.push_str(&format!(
             "\n[[tenants]]\nid = \"{id}\"\ntenant_header = \"{header}\"\nuser = \"user{header}\"\n\
-             password_file = \"{}\"\n",
-            password.display()
+             password_file = \"{}\"\n{}",
+            password.display(),
+            extra(n)
         ));
     }
     text
