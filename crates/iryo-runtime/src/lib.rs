@@ -44,3 +44,10 @@ pub use shell::{Auth, AuthFailure, Generated, Hooks, Operation, RetryClass};
 pub use token::{TokenError, TokenFuture, TokenProvider};
 pub use transport::{InsecureHttp, Route, Transport, TransportError};
 pub use websocket::rustls_client_config;
+
+/// What [`generated_client!`] expands to needs (not a public API).
+#[cfg(feature = "progenitor")]
+#[doc(hidden)]
+pub mod __progenitor {
+    pub use progenitor_client::{ClientHooks, Error, OperationInfo};
+}
