@@ -11,6 +11,7 @@ mod code_table;
 mod deliver_sql;
 mod error;
 mod events;
+mod field_order;
 mod format;
 mod header;
 mod mock_data;

@@ -253,4 +253,17 @@ mod tests {
         );
         let _: serde_json::Value = serde_json::from_str(&line).unwrap();
     }
+
+    #[test]
+    fn a_typed_body_prints_in_the_spec_order_as_orca_sends_it() {
+        let body = "{\"Patient_Mode\":\"add\",\"Patient_ID\":\"00012\",\"Accept_Date\":\"2018-01-24\",\
+                    \"Accept_Time\":\"16:02:53\",\"Department_Code\":\"01\"}";
+        let line = event(&format!(
+            "{{\"uuid\":\"2df2ef80-8978-4817-b929-c07e4ba39e6f\",\"id\":1,\"event\":\"patient_accept\",\
+             \"user\":\"ormaster\",\"body\":{body},\"time\":\"2018-01-24T16:02:53+0900\"}}"
+        ))
+        .to_json_line()
+        .unwrap();
+        assert!(line.contains(&format!("\"body\":{body},")), "{line}");
+    }
 }
