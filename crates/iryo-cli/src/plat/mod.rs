@@ -83,6 +83,9 @@ pub struct DeleteArgs {
 
 /// Runs a PLAT subcommand.
 pub async fn run(command: PlatCommand, verbose: bool) -> Result<(), Stop> {
+    if verbose {
+        crate::output::trace_http_attempts();
+    }
     match command {
         PlatCommand::DeletePermission(args) => delete_permission(args, verbose).await,
         PlatCommand::Login(args) => login::login(args).await,
