@@ -163,7 +163,24 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                     .unwrap_or_default();
                 out.push(format!("macro {name}!"));
             }
+            // A type declared through a runtime macro (`client_error!`): the macro, and the
+            // item the caller wrote in it (the macro adds the runtime's shared variants).
+            syn::Item::Macro(m) if m.ident.is_none() && !is_left_out(&m.attrs) => {
+                if let Some(declared) = declared_item(m.mac.tokens.clone()) {
+                    out.push(format!("macro {}!", flat(&m.mac.path)));
+                    items(&[declared], out);
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// The `pub ...` item inside a macro call's tokens, if they end with one.
+fn declared_item(tokens: proc_macro2::TokenStream) -> Option<syn::Item> {
+    let trees: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    let start = trees
+        .iter()
+        .position(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "pub"))?;
+    syn::parse2(trees[start..].iter().cloned().collect()).ok()
 }

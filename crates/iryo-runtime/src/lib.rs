@@ -4,6 +4,7 @@
 mod blocking;
 mod body;
 mod call;
+mod client_error;
 mod credentials;
 mod failure;
 mod http;
