@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 use crate::Error;
 use crate::xsd::{ComplexType, ElementDecl, Schema};
-use crate::xsd_render::{Naming, snake_case, struct_name, struct_types};
+use crate::xsd_render::{Naming, field_ident, snake_case, struct_name, struct_types};
 
 /// What an element holds.
 enum Kind<'a> {
@@ -36,15 +36,6 @@ fn kind<'a>(schema: &'a Schema, element: &ElementDecl) -> Result<Kind<'a>, Error
     } else {
         Kind::Child(target)
     })
-}
-
-fn field(element: &ElementDecl, naming: &Naming<'_>) -> proc_macro2::Ident {
-    let id = naming
-        .field_ids
-        .get(&element.name)
-        .cloned()
-        .unwrap_or_else(|| element.name.clone());
-    format_ident!("{}", snake_case(&id))
 }
 
 /// The module: one `impl` per struct, plus the CSV row of the root's repeated elements.
@@ -89,7 +80,7 @@ fn render_json(
         parts.push(quote! { crate::records::key(out, &mut first, #key); #value });
     }
     for element in &ty.elements {
-        let f = field(element, naming);
+        let f = field_ident(element, naming);
         let key = key_literal(&element.name);
         let one = match kind(schema, element)? {
             Kind::Text => quote! { crate::records::string(out, value); },
@@ -190,7 +181,7 @@ fn columns(
     for element in elements {
         let name = format!("{prefix}{}", element.name);
         steps.push(Step {
-            field: field(element, naming),
+            field: field_ident(element, naming),
             repeated: element.repeated,
         });
         let column = |name: String, leaf| Column {
@@ -262,18 +253,21 @@ fn render_cell(column: &Column) -> TokenStream {
         Leaf::Label => quote! { #value.label() },
     };
     let last_repeated = column.steps.iter().rposition(|s| s.repeated);
-    let Some(split) = last_repeated else {
-        // Single values all the way: an Option chain.
-        let mut expr = quote! { Some(self) };
-        for step in &column.steps {
+    // The single values after the last repeated element: an Option chain to the leaf.
+    let single_leaf = |start: TokenStream, steps: &[Step]| {
+        let mut expr = start;
+        for step in steps {
             let f = &step.field;
             expr = quote! { #expr.and_then(|v| v.#f.as_ref()) };
         }
         let value = leaf(quote! { v });
-        let value = match column.leaf {
+        match column.leaf {
             Leaf::Label => quote! { #expr.and_then(|v| #value) },
             _ => quote! { #expr.map(|v| #value) },
-        };
+        }
+    };
+    let Some(split) = last_repeated else {
+        let value = single_leaf(quote! { Some(self) }, &column.steps);
         return quote! { row.push_single(#value); };
     };
     let mut iter = quote! { ::std::iter::once(self) };
@@ -285,15 +279,6 @@ fn render_cell(column: &Column) -> TokenStream {
             quote! { #iter.filter_map(|v| v.#f.as_ref()) }
         };
     }
-    let mut tail = quote! { Some(v) };
-    for step in &column.steps[split + 1..] {
-        let f = &step.field;
-        tail = quote! { #tail.and_then(|v| v.#f.as_ref()) };
-    }
-    let value = leaf(quote! { v });
-    let value = match column.leaf {
-        Leaf::Label => quote! { #tail.and_then(|v| #value) },
-        _ => quote! { #tail.map(|v| #value) },
-    };
+    let value = single_leaf(quote! { Some(v) }, &column.steps[split + 1..]);
     quote! { row.push_joined(#iter.map(|v| #value)); }
 }

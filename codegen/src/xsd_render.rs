@@ -217,7 +217,7 @@ fn code_type(table: &str, naming: &Naming<'_>) -> Result<TokenStream, Error> {
     Ok(quote! { ::#krate::#ty })
 }
 
-fn field_ident(element: &ElementDecl, naming: &Naming<'_>) -> proc_macro2::Ident {
+pub(crate) fn field_ident(element: &ElementDecl, naming: &Naming<'_>) -> proc_macro2::Ident {
     let id = naming
         .field_ids
         .get(&element.name)

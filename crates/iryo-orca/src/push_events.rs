@@ -222,17 +222,7 @@ mod tests {
     use super::*;
 
     fn event(data: &str) -> PushEvent {
-        let data: PushEventData = serde_json::from_str(data).unwrap();
-        let body = PushEventBody::from_wire(&data.event, data.body.clone()).unwrap();
-        PushEvent {
-            uuid: data.uuid,
-            id: data.id,
-            event: data.event,
-            user: data.user,
-            time: data.time,
-            body,
-            extra: data.extra,
-        }
+        PushEvent::from_json(data).unwrap()
     }
 
     #[test]
@@ -258,12 +248,12 @@ mod tests {
     fn a_typed_body_prints_in_the_spec_order_as_orca_sends_it() {
         let body = "{\"Patient_Mode\":\"add\",\"Patient_ID\":\"00012\",\"Accept_Date\":\"2018-01-24\",\
                     \"Accept_Time\":\"16:02:53\",\"Department_Code\":\"01\"}";
-        let line = event(&format!(
+        let typed = event(&format!(
             "{{\"uuid\":\"2df2ef80-8978-4817-b929-c07e4ba39e6f\",\"id\":1,\"event\":\"patient_accept\",\
              \"user\":\"ormaster\",\"body\":{body},\"time\":\"2018-01-24T16:02:53+0900\"}}"
-        ))
-        .to_json_line()
-        .unwrap();
+        ));
+        assert!(matches!(typed.body, PushEventBody::PatientAccept(_)));
+        let line = typed.to_json_line().unwrap();
         assert!(line.contains(&format!("\"body\":{body},")), "{line}");
     }
 }

@@ -14,66 +14,52 @@ pub type Variant<T> = (&'static str, fn(&str) -> serde_json::Result<T>);
 
 /// Decodes an untagged union without serde's buffering: the value's text (borrowed when read
 /// from a slice) is tried against each variant in turn. The error names every attempt.
-pub fn untagged<'de, D, T>(
+pub fn untagged<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     name: &str,
     variants: &[Variant<T>],
-) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let mut text = String::new();
-    let borrowed = raw_text(
-        deserializer,
-        &mut text,
-        "a union can only be decoded by serde_json",
-    )?;
-    let raw = borrowed.unwrap_or(&text);
-    let mut reasons = Vec::new();
-    for (variant, decode) in variants {
-        match decode(raw) {
-            Ok(value) => return Ok(value),
-            Err(e) => reasons.push(format!("as {variant}: {e}")),
+) -> Result<T, D::Error> {
+    with_text(deserializer, |raw| {
+        let mut reasons = Vec::new();
+        for (variant, decode) in variants {
+            match decode(raw) {
+                Ok(value) => return Ok(value),
+                Err(e) => reasons.push(format!("as {variant}: {e}")),
+            }
         }
-    }
-    Err(de::Error::custom(format!(
-        "not a {name} ({})",
-        reasons.join("; ")
-    )))
+        Err(format!("not a {name} ({})", reasons.join("; ")))
+    })
 }
 
 /// Decodes an internally tagged union without serde's buffering: the value's text is read once,
 /// its `tag` member picks the variant (named by its tag value), which decodes the same text.
-pub fn tagged<'de, D, T>(
+pub fn tagged<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     name: &str,
     tag: &str,
     variants: &[Variant<T>],
-) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let mut text = String::new();
-    let borrowed = raw_text(
-        deserializer,
-        &mut text,
-        "a union can only be decoded by serde_json",
-    )?;
-    let raw = borrowed.unwrap_or(&text);
-    let value = serde_json::Deserializer::from_str(raw)
-        .deserialize_map(TagOf(tag))
-        .map_err(|e| de::Error::custom(format!("not a {name}: {e}")))?;
-    let Some(value) = value else {
-        return Err(de::Error::custom(format!("a {name} without `{tag}`")));
-    };
-    match variants.iter().find(|(variant, _)| *variant == value) {
-        Some((_, decode)) => {
-            decode(raw).map_err(|e| de::Error::custom(format!("{name} `{value}`: {e}")))
+) -> Result<T, D::Error> {
+    with_text(deserializer, |raw| {
+        let value = serde_json::Deserializer::from_str(raw)
+            .deserialize_map(TagOf(tag))
+            .map_err(|e| format!("not a {name}: {e}"))?
+            .ok_or_else(|| format!("a {name} without `{tag}`"))?;
+        match variants.iter().find(|(variant, _)| *variant == value) {
+            Some((_, decode)) => decode(raw).map_err(|e| format!("{name} `{value}`: {e}")),
+            None => Err(format!("a {name} with the unknown `{tag}` {value:?}")),
         }
-        None => Err(de::Error::custom(format!(
-            "a {name} with the unknown `{tag}` {value:?}"
-        ))),
-    }
+    })
+}
+
+/// One value's text (borrowed when possible), decoded by `decode`; its refusal is the error.
+fn with_text<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    decode: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    let mut text = String::new();
+    let refusal = "a union can only be decoded by serde_json";
+    let borrowed = raw_text(deserializer, &mut text, refusal)?;
+    decode(borrowed.unwrap_or(&text)).map_err(de::Error::custom)
 }
 
 /// The string value of one member of an object, the others skipped.
