@@ -157,11 +157,7 @@ impl<R> Capped<R> {
 
 impl<R: BufRead> Read for Capped<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        crate::limits::read_from_buffer(self, buf)
     }
 }
 
@@ -183,6 +179,15 @@ impl<R: BufRead> BufRead for Capped<R> {
         self.allowance = self.allowance.saturating_sub(amount as u64);
         self.inner.consume(amount);
     }
+}
+
+/// `Read::read` of a reader whose `BufRead` does the work: copies what `fill_buf` has.
+pub(crate) fn read_from_buffer(reader: &mut impl BufRead, buf: &mut [u8]) -> io::Result<usize> {
+    let available = reader.fill_buf()?;
+    let n = available.len().min(buf.len());
+    buf[..n].copy_from_slice(&available[..n]);
+    reader.consume(n);
+    Ok(n)
 }
 
 #[cfg(test)]
