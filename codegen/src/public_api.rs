@@ -147,6 +147,10 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                         // Methods written once elsewhere (`config_methods!`).
                         syn::ImplItem::Macro(m) => {
                             out.push(format!("impl {owner} macro {}", flat(&m.mac.path)));
+                            // `setters!`: each setter's signature, as the listing shows a fn.
+                            for setter in setter_signatures(m.mac.tokens.clone()) {
+                                out.push(format!("impl {owner} {setter}"));
+                            }
                         }
                         _ => {}
                     }
@@ -183,4 +187,23 @@ fn declared_item(tokens: proc_macro2::TokenStream) -> Option<syn::Item> {
         .iter()
         .position(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "pub"))?;
     syn::parse2(trees[start..].iter().cloned().collect()).ok()
+}
+
+/// The setters of a `setters!` call (`name(arg: Type) => ...;`, docs left out) as signatures.
+fn setter_signatures(tokens: proc_macro2::TokenStream) -> Vec<String> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    for pair in trees.windows(3) {
+        if let [TokenTree::Ident(name), TokenTree::Group(args), TokenTree::Punct(arrow)] = pair
+            && args.delimiter() == Delimiter::Parenthesis
+            && arrow.as_char() == '='
+        {
+            out.push(format!(
+                "fn {name} (mut self , {}) -> Self",
+                flat(args.stream())
+            ));
+        }
+    }
+    out
 }

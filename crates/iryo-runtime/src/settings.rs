@@ -144,3 +144,22 @@ macro_rules! config_methods {
         }
     };
 }
+
+/// Builder setters written one line each: `/// doc` then `name(arg: Type) => field;` sets the
+/// field to the argument; `=> field = expression;` to an expression of it (`Some(arg)`,
+/// `arg.into()`, `arg.max(1)`). Each expands to `pub fn name(mut self, arg: Type) -> Self`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident $(= $value:expr)?;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$field = $crate::setters!(@value $arg $($value)?);
+                self
+            }
+        )*
+    };
+    (@value $arg:ident) => { $arg };
+    (@value $arg:ident $value:expr) => { $value };
+}
