@@ -170,9 +170,13 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
             // A type declared through a runtime macro (`client_error!`): the macro, and the
             // item the caller wrote in it (the macro adds the runtime's shared variants).
             syn::Item::Macro(m) if m.ident.is_none() && !is_left_out(&m.attrs) => {
+                let path = flat(&m.mac.path);
                 if let Some(declared) = declared_item(m.mac.tokens.clone()) {
-                    out.push(format!("macro {}!", flat(&m.mac.path)));
+                    out.push(format!("macro {path}!"));
                     items(&[declared], out);
+                } else if path.starts_with("iryo_runtime") {
+                    // An impl written by the runtime (`deserialize_by_parse!(Type)`).
+                    out.push(format!("macro {path}!({})", flat(&m.mac.tokens)));
                 }
             }
             _ => {}
@@ -195,7 +199,11 @@ fn setter_signatures(tokens: proc_macro2::TokenStream) -> Vec<String> {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = Vec::new();
     for pair in trees.windows(3) {
-        if let [TokenTree::Ident(name), TokenTree::Group(args), TokenTree::Punct(arrow)] = pair
+        if let [
+            TokenTree::Ident(name),
+            TokenTree::Group(args),
+            TokenTree::Punct(arrow),
+        ] = pair
             && args.delimiter() == Delimiter::Parenthesis
             && arrow.as_char() == '='
         {

@@ -104,28 +104,15 @@ impl<'a> PushEventsRequest<'a> {
         }
     }
 
-    /// Only notifications of this event name (e.g. `patient_accept`).
-    pub fn event(mut self, event: impl Into<String>) -> Self {
-        self.event = Some(event.into());
-        self
-    }
-
-    /// Only notifications caused by this ORCA operator.
-    pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.user = Some(user.into());
-        self
-    }
-
-    /// Window start (a date means from 00:00, JST).
-    pub fn start(mut self, start: impl Into<PushTime>) -> Self {
-        self.start = Some(start.into());
-        self
-    }
-
-    /// Window end, inclusive (a date means through 23:59:59, a minute through its last second).
-    pub fn end(mut self, end: impl Into<PushTime>) -> Self {
-        self.end = Some(end.into());
-        self
+    iryo_runtime::setters! {
+        /// Only notifications of this event name (e.g. `patient_accept`).
+        event(event: impl Into<String>) => event = Some(event.into());
+        /// Only notifications caused by this ORCA operator.
+        user(user: impl Into<String>) => user = Some(user.into());
+        /// Window start (a date means from 00:00, JST).
+        start(start: impl Into<PushTime>) => start = Some(start.into());
+        /// Window end, inclusive (a date means through 23:59:59, a minute through its last second).
+        end(end: impl Into<PushTime>) => end = Some(end.into());
     }
 
     /// The wire filter, after ORCA's own checks: `event` and `user` half-width (codes 0001,

@@ -163,3 +163,20 @@ macro_rules! setters {
     (@value $arg:ident) => { $arg };
     (@value $arg:ident $value:expr) => { $value };
 }
+
+/// `Deserialize` of a type read from a JSON string by its `parse(&str)` (the string borrowed when
+/// the input allows); the parse error is the message.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! deserialize_by_parse {
+    ($ty:ident) => {
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                let text = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $ty::parse(&text).map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}
