@@ -26,6 +26,7 @@ mod sync;
 mod xsd;
 mod xsd_crate;
 mod xsd_json;
+mod xsd_naming;
 mod xsd_render;
 
 use std::collections::{BTreeMap, BTreeSet};
