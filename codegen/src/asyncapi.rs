@@ -309,7 +309,8 @@ fn render_enum(name: &str, doc: &str, frames: &[Frame]) -> TokenStream {
     }
 }
 
-fn upper_camel(key: &str) -> String {
+/// `job-category` -> `JobCategory` (any other character separates words too).
+pub(crate) fn upper_camel(key: &str) -> String {
     key.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|part| !part.is_empty())
         .map(|part| {

@@ -11,6 +11,7 @@ mod code_table;
 mod deliver_sql;
 mod error;
 mod events;
+mod field_order;
 mod format;
 mod header;
 mod mock_data;
@@ -29,6 +30,7 @@ mod sync;
 mod xsd;
 mod xsd_crate;
 mod xsd_json;
+mod xsd_naming;
 mod xsd_render;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -36,6 +36,7 @@ pub(crate) fn render_crate(
     let dir = RustConfig::generated_dir(&config.krate);
     let mut file = format::tokens_to_file(&dir.join("mod.rs"), tokens)?;
     crate::operations::trim_progenitor_output(&mut file);
+    crate::field_order::restore(&mut file, &doc);
 
     let head = header::render(
         &api.name,

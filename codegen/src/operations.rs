@@ -1,6 +1,6 @@
-//! The generated half of a client's shell: the hooks progenitor's client runs (the runtime's
-//! `Hooks`), and one `Operation` constant per operation (named like its method) with its retry
-//! class (`x-iryo-retry: read | write`, else from the HTTP method).
+//! The generated half of a client's shell: the hooks progenitor's client runs (a call of the
+//! runtime's `generated_client!`), and one `Operation` constant per operation (named like its
+//! method) with its retry class (`x-iryo-retry: read | write`, else from the HTTP method).
 //! Also trims progenitor's output: no `api-version` header (no API here asks for it), no
 //! `Client::new` (it builds an HTTP client; only the runtime does).
 
@@ -14,7 +14,7 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// The `operations` module: the hooks, the runtime's `Generated` view, and the constants.
+/// The `operations` module: the runtime's hooks for the client, and the constants.
 pub(crate) fn render(doc: &Value, api: &str, path: &str) -> Result<TokenStream, Error> {
     let mut constants = Vec::new();
     for (method, operation) in operations(doc) {
@@ -44,36 +44,7 @@ pub(crate) fn render(doc: &Value, api: &str, path: &str) -> Result<TokenStream, 
         });
     }
     Ok(quote! {
-        use super::Client;
-        use progenitor_client::{ClientHooks, Error, OperationInfo};
-
-        impl ClientHooks<::iryo_runtime::Hooks> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut ::reqwest::Request,
-                _info: &OperationInfo,
-            ) -> Result<(), Error<E>> {
-                self.inner.pre(request);
-                Ok(())
-            }
-
-            async fn exec(
-                &self,
-                request: ::reqwest::Request,
-                _info: &OperationInfo,
-            ) -> ::reqwest::Result<::reqwest::Response> {
-                self.inner.exec(&self.client, request).await
-            }
-        }
-
-        impl ::iryo_runtime::Generated for Client {
-            fn hooks(&self) -> &::iryo_runtime::Hooks {
-                &self.inner
-            }
-            fn hooks_mut(&mut self) -> &mut ::iryo_runtime::Hooks {
-                &mut self.inner
-            }
-        }
+        ::iryo_runtime::generated_client!(super::Client);
 
         #(#constants)*
     })

@@ -147,6 +147,10 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                         // Methods written once elsewhere (`config_methods!`).
                         syn::ImplItem::Macro(m) => {
                             out.push(format!("impl {owner} macro {}", flat(&m.mac.path)));
+                            // `setters!`: each setter's signature, as the listing shows a fn.
+                            for setter in setter_signatures(m.mac.tokens.clone()) {
+                                out.push(format!("impl {owner} {setter}"));
+                            }
                         }
                         _ => {}
                     }
@@ -163,7 +167,51 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                     .unwrap_or_default();
                 out.push(format!("macro {name}!"));
             }
+            // A type declared through a runtime macro (`client_error!`): the macro, and the
+            // item the caller wrote in it (the macro adds the runtime's shared variants).
+            syn::Item::Macro(m) if m.ident.is_none() && !is_left_out(&m.attrs) => {
+                let path = flat(&m.mac.path);
+                if let Some(declared) = declared_item(m.mac.tokens.clone()) {
+                    out.push(format!("macro {path}!"));
+                    items(&[declared], out);
+                } else if path.starts_with("iryo_runtime") {
+                    // An impl written by the runtime (`deserialize_by_parse!(Type)`).
+                    out.push(format!("macro {path}!({})", flat(&m.mac.tokens)));
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// The `pub ...` item inside a macro call's tokens, if they end with one.
+fn declared_item(tokens: proc_macro2::TokenStream) -> Option<syn::Item> {
+    let trees: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    let start = trees
+        .iter()
+        .position(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "pub"))?;
+    syn::parse2(trees[start..].iter().cloned().collect()).ok()
+}
+
+/// The setters of a `setters!` call (`name(arg: Type) => ...;`, docs left out) as signatures.
+fn setter_signatures(tokens: proc_macro2::TokenStream) -> Vec<String> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    for pair in trees.windows(3) {
+        if let [
+            TokenTree::Ident(name),
+            TokenTree::Group(args),
+            TokenTree::Punct(arrow),
+        ] = pair
+            && args.delimiter() == Delimiter::Parenthesis
+            && arrow.as_char() == '='
+        {
+            out.push(format!(
+                "fn {name} (mut self , {}) -> Self",
+                flat(args.stream())
+            ));
+        }
+    }
+    out
 }

@@ -204,16 +204,7 @@ fn code_type_attribute(path: &str, schema: Node<'_, '_>) -> Result<CodeAttribute
 /// UpperCamelCase.
 fn type_base(table: &str) -> String {
     let without_api = table.split_once('-').map_or(table, |(_, rest)| rest);
-    without_api
-        .split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    crate::asyncapi::upper_camel(without_api)
 }
 
 fn simple_type(path: &str, table: &CodeTable) -> Result<String, Error> {

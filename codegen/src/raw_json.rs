@@ -87,7 +87,7 @@ fn drop_derived_deserialize(attrs: &mut [syn::Attribute]) {
 }
 
 /// The JSON name of a field: its `rename`, else its identifier.
-fn json_name(field: &syn::Field, ident: &syn::Ident) -> String {
+pub(crate) fn json_name(field: &syn::Field, ident: &syn::Ident) -> String {
     for args in serde_args(&field.attrs) {
         if let Some(rest) = args.split("rename =").nth(1)
             && let Some(name) = rest.split('"').nth(1)

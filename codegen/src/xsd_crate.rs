@@ -8,7 +8,8 @@ use quote::{format_ident, quote};
 use crate::code_table::CodeTable;
 use crate::header::{self, Input};
 use crate::spec_config::{self, RustConfig};
-use crate::xsd_render::{self, Naming};
+use crate::xsd_naming::{self, Naming};
+use crate::xsd_render;
 use crate::{ApiEntry, Error, Rendered, format, xsd};
 
 pub(crate) fn render_crate(
@@ -55,9 +56,9 @@ pub(crate) fn render_crate(
     let head = header::render(&api.name, &inputs);
     let dir = RustConfig::generated_dir(&config.krate);
     let mut declarations = Vec::new();
-    for ty in xsd_render::struct_types(&schema) {
-        let name = xsd_render::struct_name(&ty.name);
-        let module = xsd_render::snake_case(&name);
+    for ty in xsd_naming::struct_types(&schema) {
+        let name = xsd_naming::struct_name(&ty.name);
+        let module = xsd_naming::snake_case(&name);
         let path = dir.join(format!("{module}.rs"));
         let file = format::tokens_to_file(&path, xsd_render::render_struct(&schema, ty, &naming)?)?;
         out.files.insert(path, format::render_file(&head, &file));

@@ -3,13 +3,15 @@
 //! included) and, for the root's repeated element, `CSV_COLUMNS` and `write_csv_row` (one column
 //! per leaf of the tree, codes followed by their `_label` column, repeated values joined).
 //! The runtime they call is the hand-written `crate::records`.
+//! Also `labeled_json()`: the same value as a `serde_json::Value`, for callers that want one.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::Error;
 use crate::xsd::{ComplexType, ElementDecl, Schema};
-use crate::xsd_render::{Naming, snake_case, struct_name, struct_types};
+use crate::xsd_naming::{Naming, field_ident, snake_case, struct_name, struct_types};
+use crate::xsd_render::{Kind as ElementKind, element_kind};
 
 /// What an element holds.
 enum Kind<'a> {
@@ -36,15 +38,6 @@ fn kind<'a>(schema: &'a Schema, element: &ElementDecl) -> Result<Kind<'a>, Error
     } else {
         Kind::Child(target)
     })
-}
-
-fn field(element: &ElementDecl, naming: &Naming<'_>) -> proc_macro2::Ident {
-    let id = naming
-        .field_ids
-        .get(&element.name)
-        .cloned()
-        .unwrap_or_else(|| element.name.clone());
-    format_ident!("{}", snake_case(&id))
 }
 
 /// The module: one `impl` per struct, plus the CSV row of the root's repeated elements.
@@ -89,7 +82,7 @@ fn render_json(
         parts.push(quote! { crate::records::key(out, &mut first, #key); #value });
     }
     for element in &ty.elements {
-        let f = field(element, naming);
+        let f = field_ident(element, naming);
         let key = key_literal(&element.name);
         let one = match kind(schema, element)? {
             Kind::Text => quote! { crate::records::string(out, value); },
@@ -190,7 +183,7 @@ fn columns(
     for element in elements {
         let name = format!("{prefix}{}", element.name);
         steps.push(Step {
-            field: field(element, naming),
+            field: field_ident(element, naming),
             repeated: element.repeated,
         });
         let column = |name: String, leaf| Column {
@@ -262,18 +255,21 @@ fn render_cell(column: &Column) -> TokenStream {
         Leaf::Label => quote! { #value.label() },
     };
     let last_repeated = column.steps.iter().rposition(|s| s.repeated);
-    let Some(split) = last_repeated else {
-        // Single values all the way: an Option chain.
-        let mut expr = quote! { Some(self) };
-        for step in &column.steps {
+    // The single values after the last repeated element: an Option chain to the leaf.
+    let single_leaf = |start: TokenStream, steps: &[Step]| {
+        let mut expr = start;
+        for step in steps {
             let f = &step.field;
             expr = quote! { #expr.and_then(|v| v.#f.as_ref()) };
         }
         let value = leaf(quote! { v });
-        let value = match column.leaf {
+        match column.leaf {
             Leaf::Label => quote! { #expr.and_then(|v| #value) },
             _ => quote! { #expr.map(|v| #value) },
-        };
+        }
+    };
+    let Some(split) = last_repeated else {
+        let value = single_leaf(quote! { Some(self) }, &column.steps);
         return quote! { row.push_single(#value); };
     };
     let mut iter = quote! { ::std::iter::once(self) };
@@ -285,15 +281,66 @@ fn render_cell(column: &Column) -> TokenStream {
             quote! { #iter.filter_map(|v| v.#f.as_ref()) }
         };
     }
-    let mut tail = quote! { Some(v) };
-    for step in &column.steps[split + 1..] {
-        let f = &step.field;
-        tail = quote! { #tail.and_then(|v| v.#f.as_ref()) };
-    }
-    let value = leaf(quote! { v });
-    let value = match column.leaf {
-        Leaf::Label => quote! { #tail.and_then(|v| #value) },
-        _ => quote! { #tail.map(|v| #value) },
-    };
+    let value = single_leaf(quote! { Some(v) }, &column.steps[split + 1..]);
     quote! { row.push_joined(#iter.map(|v| #value)); }
+}
+
+/// `labeled_json()`: the value with XML names as keys, codes as `{"code", "label"}` (label `null`
+/// when the table does not list the code), repeated elements as arrays, groups as objects.
+pub(crate) fn render_labeled_json(
+    ty: &ComplexType,
+    name: &proc_macro2::Ident,
+    schema: &Schema,
+    naming: &Naming<'_>,
+) -> Result<TokenStream, Error> {
+    let mut inserts = Vec::new();
+    for attribute in &ty.attributes {
+        let field = format_ident!("{}", snake_case(&attribute.name));
+        let key = Literal::string(&format!("@{}", attribute.name));
+        let value = if attribute.code_table.is_some() {
+            quote! { crate::xml::labeled_code(self.#field.code(), self.#field.label()) }
+        } else {
+            quote! { ::serde_json::json!(self.#field) }
+        };
+        inserts.push(quote! { map.insert(#key.to_owned(), #value); });
+    }
+    for element in &ty.elements {
+        let field = field_ident(element, naming);
+        let key = Literal::string(&element.name);
+        let one = match element_kind(schema, element, naming)? {
+            ElementKind::Text => quote! { ::serde_json::Value::String(value.clone()) },
+            ElementKind::Code(_) => {
+                quote! { crate::xml::labeled_code(value.code(), value.label()) }
+            }
+            ElementKind::Child(_) => quote! { value.labeled_json() },
+        };
+        inserts.push(if element.repeated {
+            quote! {
+                if !self.#field.is_empty() {
+                    let values = self.#field.iter().map(|value| #one).collect();
+                    map.insert(#key.to_owned(), ::serde_json::Value::Array(values));
+                }
+            }
+        } else {
+            quote! {
+                if let Some(value) = &self.#field {
+                    map.insert(#key.to_owned(), #one);
+                }
+            }
+        });
+    }
+    Ok(quote! {
+        impl #name {
+            /// This value as JSON for people: XML names as keys, each code as
+            /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
+            pub fn labeled_json(&self) -> ::serde_json::Value {
+                let mut map = ::serde_json::Map::new();
+                #(#inserts)*
+                if !self.unknown_elements.is_empty() {
+                    map.insert("_unknown".to_owned(), ::serde_json::json!(self.unknown_elements));
+                }
+                ::serde_json::Value::Object(map)
+            }
+        }
+    })
 }

@@ -1,74 +1,18 @@
 //! XSD -> Rust: one struct per complex type (serde `Serialize` with the XML names) and an
 //! event-driven reader (`read_children`) over the hand-written runtime in `crate::xml`.
 
-use std::collections::BTreeMap;
-
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::Error;
-use crate::code_table::CodeTable;
 use crate::xsd::{AttributeDecl, ComplexType, ElementDecl, Schema};
-
-/// What the generator needs besides the schema.
-pub(crate) struct Naming<'a> {
-    /// Element name -> neutral identifier (from the tree table), for field names.
-    pub field_ids: BTreeMap<String, String>,
-    /// Every code table, for `iryo:codeTable`.
-    pub tables: &'a [CodeTable],
-    /// Where the messages of errors point.
-    pub path: &'a str,
-}
+use crate::xsd_naming::{Naming, field_ident, is_code_carrier, snake_case, struct_name};
 
 /// How one child element is read.
-enum Kind {
+pub(crate) enum Kind {
     Text,
     Code(TokenStream),
     Child(proc_macro2::Ident),
-}
-
-/// The struct name of a complex type: its name without a `Type` suffix.
-pub(crate) fn struct_name(type_name: &str) -> String {
-    type_name
-        .strip_suffix("Type")
-        .unwrap_or(type_name)
-        .to_owned()
-}
-
-/// `PatientAge` -> `patient_age`, `MedicineA` -> `medicine_a`, `DATMEDNAME` -> `datmedname`.
-pub(crate) fn snake_case(id: &str) -> String {
-    if id
-        .chars()
-        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
-    {
-        return id.to_ascii_lowercase();
-    }
-    let mut out = String::new();
-    for (i, c) in id.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The struct types to render: every complex type reachable from the root that is not a code
-/// carrier (a type with no elements whose only attribute is `CODE`).
-pub(crate) fn struct_types(schema: &Schema) -> Vec<&ComplexType> {
-    schema
-        .complex_types
-        .iter()
-        .filter(|t| !is_code_carrier(t))
-        .collect()
-}
-
-fn is_code_carrier(t: &ComplexType) -> bool {
-    t.elements.is_empty() && t.attributes.len() == 1 && t.attributes[0].name == "CODE"
 }
 
 /// Renders one struct and its reader.
@@ -109,7 +53,7 @@ pub(crate) fn render_struct(
     } else {
         quote! { #[derive(Clone, Debug, PartialEq, ::serde::Serialize)] }
     };
-    let labeled = render_labeled_json(ty, &name, schema, naming)?;
+    let labeled = crate::xsd_json::render_labeled_json(ty, &name, schema, naming)?;
     let from_start = if ty.attributes.is_empty() {
         quote! {}
     } else {
@@ -166,7 +110,7 @@ fn spec_error(naming: &Naming<'_>, message: &str) -> Error {
     Error::Spec(format!("{}: {message}", naming.path))
 }
 
-fn element_kind(
+pub(crate) fn element_kind(
     schema: &Schema,
     element: &ElementDecl,
     naming: &Naming<'_>,
@@ -215,15 +159,6 @@ fn code_type(table: &str, naming: &Naming<'_>) -> Result<TokenStream, Error> {
     let krate = format_ident!("{}", table.rust.krate.replace('-', "_"));
     let ty = format_ident!("{}", table.rust.type_name);
     Ok(quote! { ::#krate::#ty })
-}
-
-fn field_ident(element: &ElementDecl, naming: &Naming<'_>) -> proc_macro2::Ident {
-    let id = naming
-        .field_ids
-        .get(&element.name)
-        .cloned()
-        .unwrap_or_else(|| element.name.clone());
-    format_ident!("{}", snake_case(&id))
 }
 
 fn field_doc(doc: &str, xml_name: &str, table: Option<&str>) -> String {
@@ -415,70 +350,6 @@ fn render_from_start(
                     #(#children)*
                     unknown_elements: Vec::new(),
                 })
-            }
-        }
-    })
-}
-
-impl Naming<'_> {
-    fn path_element(&self, ty: &ComplexType) -> String {
-        struct_name(&ty.name)
-    }
-}
-
-/// `labeled_json()`: the value with XML names as keys, codes as `{"code", "label"}` (label `null`
-/// when the table does not list the code), repeated elements as arrays, groups as objects.
-fn render_labeled_json(
-    ty: &ComplexType,
-    name: &proc_macro2::Ident,
-    schema: &Schema,
-    naming: &Naming<'_>,
-) -> Result<TokenStream, Error> {
-    let mut inserts = Vec::new();
-    for attribute in &ty.attributes {
-        let field = format_ident!("{}", snake_case(&attribute.name));
-        let key = Literal::string(&format!("@{}", attribute.name));
-        let value = if attribute.code_table.is_some() {
-            quote! { crate::xml::labeled_code(self.#field.code(), self.#field.label()) }
-        } else {
-            quote! { ::serde_json::json!(self.#field) }
-        };
-        inserts.push(quote! { map.insert(#key.to_owned(), #value); });
-    }
-    for element in &ty.elements {
-        let field = field_ident(element, naming);
-        let key = Literal::string(&element.name);
-        let one = match element_kind(schema, element, naming)? {
-            Kind::Text => quote! { ::serde_json::Value::String(value.clone()) },
-            Kind::Code(_) => quote! { crate::xml::labeled_code(value.code(), value.label()) },
-            Kind::Child(_) => quote! { value.labeled_json() },
-        };
-        inserts.push(if element.repeated {
-            quote! {
-                if !self.#field.is_empty() {
-                    let values = self.#field.iter().map(|value| #one).collect();
-                    map.insert(#key.to_owned(), ::serde_json::Value::Array(values));
-                }
-            }
-        } else {
-            quote! {
-                if let Some(value) = &self.#field {
-                    map.insert(#key.to_owned(), #one);
-                }
-            }
-        });
-    }
-    Ok(quote! {
-        impl #name {
-            /// This value as JSON for people: XML names as keys, each code as
-            /// `{"code": ..., "label": ...}`, repeated elements as arrays, unknown elements under `_unknown`.
-            pub fn labeled_json(&self) -> ::serde_json::Value {
-                let mut map = ::serde_json::Map::new();
-                #(#inserts)*
-                if !self.unknown_elements.is_empty() {
-                    map.insert("_unknown".to_owned(), ::serde_json::json!(self.unknown_elements));
-                }
-                ::serde_json::Value::Object(map)
             }
         }
     })

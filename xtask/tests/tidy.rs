@@ -7,13 +7,11 @@ use std::path::{Path, PathBuf};
 /// Hand-written files longer than 400 lines today. Each is to be split; the test fails when one
 /// grows, and when one is split below the limit (so that it leaves this list).
 const LONG_FILES: &[&str] = &[
-    "codegen/src/xsd_render.rs",
     "crates/iryo-hiyari/src/query.rs",
     "crates/iryo-hiyari/src/xml.rs",
     "crates/iryo-mock/tests/faults/common.rs",
     "crates/iryo-orca-deliver/src/postgres/mod.rs",
     "crates/iryo-plat/tests/flow.rs",
-    "crates/iryo-runtime/src/raw_json.rs",
     "xtask/src/spec_tools.rs",
 ];
 const MAX_LINES: usize = 400;

@@ -19,84 +19,54 @@ pub struct EnvVar {
     pub secret: bool,
 }
 
-/// The ORCA operator ID (Basic auth).
-pub const ORCA_USER: EnvVar = EnvVar {
-    name: "ORCA_USER",
-    what: "the ORCA operator ID",
-    read_by: "orca push-events, orca watch",
-    secret: false,
-};
-/// The ORCA operator's password (Basic auth).
-pub const ORCA_PASSWORD: EnvVar = EnvVar {
-    name: "ORCA_PASSWORD",
-    what: "the operator's password",
-    read_by: "orca push-events, orca watch",
-    secret: true,
-};
-/// A fixed PLAneTs Bearer token, used instead of the token file when set.
-pub const PLAT_TOKEN: EnvVar = EnvVar {
-    name: "PLAT_TOKEN",
-    what: "the Bearer access token",
-    read_by: "plat delete-permission, plat permissions (instead of the token file)",
-    secret: true,
-};
-/// Where `iryo plat login` keeps the session.
-pub const IRYO_PLAT_TOKEN_FILE: EnvVar = EnvVar {
-    name: "IRYO_PLAT_TOKEN_FILE",
-    what: "the token file's path (default $XDG_CONFIG_HOME/iryo/plat-token.json, or ~/.config/...)",
-    read_by: "plat login, plat logout, plat permissions",
-    secret: false,
-};
-/// The PostgreSQL URL of `--postgres` given without a value.
-pub const IRYO_POSTGRES_URL: EnvVar = EnvVar {
-    name: "IRYO_POSTGRES_URL",
-    what: "the PostgreSQL URL",
-    read_by: "orca watch --postgres, orca fleet",
-    secret: true,
-};
-/// The Standard Webhooks signing secret.
-pub const IRYO_WEBHOOK_SECRET: EnvVar = EnvVar {
-    name: "IRYO_WEBHOOK_SECRET",
-    what: "the webhook signing secret (whsec_ + base64 key)",
-    read_by: "orca watch --webhook",
-    secret: true,
-};
-/// `--allow-insecure-http` from the environment (clap reads it; listed here for the reference).
-pub const IRYO_ALLOW_INSECURE_HTTP: EnvVar = EnvVar {
-    name: "IRYO_ALLOW_INSECURE_HTTP",
-    what: "the one non-loopback host credentials may reach over plain http (same as --allow-insecure-http)",
-    read_by: "every command that sends credentials",
-    secret: false,
-};
+/// Declares one constant per variable (named like it) and [`ALL`], the table in this order.
+macro_rules! env_vars {
+    ($($(#[$doc:meta])* $name:ident: $what:literal, read by $read_by:literal $(, $secret:ident)?;)*) => {
+        $(
+            $(#[$doc])*
+            pub const $name: EnvVar = EnvVar {
+                name: stringify!($name),
+                what: $what,
+                read_by: $read_by,
+                secret: env_vars!(@secret $($secret)?),
+            };
+        )*
+        /// The whole table, in the reference's order.
+        #[cfg_attr(not(test), allow(dead_code))]
+        pub const ALL: &[&EnvVar] = &[$(&$name),*];
+    };
+    (@secret secret) => { true };
+    (@secret) => { false };
+}
 
-/// The base of the default token file's folder.
-pub const XDG_CONFIG_HOME: EnvVar = EnvVar {
-    name: "XDG_CONFIG_HOME",
-    what: "the configuration folder (the token file's default is in iryo/ under it)",
-    read_by: "plat login, plat logout, plat permissions",
-    secret: false,
-};
-/// The fallback of [`XDG_CONFIG_HOME`]: `$HOME/.config`.
-pub const HOME: EnvVar = EnvVar {
-    name: "HOME",
-    what: "the home folder ($HOME/.config when XDG_CONFIG_HOME is unset)",
-    read_by: "plat login, plat logout, plat permissions",
-    secret: false,
-};
-
-/// The whole table, in the reference's order.
-#[cfg_attr(not(test), allow(dead_code))]
-pub const ALL: &[&EnvVar] = &[
-    &ORCA_USER,
-    &ORCA_PASSWORD,
-    &PLAT_TOKEN,
-    &IRYO_PLAT_TOKEN_FILE,
-    &IRYO_POSTGRES_URL,
-    &IRYO_WEBHOOK_SECRET,
-    &IRYO_ALLOW_INSECURE_HTTP,
-    &XDG_CONFIG_HOME,
-    &HOME,
-];
+env_vars! {
+    /// The ORCA operator ID (Basic auth).
+    ORCA_USER: "the ORCA operator ID", read by "orca push-events, orca watch";
+    /// The ORCA operator's password (Basic auth).
+    ORCA_PASSWORD: "the operator's password", read by "orca push-events, orca watch", secret;
+    /// A fixed PLAneTs Bearer token, used instead of the token file when set.
+    PLAT_TOKEN: "the Bearer access token",
+        read by "plat delete-permission, plat permissions (instead of the token file)", secret;
+    /// Where `iryo plat login` keeps the session.
+    IRYO_PLAT_TOKEN_FILE:
+        "the token file's path (default $XDG_CONFIG_HOME/iryo/plat-token.json, or ~/.config/...)",
+        read by "plat login, plat logout, plat permissions";
+    /// The PostgreSQL URL of `--postgres` given without a value.
+    IRYO_POSTGRES_URL: "the PostgreSQL URL", read by "orca watch --postgres, orca fleet", secret;
+    /// The Standard Webhooks signing secret.
+    IRYO_WEBHOOK_SECRET: "the webhook signing secret (whsec_ + base64 key)",
+        read by "orca watch --webhook", secret;
+    /// `--allow-insecure-http` from the environment (clap reads it; listed here for the reference).
+    IRYO_ALLOW_INSECURE_HTTP:
+        "the one non-loopback host credentials may reach over plain http (same as --allow-insecure-http)",
+        read by "every command that sends credentials";
+    /// The base of the default token file's folder.
+    XDG_CONFIG_HOME: "the configuration folder (the token file's default is in iryo/ under it)",
+        read by "plat login, plat logout, plat permissions";
+    /// The fallback of [`XDG_CONFIG_HOME`]: `$HOME/.config`.
+    HOME: "the home folder ($HOME/.config when XDG_CONFIG_HOME is unset)",
+        read by "plat login, plat logout, plat permissions";
+}
 
 impl EnvVar {
     /// The value as set (empty included), or `None` when unset or not UTF-8.

@@ -88,31 +88,35 @@ pub fn one_line(error: &dyn std::error::Error) -> String {
     iryo_runtime::printable(&line)
 }
 
-impl From<iryo_orca::Error> for CliError {
-    fn from(error: iryo_orca::Error) -> Self {
-        use iryo_orca::Error as E;
-        let message = one_line(&error);
-        match error {
-            E::InsecureHttp(refused) => crate::insecure::refused(&refused),
-            E::Api { .. } => CliError::Api(message),
-            E::InvalidInput { .. } | E::Config(_) => CliError::Input(message),
-            _ => CliError::Transport(message),
+/// A client's error as the command's: plain http refused, the API's own answer (exit 1), a refused
+/// input (exit 4, the variants listed), anything else a transport failure.
+macro_rules! from_client_error {
+    ($($error:ident)::+, input: $($input:pat),+) => {
+        impl From<$($error)::+> for CliError {
+            fn from(error: $($error)::+) -> Self {
+                let message = one_line(&error);
+                match error {
+                    $($error)::+::InsecureHttp(refused) => crate::insecure::refused(&refused),
+                    $($error)::+::Api { .. } => CliError::Api(message),
+                    $($input)|+ => CliError::Input(message),
+                    _ => CliError::Transport(message),
+                }
+            }
         }
-    }
+    };
 }
 
-impl From<iryo_plat::Error> for CliError {
-    fn from(error: iryo_plat::Error) -> Self {
-        use iryo_plat::Error as E;
-        let message = one_line(&error);
-        match error {
-            E::InsecureHttp(refused) => crate::insecure::refused(&refused),
-            E::Api { .. } => CliError::Api(message),
-            E::InvalidInput { .. } | E::Config(_) | E::Token(_) => CliError::Input(message),
-            _ => CliError::Transport(message),
-        }
-    }
-}
+from_client_error!(
+    iryo_orca::Error,
+    input: iryo_orca::Error::InvalidInput { .. },
+    iryo_orca::Error::Config(_)
+);
+from_client_error!(
+    iryo_plat::Error,
+    input: iryo_plat::Error::InvalidInput { .. },
+    iryo_plat::Error::Config(_),
+    iryo_plat::Error::Token(_)
+);
 
 impl From<iryo_hiyari::Error> for CliError {
     fn from(error: iryo_hiyari::Error) -> Self {

@@ -58,7 +58,9 @@ Credentials come from ORCA_USER / ORCA_PASSWORD and PLAT_TOKEN and are never pri
     after_help = format!("{TOP_HELP}\n{}", error::EXIT_CODES_HELP),
 )]
 struct Cli {
-    /// Print request summaries (never headers or credentials) and a final count on stderr.
+    /// Print request summaries (never headers or credentials) and a final count on stderr; for
+    /// ORCA and PLAneTs calls also one line per HTTP attempt (API, operation, attempt, status,
+    /// retry delay), from the client's `tracing` spans.
     #[arg(short, long, global = true)]
     verbose: bool,
     #[command(subcommand)]

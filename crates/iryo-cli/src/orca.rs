@@ -70,6 +70,9 @@ pub async fn run(command: OrcaCommand, verbose: bool) -> Result<(), Stop> {
 }
 
 async fn push_events(args: PushEventsArgs, verbose: bool) -> Result<(), Stop> {
+    if verbose {
+        crate::output::trace_http_attempts();
+    }
     let user = crate::env::ORCA_USER.required()?;
     let password = crate::env::ORCA_PASSWORD.required()?;
     let start = push_time("--start", args.start.as_deref())?;

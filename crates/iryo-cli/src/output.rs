@@ -52,3 +52,24 @@ macro_rules! stop_from_client_error {
 }
 
 stop_from_client_error!(iryo_orca::Error, iryo_plat::Error, iryo_hiyari::Error);
+
+/// `-v` for the commands that call an API through the client shell: one stderr line per HTTP
+/// attempt, from the `iryo.http` span the runtime emits (API, operation, attempt, status, retry
+/// delay; the runtime records no header, token or password). Other spans and events stay off.
+pub fn trace_http_attempts() {
+    use tracing_subscriber::filter::filter_fn;
+    use tracing_subscriber::fmt::format::FmtSpan;
+    use tracing_subscriber::prelude::*;
+
+    let attempts = tracing_subscriber::fmt::layer()
+        .with_writer(io::stderr)
+        .with_ansi(false)
+        .without_time()
+        .with_level(false)
+        .with_target(false)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_filter(filter_fn(|meta| {
+            meta.is_span() && meta.name() == "iryo.http"
+        }));
+    let _ = tracing_subscriber::registry().with(attempts).try_init();
+}

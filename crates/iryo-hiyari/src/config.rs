@@ -69,79 +69,34 @@ impl Config {
         }
     }
 
-    /// The endpoint path, e.g. `/phsearch/SearchNewReportApi.action` for the newer service.
-    pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.path = path.into();
-        self
-    }
-
-    /// GET or POST.
-    pub fn method(mut self, method: Method) -> Self {
-        self.method = method;
-        self
-    }
-
-    /// Reports per request when a search is fetched page by page (at least 1).
-    pub fn page_size(mut self, page_size: u64) -> Self {
-        self.page_size = page_size.max(1);
-        self
-    }
-
-    /// Pause between two page requests (requests are never concurrent).
-    pub fn page_pause(mut self, pause: Duration) -> Self {
-        self.page_pause = pause;
-        self
-    }
-
-    /// Send `count=all` as one request instead of pages. The public service is known to time out
-    /// on big answers: use with care.
-    pub fn unbounded_all(mut self, yes: bool) -> Self {
-        self.unbounded_all = yes;
-        self
-    }
-
-    /// What invalid Shift_JIS bytes in an answer do: fail (default) or become U+FFFD.
-    pub fn invalid_bytes(mut self, mode: InvalidBytes) -> Self {
-        self.invalid_bytes = mode;
-        self
-    }
-
-    /// Retries of a page request (searches are safe to repeat) on connection failures, timeouts,
-    /// 408, 429 and 5xx, honouring `Retry-After`, as long as nothing of that page was yielded.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The largest answer to one request; a bigger one is [`Error::TooLarge`].
-    pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.max_response_bytes = limit;
-        self
-    }
-
-    /// What one report (and the rest of an answer) may hold: see [`Limits`].
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Keeps every answer's raw bytes, as received: `pages` gives a writer per page request.
-    pub fn raw_pages(mut self, pages: Arc<dyn RawPages>) -> Self {
-        self.raw_pages = Some(pages);
-        self
-    }
-
-    /// The longest wait for the next bytes of an answer (a stalled server), without limiting
-    /// how long a large answer may take in all.
-    pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = timeout;
-        self
-    }
-
-    /// Time allowed to open a connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
+    iryo_runtime::setters! {
+        /// The endpoint path, e.g. `/phsearch/SearchNewReportApi.action` for the newer service.
+        path(path: impl Into<String>) => path = path.into();
+        /// GET or POST.
+        method(method: Method) => method;
+        /// Reports per request when a search is fetched page by page (at least 1).
+        page_size(page_size: u64) => page_size = page_size.max(1);
+        /// Pause between two page requests (requests are never concurrent).
+        page_pause(pause: Duration) => page_pause;
+        /// Send `count=all` as one request instead of pages. The public service is known to time out
+        /// on big answers: use with care.
+        unbounded_all(yes: bool) => unbounded_all;
+        /// What invalid Shift_JIS bytes in an answer do: fail (default) or become U+FFFD.
+        invalid_bytes(mode: InvalidBytes) => invalid_bytes;
+        /// Retries of a page request (searches are safe to repeat) on connection failures, timeouts,
+        /// 408, 429 and 5xx, honouring `Retry-After`, as long as nothing of that page was yielded.
+        retry(policy: RetryPolicy) => retry;
+        /// The largest answer to one request; a bigger one is [`Error::TooLarge`].
+        max_response_bytes(limit: u64) => max_response_bytes;
+        /// What one report (and the rest of an answer) may hold: see [`Limits`].
+        limits(limits: Limits) => limits;
+        /// Keeps every answer's raw bytes, as received: `pages` gives a writer per page request.
+        raw_pages(pages: Arc<dyn RawPages>) => raw_pages = Some(pages);
+        /// The longest wait for the next bytes of an answer (a stalled server), without limiting
+        /// how long a large answer may take in all.
+        read_timeout(timeout: Duration) => read_timeout;
+        /// Time allowed to open a connection.
+        connect_timeout(timeout: Duration) => connect_timeout;
     }
 
     /// The client.

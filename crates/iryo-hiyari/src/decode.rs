@@ -205,11 +205,7 @@ pub struct UnsupportedEncoding(pub String);
 
 impl<R: Read> Read for DecodingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        crate::limits::read_from_buffer(self, buf)
     }
 }
 

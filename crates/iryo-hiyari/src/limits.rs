@@ -44,34 +44,17 @@ impl Limits {
         Limits::default()
     }
 
-    /// Sets [`Limits::report_text_bytes`].
-    pub fn report_text_bytes(mut self, bytes: u64) -> Self {
-        self.report_text_bytes = bytes;
-        self
-    }
-
-    /// Sets [`Limits::report_elements`].
-    pub fn report_elements(mut self, elements: u64) -> Self {
-        self.report_elements = elements;
-        self
-    }
-
-    /// Sets [`Limits::report_unknown_elements`].
-    pub fn report_unknown_elements(mut self, elements: u64) -> Self {
-        self.report_unknown_elements = elements;
-        self
-    }
-
-    /// Sets [`Limits::element_bytes`] (at least 64, the size of the declaration and root tag).
-    pub fn element_bytes(mut self, bytes: u64) -> Self {
-        self.element_bytes = bytes.max(64);
-        self
-    }
-
-    /// Sets [`Limits::prolog_bytes`] (at least 64).
-    pub fn prolog_bytes(mut self, bytes: u64) -> Self {
-        self.prolog_bytes = bytes.max(64);
-        self
+    iryo_runtime::setters! {
+        /// Sets [`Limits::report_text_bytes`].
+        report_text_bytes(bytes: u64) => report_text_bytes;
+        /// Sets [`Limits::report_elements`].
+        report_elements(elements: u64) => report_elements;
+        /// Sets [`Limits::report_unknown_elements`].
+        report_unknown_elements(elements: u64) => report_unknown_elements;
+        /// Sets [`Limits::element_bytes`] (at least 64, the size of the declaration and root tag).
+        element_bytes(bytes: u64) => element_bytes = bytes.max(64);
+        /// Sets [`Limits::prolog_bytes`] (at least 64).
+        prolog_bytes(bytes: u64) => prolog_bytes = bytes.max(64);
     }
 }
 
@@ -157,11 +140,7 @@ impl<R> Capped<R> {
 
 impl<R: BufRead> Read for Capped<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        crate::limits::read_from_buffer(self, buf)
     }
 }
 
@@ -183,6 +162,15 @@ impl<R: BufRead> BufRead for Capped<R> {
         self.allowance = self.allowance.saturating_sub(amount as u64);
         self.inner.consume(amount);
     }
+}
+
+/// `Read::read` of a reader whose `BufRead` does the work: copies what `fill_buf` has.
+pub(crate) fn read_from_buffer(reader: &mut impl BufRead, buf: &mut [u8]) -> io::Result<usize> {
+    let available = reader.fill_buf()?;
+    let n = available.len().min(buf.len());
+    buf[..n].copy_from_slice(&available[..n]);
+    reader.consume(n);
+    Ok(n)
 }
 
 #[cfg(test)]

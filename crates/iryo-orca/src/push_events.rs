@@ -104,28 +104,15 @@ impl<'a> PushEventsRequest<'a> {
         }
     }
 
-    /// Only notifications of this event name (e.g. `patient_accept`).
-    pub fn event(mut self, event: impl Into<String>) -> Self {
-        self.event = Some(event.into());
-        self
-    }
-
-    /// Only notifications caused by this ORCA operator.
-    pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.user = Some(user.into());
-        self
-    }
-
-    /// Window start (a date means from 00:00, JST).
-    pub fn start(mut self, start: impl Into<PushTime>) -> Self {
-        self.start = Some(start.into());
-        self
-    }
-
-    /// Window end, inclusive (a date means through 23:59:59, a minute through its last second).
-    pub fn end(mut self, end: impl Into<PushTime>) -> Self {
-        self.end = Some(end.into());
-        self
+    iryo_runtime::setters! {
+        /// Only notifications of this event name (e.g. `patient_accept`).
+        event(event: impl Into<String>) => event = Some(event.into());
+        /// Only notifications caused by this ORCA operator.
+        user(user: impl Into<String>) => user = Some(user.into());
+        /// Window start (a date means from 00:00, JST).
+        start(start: impl Into<PushTime>) => start = Some(start.into());
+        /// Window end, inclusive (a date means through 23:59:59, a minute through its last second).
+        end(end: impl Into<PushTime>) => end = Some(end.into());
     }
 
     /// The wire filter, after ORCA's own checks: `event` and `user` half-width (codes 0001,
@@ -222,17 +209,7 @@ mod tests {
     use super::*;
 
     fn event(data: &str) -> PushEvent {
-        let data: PushEventData = serde_json::from_str(data).unwrap();
-        let body = PushEventBody::from_wire(&data.event, data.body.clone()).unwrap();
-        PushEvent {
-            uuid: data.uuid,
-            id: data.id,
-            event: data.event,
-            user: data.user,
-            time: data.time,
-            body,
-            extra: data.extra,
-        }
+        PushEvent::from_json(data).unwrap()
     }
 
     #[test]
@@ -252,5 +229,18 @@ mod tests {
              \"revision\":7,\"note\":\"n\"}"
         );
         let _: serde_json::Value = serde_json::from_str(&line).unwrap();
+    }
+
+    #[test]
+    fn a_typed_body_prints_in_the_spec_order_as_orca_sends_it() {
+        let body = "{\"Patient_Mode\":\"add\",\"Patient_ID\":\"00012\",\"Accept_Date\":\"2018-01-24\",\
+                    \"Accept_Time\":\"16:02:53\",\"Department_Code\":\"01\"}";
+        let typed = event(&format!(
+            "{{\"uuid\":\"2df2ef80-8978-4817-b929-c07e4ba39e6f\",\"id\":1,\"event\":\"patient_accept\",\
+             \"user\":\"ormaster\",\"body\":{body},\"time\":\"2018-01-24T16:02:53+0900\"}}"
+        ));
+        assert!(matches!(typed.body, PushEventBody::PatientAccept(_)));
+        let line = typed.to_json_line().unwrap();
+        assert!(line.contains(&format!("\"body\":{body},")), "{line}");
     }
 }

@@ -82,12 +82,7 @@ impl serde::Serialize for OrcaTimestamp {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for OrcaTimestamp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        OrcaTimestamp::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+iryo_runtime::deserialize_by_parse!(OrcaTimestamp);
 
 /// A notification time that is not `YYYY-MM-DDTHH:MM:SS` followed by `+hhmm` or `+hh:mm`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

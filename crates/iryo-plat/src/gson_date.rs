@@ -127,12 +127,7 @@ impl<T: serde::Serialize + ?Sized> serde::Serialize for IsoDates<'_, T> {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GsonDateTime {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        GsonDateTime::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+iryo_runtime::deserialize_by_parse!(GsonDateTime);
 
 /// A date in none of the accepted forms.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

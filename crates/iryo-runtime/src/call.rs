@@ -122,9 +122,7 @@ impl<R: Generated> Shell<R> {
                 Err(Attempt::Final(error)) => return Err(error),
                 Err(Attempt::Failed(failure)) => failure,
             };
-            if let Some(status) = failure.error.status() {
-                span.record("status", status);
-            }
+            // The status is already on the span: `Hooks::exec` records it as the answer arrives.
             if failure.error.status() == Some(401) && !refreshed && self.auth.token_rejected() {
                 refreshed = true;
                 tries += 1;

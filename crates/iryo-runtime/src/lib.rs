@@ -4,6 +4,7 @@
 mod blocking;
 mod body;
 mod call;
+mod client_error;
 mod credentials;
 mod failure;
 mod gathered;
@@ -22,6 +23,7 @@ mod shell;
 mod tls;
 mod token;
 mod transport;
+mod union;
 mod websocket;
 
 #[cfg(feature = "blocking")]
@@ -38,7 +40,7 @@ pub use failure::{classify, status_failure};
 pub use http::{BaseUrlError, join_base_url};
 pub use identity::{ClientIdentity, IdentityError};
 pub use json_line::{JsonLine, write_compact};
-pub use raw_json::{MemberSeed, RawJson, UnknownFields, Variant, tagged, untagged};
+pub use raw_json::{MemberSeed, RawJson, UnknownFields};
 pub use redact::{EXCERPT_CHARS, Redactor, body_excerpt, excerpt_suffix, printable, read_excerpt};
 #[cfg(feature = "progenitor")]
 pub use request::Request;
@@ -48,4 +50,12 @@ pub use settings::{BuildError, Settings};
 pub use shell::{Auth, AuthFailure, Generated, Hooks, Operation, RetryClass};
 pub use token::{TokenError, TokenFuture, TokenProvider};
 pub use transport::{InsecureHttp, Route, Transport, TransportError};
+pub use union::{Variant, tagged, untagged};
 pub use websocket::rustls_client_config;
+
+/// What [`generated_client!`] expands to needs (not a public API).
+#[cfg(feature = "progenitor")]
+#[doc(hidden)]
+pub mod __progenitor {
+    pub use progenitor_client::{ClientHooks, Error, OperationInfo};
+}

@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 
 /// serde_json's marker for raw values (`serde_json::value::RawValue`'s own implementation uses
 /// it; a test checks that it still works).
-const RAW_TOKEN: &str = "$serde_json::private::RawValue";
+pub(crate) const RAW_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// One JSON value kept as received (whitespace included): its own text, or a part of a larger
 /// text it shares (an answer read once, so that a large value is not copied out of it).
@@ -233,170 +233,11 @@ impl<'de> DeserializeSeed<'de> for MemberSeed<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_newtype_struct(RAW_TOKEN, RawText(self.0))
-    }
-}
-
-struct RawText<'a>(&'a mut String);
-
-impl<'de> Visitor<'de> for RawText<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value (read by serde_json)")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        if map.next_key::<Cow<'de, str>>()?.as_deref() != Some(RAW_TOKEN) {
-            return Err(de::Error::custom(
-                "unknown JSON can only be kept when read by serde_json",
-            ));
+        let refusal = "unknown JSON can only be kept when read by serde_json";
+        if let Some(text) = crate::union::raw_text(deserializer, self.0, refusal)? {
+            self.0.push_str(text);
         }
-        map.next_value_seed(AppendText(self.0))
-    }
-}
-
-struct AppendText<'a>(&'a mut String);
-
-impl<'de> DeserializeSeed<'de> for AppendText<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for AppendText<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("raw JSON text")
-    }
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
-        self.0.push_str(text);
         Ok(())
-    }
-}
-
-/// One variant of [`untagged`]: its name, and how to decode it from JSON text.
-pub type Variant<T> = (&'static str, fn(&str) -> serde_json::Result<T>);
-
-/// Decodes an untagged union without serde's buffering: the value's text (borrowed when read
-/// from a slice) is tried against each variant in turn. The error names every attempt.
-pub fn untagged<'de, D, T>(
-    deserializer: D,
-    name: &str,
-    variants: &[Variant<T>],
-) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let mut text = String::new();
-    let borrowed = deserializer.deserialize_newtype_struct(RAW_TOKEN, RawOrBorrowed(&mut text))?;
-    let raw = borrowed.unwrap_or(&text);
-    let mut reasons = Vec::new();
-    for (variant, decode) in variants {
-        match decode(raw) {
-            Ok(value) => return Ok(value),
-            Err(e) => reasons.push(format!("as {variant}: {e}")),
-        }
-    }
-    Err(de::Error::custom(format!(
-        "not a {name} ({})",
-        reasons.join("; ")
-    )))
-}
-
-/// Decodes an internally tagged union without serde's buffering: the value's text is read once,
-/// its `tag` member picks the variant (named by its tag value), which decodes the same text.
-pub fn tagged<'de, D, T>(
-    deserializer: D,
-    name: &str,
-    tag: &str,
-    variants: &[Variant<T>],
-) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let mut text = String::new();
-    let borrowed = deserializer.deserialize_newtype_struct(RAW_TOKEN, RawOrBorrowed(&mut text))?;
-    let raw = borrowed.unwrap_or(&text);
-    let value = serde_json::Deserializer::from_str(raw)
-        .deserialize_map(TagOf(tag))
-        .map_err(|e| de::Error::custom(format!("not a {name}: {e}")))?;
-    let Some(value) = value else {
-        return Err(de::Error::custom(format!("a {name} without `{tag}`")));
-    };
-    match variants.iter().find(|(variant, _)| *variant == value) {
-        Some((_, decode)) => {
-            decode(raw).map_err(|e| de::Error::custom(format!("{name} `{value}`: {e}")))
-        }
-        None => Err(de::Error::custom(format!(
-            "a {name} with the unknown `{tag}` {value:?}"
-        ))),
-    }
-}
-
-/// The string value of one member of an object, the others skipped.
-struct TagOf<'t>(&'t str);
-
-impl<'de> Visitor<'de> for TagOf<'_> {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "an object with a `{}` string", self.0)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key != self.0 {
-                map.next_value::<de::IgnoredAny>()?;
-            } else if found.is_some() {
-                // Two tags: which variant was meant is unknowable.
-                return Err(de::Error::duplicate_field("the tag"));
-            } else {
-                found = Some(map.next_value::<String>()?);
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// The raw text, borrowed from the input when possible, else copied into the string.
-struct RawOrBorrowed<'a>(&'a mut String);
-
-impl<'de> Visitor<'de> for RawOrBorrowed<'_> {
-    type Value = Option<&'de str>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value (read by serde_json)")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        if map.next_key::<Cow<'de, str>>()?.as_deref() != Some(RAW_TOKEN) {
-            return Err(de::Error::custom(
-                "a union can only be decoded by serde_json",
-            ));
-        }
-        map.next_value_seed(BorrowText(self.0))
-    }
-}
-
-struct BorrowText<'a>(&'a mut String);
-
-impl<'de> DeserializeSeed<'de> for BorrowText<'_> {
-    type Value = Option<&'de str>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for BorrowText<'_> {
-    type Value = Option<&'de str>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("raw JSON text")
-    }
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(text))
-    }
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        self.0.push_str(text);
-        Ok(None)
     }
 }
 
@@ -452,69 +293,6 @@ mod tests {
         );
         let alone: UnknownFields = serde_json::from_str(r#"{"k": true}"#).unwrap();
         assert_eq!(alone.to_json(), r#"{"k":true}"#);
-    }
-
-    #[test]
-    fn tagged_picks_the_variant_by_its_tag_and_refuses_two_tags() {
-        #[derive(Debug, PartialEq)]
-        enum Frame {
-            Ping(serde_json::Value),
-            Data(RawJson),
-        }
-        struct Wire(Frame);
-        impl<'de> Deserialize<'de> for Wire {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                tagged(
-                    d,
-                    "Frame",
-                    "command",
-                    &[
-                        ("ping", |raw| serde_json::from_str(raw).map(Frame::Ping)),
-                        ("data", |raw| serde_json::from_str(raw).map(Frame::Data)),
-                    ],
-                )
-                .map(Wire)
-            }
-        }
-        let data = r#"{"big":[1,2],"command":"data"}"#;
-        let Wire(frame) = serde_json::from_str(data).unwrap();
-        assert_eq!(
-            frame,
-            Frame::Data(RawJson::from_string(data.to_owned()).unwrap())
-        );
-        for (bad, says) in [
-            (r#"{"command":"data","command":"ping"}"#, "duplicate"),
-            (r#"{"x":1}"#, "without `command`"),
-            (r#"{"command":"pong"}"#, "unknown `command`"),
-            (r#"{"command":7}"#, "not a Frame"),
-        ] {
-            let err = serde_json::from_str::<Wire>(bad).err().unwrap().to_string();
-            assert!(err.contains(says), "{bad}: {err}");
-        }
-    }
-
-    #[test]
-    fn untagged_tries_each_variant_on_the_text() {
-        fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Result<u8, String>, D::Error> {
-            untagged(
-                d,
-                "Thing",
-                &[
-                    ("Number", |raw| serde_json::from_str::<u8>(raw).map(Ok)),
-                    ("Text", |raw| serde_json::from_str::<String>(raw).map(Err)),
-                ],
-            )
-        }
-        let mut de = serde_json::Deserializer::from_str(r#""hi""#);
-        assert_eq!(decode(&mut de).unwrap(), Err("hi".to_owned()));
-        let mut de = serde_json::Deserializer::from_reader(&b"12"[..]);
-        assert_eq!(decode(&mut de).unwrap(), Ok(12));
-        let mut de = serde_json::Deserializer::from_str("[]");
-        let err = decode(&mut de).unwrap_err().to_string();
-        assert!(
-            err.contains("as Number") && err.contains("as Text"),
-            "{err}"
-        );
     }
 
     #[test]

@@ -144,3 +144,39 @@ macro_rules! config_methods {
         }
     };
 }
+
+/// Builder setters written one line each: `/// doc` then `name(arg: Type) => field;` sets the
+/// field to the argument; `=> field = expression;` to an expression of it (`Some(arg)`,
+/// `arg.into()`, `arg.max(1)`). Each expands to `pub fn name(mut self, arg: Type) -> Self`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident $(= $value:expr)?;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$field = $crate::setters!(@value $arg $($value)?);
+                self
+            }
+        )*
+    };
+    (@value $arg:ident) => { $arg };
+    (@value $arg:ident $value:expr) => { $value };
+}
+
+/// `Deserialize` of a type read from a JSON string by its `parse(&str)` (the string borrowed when
+/// the input allows); the parse error is the message.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! deserialize_by_parse {
+    ($ty:ident) => {
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                let text = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $ty::parse(&text).map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}

@@ -201,3 +201,42 @@ pub trait Generated: Clone {
     /// The inner state, to change.
     fn hooks_mut(&mut self) -> &mut Hooks;
 }
+
+/// The generated client's side of the call path, written once: progenitor's `ClientHooks` put
+/// the resolved `Authorization` on ([`Hooks::pre`]) and send within the size limit
+/// ([`Hooks::exec`]); [`Generated`] hands the call path the hooks. Rendered by the generator as
+/// `::iryo_runtime::generated_client!(Client);` into each client's `operations.rs`.
+#[cfg(feature = "progenitor")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! generated_client {
+    ($client:ty) => {
+        impl $crate::__progenitor::ClientHooks<$crate::Hooks> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut ::reqwest::Request,
+                _info: &$crate::__progenitor::OperationInfo,
+            ) -> ::std::result::Result<(), $crate::__progenitor::Error<E>> {
+                self.inner.pre(request);
+                Ok(())
+            }
+
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                _info: &$crate::__progenitor::OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                self.inner.exec(&self.client, request).await
+            }
+        }
+
+        impl $crate::Generated for $client {
+            fn hooks(&self) -> &$crate::Hooks {
+                &self.inner
+            }
+            fn hooks_mut(&mut self) -> &mut $crate::Hooks {
+                &mut self.inner
+            }
+        }
+    };
+}

@@ -13,9 +13,10 @@ use crate::error::EXIT_CODES_HELP;
 use crate::output::Stop;
 
 const DELETE_HELP: &str = "\
-Prints the answer as one JSON object with the API's keys as received (`permissionGroup`, or the
-table's spelling `permissonGroup`; `permissionApproval`; `permissionComment`; the approval id as
-the JSON type received) and every date as an ISO 8601 local date-time (2021-10-07T19:51:02).
+Prints the answer as one JSON object with the API's keys as received, in the spec's order
+(`permissionGroup`, or the table's spelling `permissonGroup`; `permissionApproval`;
+`permissionComment`; the approval id as the JSON type received) and every date as an ISO 8601
+local date-time (2021-10-07T19:51:02).
 
 An alias of `iryo plat permissions delete`: the same request, token (--token-file, or PLAT_TOKEN as a
 fixed access token) and output.
@@ -23,7 +24,7 @@ fixed access token) and output.
 Example (the PLAneTs document's sample, against `iryo mock`):
   export PLAT_TOKEN=demo-token
   iryo plat delete-permission --base-url http://127.0.0.1:8182/cloudEHR --id 2 --comment \"〜のため削除します\"
-  {\"permissionGroup\":{...,\"requestedDatetime\":\"2021-10-07T19:51:02\"},\"permissionApproval\":[{...,\"permissionApprovalId\":2,...}],...}
+  {\"permissionGroup\":{...,\"requestedDatetime\":\"2021-10-07T19:51:02\"},\"permissionApproval\":[{\"permissionApprovalId\":2,...}],...}
 ";
 
 const FLOW_HELP: &str = "\
@@ -84,6 +85,9 @@ pub struct DeleteArgs {
 
 /// Runs a PLAT subcommand.
 pub async fn run(command: PlatCommand, verbose: bool) -> Result<(), Stop> {
+    if verbose {
+        crate::output::trace_http_attempts();
+    }
     match command {
         PlatCommand::DeletePermission(args) => delete_permission(args, verbose).await,
         PlatCommand::Login(args) => login::login(args).await,

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::common::{WRONG_PASSWORD, iryo, orca_mock};
+use crate::common::{ORCA_PASSWORD, WRONG_PASSWORD, iryo, orca_mock};
 
 const DOCUMENT_REQUEST: [&str; 8] = [
     "--event",
@@ -94,10 +94,42 @@ fn weborca_base_path_and_verbose_summary_without_credentials() {
     assert_eq!(
         run.stderr,
         format!(
-            "POST {}/api/api01rv2/pusheventgetv2 as ORCA user ormaster\n3 notifications\n",
+            "POST {}/api/api01rv2/pusheventgetv2 as ORCA user ormaster\n\
+             iryo.http{{api=\"orca\" operation=\"pushEventGetV2\" attempt=1 status=200}}: close\n\
+             3 notifications\n",
             orca.base_url()
         )
     );
+}
+
+#[test]
+fn verbose_traces_each_http_attempt_with_its_retry_and_never_a_credential() {
+    let orca = orca_mock();
+    orca.http_status_next(503).unwrap();
+    let run = run_push_events(&orca.base_url(), &["-v"])
+        .orca_credentials()
+        .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let attempts: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("iryo.http{"))
+        .collect();
+    let first =
+        r#"iryo.http{api="orca" operation="pushEventGetV2" attempt=1 status=503 retry_delay_ms="#;
+    assert_eq!(attempts.len(), 2, "{}", run.stderr);
+    assert!(attempts[0].starts_with(first), "{}", run.stderr);
+    assert_eq!(
+        attempts[1],
+        r#"iryo.http{api="orca" operation="pushEventGetV2" attempt=2 status=200}: close"#
+    );
+    // The harness checks every run for the secrets; the header itself never shows either.
+    let lower = run.stderr.to_ascii_lowercase();
+    assert!(
+        !lower.contains("authorization") && !lower.contains("basic "),
+        "{lower}"
+    );
+    assert!(!run.stderr.contains(ORCA_PASSWORD));
 }
 
 #[test]

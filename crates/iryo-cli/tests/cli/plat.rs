@@ -66,7 +66,8 @@ fn the_participant_side_and_location_reach_the_twin_endpoint() {
     assert_eq!(
         run.stderr,
         format!(
-            "PUT {}/participants/permission/delete/16 (location self)\n",
+            "PUT {}/participants/permission/delete/16 (location self)\n\
+             iryo.http{{api=\"plat\" operation=\"deleteParticipantPermission\" attempt=1 status=200}}: close\n",
             plat.app_url()
         )
     );

@@ -24,6 +24,9 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAcceptBody {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __accept_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
@@ -33,24 +36,29 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAcceptBody {
                 let mut __department_code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __insurance_combination_number: ::std::option::Option<
+                let mut __physician_code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __medical_memo: ::std::option::Option<
+                let mut __insurance_combination_number: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __medical_memo_info: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __patient_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __physician_code: ::std::option::Option<
+                let mut __medical_memo: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
                         "Accept_Date" => {
                             if __accept_date.is_some() {
                                 return Err(
@@ -75,6 +83,14 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAcceptBody {
                             }
                             __department_code = Some(map.next_value()?);
                         }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
+                        }
                         "Insurance_Combination_Number" => {
                             if __insurance_combination_number.is_some() {
                                 return Err(
@@ -85,14 +101,6 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAcceptBody {
                             }
                             __insurance_combination_number = Some(map.next_value()?);
                         }
-                        "Medical_Memo" => {
-                            if __medical_memo.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Medical_Memo"),
-                                );
-                            }
-                            __medical_memo = Some(map.next_value()?);
-                        }
                         "Medical_Memo_Info" => {
                             if __medical_memo_info.is_some() {
                                 return Err(
@@ -101,26 +109,22 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAcceptBody {
                             }
                             __medical_memo_info = Some(map.next_value()?);
                         }
-                        "Patient_ID" => {
-                            if __patient_id.is_some() {
+                        "Medical_Memo" => {
+                            if __medical_memo.is_some() {
                                 return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                    ::serde::de::Error::duplicate_field("Medical_Memo"),
                                 );
                             }
-                            __patient_id = Some(map.next_value()?);
-                        }
-                        "Physician_Code" => {
-                            if __physician_code.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Physician_Code"),
-                                );
-                            }
-                            __physician_code = Some(map.next_value()?);
+                            __medical_memo = Some(map.next_value()?);
                         }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(ClaimAcceptBody {
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
                     accept_date: match __accept_date {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
@@ -133,11 +137,11 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAcceptBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    insurance_combination_number: match __insurance_combination_number {
+                    physician_code: match __physician_code {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    medical_memo: match __medical_memo {
+                    insurance_combination_number: match __insurance_combination_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -145,11 +149,7 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAcceptBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    patient_id: match __patient_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    physician_code: match __physician_code {
+                    medical_memo: match __medical_memo {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -181,7 +181,19 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAccountBody {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
+                let mut __send_character_code: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::SendCharacterCode>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __perform_date: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __insurance_combination_number: ::std::option::Option<
@@ -190,24 +202,36 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAccountBody {
                 let mut __invoice_number: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __patient_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __perform_date: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __physician_code: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __send_character_code: ::std::option::Option<
-                    ::std::option::Option<::iryo_orca_codes::SendCharacterCode>,
-                > = None;
                 let mut __update_code: ::std::option::Option<
                     ::std::option::Option<::iryo_orca_codes::UpdateCode>,
                 > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "Send_Character_Code" => {
+                            if __send_character_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Send_Character_Code"),
+                                );
+                            }
+                            __send_character_code = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
+                        "Perform_Date" => {
+                            if __perform_date.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Perform_Date"),
+                                );
+                            }
+                            __perform_date = Some(map.next_value()?);
+                        }
                         "Department_Code" => {
                             if __department_code.is_some() {
                                 return Err(
@@ -215,6 +239,14 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAccountBody {
                                 );
                             }
                             __department_code = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
                         }
                         "Insurance_Combination_Number" => {
                             if __insurance_combination_number.is_some() {
@@ -234,38 +266,6 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAccountBody {
                             }
                             __invoice_number = Some(map.next_value()?);
                         }
-                        "Patient_ID" => {
-                            if __patient_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_ID"),
-                                );
-                            }
-                            __patient_id = Some(map.next_value()?);
-                        }
-                        "Perform_Date" => {
-                            if __perform_date.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Perform_Date"),
-                                );
-                            }
-                            __perform_date = Some(map.next_value()?);
-                        }
-                        "Physician_Code" => {
-                            if __physician_code.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Physician_Code"),
-                                );
-                            }
-                            __physician_code = Some(map.next_value()?);
-                        }
-                        "Send_Character_Code" => {
-                            if __send_character_code.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Send_Character_Code"),
-                                );
-                            }
-                            __send_character_code = Some(map.next_value()?);
-                        }
                         "Update_Code" => {
                             if __update_code.is_some() {
                                 return Err(
@@ -278,15 +278,7 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAccountBody {
                     }
                 }
                 Ok(ClaimAccountBody {
-                    department_code: match __department_code {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    insurance_combination_number: match __insurance_combination_number {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    invoice_number: match __invoice_number {
+                    send_character_code: match __send_character_code {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -298,11 +290,19 @@ impl<'de> ::serde::Deserialize<'de> for ClaimAccountBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
+                    department_code: match __department_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
                     physician_code: match __physician_code {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    send_character_code: match __send_character_code {
+                    insurance_combination_number: match __insurance_combination_number {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    invoice_number: match __invoice_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -338,21 +338,37 @@ impl<'de> ::serde::Deserialize<'de> for HospitalStayBody {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
+                let mut __request_number: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::HospitalStayRequest>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __admission_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __discharge_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __patient_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __request_number: ::std::option::Option<
-                    ::std::option::Option<::iryo_orca_codes::HospitalStayRequest>,
-                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "Request_Number" => {
+                            if __request_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Request_Number"),
+                                );
+                            }
+                            __request_number = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
                         "Admission_Date" => {
                             if __admission_date.is_some() {
                                 return Err(
@@ -369,31 +385,11 @@ impl<'de> ::serde::Deserialize<'de> for HospitalStayBody {
                             }
                             __discharge_date = Some(map.next_value()?);
                         }
-                        "Patient_ID" => {
-                            if __patient_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_ID"),
-                                );
-                            }
-                            __patient_id = Some(map.next_value()?);
-                        }
-                        "Request_Number" => {
-                            if __request_number.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Request_Number"),
-                                );
-                            }
-                            __request_number = Some(map.next_value()?);
-                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(HospitalStayBody {
-                    admission_date: match __admission_date {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    discharge_date: match __discharge_date {
+                    request_number: match __request_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -401,7 +397,11 @@ impl<'de> ::serde::Deserialize<'de> for HospitalStayBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    request_number: match __request_number {
+                    admission_date: match __admission_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    discharge_date: match __discharge_date {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -433,29 +433,21 @@ impl<'de> ::serde::Deserialize<'de> for MedicalInformation {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __department_code: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
                 let mut __insurance_combination_number: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __invoice_number: ::std::option::Option<
+                let mut __department_code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __physician_code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
+                let mut __invoice_number: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "Department_Code" => {
-                            if __department_code.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Department_Code"),
-                                );
-                            }
-                            __department_code = Some(map.next_value()?);
-                        }
                         "Insurance_Combination_Number" => {
                             if __insurance_combination_number.is_some() {
                                 return Err(
@@ -466,13 +458,13 @@ impl<'de> ::serde::Deserialize<'de> for MedicalInformation {
                             }
                             __insurance_combination_number = Some(map.next_value()?);
                         }
-                        "Invoice_Number" => {
-                            if __invoice_number.is_some() {
+                        "Department_Code" => {
+                            if __department_code.is_some() {
                                 return Err(
-                                    ::serde::de::Error::duplicate_field("Invoice_Number"),
+                                    ::serde::de::Error::duplicate_field("Department_Code"),
                                 );
                             }
-                            __invoice_number = Some(map.next_value()?);
+                            __department_code = Some(map.next_value()?);
                         }
                         "Physician_Code" => {
                             if __physician_code.is_some() {
@@ -482,23 +474,31 @@ impl<'de> ::serde::Deserialize<'de> for MedicalInformation {
                             }
                             __physician_code = Some(map.next_value()?);
                         }
+                        "Invoice_Number" => {
+                            if __invoice_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Invoice_Number"),
+                                );
+                            }
+                            __invoice_number = Some(map.next_value()?);
+                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(MedicalInformation {
-                    department_code: match __department_code {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
                     insurance_combination_number: match __insurance_combination_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    invoice_number: match __invoice_number {
+                    department_code: match __department_code {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
                     physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    invoice_number: match __invoice_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -530,27 +530,43 @@ impl<'de> ::serde::Deserialize<'de> for MedicalPracticeBody {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
+                let mut __patient_mode: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __information_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __information_time: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __medical_information: ::std::option::Option<
-                    ::std::vec::Vec<MedicalInformation>,
-                > = None;
-                let mut __patient_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __patient_mode: ::std::option::Option<
-                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
-                > = None;
                 let mut __perform_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __medical_information: ::std::option::Option<
+                    ::std::vec::Vec<MedicalInformation>,
                 > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "Patient_Mode" => {
+                            if __patient_mode.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
+                                );
+                            }
+                            __patient_mode = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
                         "Information_Date" => {
                             if __information_date.is_some() {
                                 return Err(
@@ -567,30 +583,6 @@ impl<'de> ::serde::Deserialize<'de> for MedicalPracticeBody {
                             }
                             __information_time = Some(map.next_value()?);
                         }
-                        "Medical_Information" => {
-                            if __medical_information.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Medical_Information"),
-                                );
-                            }
-                            __medical_information = Some(map.next_value()?);
-                        }
-                        "Patient_ID" => {
-                            if __patient_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_ID"),
-                                );
-                            }
-                            __patient_id = Some(map.next_value()?);
-                        }
-                        "Patient_Mode" => {
-                            if __patient_mode.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
-                                );
-                            }
-                            __patient_mode = Some(map.next_value()?);
-                        }
                         "Perform_Date" => {
                             if __perform_date.is_some() {
                                 return Err(
@@ -599,10 +591,26 @@ impl<'de> ::serde::Deserialize<'de> for MedicalPracticeBody {
                             }
                             __perform_date = Some(map.next_value()?);
                         }
+                        "Medical_Information" => {
+                            if __medical_information.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Medical_Information"),
+                                );
+                            }
+                            __medical_information = Some(map.next_value()?);
+                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(MedicalPracticeBody {
+                    patient_mode: match __patient_mode {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
                     information_date: match __information_date {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
@@ -611,19 +619,11 @@ impl<'de> ::serde::Deserialize<'de> for MedicalPracticeBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    medical_information: match __medical_information {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    patient_id: match __patient_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    patient_mode: match __patient_mode {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
                     perform_date: match __perform_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    medical_information: match __medical_information {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -655,33 +655,49 @@ impl<'de> ::serde::Deserialize<'de> for PatientAcceptBody {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __accept_date: ::std::option::Option<
+                let mut __patient_mode: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __accept_id: ::std::option::Option<
+                let mut __accept_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __accept_time: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
+                let mut __accept_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __insurance_combination_number: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __patient_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __patient_mode: ::std::option::Option<
-                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
-                > = None;
-                let mut __physician_code: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "Patient_Mode" => {
+                            if __patient_mode.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
+                                );
+                            }
+                            __patient_mode = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
                         "Accept_Date" => {
                             if __accept_date.is_some() {
                                 return Err(
@@ -689,14 +705,6 @@ impl<'de> ::serde::Deserialize<'de> for PatientAcceptBody {
                                 );
                             }
                             __accept_date = Some(map.next_value()?);
-                        }
-                        "Accept_Id" => {
-                            if __accept_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Accept_Id"),
-                                );
-                            }
-                            __accept_id = Some(map.next_value()?);
                         }
                         "Accept_Time" => {
                             if __accept_time.is_some() {
@@ -706,6 +714,14 @@ impl<'de> ::serde::Deserialize<'de> for PatientAcceptBody {
                             }
                             __accept_time = Some(map.next_value()?);
                         }
+                        "Accept_Id" => {
+                            if __accept_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Id"),
+                                );
+                            }
+                            __accept_id = Some(map.next_value()?);
+                        }
                         "Department_Code" => {
                             if __department_code.is_some() {
                                 return Err(
@@ -713,6 +729,14 @@ impl<'de> ::serde::Deserialize<'de> for PatientAcceptBody {
                                 );
                             }
                             __department_code = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
                         }
                         "Insurance_Combination_Number" => {
                             if __insurance_combination_number.is_some() {
@@ -724,51 +748,11 @@ impl<'de> ::serde::Deserialize<'de> for PatientAcceptBody {
                             }
                             __insurance_combination_number = Some(map.next_value()?);
                         }
-                        "Patient_ID" => {
-                            if __patient_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_ID"),
-                                );
-                            }
-                            __patient_id = Some(map.next_value()?);
-                        }
-                        "Patient_Mode" => {
-                            if __patient_mode.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
-                                );
-                            }
-                            __patient_mode = Some(map.next_value()?);
-                        }
-                        "Physician_Code" => {
-                            if __physician_code.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Physician_Code"),
-                                );
-                            }
-                            __physician_code = Some(map.next_value()?);
-                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(PatientAcceptBody {
-                    accept_date: match __accept_date {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    accept_id: match __accept_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    accept_time: match __accept_time {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    department_code: match __department_code {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    insurance_combination_number: match __insurance_combination_number {
+                    patient_mode: match __patient_mode {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -776,11 +760,27 @@ impl<'de> ::serde::Deserialize<'de> for PatientAcceptBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    patient_mode: match __patient_mode {
+                    accept_date: match __accept_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_time: match __accept_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_id: match __accept_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    department_code: match __department_code {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
                     physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    insurance_combination_number: match __insurance_combination_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -812,21 +812,37 @@ impl<'de> ::serde::Deserialize<'de> for PatientInformationBody {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
+                let mut __patient_mode: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __information_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __information_time: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __patient_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __patient_mode: ::std::option::Option<
-                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
-                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "Patient_Mode" => {
+                            if __patient_mode.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
+                                );
+                            }
+                            __patient_mode = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
                         "Information_Date" => {
                             if __information_date.is_some() {
                                 return Err(
@@ -843,31 +859,11 @@ impl<'de> ::serde::Deserialize<'de> for PatientInformationBody {
                             }
                             __information_time = Some(map.next_value()?);
                         }
-                        "Patient_ID" => {
-                            if __patient_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_ID"),
-                                );
-                            }
-                            __patient_id = Some(map.next_value()?);
-                        }
-                        "Patient_Mode" => {
-                            if __patient_mode.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
-                                );
-                            }
-                            __patient_mode = Some(map.next_value()?);
-                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(PatientInformationBody {
-                    information_date: match __information_date {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    information_time: match __information_time {
+                    patient_mode: match __patient_mode {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -875,7 +871,11 @@ impl<'de> ::serde::Deserialize<'de> for PatientInformationBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    patient_mode: match __patient_mode {
+                    information_date: match __information_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    information_time: match __information_time {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -907,33 +907,49 @@ impl<'de> ::serde::Deserialize<'de> for PatientMemoBody {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __accept_date: ::std::option::Option<
+                let mut __patient_mode: ::std::option::Option<
+                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __accept_id: ::std::option::Option<
+                let mut __accept_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __accept_time: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
+                let mut __accept_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __insurance_combination_number: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __patient_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __patient_mode: ::std::option::Option<
-                    ::std::option::Option<::iryo_orca_codes::PatientMode>,
-                > = None;
-                let mut __physician_code: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "Patient_Mode" => {
+                            if __patient_mode.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
+                                );
+                            }
+                            __patient_mode = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
+                        }
                         "Accept_Date" => {
                             if __accept_date.is_some() {
                                 return Err(
@@ -941,14 +957,6 @@ impl<'de> ::serde::Deserialize<'de> for PatientMemoBody {
                                 );
                             }
                             __accept_date = Some(map.next_value()?);
-                        }
-                        "Accept_Id" => {
-                            if __accept_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Accept_Id"),
-                                );
-                            }
-                            __accept_id = Some(map.next_value()?);
                         }
                         "Accept_Time" => {
                             if __accept_time.is_some() {
@@ -958,6 +966,14 @@ impl<'de> ::serde::Deserialize<'de> for PatientMemoBody {
                             }
                             __accept_time = Some(map.next_value()?);
                         }
+                        "Accept_Id" => {
+                            if __accept_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Accept_Id"),
+                                );
+                            }
+                            __accept_id = Some(map.next_value()?);
+                        }
                         "Department_Code" => {
                             if __department_code.is_some() {
                                 return Err(
@@ -965,6 +981,14 @@ impl<'de> ::serde::Deserialize<'de> for PatientMemoBody {
                                 );
                             }
                             __department_code = Some(map.next_value()?);
+                        }
+                        "Physician_Code" => {
+                            if __physician_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Physician_Code"),
+                                );
+                            }
+                            __physician_code = Some(map.next_value()?);
                         }
                         "Insurance_Combination_Number" => {
                             if __insurance_combination_number.is_some() {
@@ -976,51 +1000,11 @@ impl<'de> ::serde::Deserialize<'de> for PatientMemoBody {
                             }
                             __insurance_combination_number = Some(map.next_value()?);
                         }
-                        "Patient_ID" => {
-                            if __patient_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_ID"),
-                                );
-                            }
-                            __patient_id = Some(map.next_value()?);
-                        }
-                        "Patient_Mode" => {
-                            if __patient_mode.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_Mode"),
-                                );
-                            }
-                            __patient_mode = Some(map.next_value()?);
-                        }
-                        "Physician_Code" => {
-                            if __physician_code.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Physician_Code"),
-                                );
-                            }
-                            __physician_code = Some(map.next_value()?);
-                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(PatientMemoBody {
-                    accept_date: match __accept_date {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    accept_id: match __accept_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    accept_time: match __accept_time {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    department_code: match __department_code {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    insurance_combination_number: match __insurance_combination_number {
+                    patient_mode: match __patient_mode {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -1028,11 +1012,27 @@ impl<'de> ::serde::Deserialize<'de> for PatientMemoBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    patient_mode: match __patient_mode {
+                    accept_date: match __accept_date {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_time: match __accept_time {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    accept_id: match __accept_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    department_code: match __department_code {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
                     physician_code: match __physician_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    insurance_combination_number: match __insurance_combination_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -1064,35 +1064,21 @@ impl<'de> ::serde::Deserialize<'de> for Print001Form {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __custom_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __data_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
                 let mut __report_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __custom_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __report_name: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
+                let mut __data_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "Custom_ID" => {
-                            if __custom_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Custom_ID"),
-                                );
-                            }
-                            __custom_id = Some(map.next_value()?);
-                        }
-                        "Data_ID" => {
-                            if __data_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("Data_ID"));
-                            }
-                            __data_id = Some(map.next_value()?);
-                        }
                         "Report_ID" => {
                             if __report_id.is_some() {
                                 return Err(
@@ -1100,6 +1086,14 @@ impl<'de> ::serde::Deserialize<'de> for Print001Form {
                                 );
                             }
                             __report_id = Some(map.next_value()?);
+                        }
+                        "Custom_ID" => {
+                            if __custom_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Custom_ID"),
+                                );
+                            }
+                            __custom_id = Some(map.next_value()?);
                         }
                         "Report_Name" => {
                             if __report_name.is_some() {
@@ -1109,23 +1103,29 @@ impl<'de> ::serde::Deserialize<'de> for Print001Form {
                             }
                             __report_name = Some(map.next_value()?);
                         }
+                        "Data_ID" => {
+                            if __data_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("Data_ID"));
+                            }
+                            __data_id = Some(map.next_value()?);
+                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(Print001Form {
-                    custom_id: match __custom_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    data_id: match __data_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
                     report_id: match __report_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
+                    custom_id: match __custom_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
                     report_name: match __report_name {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    data_id: match __data_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -1218,26 +1218,20 @@ impl<'de> ::serde::Deserialize<'de> for PushEventData {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __body: ::std::option::Option<::iryo_runtime::RawJson> = None;
-                let mut __event: ::std::option::Option<::std::string::String> = None;
-                let mut __id: ::std::option::Option<u16> = None;
-                let mut __time: ::std::option::Option<crate::time::OrcaTimestamp> = None;
-                let mut __user: ::std::option::Option<::std::string::String> = None;
                 let mut __uuid: ::std::option::Option<::uuid::Uuid> = None;
+                let mut __id: ::std::option::Option<u16> = None;
+                let mut __event: ::std::option::Option<::std::string::String> = None;
+                let mut __user: ::std::option::Option<::std::string::String> = None;
+                let mut __body: ::std::option::Option<::iryo_runtime::RawJson> = None;
+                let mut __time: ::std::option::Option<crate::time::OrcaTimestamp> = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "body" => {
-                            if __body.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("body"));
+                        "uuid" => {
+                            if __uuid.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("uuid"));
                             }
-                            __body = Some(map.next_value()?);
-                        }
-                        "event" => {
-                            if __event.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event"));
-                            }
-                            __event = Some(map.next_value()?);
+                            __uuid = Some(map.next_value()?);
                         }
                         "id" => {
                             if __id.is_some() {
@@ -1245,11 +1239,11 @@ impl<'de> ::serde::Deserialize<'de> for PushEventData {
                             }
                             __id = Some(map.next_value()?);
                         }
-                        "time" => {
-                            if __time.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("time"));
+                        "event" => {
+                            if __event.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event"));
                             }
-                            __time = Some(map.next_value()?);
+                            __event = Some(map.next_value()?);
                         }
                         "user" => {
                             if __user.is_some() {
@@ -1257,39 +1251,45 @@ impl<'de> ::serde::Deserialize<'de> for PushEventData {
                             }
                             __user = Some(map.next_value()?);
                         }
-                        "uuid" => {
-                            if __uuid.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("uuid"));
+                        "body" => {
+                            if __body.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("body"));
                             }
-                            __uuid = Some(map.next_value()?);
+                            __body = Some(map.next_value()?);
+                        }
+                        "time" => {
+                            if __time.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("time"));
+                            }
+                            __time = Some(map.next_value()?);
                         }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(PushEventData {
-                    body: match __body {
+                    uuid: match __uuid {
                         Some(value) => value,
-                        None => return Err(::serde::de::Error::missing_field("body")),
-                    },
-                    event: match __event {
-                        Some(value) => value,
-                        None => return Err(::serde::de::Error::missing_field("event")),
+                        None => return Err(::serde::de::Error::missing_field("uuid")),
                     },
                     id: match __id {
                         Some(value) => value,
                         None => return Err(::serde::de::Error::missing_field("id")),
                     },
-                    time: match __time {
+                    event: match __event {
                         Some(value) => value,
-                        None => return Err(::serde::de::Error::missing_field("time")),
+                        None => return Err(::serde::de::Error::missing_field("event")),
                     },
                     user: match __user {
                         Some(value) => value,
                         None => return Err(::serde::de::Error::missing_field("user")),
                     },
-                    uuid: match __uuid {
+                    body: match __body {
                         Some(value) => value,
-                        None => return Err(::serde::de::Error::missing_field("uuid")),
+                        None => return Err(::serde::de::Error::missing_field("body")),
+                    },
+                    time: match __time {
+                        Some(value) => value,
+                        None => return Err(::serde::de::Error::missing_field("time")),
                     },
                     extra,
                 })
@@ -1370,10 +1370,13 @@ impl<'de> ::serde::Deserialize<'de> for ReceiveMedicalReqBody {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __department_code: ::std::option::Option<
+                let mut __request_number: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __in_out: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __patient_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __information_date: ::std::option::Option<
@@ -1382,40 +1385,45 @@ impl<'de> ::serde::Deserialize<'de> for ReceiveMedicalReqBody {
                 let mut __information_time: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __insurance_combination_number: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __patient_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
                 let mut __perform_date: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __perform_time: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __physician_code: ::std::option::Option<
+                let mut __insurance_combination_number: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __request_number: ::std::option::Option<
+                let mut __department_code: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __physician_code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "Department_Code" => {
-                            if __department_code.is_some() {
+                        "Request_Number" => {
+                            if __request_number.is_some() {
                                 return Err(
-                                    ::serde::de::Error::duplicate_field("Department_Code"),
+                                    ::serde::de::Error::duplicate_field("Request_Number"),
                                 );
                             }
-                            __department_code = Some(map.next_value()?);
+                            __request_number = Some(map.next_value()?);
                         }
                         "InOut" => {
                             if __in_out.is_some() {
                                 return Err(::serde::de::Error::duplicate_field("InOut"));
                             }
                             __in_out = Some(map.next_value()?);
+                        }
+                        "Patient_ID" => {
+                            if __patient_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Patient_ID"),
+                                );
+                            }
+                            __patient_id = Some(map.next_value()?);
                         }
                         "Information_Date" => {
                             if __information_date.is_some() {
@@ -1433,24 +1441,6 @@ impl<'de> ::serde::Deserialize<'de> for ReceiveMedicalReqBody {
                             }
                             __information_time = Some(map.next_value()?);
                         }
-                        "Insurance_Combination_Number" => {
-                            if __insurance_combination_number.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field(
-                                        "Insurance_Combination_Number",
-                                    ),
-                                );
-                            }
-                            __insurance_combination_number = Some(map.next_value()?);
-                        }
-                        "Patient_ID" => {
-                            if __patient_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Patient_ID"),
-                                );
-                            }
-                            __patient_id = Some(map.next_value()?);
-                        }
                         "Perform_Date" => {
                             if __perform_date.is_some() {
                                 return Err(
@@ -1467,6 +1457,24 @@ impl<'de> ::serde::Deserialize<'de> for ReceiveMedicalReqBody {
                             }
                             __perform_time = Some(map.next_value()?);
                         }
+                        "Insurance_Combination_Number" => {
+                            if __insurance_combination_number.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "Insurance_Combination_Number",
+                                    ),
+                                );
+                            }
+                            __insurance_combination_number = Some(map.next_value()?);
+                        }
+                        "Department_Code" => {
+                            if __department_code.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("Department_Code"),
+                                );
+                            }
+                            __department_code = Some(map.next_value()?);
+                        }
                         "Physician_Code" => {
                             if __physician_code.is_some() {
                                 return Err(
@@ -1475,23 +1483,19 @@ impl<'de> ::serde::Deserialize<'de> for ReceiveMedicalReqBody {
                             }
                             __physician_code = Some(map.next_value()?);
                         }
-                        "Request_Number" => {
-                            if __request_number.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("Request_Number"),
-                                );
-                            }
-                            __request_number = Some(map.next_value()?);
-                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(ReceiveMedicalReqBody {
-                    department_code: match __department_code {
+                    request_number: match __request_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
                     in_out: match __in_out {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    patient_id: match __patient_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -1503,14 +1507,6 @@ impl<'de> ::serde::Deserialize<'de> for ReceiveMedicalReqBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    insurance_combination_number: match __insurance_combination_number {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    patient_id: match __patient_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
                     perform_date: match __perform_date {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
@@ -1519,11 +1515,15 @@ impl<'de> ::serde::Deserialize<'de> for ReceiveMedicalReqBody {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    physician_code: match __physician_code {
+                    insurance_combination_number: match __insurance_combination_number {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    request_number: match __request_number {
+                    department_code: match __department_code {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    physician_code: match __physician_code {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },

@@ -2,33 +2,7 @@
 //! Also from specs/orca/rust.yaml (sha256:9ad1b11dde1d34298d91195dadf2153f8ceb9819a86cb90b960b587b7b06e036).
 //! DO NOT EDIT.
 
-use super::Client;
-use progenitor_client::{ClientHooks, Error, OperationInfo};
-impl ClientHooks<::iryo_runtime::Hooks> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        self.inner.pre(request);
-        Ok(())
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        _info: &OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        self.inner.exec(&self.client, request).await
-    }
-}
-impl ::iryo_runtime::Generated for Client {
-    fn hooks(&self) -> &::iryo_runtime::Hooks {
-        &self.inner
-    }
-    fn hooks_mut(&mut self) -> &mut ::iryo_runtime::Hooks {
-        &mut self.inner
-    }
-}
+::iryo_runtime::generated_client!(super::Client);
 /// `pushEventGetV2` (`POST`).
 #[allow(non_upper_case_globals)]
 pub const push_event_get_v2: ::iryo_runtime::Operation = ::iryo_runtime::Operation {

@@ -5,6 +5,12 @@
 ///Body of `accept` (患者受付通知 for CLAIM).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ClaimAcceptBody {
+    ///患者番号.
+    #[serde(
+        rename = "Patient_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_id: ::std::option::Option<::std::string::String>,
     ///受付日.
     #[serde(
         rename = "Accept_Date",
@@ -23,48 +29,66 @@ pub struct ClaimAcceptBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub department_code: ::std::option::Option<::std::string::String>,
-    ///保険組合せ番号.
-    #[serde(
-        rename = "Insurance_Combination_Number",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub insurance_combination_number: ::std::option::Option<::std::string::String>,
-    ///診療メモ.
-    #[serde(
-        rename = "Medical_Memo",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub medical_memo: ::std::option::Option<::std::string::String>,
-    ///診療メモ情報.
-    #[serde(
-        rename = "Medical_Memo_Info",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub medical_memo_info: ::std::option::Option<::std::string::String>,
-    ///患者番号.
-    #[serde(
-        rename = "Patient_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_id: ::std::option::Option<::std::string::String>,
     ///ドクターコード.
     #[serde(
         rename = "Physician_Code",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
+    ///保険組合せ番号.
+    #[serde(
+        rename = "Insurance_Combination_Number",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub insurance_combination_number: ::std::option::Option<::std::string::String>,
+    ///診療メモ情報.
+    #[serde(
+        rename = "Medical_Memo_Info",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub medical_memo_info: ::std::option::Option<::std::string::String>,
+    ///診療メモ.
+    #[serde(
+        rename = "Medical_Memo",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub medical_memo: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `account` (診療行為登録通知 for CLAIM).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ClaimAccountBody {
+    ///Character set asked for the CLAIM data (table `orca-send-character-code`); the notification itself is UTF-8.
+    #[serde(
+        rename = "Send_Character_Code",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub send_character_code: ::std::option::Option<::iryo_orca_codes::SendCharacterCode>,
+    ///患者番号.
+    #[serde(
+        rename = "Patient_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_id: ::std::option::Option<::std::string::String>,
+    ///診療日.
+    #[serde(
+        rename = "Perform_Date",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub perform_date: ::std::option::Option<::std::string::String>,
     ///診療科コード.
     #[serde(
         rename = "Department_Code",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub department_code: ::std::option::Option<::std::string::String>,
+    ///ドクターコード.
+    #[serde(
+        rename = "Physician_Code",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub physician_code: ::std::option::Option<::std::string::String>,
     ///保険組合せ番号.
     #[serde(
         rename = "Insurance_Combination_Number",
@@ -77,30 +101,6 @@ pub struct ClaimAccountBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub invoice_number: ::std::option::Option<::std::string::String>,
-    ///患者番号.
-    #[serde(
-        rename = "Patient_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_id: ::std::option::Option<::std::string::String>,
-    ///診療日.
-    #[serde(
-        rename = "Perform_Date",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub perform_date: ::std::option::Option<::std::string::String>,
-    ///ドクターコード.
-    #[serde(
-        rename = "Physician_Code",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub physician_code: ::std::option::Option<::std::string::String>,
-    ///Character set asked for the CLAIM data (table `orca-send-character-code`); the notification itself is UTF-8.
-    #[serde(
-        rename = "Send_Character_Code",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub send_character_code: ::std::option::Option<::iryo_orca_codes::SendCharacterCode>,
     ///New or update (table `orca-update-code`).
     #[serde(
         rename = "Update_Code",
@@ -113,6 +113,18 @@ pub struct ClaimAccountBody {
 ///Body of `patient_hospital_stay` (入退院登録通知).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct HospitalStayBody {
+    ///What was done (table `orca-hospital-stay-request`).
+    #[serde(
+        rename = "Request_Number",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub request_number: ::std::option::Option<::iryo_orca_codes::HospitalStayRequest>,
+    ///患者番号.
+    #[serde(
+        rename = "Patient_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_id: ::std::option::Option<::std::string::String>,
     ///入院日.
     #[serde(
         rename = "Admission_Date",
@@ -125,54 +137,54 @@ pub struct HospitalStayBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub discharge_date: ::std::option::Option<::std::string::String>,
-    ///患者番号.
-    #[serde(
-        rename = "Patient_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_id: ::std::option::Option<::std::string::String>,
-    ///What was done (table `orca-hospital-stay-request`).
-    #[serde(
-        rename = "Request_Number",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub request_number: ::std::option::Option<::iryo_orca_codes::HospitalStayRequest>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One invoice of a 診療行為 notification.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct MedicalInformation {
-    ///診療科コード.
-    #[serde(
-        rename = "Department_Code",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub department_code: ::std::option::Option<::std::string::String>,
     ///保険組合せ番号.
     #[serde(
         rename = "Insurance_Combination_Number",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub insurance_combination_number: ::std::option::Option<::std::string::String>,
-    ///伝票番号 (may be empty for inpatients).
+    ///診療科コード.
     #[serde(
-        rename = "Invoice_Number",
+        rename = "Department_Code",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub invoice_number: ::std::option::Option<::std::string::String>,
+    pub department_code: ::std::option::Option<::std::string::String>,
     ///ドクターコード (may be empty for inpatients).
     #[serde(
         rename = "Physician_Code",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
+    ///伝票番号 (may be empty for inpatients).
+    #[serde(
+        rename = "Invoice_Number",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub invoice_number: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_account` and `patient_admission` (診療行為通知).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct MedicalPracticeBody {
+    ///add, modify or delete (table `orca-patient-mode`).
+    #[serde(
+        rename = "Patient_Mode",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_mode: ::std::option::Option<::iryo_orca_codes::PatientMode>,
+    ///患者番号.
+    #[serde(
+        rename = "Patient_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_id: ::std::option::Option<::std::string::String>,
     ///登録日.
     #[serde(
         rename = "Information_Date",
@@ -185,6 +197,12 @@ pub struct MedicalPracticeBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub information_time: ::std::option::Option<::std::string::String>,
+    ///診療日.
+    #[serde(
+        rename = "Perform_Date",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub perform_date: ::std::option::Option<::std::string::String>,
     ///The invoices concerned (at most 15).
     #[serde(
         rename = "Medical_Information",
@@ -192,84 +210,78 @@ pub struct MedicalPracticeBody {
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub medical_information: ::std::vec::Vec<MedicalInformation>,
-    ///患者番号.
-    #[serde(
-        rename = "Patient_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_id: ::std::option::Option<::std::string::String>,
-    ///add, modify or delete (table `orca-patient-mode`).
-    #[serde(
-        rename = "Patient_Mode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_mode: ::std::option::Option<::iryo_orca_codes::PatientMode>,
-    ///診療日.
-    #[serde(
-        rename = "Perform_Date",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub perform_date: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_accept` (受付通知). Every field is optional.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientAcceptBody {
-    ///受付日 `YYYY-MM-DD`.
-    #[serde(
-        rename = "Accept_Date",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub accept_date: ::std::option::Option<::std::string::String>,
-    ///受付ID.
-    #[serde(
-        rename = "Accept_Id",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub accept_id: ::std::option::Option<::std::string::String>,
-    ///受付時間 `HH:MM:SS`.
-    #[serde(
-        rename = "Accept_Time",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub accept_time: ::std::option::Option<::std::string::String>,
-    ///診療科コード.
-    #[serde(
-        rename = "Department_Code",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub department_code: ::std::option::Option<::std::string::String>,
-    ///保険組合せ番号.
-    #[serde(
-        rename = "Insurance_Combination_Number",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub insurance_combination_number: ::std::option::Option<::std::string::String>,
-    ///患者番号, with its leading zeros.
-    #[serde(
-        rename = "Patient_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_id: ::std::option::Option<::std::string::String>,
     ///add, modify or delete (table `orca-patient-mode`).
     #[serde(
         rename = "Patient_Mode",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub patient_mode: ::std::option::Option<::iryo_orca_codes::PatientMode>,
+    ///患者番号, with its leading zeros.
+    #[serde(
+        rename = "Patient_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_id: ::std::option::Option<::std::string::String>,
+    ///受付日 `YYYY-MM-DD`.
+    #[serde(
+        rename = "Accept_Date",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub accept_date: ::std::option::Option<::std::string::String>,
+    ///受付時間 `HH:MM:SS`.
+    #[serde(
+        rename = "Accept_Time",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub accept_time: ::std::option::Option<::std::string::String>,
+    ///受付ID.
+    #[serde(
+        rename = "Accept_Id",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub accept_id: ::std::option::Option<::std::string::String>,
+    ///診療科コード.
+    #[serde(
+        rename = "Department_Code",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub department_code: ::std::option::Option<::std::string::String>,
     ///ドクターコード.
     #[serde(
         rename = "Physician_Code",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
+    ///保険組合せ番号.
+    #[serde(
+        rename = "Insurance_Combination_Number",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub insurance_combination_number: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_infomation` (患者登録通知).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientInformationBody {
+    ///add, modify or delete (table `orca-patient-mode`).
+    #[serde(
+        rename = "Patient_Mode",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_mode: ::std::option::Option<::iryo_orca_codes::PatientMode>,
+    ///患者番号.
+    #[serde(
+        rename = "Patient_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_id: ::std::option::Option<::std::string::String>,
     ///登録日 `YYYY-MM-DD`.
     #[serde(
         rename = "Information_Date",
@@ -282,72 +294,60 @@ pub struct PatientInformationBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub information_time: ::std::option::Option<::std::string::String>,
-    ///患者番号.
-    #[serde(
-        rename = "Patient_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_id: ::std::option::Option<::std::string::String>,
-    ///add, modify or delete (table `orca-patient-mode`).
-    #[serde(
-        rename = "Patient_Mode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_mode: ::std::option::Option<::iryo_orca_codes::PatientMode>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///Body of `patient_memo` (メモ登録通知); fields after Accept_Date may be empty strings.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PatientMemoBody {
-    ///受付日.
-    #[serde(
-        rename = "Accept_Date",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub accept_date: ::std::option::Option<::std::string::String>,
-    ///受付ID.
-    #[serde(
-        rename = "Accept_Id",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub accept_id: ::std::option::Option<::std::string::String>,
-    ///受付時間.
-    #[serde(
-        rename = "Accept_Time",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub accept_time: ::std::option::Option<::std::string::String>,
-    ///診療科コード.
-    #[serde(
-        rename = "Department_Code",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub department_code: ::std::option::Option<::std::string::String>,
-    ///保険組合せ番号.
-    #[serde(
-        rename = "Insurance_Combination_Number",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub insurance_combination_number: ::std::option::Option<::std::string::String>,
-    ///患者番号.
-    #[serde(
-        rename = "Patient_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_id: ::std::option::Option<::std::string::String>,
     ///add or delete (table `orca-patient-mode`).
     #[serde(
         rename = "Patient_Mode",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub patient_mode: ::std::option::Option<::iryo_orca_codes::PatientMode>,
+    ///患者番号.
+    #[serde(
+        rename = "Patient_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_id: ::std::option::Option<::std::string::String>,
+    ///受付日.
+    #[serde(
+        rename = "Accept_Date",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub accept_date: ::std::option::Option<::std::string::String>,
+    ///受付時間.
+    #[serde(
+        rename = "Accept_Time",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub accept_time: ::std::option::Option<::std::string::String>,
+    ///受付ID.
+    #[serde(
+        rename = "Accept_Id",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub accept_id: ::std::option::Option<::std::string::String>,
+    ///診療科コード.
+    #[serde(
+        rename = "Department_Code",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub department_code: ::std::option::Option<::std::string::String>,
     ///ドクターコード.
     #[serde(
         rename = "Physician_Code",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
+    ///保険組合せ番号.
+    #[serde(
+        rename = "Insurance_Combination_Number",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub insurance_combination_number: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
@@ -374,27 +374,27 @@ impl ::std::convert::From<::std::vec::Vec<Print001Form>> for Print001Body {
 ///One prepared form of a `print001` notification.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Print001Form {
-    ///Customisation identifier.
-    #[serde(
-        rename = "Custom_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub custom_id: ::std::option::Option<::std::string::String>,
-    ///Key for fetching the form data with formdatagetv2.
-    #[serde(rename = "Data_ID", skip_serializing_if = "::std::option::Option::is_none")]
-    pub data_id: ::std::option::Option<::std::string::String>,
     ///Form kind, e.g. `shohosen` or `karte_no1`.
     #[serde(
         rename = "Report_ID",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub report_id: ::std::option::Option<::std::string::String>,
+    ///Customisation identifier.
+    #[serde(
+        rename = "Custom_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub custom_id: ::std::option::Option<::std::string::String>,
     ///Form name.
     #[serde(
         rename = "Report_Name",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub report_name: ::std::option::Option<::std::string::String>,
+    ///Key for fetching the form data with formdatagetv2.
+    #[serde(rename = "Data_ID", skip_serializing_if = "::std::option::Option::is_none")]
+    pub data_id: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
@@ -415,17 +415,17 @@ shapes are listed in `x-iryo-event-bodies`. Identity is `uuid`: `id` wraps after
 */
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PushEventData {
-    ///Event-specific content; its schema depends on `event` (`x-iryo-event-bodies`).
-    pub body: ::iryo_runtime::RawJson,
-    ///Event name; see `x-iryo-event-bodies` for the known ones.
-    pub event: ::std::string::String,
-    ///Sequence number, 1 to 65535, wraps back to 1 (x-iryo-fixup id-wraps); not an identity.
-    pub id: u16,
-    pub time: crate::time::OrcaTimestamp,
-    ///The ORCA operator who caused the event (`__nobody` when unknown).
-    pub user: ::std::string::String,
     ///The notification's unique identifier (primary key on the server).
     pub uuid: ::uuid::Uuid,
+    ///Sequence number, 1 to 65535, wraps back to 1 (x-iryo-fixup id-wraps); not an identity.
+    pub id: u16,
+    ///Event name; see `x-iryo-event-bodies` for the known ones.
+    pub event: ::std::string::String,
+    ///The ORCA operator who caused the event (`__nobody` when unknown).
+    pub user: ::std::string::String,
+    ///Event-specific content; its schema depends on `event` (`x-iryo-event-bodies`).
+    pub body: ::iryo_runtime::RawJson,
+    pub time: crate::time::OrcaTimestamp,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
@@ -451,22 +451,22 @@ pub struct PushEventErrorEnvelope {
 ///Filters for the notifications to return; each one is optional.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct PushEventFilter {
-    /**Window end (範囲指定の終了日時), JST wall clock, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`,
-inclusive: a date alone means the whole day, a minute means through its 59th second.
-*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<PushEventFilterEndTime>,
     ///Event name (イベント名), half-width characters only (error 0001).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event: ::std::option::Option<PushEventFilterEvent>,
+    ///The ORCA operator that caused the event (ユーザＩＤ), half-width only (error 0002).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub user: ::std::option::Option<PushEventFilterUser>,
     /**Window start (範囲指定の開始日時), JST wall clock, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`.
 A date alone means 00:00 of that day.
 */
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<PushEventFilterStartTime>,
-    ///The ORCA operator that caused the event (ユーザＩＤ), half-width only (error 0002).
+    /**Window end (範囲指定の終了日時), JST wall clock, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`,
+inclusive: a date alone means the whole day, a minute means through its 59th second.
+*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub user: ::std::option::Option<PushEventFilterUser>,
+    pub end_time: ::std::option::Option<PushEventFilterEndTime>,
 }
 /**Window end (範囲指定の終了日時), JST wall clock, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`,
 inclusive: a date alone means the whole day, a minute means through its 59th second.
@@ -770,15 +770,21 @@ impl ::std::convert::From<PushEventErrorEnvelope> for PushEventListItem {
 ///Body of `receive_medicalreq` (medicalmodv2 request accepted with Medical_Push=Yes).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ReceiveMedicalReqBody {
-    ///診療科コード.
+    ///medicalmodv2 request number.
     #[serde(
-        rename = "Department_Code",
+        rename = "Request_Number",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub department_code: ::std::option::Option<::std::string::String>,
+    pub request_number: ::std::option::Option<::std::string::String>,
     ///入外区分 (I or O).
     #[serde(rename = "InOut", skip_serializing_if = "::std::option::Option::is_none")]
     pub in_out: ::std::option::Option<::std::string::String>,
+    ///患者番号.
+    #[serde(
+        rename = "Patient_ID",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub patient_id: ::std::option::Option<::std::string::String>,
     ///登録日.
     #[serde(
         rename = "Information_Date",
@@ -791,18 +797,6 @@ pub struct ReceiveMedicalReqBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub information_time: ::std::option::Option<::std::string::String>,
-    ///保険組合せ番号.
-    #[serde(
-        rename = "Insurance_Combination_Number",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub insurance_combination_number: ::std::option::Option<::std::string::String>,
-    ///患者番号.
-    #[serde(
-        rename = "Patient_ID",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub patient_id: ::std::option::Option<::std::string::String>,
     ///診療日.
     #[serde(
         rename = "Perform_Date",
@@ -815,18 +809,24 @@ pub struct ReceiveMedicalReqBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub perform_time: ::std::option::Option<::std::string::String>,
+    ///保険組合せ番号.
+    #[serde(
+        rename = "Insurance_Combination_Number",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub insurance_combination_number: ::std::option::Option<::std::string::String>,
+    ///診療科コード.
+    #[serde(
+        rename = "Department_Code",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub department_code: ::std::option::Option<::std::string::String>,
     ///ドクターコード.
     #[serde(
         rename = "Physician_Code",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub physician_code: ::std::option::Option<::std::string::String>,
-    ///medicalmodv2 request number.
-    #[serde(
-        rename = "Request_Number",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub request_number: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }

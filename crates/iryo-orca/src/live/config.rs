@@ -79,28 +79,15 @@ impl LiveConfig {
         }
     }
 
-    /// `X-GINBEE-TENANT-ID` (default `1`; the cloud ignores it).
-    pub fn tenant_id(mut self, tenant: impl Into<String>) -> Self {
-        self.tenant_id = tenant.into();
-        self
-    }
-
-    /// Credentials sent on the upgrade (`Authorization: Basic`); none by default.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-
-    /// A TLS client certificate (the cloud selects the tenant by it).
-    pub fn client_identity(mut self, identity: ClientIdentity) -> Self {
-        self.identity = Some(identity);
-        self
-    }
-
-    /// Allows credentials over plain `ws://` to a host that is not loopback (off by default).
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
+    iryo_runtime::setters! {
+        /// `X-GINBEE-TENANT-ID` (default `1`; the cloud ignores it).
+        tenant_id(tenant: impl Into<String>) => tenant_id = tenant.into();
+        /// Credentials sent on the upgrade (`Authorization: Basic`); none by default.
+        credentials(credentials: Credentials) => credentials;
+        /// A TLS client certificate (the cloud selects the tenant by it).
+        client_identity(identity: ClientIdentity) => identity = Some(identity);
+        /// Allows credentials over plain `ws://` to a host that is not loopback (off by default).
+        allow_insecure_http(allow: bool) => allow_insecure_http;
     }
 
     /// Subscribes to `event` (call again for more; several subscriptions share one socket).
@@ -117,81 +104,43 @@ impl LiveConfig {
         self
     }
 
-    /// The reconnect schedule (full jitter, exponential).
-    pub fn backoff(mut self, backoff: Backoff) -> Self {
-        self.backoff = backoff;
-        self
-    }
-
-    /// How long a connection must stay up before the reconnect schedule starts again at its
-    /// first attempt (default 30 s); a server that drops every connection sooner is retried
-    /// with ever longer waits.
-    pub fn stable_after(mut self, up: Duration) -> Self {
-        self.stable_after = up;
-        self
-    }
-
-    /// After the first connection, refused credentials (401/403) are retried with the backoff;
-    /// this ends the feed with the refusal once they have been refused for `limit` without a
-    /// success in between (default: retried for ever).
-    pub fn give_up_after(mut self, limit: Duration) -> Self {
-        self.give_up_after = Some(limit);
-        self
-    }
-
-    /// The largest catch-up answer read at once (default 8 MiB, at most the catch-up client's own
-    /// limit): a larger window is split, down to one minute (a minute above it is a `TooLarge`
-    /// gap: about 30,000 notifications of ORCA's usual size). It bounds the catch-up's memory:
-    /// one answer is held, as received text, while its notifications are typed and delivered.
-    pub fn catch_up_answer_bytes(mut self, limit: u64) -> Self {
-        self.catch_up_answer_bytes = limit;
-        self
-    }
-
-    /// Time allowed for TCP, TLS, the upgrade and the `subscribed` answers.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How far the server's clock may be off: catch-up starts this much before the cursor and
-    /// ends this much after now.
-    pub fn clock_skew(mut self, margin: Duration) -> Self {
-        self.clock_skew = margin;
-        self
-    }
-
-    /// How long the server keeps notifications (ORCA: 7 days); older gaps are reported.
-    pub fn retention(mut self, retention: Duration) -> Self {
-        self.retention = retention;
-        self
-    }
-
-    /// The server's UTC offset, used for the catch-up window (ORCA: JST, +09:00).
-    pub fn server_offset(mut self, offset: FixedOffset) -> Self {
-        self.server_offset = offset;
-        self
-    }
-
-    /// The largest frame accepted (default 1 MiB; ORCA stores at most 2 KiB per notification).
-    pub fn max_frame_bytes(mut self, limit: usize) -> Self {
-        self.max_frame_bytes = limit;
-        self
-    }
-
-    /// Live notifications kept while a catch-up runs (default 100,000); more drops the socket and
-    /// starts again (nothing is lost: the next catch-up asks for them).
-    pub fn max_buffered(mut self, limit: usize) -> Self {
-        self.max_buffered = limit;
-        self
-    }
-
-    /// Bytes of live notifications kept while a catch-up runs or the subscriptions are answered
-    /// (default 24 MiB, about 40,000 typical notifications); more drops the socket and starts
-    /// again, as [`max_buffered`](Self::max_buffered) does.
-    pub fn max_buffered_bytes(mut self, limit: usize) -> Self {
-        self.max_buffered_bytes = limit;
-        self
+    iryo_runtime::setters! {
+        /// The reconnect schedule (full jitter, exponential).
+        backoff(backoff: Backoff) => backoff;
+        /// How long a connection must stay up before the reconnect schedule starts again at its
+        /// first attempt (default 30 s); a server that drops every connection sooner is retried
+        /// with ever longer waits.
+        stable_after(up: Duration) => stable_after;
+        /// After the first connection, refused credentials (401/403) are retried with the backoff;
+        /// this ends the feed with the refusal once they have been refused for `limit` without a
+        /// success in between (default: retried for ever).
+        give_up_after(limit: Duration) => give_up_after = Some(limit);
+        /// The largest catch-up answer read at once (default 8 MiB, at most the catch-up client's own
+        /// limit): a larger window is split, down to one minute (a minute above it is a `TooLarge`
+        /// gap: about 30,000 notifications of ORCA's usual size). It bounds the catch-up's memory:
+        /// one answer is held, as received text, while its notifications are typed and delivered.
+        catch_up_answer_bytes(limit: u64) => catch_up_answer_bytes;
+        /// Time allowed for TCP, TLS, the upgrade and the `subscribed` answers.
+        connect_timeout(timeout: Duration) => connect_timeout;
+        /// How far the server's clock may be off: catch-up starts this much before the cursor and
+        /// ends this much after now.
+        clock_skew(margin: Duration) => clock_skew;
+        /// How long the server keeps notifications (ORCA: 7 days); older gaps are reported.
+        retention(retention: Duration) => retention;
+        /// The server's UTC offset, used for the catch-up window (ORCA: JST, +09:00).
+        server_offset(offset: FixedOffset) => server_offset;
+        /// The largest frame accepted (default 1 MiB; ORCA stores at most 2 KiB per notification).
+        max_frame_bytes(limit: usize) => max_frame_bytes;
+        /// Live notifications kept while a catch-up runs (default 100,000); more drops the socket
+        /// and starts again (nothing is lost: the next catch-up asks for them).
+        max_buffered(limit: usize) => max_buffered;
+        /// Bytes of live notifications kept while a catch-up runs or the subscriptions are
+        /// answered (default 24 MiB, about 40,000 typical notifications); more drops the socket
+        /// and starts again, as [`max_buffered`](Self::max_buffered) does.
+        max_buffered_bytes(limit: usize) => max_buffered_bytes;
+        /// Acknowledgements written to the checkpoint together (they are always written before the
+        /// feed waits for the socket, so an idle feed has written every one).
+        ack_batch(batch: usize) => ack_batch = batch.max(1);
     }
 
     pub(crate) fn held_limits(&self) -> super::held::HeldLimits {
@@ -199,13 +148,6 @@ impl LiveConfig {
             items: self.max_buffered,
             bytes: self.max_buffered_bytes,
         }
-    }
-
-    /// Acknowledgements written to the checkpoint together (they are always written before the
-    /// feed waits for the socket, so an idle feed has written every one).
-    pub fn ack_batch(mut self, batch: usize) -> Self {
-        self.ack_batch = batch.max(1);
-        self
     }
 
     /// The feed. `catch_up` is the `pusheventgetv2` client that closes gaps (`None`: every gap is

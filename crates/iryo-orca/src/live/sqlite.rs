@@ -98,6 +98,25 @@ fn fail(what: &str) -> impl Fn(rusqlite::Error) -> CheckpointError + '_ {
 }
 
 impl SqliteCheckpoint {
+    /// Whether `sql` finds `uuid`; a uuid the filter has never seen is not looked up.
+    fn lookup(
+        &self,
+        uuid: &Uuid,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<bool, CheckpointError> {
+        if let Some(filter) = &self.filter
+            && !filter.contains(uuid.as_bytes().as_slice())
+        {
+            return Ok(false);
+        }
+        let mut statement = self
+            .db
+            .prepare_cached(sql)
+            .map_err(fail("look up a uuid"))?;
+        statement.exists(params).map_err(fail("look up a uuid"))
+    }
+
     /// Opens (or creates) the checkpoint file at `path` and locks it for this process.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StateFileError> {
         let path = path.as_ref();
@@ -258,19 +277,9 @@ impl Checkpoint for SqliteCheckpoint {
     }
 
     fn is_seen(&mut self, uuid: &Uuid) -> Result<bool, CheckpointError> {
-        if let Some(filter) = &self.filter
-            && !filter.contains(uuid.as_bytes().as_slice())
-        {
-            return Ok(false);
-        }
-        let mut statement = self
-            .db
-            .prepare_cached("SELECT 1 FROM seen_by_time WHERE uuid = ?1")
-            .map_err(fail("look up a uuid"))?;
         // Without the time the table is scanned: the feed asks with it (`is_seen_at`).
-        statement
-            .exists([uuid.as_bytes().as_slice()])
-            .map_err(fail("look up a uuid"))
+        let sql = "SELECT 1 FROM seen_by_time WHERE uuid = ?1";
+        self.lookup(uuid, sql, [uuid.as_bytes().as_slice()])
     }
 
     /// A uuid acknowledged with another time than its own (stamped later than this clock plus
@@ -280,18 +289,12 @@ impl Checkpoint for SqliteCheckpoint {
         uuid: &Uuid,
         time: DateTime<FixedOffset>,
     ) -> Result<bool, CheckpointError> {
-        if let Some(filter) = &self.filter
-            && !filter.contains(uuid.as_bytes().as_slice())
-        {
-            return Ok(false);
-        }
-        let mut statement = self
-            .db
-            .prepare_cached("SELECT 1 FROM seen_by_time WHERE at = ?1 AND uuid = ?2")
-            .map_err(fail("look up a uuid"))?;
-        statement
-            .exists(params![time.timestamp(), uuid.as_bytes().as_slice()])
-            .map_err(fail("look up a uuid"))
+        let sql = "SELECT 1 FROM seen_by_time WHERE at = ?1 AND uuid = ?2";
+        self.lookup(
+            uuid,
+            sql,
+            params![time.timestamp(), uuid.as_bytes().as_slice()],
+        )
     }
 
     fn commit(

@@ -53,29 +53,16 @@ impl KeycloakConfig {
         }
     }
 
-    /// The path before `/realms`: `""` (Keycloak 17+) or `/auth` (older, as PLAT's Postman collection); fixup
-    /// `keycloak-path-prefix`.
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into().trim_end_matches('/').to_owned();
-        self
-    }
-
-    /// The OAuth client (default `plat-public`).
-    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
-        self.client_id = client_id.into();
-        self
-    }
-
-    /// The scope: `offline_access` (default; a refresh token that does not expire) or `openid`.
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = scope.into();
-        self
-    }
-
-    /// Allows plain `http://` to a host that is not loopback.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
+    iryo_runtime::setters! {
+        /// The path before `/realms`: `""` (Keycloak 17+) or `/auth` (older, as PLAT's Postman collection); fixup
+        /// `keycloak-path-prefix`.
+        prefix(prefix: impl Into<String>) => prefix = prefix.into().trim_end_matches('/').to_owned();
+        /// The OAuth client (default `plat-public`).
+        client_id(client_id: impl Into<String>) => client_id = client_id.into();
+        /// The scope: `offline_access` (default; a refresh token that does not expire) or `openid`.
+        scope(scope: impl Into<String>) => scope = scope.into();
+        /// Allows plain `http://` to a host that is not loopback.
+        allow_insecure_http(allow: bool) => allow_insecure_http;
     }
 
     /// The realm (organisation id).

@@ -24,46 +24,24 @@ impl<'de> ::serde::Deserialize<'de> for BundleResult {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __diagnostics: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __document_key: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
                 let mut __organization_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __status: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
+                let mut __diagnostics: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __document_key: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "diagnostics" => {
-                            if __diagnostics.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("diagnostics"),
-                                );
-                            }
-                            __diagnostics = Some(map.next_value()?);
-                        }
-                        "documentKey" => {
-                            if __document_key.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("documentKey"),
-                                );
-                            }
-                            __document_key = Some(map.next_value()?);
-                        }
-                        "id" => {
-                            if __id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("id"));
-                            }
-                            __id = Some(map.next_value()?);
-                        }
                         "organizationId" => {
                             if __organization_id.is_some() {
                                 return Err(
@@ -78,15 +56,41 @@ impl<'de> ::serde::Deserialize<'de> for BundleResult {
                             }
                             __status = Some(map.next_value()?);
                         }
+                        "diagnostics" => {
+                            if __diagnostics.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("diagnostics"),
+                                );
+                            }
+                            __diagnostics = Some(map.next_value()?);
+                        }
+                        "id" => {
+                            if __id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("id"));
+                            }
+                            __id = Some(map.next_value()?);
+                        }
+                        "documentKey" => {
+                            if __document_key.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("documentKey"),
+                                );
+                            }
+                            __document_key = Some(map.next_value()?);
+                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(BundleResult {
-                    diagnostics: match __diagnostics {
+                    organization_id: match __organization_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    document_key: match __document_key {
+                    status: match __status {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    diagnostics: match __diagnostics {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -94,11 +98,7 @@ impl<'de> ::serde::Deserialize<'de> for BundleResult {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    organization_id: match __organization_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    status: match __status {
+                    document_key: match __document_key {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -252,18 +252,24 @@ impl<'de> ::serde::Deserialize<'de> for OperationOutcomeIssue {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
+                let mut __severity: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __code: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __details: ::std::option::Option<
                     ::std::option::Option<OperationOutcomeDetails>,
                 > = None;
-                let mut __severity: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "severity" => {
+                            if __severity.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("severity"));
+                            }
+                            __severity = Some(map.next_value()?);
+                        }
                         "code" => {
                             if __code.is_some() {
                                 return Err(::serde::de::Error::duplicate_field("code"));
@@ -276,25 +282,19 @@ impl<'de> ::serde::Deserialize<'de> for OperationOutcomeIssue {
                             }
                             __details = Some(map.next_value()?);
                         }
-                        "severity" => {
-                            if __severity.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("severity"));
-                            }
-                            __severity = Some(map.next_value()?);
-                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(OperationOutcomeIssue {
+                    severity: match __severity {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
                     code: match __code {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
                     details: match __details {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    severity: match __severity {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -326,11 +326,20 @@ impl<'de> ::serde::Deserialize<'de> for Permission {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
+                let mut __permission_management_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __permission_group_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
                 let mut __classification: ::std::option::Option<
                     ::std::option::Option<::iryo_plat_codes::HolderKind>,
                 > = None;
-                let mut __detail_list: ::std::option::Option<
-                    ::std::vec::Vec<PermissionDetail>,
+                let mut __permission_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __type_: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::PermissionKind>,
                 > = None;
                 let mut __expiration_from: ::std::option::Option<
                     ::std::option::Option<crate::gson_date::GsonDateTime>,
@@ -338,21 +347,30 @@ impl<'de> ::serde::Deserialize<'de> for Permission {
                 let mut __expiration_to: ::std::option::Option<
                     ::std::option::Option<crate::gson_date::GsonDateTime>,
                 > = None;
-                let mut __permission_group_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __permission_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __permission_management_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __type_: ::std::option::Option<
-                    ::std::option::Option<::iryo_plat_codes::PermissionKind>,
+                let mut __detail_list: ::std::option::Option<
+                    ::std::vec::Vec<PermissionDetail>,
                 > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "permissionManagementId" => {
+                            if __permission_management_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "permissionManagementId",
+                                    ),
+                                );
+                            }
+                            __permission_management_id = Some(map.next_value()?);
+                        }
+                        "permissionGroupId" => {
+                            if __permission_group_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionGroupId"),
+                                );
+                            }
+                            __permission_group_id = Some(map.next_value()?);
+                        }
                         "classification" => {
                             if __classification.is_some() {
                                 return Err(
@@ -361,13 +379,19 @@ impl<'de> ::serde::Deserialize<'de> for Permission {
                             }
                             __classification = Some(map.next_value()?);
                         }
-                        "detailList" => {
-                            if __detail_list.is_some() {
+                        "permissionId" => {
+                            if __permission_id.is_some() {
                                 return Err(
-                                    ::serde::de::Error::duplicate_field("detailList"),
+                                    ::serde::de::Error::duplicate_field("permissionId"),
                                 );
                             }
-                            __detail_list = Some(map.next_value()?);
+                            __permission_id = Some(map.next_value()?);
+                        }
+                        "type" => {
+                            if __type_.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            __type_ = Some(map.next_value()?);
                         }
                         "expirationFrom" => {
                             if __expiration_from.is_some() {
@@ -385,47 +409,35 @@ impl<'de> ::serde::Deserialize<'de> for Permission {
                             }
                             __expiration_to = Some(map.next_value()?);
                         }
-                        "permissionGroupId" => {
-                            if __permission_group_id.is_some() {
+                        "detailList" => {
+                            if __detail_list.is_some() {
                                 return Err(
-                                    ::serde::de::Error::duplicate_field("permissionGroupId"),
+                                    ::serde::de::Error::duplicate_field("detailList"),
                                 );
                             }
-                            __permission_group_id = Some(map.next_value()?);
-                        }
-                        "permissionId" => {
-                            if __permission_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("permissionId"),
-                                );
-                            }
-                            __permission_id = Some(map.next_value()?);
-                        }
-                        "permissionManagementId" => {
-                            if __permission_management_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field(
-                                        "permissionManagementId",
-                                    ),
-                                );
-                            }
-                            __permission_management_id = Some(map.next_value()?);
-                        }
-                        "type" => {
-                            if __type_.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            __type_ = Some(map.next_value()?);
+                            __detail_list = Some(map.next_value()?);
                         }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(Permission {
+                    permission_management_id: match __permission_management_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_group_id: match __permission_group_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
                     classification: match __classification {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    detail_list: match __detail_list {
+                    permission_id: match __permission_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    type_: match __type_ {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -437,19 +449,7 @@ impl<'de> ::serde::Deserialize<'de> for Permission {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    permission_group_id: match __permission_group_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    permission_id: match __permission_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    permission_management_id: match __permission_management_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    type_: match __type_ {
+                    detail_list: match __detail_list {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -481,83 +481,33 @@ impl<'de> ::serde::Deserialize<'de> for PermissionApproval {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __allowable_department_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __allowable_organization_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __allowable_personal_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __approved_datetime: ::std::option::Option<
-                    ::std::option::Option<crate::gson_date::GsonDateTime>,
-                > = None;
-                let mut __approver_personal_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __deleted_flg: ::std::option::Option<
-                    ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
-                > = None;
                 let mut __permission_approval_id: ::std::option::Option<
                     ::std::option::Option<crate::ids::ApprovalId>,
                 > = None;
                 let mut __status: ::std::option::Option<
                     ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
                 > = None;
+                let mut __deleted_flg: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
+                > = None;
+                let mut __allowable_organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __allowable_department_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __allowable_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __approver_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __approved_datetime: ::std::option::Option<
+                    ::std::option::Option<crate::gson_date::GsonDateTime>,
+                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "allowableDepartmentId" => {
-                            if __allowable_department_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("allowableDepartmentId"),
-                                );
-                            }
-                            __allowable_department_id = Some(map.next_value()?);
-                        }
-                        "allowableOrganizationId" => {
-                            if __allowable_organization_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field(
-                                        "allowableOrganizationId",
-                                    ),
-                                );
-                            }
-                            __allowable_organization_id = Some(map.next_value()?);
-                        }
-                        "allowablePersonalId" => {
-                            if __allowable_personal_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("allowablePersonalId"),
-                                );
-                            }
-                            __allowable_personal_id = Some(map.next_value()?);
-                        }
-                        "approvedDatetime" => {
-                            if __approved_datetime.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("approvedDatetime"),
-                                );
-                            }
-                            __approved_datetime = Some(map.next_value()?);
-                        }
-                        "approverPersonalId" => {
-                            if __approver_personal_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("approverPersonalId"),
-                                );
-                            }
-                            __approver_personal_id = Some(map.next_value()?);
-                        }
-                        "deletedFlg" => {
-                            if __deleted_flg.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("deletedFlg"),
-                                );
-                            }
-                            __deleted_flg = Some(map.next_value()?);
-                        }
                         "permissionApprovalId" => {
                             if __permission_approval_id.is_some() {
                                 return Err(
@@ -572,27 +522,65 @@ impl<'de> ::serde::Deserialize<'de> for PermissionApproval {
                             }
                             __status = Some(map.next_value()?);
                         }
+                        "deletedFlg" => {
+                            if __deleted_flg.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("deletedFlg"),
+                                );
+                            }
+                            __deleted_flg = Some(map.next_value()?);
+                        }
+                        "allowableOrganizationId" => {
+                            if __allowable_organization_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "allowableOrganizationId",
+                                    ),
+                                );
+                            }
+                            __allowable_organization_id = Some(map.next_value()?);
+                        }
+                        "allowableDepartmentId" => {
+                            if __allowable_department_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("allowableDepartmentId"),
+                                );
+                            }
+                            __allowable_department_id = Some(map.next_value()?);
+                        }
+                        "allowablePersonalId" => {
+                            if __allowable_personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("allowablePersonalId"),
+                                );
+                            }
+                            __allowable_personal_id = Some(map.next_value()?);
+                        }
+                        "approverPersonalId" => {
+                            if __approver_personal_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("approverPersonalId"),
+                                );
+                            }
+                            __approver_personal_id = Some(map.next_value()?);
+                        }
+                        "approvedDatetime" => {
+                            if __approved_datetime.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("approvedDatetime"),
+                                );
+                            }
+                            __approved_datetime = Some(map.next_value()?);
+                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(PermissionApproval {
-                    allowable_department_id: match __allowable_department_id {
+                    permission_approval_id: match __permission_approval_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    allowable_organization_id: match __allowable_organization_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    allowable_personal_id: match __allowable_personal_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    approved_datetime: match __approved_datetime {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    approver_personal_id: match __approver_personal_id {
+                    status: match __status {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -600,11 +588,23 @@ impl<'de> ::serde::Deserialize<'de> for PermissionApproval {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    permission_approval_id: match __permission_approval_id {
+                    allowable_organization_id: match __allowable_organization_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    status: match __status {
+                    allowable_department_id: match __allowable_department_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    allowable_personal_id: match __allowable_personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    approver_personal_id: match __approver_personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    approved_datetime: match __approved_datetime {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -636,37 +636,31 @@ impl<'de> ::serde::Deserialize<'de> for PermissionComment {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __comment: ::std::option::Option<
+                let mut __permission_comment_id: ::std::option::Option<
+                    ::std::option::Option<crate::ids::ApprovalId>,
+                > = None;
+                let mut __organization_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __department_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __organization_id: ::std::option::Option<
+                let mut __personal_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
-                let mut __permission_comment_id: ::std::option::Option<
-                    ::std::option::Option<crate::ids::ApprovalId>,
-                > = None;
-                let mut __personal_id: ::std::option::Option<
+                let mut __comment: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "comment" => {
-                            if __comment.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("comment"));
-                            }
-                            __comment = Some(map.next_value()?);
-                        }
-                        "departmentId" => {
-                            if __department_id.is_some() {
+                        "permissionCommentId" => {
+                            if __permission_comment_id.is_some() {
                                 return Err(
-                                    ::serde::de::Error::duplicate_field("departmentId"),
+                                    ::serde::de::Error::duplicate_field("permissionCommentId"),
                                 );
                             }
-                            __department_id = Some(map.next_value()?);
+                            __permission_comment_id = Some(map.next_value()?);
                         }
                         "organizationId" => {
                             if __organization_id.is_some() {
@@ -676,13 +670,13 @@ impl<'de> ::serde::Deserialize<'de> for PermissionComment {
                             }
                             __organization_id = Some(map.next_value()?);
                         }
-                        "permissionCommentId" => {
-                            if __permission_comment_id.is_some() {
+                        "departmentId" => {
+                            if __department_id.is_some() {
                                 return Err(
-                                    ::serde::de::Error::duplicate_field("permissionCommentId"),
+                                    ::serde::de::Error::duplicate_field("departmentId"),
                                 );
                             }
-                            __permission_comment_id = Some(map.next_value()?);
+                            __department_id = Some(map.next_value()?);
                         }
                         "personalId" => {
                             if __personal_id.is_some() {
@@ -692,15 +686,17 @@ impl<'de> ::serde::Deserialize<'de> for PermissionComment {
                             }
                             __personal_id = Some(map.next_value()?);
                         }
+                        "comment" => {
+                            if __comment.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("comment"));
+                            }
+                            __comment = Some(map.next_value()?);
+                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(PermissionComment {
-                    comment: match __comment {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    department_id: match __department_id {
+                    permission_comment_id: match __permission_comment_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -708,11 +704,15 @@ impl<'de> ::serde::Deserialize<'de> for PermissionComment {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    permission_comment_id: match __permission_comment_id {
+                    department_id: match __department_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
                     personal_id: match __personal_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    comment: match __comment {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -744,17 +744,17 @@ impl<'de> ::serde::Deserialize<'de> for PermissionDetail {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __operator: ::std::option::Option<
-                    ::std::option::Option<::iryo_plat_codes::Operator>,
-                > = None;
-                let mut __path: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
                 let mut __permission_detail_id: ::std::option::Option<
                     ::std::option::Option<crate::ids::ApprovalId>,
                 > = None;
                 let mut __permission_management_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __path: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __operator: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::Operator>,
                 > = None;
                 let mut __value: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
@@ -762,18 +762,6 @@ impl<'de> ::serde::Deserialize<'de> for PermissionDetail {
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "operator" => {
-                            if __operator.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("operator"));
-                            }
-                            __operator = Some(map.next_value()?);
-                        }
-                        "path" => {
-                            if __path.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("path"));
-                            }
-                            __path = Some(map.next_value()?);
-                        }
                         "permissionDetailId" => {
                             if __permission_detail_id.is_some() {
                                 return Err(
@@ -792,6 +780,18 @@ impl<'de> ::serde::Deserialize<'de> for PermissionDetail {
                             }
                             __permission_management_id = Some(map.next_value()?);
                         }
+                        "path" => {
+                            if __path.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("path"));
+                            }
+                            __path = Some(map.next_value()?);
+                        }
+                        "operator" => {
+                            if __operator.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("operator"));
+                            }
+                            __operator = Some(map.next_value()?);
+                        }
                         "value" => {
                             if __value.is_some() {
                                 return Err(::serde::de::Error::duplicate_field("value"));
@@ -802,7 +802,11 @@ impl<'de> ::serde::Deserialize<'de> for PermissionDetail {
                     }
                 }
                 Ok(PermissionDetail {
-                    operator: match __operator {
+                    permission_detail_id: match __permission_detail_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_management_id: match __permission_management_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -810,11 +814,7 @@ impl<'de> ::serde::Deserialize<'de> for PermissionDetail {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    permission_detail_id: match __permission_detail_id {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    permission_management_id: match __permission_management_id {
+                    operator: match __operator {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -850,38 +850,30 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroup {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
-                let mut __deleted_flg: ::std::option::Option<
-                    ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
-                > = None;
                 let mut __permission_group_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __requested_datetime: ::std::option::Option<
-                    ::std::option::Option<crate::gson_date::GsonDateTime>,
-                > = None;
-                let mut __requested_department_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __requested_organization_id: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = None;
-                let mut __requested_personal_id: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = None;
                 let mut __status: ::std::option::Option<
                     ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
                 > = None;
+                let mut __deleted_flg: ::std::option::Option<
+                    ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
+                > = None;
+                let mut __requested_organization_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_department_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_personal_id: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = None;
+                let mut __requested_datetime: ::std::option::Option<
+                    ::std::option::Option<crate::gson_date::GsonDateTime>,
+                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
-                        "deletedFlg" => {
-                            if __deleted_flg.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("deletedFlg"),
-                                );
-                            }
-                            __deleted_flg = Some(map.next_value()?);
-                        }
                         "permissionGroupId" => {
                             if __permission_group_id.is_some() {
                                 return Err(
@@ -890,21 +882,19 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroup {
                             }
                             __permission_group_id = Some(map.next_value()?);
                         }
-                        "requestedDatetime" => {
-                            if __requested_datetime.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("requestedDatetime"),
-                                );
+                        "status" => {
+                            if __status.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("status"));
                             }
-                            __requested_datetime = Some(map.next_value()?);
+                            __status = Some(map.next_value()?);
                         }
-                        "requestedDepartmentId" => {
-                            if __requested_department_id.is_some() {
+                        "deletedFlg" => {
+                            if __deleted_flg.is_some() {
                                 return Err(
-                                    ::serde::de::Error::duplicate_field("requestedDepartmentId"),
+                                    ::serde::de::Error::duplicate_field("deletedFlg"),
                                 );
                             }
-                            __requested_department_id = Some(map.next_value()?);
+                            __deleted_flg = Some(map.next_value()?);
                         }
                         "requestedOrganizationId" => {
                             if __requested_organization_id.is_some() {
@@ -916,6 +906,14 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroup {
                             }
                             __requested_organization_id = Some(map.next_value()?);
                         }
+                        "requestedDepartmentId" => {
+                            if __requested_department_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("requestedDepartmentId"),
+                                );
+                            }
+                            __requested_department_id = Some(map.next_value()?);
+                        }
                         "requestedPersonalId" => {
                             if __requested_personal_id.is_some() {
                                 return Err(
@@ -924,29 +922,27 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroup {
                             }
                             __requested_personal_id = Some(map.next_value()?);
                         }
-                        "status" => {
-                            if __status.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("status"));
+                        "requestedDatetime" => {
+                            if __requested_datetime.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("requestedDatetime"),
+                                );
                             }
-                            __status = Some(map.next_value()?);
+                            __requested_datetime = Some(map.next_value()?);
                         }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(PermissionGroup {
-                    deleted_flg: match __deleted_flg {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
                     permission_group_id: match __permission_group_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    requested_datetime: match __requested_datetime {
+                    status: match __status {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    requested_department_id: match __requested_department_id {
+                    deleted_flg: match __deleted_flg {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -954,11 +950,15 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroup {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
+                    requested_department_id: match __requested_department_id {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
                     requested_personal_id: match __requested_personal_id {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    status: match __status {
+                    requested_datetime: match __requested_datetime {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -1042,24 +1042,48 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroupResult {
             where
                 A: ::serde::de::MapAccess<'de>,
             {
+                let mut __permission_group: ::std::option::Option<
+                    ::std::option::Option<PermissionGroup>,
+                > = None;
+                let mut __permisson_group: ::std::option::Option<
+                    ::std::option::Option<PermissionGroup>,
+                > = None;
+                let mut __permission_list: ::std::option::Option<
+                    ::std::vec::Vec<Permission>,
+                > = None;
                 let mut __permission_approval: ::std::option::Option<
                     ::std::vec::Vec<PermissionApproval>,
                 > = None;
                 let mut __permission_comment: ::std::option::Option<
                     ::std::vec::Vec<PermissionComment>,
                 > = None;
-                let mut __permission_group: ::std::option::Option<
-                    ::std::option::Option<PermissionGroup>,
-                > = None;
-                let mut __permission_list: ::std::option::Option<
-                    ::std::vec::Vec<Permission>,
-                > = None;
-                let mut __permisson_group: ::std::option::Option<
-                    ::std::option::Option<PermissionGroup>,
-                > = None;
                 let mut extra = ::iryo_runtime::UnknownFields::new();
                 while let Some(key) = map.next_key::<::std::borrow::Cow<'de, str>>()? {
                     match &*key {
+                        "permissionGroup" => {
+                            if __permission_group.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionGroup"),
+                                );
+                            }
+                            __permission_group = Some(map.next_value()?);
+                        }
+                        "permissonGroup" => {
+                            if __permisson_group.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissonGroup"),
+                                );
+                            }
+                            __permisson_group = Some(map.next_value()?);
+                        }
+                        "permissionList" => {
+                            if __permission_list.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("permissionList"),
+                                );
+                            }
+                            __permission_list = Some(map.next_value()?);
+                        }
                         "permissionApproval" => {
                             if __permission_approval.is_some() {
                                 return Err(
@@ -1076,43 +1100,15 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroupResult {
                             }
                             __permission_comment = Some(map.next_value()?);
                         }
-                        "permissionGroup" => {
-                            if __permission_group.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("permissionGroup"),
-                                );
-                            }
-                            __permission_group = Some(map.next_value()?);
-                        }
-                        "permissionList" => {
-                            if __permission_list.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("permissionList"),
-                                );
-                            }
-                            __permission_list = Some(map.next_value()?);
-                        }
-                        "permissonGroup" => {
-                            if __permisson_group.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("permissonGroup"),
-                                );
-                            }
-                            __permisson_group = Some(map.next_value()?);
-                        }
                         other => map.next_value_seed(extra.member(other))?,
                     }
                 }
                 Ok(PermissionGroupResult {
-                    permission_approval: match __permission_approval {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
-                    permission_comment: match __permission_comment {
-                        Some(value) => value,
-                        None => ::std::default::Default::default(),
-                    },
                     permission_group: match __permission_group {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permisson_group: match __permisson_group {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
@@ -1120,7 +1116,11 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroupResult {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },
-                    permisson_group: match __permisson_group {
+                    permission_approval: match __permission_approval {
+                        Some(value) => value,
+                        None => ::std::default::Default::default(),
+                    },
+                    permission_comment: match __permission_comment {
                         Some(value) => value,
                         None => ::std::default::Default::default(),
                     },

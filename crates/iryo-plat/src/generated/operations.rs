@@ -2,33 +2,7 @@
 //! Also from specs/plat/rust.yaml (sha256:10f2903a7d5c24834902d3cae015154839d546618812f14a1f0b98a51a747ed2).
 //! DO NOT EDIT.
 
-use super::Client;
-use progenitor_client::{ClientHooks, Error, OperationInfo};
-impl ClientHooks<::iryo_runtime::Hooks> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        self.inner.pre(request);
-        Ok(())
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        _info: &OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        self.inner.exec(&self.client, request).await
-    }
-}
-impl ::iryo_runtime::Generated for Client {
-    fn hooks(&self) -> &::iryo_runtime::Hooks {
-        &self.inner
-    }
-    fn hooks_mut(&mut self) -> &mut ::iryo_runtime::Hooks {
-        &mut self.inner
-    }
-}
+::iryo_runtime::generated_client!(super::Client);
 /// `listProviderPermissions` (`GET`).
 #[allow(non_upper_case_globals)]
 pub const list_provider_permissions: ::iryo_runtime::Operation = ::iryo_runtime::Operation {

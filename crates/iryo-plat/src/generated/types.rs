@@ -7,36 +7,36 @@ partial approval's sample names the approver with `approver*` keys instead.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct ApproverSpec {
-    ///許可可能者 ID (診療科), to narrow an organisation to one department.
-    #[serde(
-        rename = "allowableDepartmentId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowable_department_id: ::std::option::Option<::std::string::String>,
     ///許可可能者 ID (医療機関), for an organisation.
     #[serde(
         rename = "allowableOrganizationId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowable_organization_id: ::std::option::Option<::std::string::String>,
+    ///許可可能者 ID (診療科), to narrow an organisation to one department.
+    #[serde(
+        rename = "allowableDepartmentId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowable_department_id: ::std::option::Option<::std::string::String>,
     ///許可可能者 ID (個人), for a person.
     #[serde(
         rename = "allowablePersonalId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowable_personal_id: ::std::option::Option<::std::string::String>,
-    ///The same as `allowableDepartmentId`, as the partial approval's sample spells it.
-    #[serde(
-        rename = "approverDepartmentId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub approver_department_id: ::std::option::Option<::std::string::String>,
     ///The same as `allowableOrganizationId`, as the partial approval's sample spells it.
     #[serde(
         rename = "approverOrganizationId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub approver_organization_id: ::std::option::Option<::std::string::String>,
+    ///The same as `allowableDepartmentId`, as the partial approval's sample spells it.
+    #[serde(
+        rename = "approverDepartmentId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub approver_department_id: ::std::option::Option<::std::string::String>,
     ///The same as `allowablePersonalId`, as the partial approval's sample spells it.
     #[serde(
         rename = "approverPersonalId",
@@ -47,18 +47,6 @@ pub struct ApproverSpec {
 ///The result of one copy.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct BundleResult {
-    ///Why a copy failed; empty on success.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub diagnostics: ::std::option::Option<::std::string::String>,
-    ///The 文書キー of the copy.
-    #[serde(
-        rename = "documentKey",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub document_key: ::std::option::Option<::std::string::String>,
-    ///The Bundle ID of the copy.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
     ///医療機関 ID where the copy was stored.
     #[serde(
         rename = "organizationId",
@@ -68,18 +56,30 @@ pub struct BundleResult {
     ///`success` when the copy was stored.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
+    ///Why a copy failed; empty on success.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub diagnostics: ::std::option::Option<::std::string::String>,
+    ///The Bundle ID of the copy.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    ///The 文書キー of the copy.
+    #[serde(
+        rename = "documentKey",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub document_key: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One condition of a permission asked for.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct DetailSpec {
-    ///演算子 (table `plat-operator`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub operator: ::std::option::Option<::iryo_plat_codes::Operator>,
     ///対象パス, the FHIR path checked.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
+    ///演算子 (table `plat-operator`).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<::iryo_plat_codes::Operator>,
     ///値, the value compared.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
@@ -117,14 +117,14 @@ pub struct DocumentShareResult {
 ///FHIR-style error body of an unmerged validation branch (PLAT410/PLAT420 in `id`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct OperationOutcome {
+    ///Always `OperationOutcome`.
+    #[serde(rename = "resourceType")]
+    pub resource_type: ::std::string::String,
     ///The error code (table `plat-error-code`).
     pub id: ::iryo_plat_codes::PlatErrorCode,
     ///The issues found.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub issue: ::std::vec::Vec<OperationOutcomeIssue>,
-    ///Always `OperationOutcome`.
-    #[serde(rename = "resourceType")]
-    pub resource_type: ::std::string::String,
 }
 ///Details of an issue.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -138,20 +138,26 @@ pub struct OperationOutcomeDetails {
 ///One issue of an OperationOutcome.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct OperationOutcomeIssue {
+    ///FHIR issue severity.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub severity: ::std::option::Option<::std::string::String>,
     ///FHIR issue type.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<OperationOutcomeDetails>,
-    ///FHIR issue severity.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub severity: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///The body of PRV_ROL_008.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PartialApproval {
+    ///拒否コメント, about the part refused.
+    #[serde(
+        rename = "rejectComment",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub reject_comment: ::std::option::Option<::std::string::String>,
     ///A comment on the part approved.
     pub comment: ::std::string::String,
     ///The approver, as the document's sample names it.
@@ -164,26 +170,34 @@ pub struct PartialApproval {
     ///The permissions granted, narrower than those asked for.
     #[serde(rename = "permissionList")]
     pub permission_list: ::std::vec::Vec<PermissionSpec>,
-    ///拒否コメント, about the part refused.
-    #[serde(
-        rename = "rejectComment",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub reject_comment: ::std::option::Option<::std::string::String>,
 }
 ///権限, one permission with its details (what it covers).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Permission {
+    ///権限管理 ID.
+    #[serde(
+        rename = "permissionManagementId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub permission_management_id: ::std::option::Option<::std::string::String>,
+    ///権限グループ管理 ID of the group that asked for it.
+    #[serde(
+        rename = "permissionGroupId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub permission_group_id: ::std::option::Option<::std::string::String>,
     ///権限保持対象区分 (table `plat-holder-kind`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub classification: ::std::option::Option<::iryo_plat_codes::HolderKind>,
-    ///権限詳細リスト.
+    ///許可者 ID, who holds the permission (a PLAT ID or staff ID, or a 医療機関 ID).
     #[serde(
-        rename = "detailList",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        rename = "permissionId",
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub detail_list: ::std::vec::Vec<PermissionDetail>,
+    pub permission_id: ::std::option::Option<::std::string::String>,
+    ///権限種別 (table `plat-permission-kind`).
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::iryo_plat_codes::PermissionKind>,
     #[serde(
         rename = "expirationFrom",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -194,68 +208,19 @@ pub struct Permission {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub expiration_to: ::std::option::Option<crate::gson_date::GsonDateTime>,
-    ///権限グループ管理 ID of the group that asked for it.
+    ///権限詳細リスト.
     #[serde(
-        rename = "permissionGroupId",
-        skip_serializing_if = "::std::option::Option::is_none"
+        rename = "detailList",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub permission_group_id: ::std::option::Option<::std::string::String>,
-    ///許可者 ID, who holds the permission (a PLAT ID or staff ID, or a 医療機関 ID).
-    #[serde(
-        rename = "permissionId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub permission_id: ::std::option::Option<::std::string::String>,
-    ///権限管理 ID.
-    #[serde(
-        rename = "permissionManagementId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub permission_management_id: ::std::option::Option<::std::string::String>,
-    ///権限種別 (table `plat-permission-kind`).
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<::iryo_plat_codes::PermissionKind>,
+    pub detail_list: ::std::vec::Vec<PermissionDetail>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One approval of the group (権限承認) (x-iryo-fixup duplicate-key-in-sample).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionApproval {
-    ///権限承認者 ID (診療科).
-    #[serde(
-        rename = "allowableDepartmentId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowable_department_id: ::std::option::Option<::std::string::String>,
-    ///権限承認者 ID (医療機関).
-    #[serde(
-        rename = "allowableOrganizationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowable_organization_id: ::std::option::Option<::std::string::String>,
-    ///権限承認者 ID (個人).
-    #[serde(
-        rename = "allowablePersonalId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowable_personal_id: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "approvedDatetime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub approved_datetime: ::std::option::Option<crate::gson_date::GsonDateTime>,
-    ///The person who decided; in the documents' samples, not in their tables.
-    #[serde(
-        rename = "approverPersonalId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub approver_personal_id: ::std::option::Option<::std::string::String>,
-    ///論理削除フラグ (table `plat-deleted-flag`).
-    #[serde(
-        rename = "deletedFlg",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deleted_flg: ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
     #[serde(
         rename = "permissionApprovalId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -264,48 +229,83 @@ pub struct PermissionApproval {
     ///権限の承認状態 (table `plat-approval-status`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
+    ///論理削除フラグ (table `plat-deleted-flag`).
+    #[serde(
+        rename = "deletedFlg",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub deleted_flg: ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
+    ///権限承認者 ID (医療機関).
+    #[serde(
+        rename = "allowableOrganizationId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowable_organization_id: ::std::option::Option<::std::string::String>,
+    ///権限承認者 ID (診療科).
+    #[serde(
+        rename = "allowableDepartmentId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowable_department_id: ::std::option::Option<::std::string::String>,
+    ///権限承認者 ID (個人).
+    #[serde(
+        rename = "allowablePersonalId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowable_personal_id: ::std::option::Option<::std::string::String>,
+    ///The person who decided; in the documents' samples, not in their tables.
+    #[serde(
+        rename = "approverPersonalId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub approver_personal_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "approvedDatetime",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub approved_datetime: ::std::option::Option<crate::gson_date::GsonDateTime>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///One comment of the group (権限コメント).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionComment {
-    ///The comment.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub comment: ::std::option::Option<::std::string::String>,
-    ///診療科 ID of the commenter.
     #[serde(
-        rename = "departmentId",
+        rename = "permissionCommentId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub department_id: ::std::option::Option<::std::string::String>,
+    pub permission_comment_id: ::std::option::Option<crate::ids::ApprovalId>,
     ///医療機関 ID of the commenter.
     #[serde(
         rename = "organizationId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub organization_id: ::std::option::Option<::std::string::String>,
+    ///診療科 ID of the commenter.
     #[serde(
-        rename = "permissionCommentId",
+        rename = "departmentId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub permission_comment_id: ::std::option::Option<crate::ids::ApprovalId>,
+    pub department_id: ::std::option::Option<::std::string::String>,
     ///個人 ID of the commenter.
     #[serde(
         rename = "personalId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub personal_id: ::std::option::Option<::std::string::String>,
+    ///The comment.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub comment: ::std::option::Option<::std::string::String>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
 ///The body of PRV_ROL_007.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionDecision {
-    ///A comment on the decision.
-    pub comment: ::std::string::String,
     ///権限付与状態, `1` approve or `2` reject (table `plat-grant-status`).
     pub status: ::iryo_plat_codes::GrantStatus,
+    ///A comment on the decision.
+    pub comment: ::std::string::String,
 }
 ///The body of PRV_ROL_010.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -316,12 +316,6 @@ pub struct PermissionDeleteRequest {
 ///権限詳細, one condition on the documents a permission covers.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionDetail {
-    ///演算子 (table `plat-operator`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub operator: ::std::option::Option<::iryo_plat_codes::Operator>,
-    ///対象パス, the FHIR path checked, e.g. `Composition.subject:Patient.identifier`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub path: ::std::option::Option<::std::string::String>,
     #[serde(
         rename = "permissionDetailId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -333,6 +327,12 @@ pub struct PermissionDetail {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub permission_management_id: ::std::option::Option<::std::string::String>,
+    ///対象パス, the FHIR path checked, e.g. `Composition.subject:Patient.identifier`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
+    ///演算子 (table `plat-operator`).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<::iryo_plat_codes::Operator>,
     ///値, the value compared.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
@@ -342,44 +342,44 @@ pub struct PermissionDetail {
 ///権限管理オブジェクト (the permission group).
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionGroup {
-    ///論理削除フラグ (table `plat-deleted-flag`).
-    #[serde(
-        rename = "deletedFlg",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deleted_flg: ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
     ///権限グループ管理 ID.
     #[serde(
         rename = "permissionGroupId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub permission_group_id: ::std::option::Option<::std::string::String>,
+    ///権限の承認状態 (table `plat-approval-status`), derived from the approvals (x-iryo-fixup group-status-follows-approvals).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
+    ///論理削除フラグ (table `plat-deleted-flag`).
     #[serde(
-        rename = "requestedDatetime",
+        rename = "deletedFlg",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub requested_datetime: ::std::option::Option<crate::gson_date::GsonDateTime>,
-    ///権限要求者 ID (診療科); the samples send an empty string.
-    #[serde(
-        rename = "requestedDepartmentId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub requested_department_id: ::std::option::Option<::std::string::String>,
+    pub deleted_flg: ::std::option::Option<::iryo_plat_codes::DeletedFlag>,
     ///権限要求者 ID (医療機関).
     #[serde(
         rename = "requestedOrganizationId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requested_organization_id: ::std::option::Option<::std::string::String>,
+    ///権限要求者 ID (診療科); the samples send an empty string.
+    #[serde(
+        rename = "requestedDepartmentId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub requested_department_id: ::std::option::Option<::std::string::String>,
     ///権限要求者 ID (個人).
     #[serde(
         rename = "requestedPersonalId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub requested_personal_id: ::std::option::Option<::std::string::String>,
-    ///権限の承認状態 (table `plat-approval-status`), derived from the approvals (x-iryo-fixup group-status-follows-approvals).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::iryo_plat_codes::ApprovalStatus>,
+    #[serde(
+        rename = "requestedDatetime",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub requested_datetime: ::std::option::Option<crate::gson_date::GsonDateTime>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
@@ -421,6 +421,23 @@ for PermissionGroupListAnswer {
 ///A permission group with everything that belongs to it.
 #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct PermissionGroupResult {
+    #[serde(
+        rename = "permissionGroup",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub permission_group: ::std::option::Option<PermissionGroup>,
+    #[serde(
+        rename = "permissonGroup",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub permisson_group: ::std::option::Option<PermissionGroup>,
+    ///権限リスト, the permissions asked for (answers of PRV_ROL_002/003 only).
+    #[serde(
+        rename = "permissionList",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub permission_list: ::std::vec::Vec<Permission>,
     ///権限承認リスト, every approval of the group.
     #[serde(
         rename = "permissionApproval",
@@ -435,23 +452,6 @@ pub struct PermissionGroupResult {
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub permission_comment: ::std::vec::Vec<PermissionComment>,
-    #[serde(
-        rename = "permissionGroup",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub permission_group: ::std::option::Option<PermissionGroup>,
-    ///権限リスト, the permissions asked for (answers of PRV_ROL_002/003 only).
-    #[serde(
-        rename = "permissionList",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub permission_list: ::std::vec::Vec<Permission>,
-    #[serde(
-        rename = "permissonGroup",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub permisson_group: ::std::option::Option<PermissionGroup>,
     #[serde(flatten)]
     pub extra: ::iryo_runtime::UnknownFields,
 }
@@ -502,19 +502,19 @@ pub struct PermissionRequest {
 pub struct PermissionSpec {
     ///権限保持対象区分 (table `plat-holder-kind`).
     pub classification: ::iryo_plat_codes::HolderKind,
-    ///権限詳細リスト, the conditions on the documents covered.
-    #[serde(rename = "detailList")]
-    pub detail_list: ::std::vec::Vec<DetailSpec>,
-    #[serde(rename = "expirationFrom")]
-    pub expiration_from: crate::gson_date::GsonDateTime,
-    #[serde(rename = "expirationTo")]
-    pub expiration_to: crate::gson_date::GsonDateTime,
     ///許可者 ID, who will hold the permission.
     #[serde(rename = "permissionId")]
     pub permission_id: ::std::string::String,
     ///権限種別 (table `plat-permission-kind`).
     #[serde(rename = "type")]
     pub type_: ::iryo_plat_codes::PermissionKind,
+    #[serde(rename = "expirationFrom")]
+    pub expiration_from: crate::gson_date::GsonDateTime,
+    #[serde(rename = "expirationTo")]
+    pub expiration_to: crate::gson_date::GsonDateTime,
+    ///権限詳細リスト, the conditions on the documents covered.
+    #[serde(rename = "detailList")]
+    pub detail_list: ::std::vec::Vec<DetailSpec>,
 }
 ///The API common error body.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -559,16 +559,16 @@ carries no PLAT code.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SpringError {
+    ///When the error happened (ISO 8601).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<::std::string::String>,
+    ///The HTTP status again.
+    pub status: i64,
     ///The status's reason phrase, e.g. `Bad Request`.
     pub error: ::std::string::String,
     ///The request path.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
-    ///The HTTP status again.
-    pub status: i64,
-    ///When the error happened (ISO 8601).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub timestamp: ::std::option::Option<::std::string::String>,
 }
 /// Error types.
 pub mod error {
