@@ -134,3 +134,22 @@ pub fn child_figures(
         .unwrap_or_else(|| panic!("no figures from the child: {stdout}"));
     line.split(' ').map(|f| f.parse().unwrap()).collect()
 }
+
+/// A hostile server's side of a connection: the upgrade, then its first subscribe answered with
+/// `sub.id` `s1`; `None` when the client went away meanwhile.
+pub async fn subscribed_as_s1(
+    tcp: tokio::net::TcpStream,
+) -> Option<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>> {
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message;
+    let mut ws = tokio_tungstenite::accept_async(tcp).await.ok()?;
+    let Some(Ok(Message::Text(subscribe))) = ws.next().await else {
+        return None;
+    };
+    let request: serde_json::Value = serde_json::from_str(subscribe.as_str()).ok()?;
+    let answer = serde_json::json!({
+        "command": "subscribed", "req.id": request["req.id"], "sub.id": "s1"
+    });
+    ws.send(Message::text(answer.to_string())).await.ok()?;
+    Some(ws)
+}

@@ -6,9 +6,7 @@
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt as _, StreamExt as _};
 use iryo_orca::live::{FeedItem, MemoryCheckpoint};
-use tokio_tungstenite::tungstenite::Message;
 
 const CHILD: &str = "IRYO_FLOOD_CHILD_URL";
 /// How long the child lets the flood run.
@@ -33,19 +31,9 @@ async fn flooding_server() -> String {
 }
 
 async fn flood_one(tcp: tokio::net::TcpStream) {
-    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+    let Some(mut ws) = crate::common::subscribed_as_s1(tcp).await else {
         return;
     };
-    let Some(Ok(Message::Text(subscribe))) = ws.next().await else {
-        return;
-    };
-    let request: serde_json::Value = serde_json::from_str(subscribe.as_str()).unwrap();
-    let answer = serde_json::json!({
-        "command": "subscribed", "req.id": request["req.id"], "sub.id": "s1"
-    });
-    if ws.send(Message::text(answer.to_string())).await.is_err() {
-        return;
-    }
     let mut ping = vec![0x89u8, 125];
     ping.extend_from_slice(&[b'p'; 125]);
     let pings = ping.repeat(512);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::SinkExt as _;
 use iryo_orca::live::{FeedItem, MemoryCheckpoint};
 use iryo_orca::{Client, Credentials};
 use tokio_tungstenite::tungstenite::Message;
@@ -40,17 +40,10 @@ async fn flooding_socket() -> String {
 }
 
 async fn flood_one(tcp: tokio::net::TcpStream, nth: usize) {
-    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+    let Some(mut ws) = crate::common::subscribed_as_s1(tcp).await else {
         return;
     };
-    let Some(Ok(Message::Text(subscribe))) = ws.next().await else {
-        return;
-    };
-    let request: serde_json::Value = serde_json::from_str(subscribe.as_str()).unwrap();
-    let answer = serde_json::json!({
-        "command": "subscribed", "req.id": request["req.id"], "sub.id": "s1"
-    });
-    if ws.send(Message::text(answer.to_string())).await.is_err() || nth == 0 {
+    if nth == 0 {
         return;
     }
     let body = format!("\"{}\"", "x".repeat(512 * 1024));
