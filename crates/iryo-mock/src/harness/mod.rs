@@ -16,7 +16,8 @@ use axum::response::Response;
 
 pub(crate) use builder::{builder_methods, load_fixtures};
 pub(crate) use control::{
-    bad_request, control_route, json_response, no_content, optional_text, parse_object, routes,
+    Control, control_route, json_response, no_content, optional_text, parse_json, parse_object,
+    required_text, routes,
 };
 
 use crate::fault::{self, Connection, Fault, Wire};

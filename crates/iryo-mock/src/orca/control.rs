@@ -26,7 +26,8 @@ use serde_json::{Value, json};
 use super::tenants::Tenant;
 use super::{Business, Shared};
 use crate::harness::{
-    self, bad_request, control_route, json_response, no_content, optional_text, parse_object,
+    self, Control, control_route, json_response, no_content, optional_text, parse_json,
+    parse_object, required_text,
 };
 
 /// The shared control routes (`fault`, `http-status-next`, `requests`) and ORCA's own.
@@ -39,35 +40,21 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         ))
 }
 
-async fn fail_next(Tenant(shared): Tenant, body: Bytes) -> Response {
-    let request = match parse_object(&body) {
-        Ok(request) => request,
-        Err(reason) => return bad_request(&reason),
-    };
-    let Some(code) = request.get("code").and_then(Value::as_str) else {
-        return bad_request("`code` must be a string, e.g. \"0089\"");
-    };
-    let message = match optional_text(&request, "message") {
-        Ok(message) => message,
-        Err(reason) => return bad_request(&reason),
-    };
+async fn fail_next(Tenant(shared): Tenant, body: Bytes) -> Control {
+    let request = parse_object(&body)?;
+    let code = required_text(&request, "code", "a string, e.g. \"0089\"")?;
+    let message = optional_text(&request, "message")?;
     shared.harness.push_api(Business::new(code, message));
-    no_content()
+    Ok(no_content())
 }
 
-async fn insert_event(Tenant(shared): Tenant, body: Bytes) -> Response {
-    let data = match serde_json::from_slice::<Value>(&body) {
-        Ok(data) => data,
-        Err(error) => return bad_request(&format!("body is not JSON: {error}")),
-    };
+async fn insert_event(Tenant(shared): Tenant, body: Bytes) -> Control {
+    let data = parse_json(&body)?;
     let mut inner = shared.lock();
     let now = inner.clock.now();
-    match inner.store.insert(data, now) {
-        Ok(uuid) => json_response(StatusCode::CREATED, &json!({ "uuid": uuid })),
-        Err(error) => bad_request(&error.to_string()),
-    }
+    let uuid = inner.store.insert(data, now)?;
+    Ok(json_response(StatusCode::CREATED, &json!({ "uuid": uuid })))
 }
-
 async fn list_events(Tenant(shared): Tenant) -> Response {
     json_response(StatusCode::OK, &Value::Array(shared.lock().store.all()))
 }
