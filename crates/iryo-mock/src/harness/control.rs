@@ -3,6 +3,7 @@
 //!
 //! | Route | Body | Answer |
 //! |---|---|---|
+//! | `POST /__mock/<api>/fail-next` (hiyari: `error-next`) | one of the API's own failures, in its JSON form | 204 |
 //! | `POST /__mock/<api>/http-status-next` | `{"status":500}` (400-599) | 204 |
 //! | `POST /__mock/<api>/fault` | a [`Fault`](crate::Fault) in its JSON form, or an array of them | 204 |
 //! | `GET /__mock/<api>/requests` | | 200 `{"count":N}`, the API requests so far |
@@ -24,9 +25,19 @@ use serde_json::{Map, Value, json};
 use super::Api;
 use crate::fault::{Wire, faults_from_json};
 
-/// The routes every mock shares; each API merges its own (`fail-next`, its store) made with [`control_route`].
-pub(crate) fn routes<A: Api>() -> Router<Arc<A>> {
+/// How an API reads one of its own failures from a control request's JSON object, or says what is wrong.
+pub(crate) type FailureFrom<A> = fn(&Map<String, Value>) -> Result<<A as Api>::Failure, String>;
+
+/// The routes every mock shares, with `failure_route` (`fail-next`; hiyari's `error-next`) queueing the API's
+/// own failures read by `failure_from`. Each API merges its own (its store) made with [`control_route`].
+pub(crate) fn routes<A: Api>(failure_route: &str, failure_from: FailureFrom<A>) -> Router<Arc<A>> {
+    let push_failure = move |State(root): State<Arc<A>>, headers: HeaderMap, body: Bytes| async move {
+        let failure = failure_from(&parse_object(&body)?)?;
+        root.select(&headers).harness().push_api(failure);
+        Control::Ok(no_content())
+    };
     Router::new()
+        .merge(control_route(failure_route, post(push_failure)))
         .merge(control_route("fault", post(push_faults::<A>)))
         .merge(control_route(
             "http-status-next",

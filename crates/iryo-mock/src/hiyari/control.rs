@@ -23,27 +23,25 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{Failure, Shared};
 use crate::harness::{
     self, Control, control_route, json_response, no_content, parse_object, required_text,
 };
 
-/// The shared control routes (`fault`, `http-status-next`, `requests`) and the service's own.
+/// The shared control routes (`fault`, `http-status-next`, `requests`, `error-next`) and the service's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    harness::routes::<Shared>()
-        .merge(control_route("error-next", post(error_next)))
+    harness::routes::<Shared>("error-next", failure)
         .merge(control_route("raw-next", post(raw_next)))
         .merge(control_route("change", post(change)))
         .merge(control_route("last-request", get(last_request)))
 }
 
-async fn error_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Control {
-    let request = parse_object(&body)?;
-    let message = required_text(&request, "message", "a string")?;
-    shared.harness.push_api(Failure::error(message)?);
-    Ok(no_content())
+/// `error-next`'s `{"message":"…"}`.
+fn failure(request: &Map<String, Value>) -> Result<Failure, String> {
+    let message = required_text(request, "message", "a string")?;
+    Failure::error(message).map_err(|error| error.to_string())
 }
 
 async fn raw_next(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {

@@ -20,32 +20,28 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use serde_json::{Value, json};
+use axum::routing::get;
+use serde_json::{Map, Value, json};
 
 use super::tenants::Tenant;
 use super::{Business, Shared};
 use crate::harness::{
     self, Control, control_route, json_response, no_content, optional_text, parse_json,
-    parse_object, required_text,
+    required_text,
 };
 
-/// The shared control routes (`fault`, `http-status-next`, `requests`) and ORCA's own.
+/// The shared control routes (`fault`, `http-status-next`, `requests`, `fail-next`) and ORCA's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    harness::routes::<Shared>()
-        .merge(control_route("fail-next", post(fail_next)))
-        .merge(control_route(
-            "events",
-            get(list_events).post(insert_event).delete(clear_events),
-        ))
+    harness::routes::<Shared>("fail-next", failure).merge(control_route(
+        "events",
+        get(list_events).post(insert_event).delete(clear_events),
+    ))
 }
 
-async fn fail_next(Tenant(shared): Tenant, body: Bytes) -> Control {
-    let request = parse_object(&body)?;
-    let code = required_text(&request, "code", "a string, e.g. \"0089\"")?;
-    let message = optional_text(&request, "message")?;
-    shared.harness.push_api(Business::new(code, message));
-    Ok(no_content())
+/// `fail-next`'s `{"code":"0089","message":"…"}`.
+fn failure(request: &Map<String, Value>) -> Result<Business, String> {
+    let code = required_text(request, "code", "a string, e.g. \"0089\"")?;
+    Ok(Business::new(code, optional_text(request, "message")?))
 }
 
 async fn insert_event(Tenant(shared): Tenant, body: Bytes) -> Control {

@@ -24,18 +24,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{Business, Shared};
 use crate::harness::{
     self, Control, control_route, json_response, no_content, optional_text, parse_json,
-    parse_object, required_text,
+    required_text,
 };
 
-/// The shared control routes (`fault`, `http-status-next`, `requests`) and PLAT's own.
+/// The shared control routes (`fault`, `http-status-next`, `requests`, `fail-next`) and PLAT's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    harness::routes::<Shared>()
-        .merge(control_route("fail-next", post(fail_next)))
+    harness::routes::<Shared>("fail-next", failure)
         .merge(control_route(
             "store",
             get(dump).post(insert_group).delete(clear),
@@ -47,20 +46,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         ))
 }
 
-async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
-    shared.keycloak().expire_access_tokens();
-    no_content()
-}
-
-async fn revoke_refresh_tokens(State(shared): State<Arc<Shared>>) -> Response {
-    shared.keycloak().revoke_refresh_tokens();
-    no_content()
-}
-
-async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Control {
-    let request = parse_object(&body)?;
-    let code = required_text(&request, "code", "a string, e.g. \"PLAT500\"")?;
-    let message = optional_text(&request, "message")?;
+/// `fail-next`'s `{"code":"PLAT500","message":"…","status":503}`.
+fn failure(request: &Map<String, Value>) -> Result<Business, String> {
+    let code = required_text(request, "code", "a string, e.g. \"PLAT500\"")?;
+    let message = optional_text(request, "message")?;
     let status = match request.get("status") {
         None | Some(Value::Null) => None,
         Some(status) => Some(
@@ -70,10 +59,17 @@ async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Control {
                 .ok_or("`status` must be an HTTP status from 400 to 599")?,
         ),
     };
-    shared
-        .harness
-        .push_api(Business::new(code, message, status)?);
-    Ok(no_content())
+    Business::new(code, message, status).map_err(|error| error.to_string())
+}
+
+async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    shared.keycloak().expire_access_tokens();
+    no_content()
+}
+
+async fn revoke_refresh_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    shared.keycloak().revoke_refresh_tokens();
+    no_content()
 }
 
 async fn dump(State(shared): State<Arc<Shared>>) -> Response {
