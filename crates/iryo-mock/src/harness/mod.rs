@@ -149,11 +149,21 @@ impl<F> Harness<F> {
     }
 }
 
-/// The public methods every mock handle has: `base_url`, `addr`, and for the harness `push_fault`,
-/// `push_faults`, `http_status_next`, `request_count`. The handle needs the fields `shared: Arc<impl Api>` and
-/// `server: MockServer`, its module a `ControlError` with a `StatusOutOfRange(u16)` variant.
+/// What every mock handle has: `Debug` (its address and the `$field`s named), the public methods `base_url`,
+/// `addr`, and for the harness `push_fault`, `push_faults`, `http_status_next`, `request_count`. The handle
+/// needs the fields `shared: Arc<impl Api>` and `server: MockServer`, its module a `ControlError` with a
+/// `StatusOutOfRange(u16)` variant.
 macro_rules! handle_methods {
-    ($mock:ident) => {
+    ($mock:ident $(, $field:ident)*) => {
+        impl std::fmt::Debug for $mock {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($mock))
+                    .field("addr", &self.server.addr())
+                    $(.field(stringify!($field), &self.$field))*
+                    .finish_non_exhaustive()
+            }
+        }
+
         impl $mock {
             fn harness(
                 &self,
