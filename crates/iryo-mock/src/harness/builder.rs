@@ -33,18 +33,22 @@ macro_rules! builder_methods {
 }
 pub(crate) use builder_methods;
 
-/// Reads each fixture `(name, JSON text)` and hands it to `seed`. The error (`InvalidData`) names the broken
-/// file, which can only happen if this crate ships a bad fixture (a unit test per mock loads them all).
-pub(crate) fn load_fixtures<E: std::fmt::Display>(
+/// The store a mock starts with: `empty`, then with `load` each fixture `(name, JSON text)` handed to `seed`.
+/// The error (`InvalidData`) names the broken file, which can only happen if this crate ships a bad fixture
+/// (a unit test per mock loads them all).
+pub(crate) fn starting_store<S, E: std::fmt::Display>(
+    mut empty: S,
+    load: bool,
     fixtures: &[(&str, &str)],
-    mut seed: impl FnMut(Value) -> Result<(), E>,
-) -> io::Result<()> {
+    mut seed: impl FnMut(&mut S, Value) -> Result<(), E>,
+) -> io::Result<S> {
+    let fixtures = if load { fixtures } else { &[] };
     for (name, text) in fixtures {
         let broken = |e: &dyn std::fmt::Display| {
             io::Error::new(io::ErrorKind::InvalidData, format!("fixture {name}: {e}"))
         };
         let value = serde_json::from_str(text).map_err(|e| broken(&e))?;
-        seed(value).map_err(|e| broken(&e))?;
+        seed(&mut empty, value).map_err(|e| broken(&e))?;
     }
-    Ok(())
+    Ok(empty)
 }

@@ -14,9 +14,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-pub(crate) use builder::{builder_methods, load_fixtures};
+pub(crate) use builder::{builder_methods, starting_store};
 pub(crate) use control::{
-    bad_request, control_route, json_response, no_content, optional_text, parse_object, routes,
+    Control, control_route, json_response, no_content, optional_text, parse_json, parse_object,
+    required_text, routes,
 };
 
 use crate::fault::{self, Connection, Fault, Wire};
@@ -148,11 +149,21 @@ impl<F> Harness<F> {
     }
 }
 
-/// The public methods every mock handle has: `base_url`, `addr`, and for the harness `push_fault`,
-/// `push_faults`, `http_status_next`, `request_count`. The handle needs the fields `shared: Arc<impl Api>` and
-/// `server: MockServer`, its module a `ControlError` with a `StatusOutOfRange(u16)` variant.
+/// What every mock handle has: `Debug` (its address and the `$field`s named), the public methods `base_url`,
+/// `addr`, and for the harness `push_fault`, `push_faults`, `http_status_next`, `request_count`. The handle
+/// needs the fields `shared: Arc<impl Api>` and `server: MockServer`, its module a `ControlError` with a
+/// `StatusOutOfRange(u16)` variant.
 macro_rules! handle_methods {
-    ($mock:ident) => {
+    ($mock:ident $(, $field:ident)*) => {
+        impl std::fmt::Debug for $mock {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($mock))
+                    .field("addr", &self.server.addr())
+                    $(.field(stringify!($field), &self.$field))*
+                    .finish_non_exhaustive()
+            }
+        }
+
         impl $mock {
             fn harness(
                 &self,

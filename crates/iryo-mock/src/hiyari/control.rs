@@ -23,35 +23,25 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{Failure, Shared};
-use crate::harness::{self, bad_request, control_route, json_response, no_content, parse_object};
+use crate::harness::{
+    self, Control, control_route, json_response, no_content, parse_object, required_text,
+};
 
-/// The shared control routes (`fault`, `http-status-next`, `requests`) and the service's own.
+/// The shared control routes (`fault`, `http-status-next`, `requests`, `error-next`) and the service's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    harness::routes::<Shared>()
-        .merge(control_route("error-next", post(error_next)))
+    harness::routes::<Shared>("error-next", failure)
         .merge(control_route("raw-next", post(raw_next)))
         .merge(control_route("change", post(change)))
         .merge(control_route("last-request", get(last_request)))
 }
 
-async fn error_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request = match parse_object(&body) {
-        Ok(request) => request,
-        Err(reason) => return bad_request(&reason),
-    };
-    let Some(message) = request.get("message").and_then(Value::as_str) else {
-        return bad_request("`message` must be a string");
-    };
-    match Failure::error(message) {
-        Ok(failure) => {
-            shared.harness.push_api(failure);
-            no_content()
-        }
-        Err(error) => bad_request(&error.to_string()),
-    }
+/// `error-next`'s `{"message":"…"}`.
+fn failure(request: &Map<String, Value>) -> Result<Failure, String> {
+    let message = required_text(request, "message", "a string")?;
+    Failure::error(message).map_err(|error| error.to_string())
 }
 
 async fn raw_next(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -67,35 +57,23 @@ async fn raw_next(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
     no_content()
 }
 
-async fn change(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let mut request = match parse_object(&body) {
-        Ok(request) => request,
-        Err(reason) => return bad_request(&reason),
-    };
+async fn change(State(shared): State<Arc<Shared>>, body: Bytes) -> Control {
+    let mut request = parse_object(&body)?;
     let before = match request.remove("before_request") {
         None => None,
-        Some(n) => match n.as_u64() {
-            Some(n) => Some(n),
-            None => return bad_request("`before_request` must be a number"),
-        },
+        Some(n) => Some(n.as_u64().ok_or("`before_request` must be a number")?),
     };
-    let change: super::DataChange = match serde_json::from_value(Value::Object(request)) {
-        Ok(change) => change,
-        Err(e) => return bad_request(&format!("not a data change: {e}")),
-    };
+    let change: super::DataChange = serde_json::from_value(Value::Object(request))
+        .map_err(|e| format!("not a data change: {e}"))?;
     let Some(size) = &shared.synthetic else {
-        return bad_request("data changes need a mock built with the synthetic data set");
+        return Err("data changes need a mock built with the synthetic data set".into());
     };
     let mut inner = shared.lock();
     match before {
         Some(n) => inner.changes.schedule(n, change),
-        None => {
-            if let Err(reason) = inner.changes.apply(size, &change) {
-                return bad_request(&reason);
-            }
-        }
+        None => inner.changes.apply(size, &change)?,
     }
-    no_content()
+    Ok(no_content())
 }
 
 async fn last_request(State(shared): State<Arc<Shared>>) -> Response {

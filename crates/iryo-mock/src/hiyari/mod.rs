@@ -155,16 +155,7 @@ pub struct HiyariMock {
     server: MockServer,
 }
 
-impl std::fmt::Debug for HiyariMock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HiyariMock")
-            .field("addr", &self.server.addr())
-            .field("path", &self.path)
-            .finish_non_exhaustive()
-    }
-}
-
-handle_methods!(HiyariMock);
+handle_methods!(HiyariMock, path);
 
 impl HiyariMock {
     /// A builder with the defaults: the document's sample then 40 generated reports, path [`DEFAULT_PATH`],

@@ -200,19 +200,11 @@ mod tests {
     fn months_never_go_back_and_reports_are_distinct() {
         let month = |i: usize| {
             let r = synthetic_report(i);
-            let year: usize = r
-                .child("DATYEAR")
-                .and_then(|e| e.text.clone())
-                .unwrap()
-                .parse()
-                .unwrap();
-            let month: usize = r
-                .child("DATMONTH")
-                .and_then(|e| e.code.clone())
-                .unwrap()
-                .parse()
-                .unwrap();
-            year * 12 + month
+            let number = |name, value: fn(&Element) -> &Option<String>| -> usize {
+                let text = r.child(name).and_then(|e| value(e).as_deref());
+                text.unwrap().parse().unwrap()
+            };
+            number("DATYEAR", |e| &e.text) * 12 + number("DATMONTH", |e| &e.code)
         };
         for i in 1..3000 {
             assert!(month(i - 1) <= month(i));

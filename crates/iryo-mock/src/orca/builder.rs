@@ -78,12 +78,8 @@ impl OrcaMockBuilder {
         } else {
             self.accounts
         };
-        let mut store = Store::new();
-        if self.fixtures {
-            fixtures::load(&mut store)?;
-        }
         let inner = Inner {
-            store,
+            store: fixtures::starting_store(self.fixtures)?,
             clock: self.clock,
         };
         let switch = StopSwitch::new();

@@ -20,54 +20,37 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use serde_json::{Value, json};
+use axum::routing::get;
+use serde_json::{Map, Value, json};
 
 use super::tenants::Tenant;
 use super::{Business, Shared};
 use crate::harness::{
-    self, bad_request, control_route, json_response, no_content, optional_text, parse_object,
+    self, Control, control_route, json_response, no_content, optional_text, parse_json,
+    required_text,
 };
 
-/// The shared control routes (`fault`, `http-status-next`, `requests`) and ORCA's own.
+/// The shared control routes (`fault`, `http-status-next`, `requests`, `fail-next`) and ORCA's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    harness::routes::<Shared>()
-        .merge(control_route("fail-next", post(fail_next)))
-        .merge(control_route(
-            "events",
-            get(list_events).post(insert_event).delete(clear_events),
-        ))
+    harness::routes::<Shared>("fail-next", failure).merge(control_route(
+        "events",
+        get(list_events).post(insert_event).delete(clear_events),
+    ))
 }
 
-async fn fail_next(Tenant(shared): Tenant, body: Bytes) -> Response {
-    let request = match parse_object(&body) {
-        Ok(request) => request,
-        Err(reason) => return bad_request(&reason),
-    };
-    let Some(code) = request.get("code").and_then(Value::as_str) else {
-        return bad_request("`code` must be a string, e.g. \"0089\"");
-    };
-    let message = match optional_text(&request, "message") {
-        Ok(message) => message,
-        Err(reason) => return bad_request(&reason),
-    };
-    shared.harness.push_api(Business::new(code, message));
-    no_content()
+/// `fail-next`'s `{"code":"0089","message":"…"}`.
+fn failure(request: &Map<String, Value>) -> Result<Business, String> {
+    let code = required_text(request, "code", "a string, e.g. \"0089\"")?;
+    Ok(Business::new(code, optional_text(request, "message")?))
 }
 
-async fn insert_event(Tenant(shared): Tenant, body: Bytes) -> Response {
-    let data = match serde_json::from_slice::<Value>(&body) {
-        Ok(data) => data,
-        Err(error) => return bad_request(&format!("body is not JSON: {error}")),
-    };
+async fn insert_event(Tenant(shared): Tenant, body: Bytes) -> Control {
+    let data = parse_json(&body)?;
     let mut inner = shared.lock();
     let now = inner.clock.now();
-    match inner.store.insert(data, now) {
-        Ok(uuid) => json_response(StatusCode::CREATED, &json!({ "uuid": uuid })),
-        Err(error) => bad_request(&error.to_string()),
-    }
+    let uuid = inner.store.insert(data, now)?;
+    Ok(json_response(StatusCode::CREATED, &json!({ "uuid": uuid })))
 }
-
 async fn list_events(Tenant(shared): Tenant) -> Response {
     json_response(StatusCode::OK, &Value::Array(shared.lock().store.all()))
 }

@@ -1,7 +1,7 @@
 //! The notifications every mock starts with unless told otherwise; see the fixture table in the crate docs.
 
 use super::store::Store;
-use crate::harness::load_fixtures;
+use crate::harness;
 
 /// In insertion order. Files 06 and 11 are the document's response sample, verbatim.
 const FIXTURES: [(&str, &str); 16] = [
@@ -71,9 +71,11 @@ const FIXTURES: [(&str, &str); 16] = [
     ),
 ];
 
-/// Seeds `store` with every fixture, without running retention.
-pub(crate) fn load(store: &mut Store) -> std::io::Result<()> {
-    load_fixtures(&FIXTURES, |data| store.seed(data).map(drop))
+/// The store a mock starts with: with `load` every fixture (retention not run), else none.
+pub(crate) fn starting_store(load: bool) -> std::io::Result<Store> {
+    harness::starting_store(Store::new(), load, &FIXTURES, |store, data| {
+        store.seed(data).map(drop)
+    })
 }
 
 #[cfg(test)]
@@ -82,10 +84,7 @@ mod tests {
 
     #[test]
     fn every_fixture_loads() {
-        let mut store = Store::new();
-        if let Err(error) = load(&mut store) {
-            panic!("{error}");
-        }
+        let store = starting_store(true).unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(store.all().len(), FIXTURES.len());
     }
 }

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
+use axum::routing::post;
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
@@ -140,7 +140,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api01rv2/pusheventgetv2", api.clone())
         .route("/api/api01rv2/pusheventgetv2", api)
-        .route("/ws", get(live::api_ws))
+        .route("/ws", live::ws_route(live::Port::Api))
         .merge(control::routes())
         .merge(live::routes())
         .merge(tenants::routes())
@@ -152,7 +152,7 @@ fn router(shared: Arc<Shared>) -> Router {
 /// The pusher's own port (日レセ style): only `/ws`, with the tenant header required.
 fn pusher_router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route("/ws", get(live::pusher_ws))
+        .route("/ws", live::ws_route(live::Port::Pusher))
         .fallback(handler::not_found)
         .with_state(shared)
 }
@@ -163,14 +163,6 @@ pub struct OrcaMock {
     shared: Arc<Shared>,
     server: MockServer,
     pusher: Option<MockServer>,
-}
-
-impl std::fmt::Debug for OrcaMock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OrcaMock")
-            .field("addr", &self.server.addr())
-            .finish_non_exhaustive()
-    }
 }
 
 handle_methods!(OrcaMock);

@@ -29,7 +29,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::{ControlError, Shared};
-use crate::harness::{control_route, json_response};
+use crate::harness::{Control, control_route, json_response};
 
 /// The header that names a tenant (on the socket's upgrade, on API and control requests).
 pub(crate) const TENANT_HEADER: &str = "x-ginbee-tenant-id";
@@ -107,19 +107,13 @@ async fn list(State(root): State<Arc<Shared>>) -> Response {
     json_response(StatusCode::OK, &json!(ids))
 }
 
-async fn create(State(root): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn create(State(root): State<Arc<Shared>>, body: Bytes) -> Control {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let text = |key: &str| request.get(key).and_then(Value::as_str);
     let (Some(id), Some(user), Some(password)) = (text("id"), text("user"), text("password"))
     else {
-        let reason = "body must be {\"id\":\"12\",\"user\":\"…\",\"password\":\"…\"}";
-        return json_response(StatusCode::BAD_REQUEST, &json!({ "error": reason }));
+        return Err("body must be {\"id\":\"12\",\"user\":\"…\",\"password\":\"…\"}".into());
     };
-    match add(&root, id, user, password) {
-        Ok(_) => json_response(StatusCode::CREATED, &json!({ "id": id })),
-        Err(error) => json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({ "error": error.to_string() }),
-        ),
-    }
+    add(&root, id, user, password)?;
+    Ok(json_response(StatusCode::CREATED, &json!({ "id": id })))
 }

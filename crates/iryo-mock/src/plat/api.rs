@@ -83,10 +83,8 @@ impl Operations for Arc<Shared> {
         request: wire::ListPermissionRequests,
     ) -> Response {
         let status = request.status;
-        self.run(&call, |shared, actor| {
-            group_answer(shared, |store, style| {
-                Ok(store.requests(actor, None, status.as_deref(), style).into())
-            })
+        self.from_store(&call, |store, actor, style| {
+            Ok(store.requests(actor, None, status.as_deref(), style).into())
         })
         .await
     }
@@ -97,11 +95,9 @@ impl Operations for Arc<Shared> {
         request: wire::GetPermissionRequest,
     ) -> Response {
         let (id, status) = (request.id, request.status);
-        self.run(&call, |shared, actor| {
-            group_answer(shared, |store, style| {
-                let found = store.requests(actor, Some(&id), status.as_deref(), style);
-                Ok(found.into())
-            })
+        self.from_store(&call, |store, actor, style| {
+            let found = store.requests(actor, Some(&id), status.as_deref(), style);
+            Ok(found.into())
         })
         .await
     }
@@ -112,10 +108,8 @@ impl Operations for Arc<Shared> {
         request: wire::WithdrawPermissionRequest,
     ) -> Response {
         let id = request.id;
-        self.run(&call, |shared, actor| {
-            group_answer(shared, |store, style| {
-                store.withdraw(actor, &id).map(|e| render(e, style))
-            })
+        self.from_store(&call, |store, actor, style| {
+            store.withdraw(actor, &id).map(|e| render(e, style))
         })
         .await
     }
@@ -126,10 +120,8 @@ impl Operations for Arc<Shared> {
         request: wire::ListPermissionApprovals,
     ) -> Response {
         let status = request.status;
-        self.run(&call, |shared, actor| {
-            group_answer(shared, |store, style| {
-                Ok(store.approvals(actor, status.as_deref(), style).into())
-            })
+        self.from_store(&call, |store, actor, style| {
+            Ok(store.approvals(actor, status.as_deref(), style).into())
         })
         .await
     }
@@ -140,8 +132,8 @@ impl Operations for Arc<Shared> {
         request: wire::GetPermissionApproval,
     ) -> Response {
         let id = request.permission_approval_id;
-        self.run(&call, |shared, actor| {
-            group_answer(shared, |store, style| store.approval(actor, &id, style))
+        self.from_store(&call, |store, actor, style| {
+            store.approval(actor, &id, style)
         })
         .await
     }
@@ -202,6 +194,18 @@ impl Shared {
     ) -> Response {
         let normal = |actor: Actor| async move { answer(self, &actor) };
         guarded(self, &call.connection, &call.headers, normal).await
+    }
+
+    /// A request answered from the store (dates in the mock's style), after the token and the queued failures.
+    async fn from_store(
+        self: &Arc<Self>,
+        call: &Call,
+        answer: impl FnOnce(&mut Store, &Actor, DateStyle) -> Result<Value, Denied>,
+    ) -> Response {
+        self.run(call, |shared, actor| {
+            group_answer(shared, |store, style| answer(store, actor, style))
+        })
+        .await
     }
 
     /// A change whose JSON body is read before the token (within axum's limit).

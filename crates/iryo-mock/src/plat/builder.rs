@@ -109,12 +109,8 @@ impl PlatMockBuilder {
         } else {
             self.tokens
         };
-        let mut store = Store::default();
-        if self.fixtures {
-            fixtures::load(&mut store)?;
-        }
         let inner = Inner {
-            store,
+            store: fixtures::starting_store(self.fixtures)?,
             date_style: self.date_style,
         };
         let mut keycloak = Keycloak::new(self.access_lifetime);

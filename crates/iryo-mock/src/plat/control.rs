@@ -24,17 +24,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{Business, Shared};
 use crate::harness::{
-    self, bad_request, control_route, json_response, no_content, optional_text, parse_object,
+    self, Control, control_route, json_response, no_content, optional_text, parse_json,
+    required_text,
 };
 
-/// The shared control routes (`fault`, `http-status-next`, `requests`) and PLAT's own.
+/// The shared control routes (`fault`, `http-status-next`, `requests`, `fail-next`) and PLAT's own.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    harness::routes::<Shared>()
-        .merge(control_route("fail-next", post(fail_next)))
+    harness::routes::<Shared>("fail-next", failure)
         .merge(control_route(
             "store",
             get(dump).post(insert_group).delete(clear),
@@ -44,6 +44,22 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "revoke-refresh-tokens",
             post(revoke_refresh_tokens),
         ))
+}
+
+/// `fail-next`'s `{"code":"PLAT500","message":"…","status":503}`.
+fn failure(request: &Map<String, Value>) -> Result<Business, String> {
+    let code = required_text(request, "code", "a string, e.g. \"PLAT500\"")?;
+    let message = optional_text(request, "message")?;
+    let status = match request.get("status") {
+        None | Some(Value::Null) => None,
+        Some(status) => Some(
+            status
+                .as_u64()
+                .and_then(|s| u16::try_from(s).ok())
+                .ok_or("`status` must be an HTTP status from 400 to 599")?,
+        ),
+    };
+    Business::new(code, message, status).map_err(|error| error.to_string())
 }
 
 async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
@@ -56,47 +72,16 @@ async fn revoke_refresh_tokens(State(shared): State<Arc<Shared>>) -> Response {
     no_content()
 }
 
-async fn fail_next(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request = match parse_object(&body) {
-        Ok(request) => request,
-        Err(reason) => return bad_request(&reason),
-    };
-    let Some(code) = request.get("code").and_then(Value::as_str) else {
-        return bad_request("`code` must be a string, e.g. \"PLAT500\"");
-    };
-    let message = match optional_text(&request, "message") {
-        Ok(message) => message,
-        Err(reason) => return bad_request(&reason),
-    };
-    let status = match request.get("status") {
-        None | Some(Value::Null) => None,
-        Some(status) => match status.as_u64().and_then(|s| u16::try_from(s).ok()) {
-            Some(status) => Some(status),
-            None => return bad_request("`status` must be an HTTP status from 400 to 599"),
-        },
-    };
-    match Business::new(code, message, status) {
-        Ok(failure) => {
-            shared.harness.push_api(failure);
-            no_content()
-        }
-        Err(error) => bad_request(&error.to_string()),
-    }
-}
-
 async fn dump(State(shared): State<Arc<Shared>>) -> Response {
     json_response(StatusCode::OK, &shared.dump())
 }
 
-async fn insert_group(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let value = match serde_json::from_slice::<Value>(&body) {
-        Ok(value) => value,
-        Err(error) => return bad_request(&format!("body is not JSON: {error}")),
-    };
-    match shared.insert(&value) {
-        Ok(id) => json_response(StatusCode::CREATED, &json!({ "permissionGroupId": id })),
-        Err(error) => bad_request(&error.to_string()),
-    }
+async fn insert_group(State(shared): State<Arc<Shared>>, body: Bytes) -> Control {
+    let id = shared.insert(&parse_json(&body)?)?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &json!({ "permissionGroupId": id }),
+    ))
 }
 
 async fn clear(State(shared): State<Arc<Shared>>) -> Response {

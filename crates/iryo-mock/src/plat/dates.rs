@@ -83,23 +83,14 @@ mod tests {
 
     #[test]
     fn midnight_and_noon_are_twelve() {
-        let style = DateStyle::Java9;
-        assert_eq!(
-            style.format(at(2021, 1, 1, 0, 0, 0)),
-            "Jan 1, 2021, 12:00:00 AM"
-        );
-        assert_eq!(
-            style.format(at(2021, 6, 30, 12, 5, 9)),
-            "Jun 30, 2021, 12:05:09 PM"
-        );
-        assert_eq!(
-            style.format(at(2021, 6, 30, 11, 59, 59)),
-            "Jun 30, 2021, 11:59:59 AM"
-        );
-        assert_eq!(
-            style.format(at(2021, 9, 3, 13, 0, 0)),
-            "Sep 3, 2021, 1:00:00 PM"
-        );
+        for (time, expected) in [
+            (at(2021, 1, 1, 0, 0, 0), "Jan 1, 2021, 12:00:00 AM"),
+            (at(2021, 6, 30, 12, 5, 9), "Jun 30, 2021, 12:05:09 PM"),
+            (at(2021, 6, 30, 11, 59, 59), "Jun 30, 2021, 11:59:59 AM"),
+            (at(2021, 9, 3, 13, 0, 0), "Sep 3, 2021, 1:00:00 PM"),
+        ] {
+            assert_eq!(DateStyle::Java9.format(time), expected);
+        }
     }
 
     #[test]

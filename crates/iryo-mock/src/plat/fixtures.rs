@@ -2,7 +2,7 @@
 
 use super::seed::read_entry;
 use super::store::Store;
-use crate::harness::load_fixtures;
+use crate::harness;
 
 /// In insertion order. G1 is the document's sample as it was before the deletion; the others are invented.
 const FIXTURES: [(&str, &str); 4] = [
@@ -24,9 +24,9 @@ const FIXTURES: [(&str, &str); 4] = [
     ),
 ];
 
-/// Seeds `store` with every fixture.
-pub(crate) fn load(store: &mut Store) -> std::io::Result<()> {
-    load_fixtures(&FIXTURES, |value| {
+/// The store a mock starts with: with `load` every fixture, else none.
+pub(crate) fn starting_store(load: bool) -> std::io::Result<Store> {
+    harness::starting_store(Store::default(), load, &FIXTURES, |store, value| {
         let entry = read_entry(&value).map_err(|e| e.to_string())?;
         let used_twice = |id| format!("approval {id} is used twice");
         store.insert(entry).map_err(used_twice)
@@ -39,10 +39,7 @@ mod tests {
 
     #[test]
     fn every_fixture_loads() {
-        let mut store = Store::default();
-        if let Err(error) = load(&mut store) {
-            panic!("{error}");
-        }
+        let store = starting_store(true).unwrap_or_else(|error| panic!("{error}"));
         let ids: Vec<Vec<u64>> = store
             .entries()
             .iter()

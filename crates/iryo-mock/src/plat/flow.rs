@@ -68,6 +68,20 @@ fn text<'a>(object: &'a Object, key: &str) -> Option<&'a str> {
     object.get(key).and_then(Value::as_str)
 }
 
+fn array<'a>(object: &'a Object, key: &str) -> Result<&'a [Value], Denied> {
+    let array = object.get(key).and_then(Value::as_array);
+    array.map(Vec::as_slice).ok_or_else(|| invalid(key))
+}
+
+/// A changing request's body and its `comment`, which every one carries.
+fn commented(body: &Value) -> Result<(&Object, &str), Denied> {
+    let body = body.as_object().ok_or_else(|| invalid("the body"))?;
+    Ok((
+        body,
+        text(body, "comment").ok_or_else(|| invalid("comment"))?,
+    ))
+}
+
 /// The approvers named by `permissionApproval` (the table's `allowable*` keys or the sample's `approver*` ones).
 fn read_approvers(items: &[Value], first_id: u64) -> Result<Vec<Approval>, Denied> {
     let mut approvals = Vec::new();
@@ -179,14 +193,9 @@ impl Store {
         approved: bool,
         now: NaiveDateTime,
     ) -> Result<&Entry, Denied> {
-        let body = body.as_object().ok_or_else(|| invalid("the body"))?;
-        let note = text(body, "comment").ok_or_else(|| invalid("comment"))?;
-        let array = |key: &str| {
-            body.get(key)
-                .and_then(Value::as_array)
-                .ok_or_else(|| invalid(key))
-        };
-        let (approvers, permissions) = (array("permissionApproval")?, array("permissionList")?);
+        let (body, note) = commented(body)?;
+        let approvers = array(body, "permissionApproval")?;
+        let permissions = array(body, "permissionList")?;
         if approvers.is_empty() || permissions.is_empty() {
             return Err(Denied::Business(
                 "a request needs an approver and a permission".into(),
@@ -266,10 +275,7 @@ impl Store {
         partial: bool,
         now: NaiveDateTime,
     ) -> Result<&Entry, Denied> {
-        let body = body.as_object().ok_or_else(|| invalid("the body"))?;
-        let note = text(body, "comment")
-            .ok_or_else(|| invalid("comment"))?
-            .to_owned();
+        let (body, note) = commented(body)?;
         let status = match (partial, text(body, "status")) {
             (true, _) => "1",
             (false, Some(code @ ("1" | "2"))) => code,
@@ -277,13 +283,10 @@ impl Store {
         };
         let (entry, i) = self.live_approval(id)?;
         let narrower = match partial {
-            true => {
-                let list = body
-                    .get("permissionList")
-                    .and_then(Value::as_array)
-                    .ok_or_else(|| invalid("permissionList"))?;
-                Some(read_permissions(list, &entry.group.id)?)
-            }
+            true => Some(read_permissions(
+                array(body, "permissionList")?,
+                &entry.group.id,
+            )?),
             false => None,
         };
         let approval = &mut entry.approvals[i];
@@ -296,7 +299,7 @@ impl Store {
         approval.status = status.to_owned();
         approval.approver_personal_id = Some(actor.personal_id.clone());
         approval.approved_datetime = Some(now);
-        entry.comments.push(comment(actor, &note));
+        entry.comments.push(comment(actor, note));
         if let Some(reject) = text(body, "rejectComment").filter(|_| partial) {
             entry.comments.push(comment(actor, reject));
         }

@@ -177,16 +177,7 @@ pub struct PlatMock {
     keycloak_prefix: String,
 }
 
-impl std::fmt::Debug for PlatMock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PlatMock")
-            .field("addr", &self.server.addr())
-            .field("app_path", &self.app_path)
-            .finish_non_exhaustive()
-    }
-}
-
-handle_methods!(PlatMock);
+handle_methods!(PlatMock, app_path);
 
 impl PlatMock {
     /// A builder with the defaults: fixtures loaded, tokens `demo-token` and `other-org-token`, application path

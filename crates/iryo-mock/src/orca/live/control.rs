@@ -18,7 +18,9 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::Push;
-use crate::harness::{bad_request, control_route, json_response, no_content, parse_object};
+use crate::harness::{
+    Control, control_route, json_response, no_content, parse_object, required_text,
+};
 use crate::orca::tenants::Tenant;
 use crate::orca::{ControlError, Shared};
 
@@ -160,22 +162,13 @@ fn control(shared: &Arc<Shared>) -> LiveControl {
     }
 }
 
-async fn raise_route(Tenant(shared): Tenant, body: Bytes) -> Response {
-    let request = match parse(&body) {
-        Ok(request) => request,
-        Err(response) => return *response,
-    };
+async fn raise_route(Tenant(shared): Tenant, body: Bytes) -> Control {
+    let request = parse_object(&body)?;
     let uuid = if let Some(data) = request.get("data") {
-        match raise_data(&shared, data.clone()) {
-            Ok(uuid) => uuid,
-            Err(error) => return bad_request(&error.to_string()),
-        }
+        raise_data(&shared, data.clone())?
     } else {
-        let Some(event) = request.get("event").and_then(Value::as_str) else {
-            return bad_request(
-                "`event` must be a string (or give a whole notification as `data`)",
-            );
-        };
+        let must = "a string (or give a whole notification as `data`)";
+        let event = required_text(&request, "event", must)?;
         let user = request
             .get("user")
             .and_then(Value::as_str)
@@ -183,19 +176,16 @@ async fn raise_route(Tenant(shared): Tenant, body: Bytes) -> Response {
         let body = request.get("body").cloned().unwrap_or_else(|| json!({}));
         raise(&shared, event, user, body)
     };
-    json_response(StatusCode::CREATED, &json!({ "uuid": uuid }))
+    Ok(json_response(StatusCode::CREATED, &json!({ "uuid": uuid })))
 }
 
-async fn generator_route(Tenant(shared): Tenant, body: Bytes) -> Response {
-    let request = match parse(&body) {
-        Ok(request) => request,
-        Err(response) => return *response,
-    };
+async fn generator_route(Tenant(shared): Tenant, body: Bytes) -> Control {
+    let request = parse_object(&body)?;
     let Some(rate) = request.get("per_second").and_then(Value::as_u64) else {
-        return bad_request("`per_second` must be a number (0 stops the generator)");
+        return Err("`per_second` must be a number (0 stops the generator)".into());
     };
     let Ok(rate @ 0..=1_000_000) = u32::try_from(rate) else {
-        return bad_request("`per_second` must be at most 1000000");
+        return Err("`per_second` must be at most 1000000".into());
     };
     let event = request
         .get("event")
@@ -206,14 +196,11 @@ async fn generator_route(Tenant(shared): Tenant, body: Bytes) -> Response {
     } else {
         control(&shared).start_generator(rate, event);
     }
-    no_content()
+    Ok(no_content())
 }
 
-async fn fault_route(Tenant(shared): Tenant, body: Bytes) -> Response {
-    let request = match parse(&body) {
-        Ok(request) => request,
-        Err(response) => return *response,
-    };
+async fn fault_route(Tenant(shared): Tenant, body: Bytes) -> Control {
+    let request = parse_object(&body)?;
     let live = control(&shared);
     let text = |key: &str, default: &str| {
         request
@@ -228,7 +215,7 @@ async fn fault_route(Tenant(shared): Tenant, body: Bytes) -> Response {
         Some("half-open") => live.half_open(),
         Some("refuse-upgrade") => match number("status").and_then(|s| u16::try_from(s).ok()) {
             Some(status @ 400..=599) => live.refuse_next_upgrade(status),
-            _ => return bad_request("`status` must be an HTTP status from 400 to 599"),
+            _ => return Err("`status` must be an HTTP status from 400 to 599".into()),
         },
         Some("error-on-subscribe") => live
             .error_on_next_subscribe(&text("code", "INTERNAL_ERROR"), &text("reason", "injected")),
@@ -240,12 +227,10 @@ async fn fault_route(Tenant(shared): Tenant, body: Bytes) -> Response {
             number("ms").unwrap_or(0).min(600_000),
         )),
         _ => {
-            return bad_request(
-                "`kind` must be drop, half-open, refuse-upgrade, error-on-subscribe, error-frame, duplicate or delay",
-            );
+            return Err("`kind` must be drop, half-open, refuse-upgrade, error-on-subscribe, error-frame, duplicate or delay".into());
         }
     }
-    no_content()
+    Ok(no_content())
 }
 
 async fn stats_route(Tenant(shared): Tenant) -> Response {
@@ -257,8 +242,4 @@ async fn stats_route(Tenant(shared): Tenant) -> Response {
         "generated": live.generated(),
     });
     json_response(StatusCode::OK, &stats)
-}
-
-fn parse(body: &[u8]) -> Result<serde_json::Map<String, Value>, Box<Response>> {
-    parse_object(body).map_err(|reason| Box::new(bad_request(&reason)))
 }

@@ -20,7 +20,7 @@ use tokio::sync::{broadcast, watch};
 
 pub use control::LiveControl;
 pub(crate) use control::routes;
-pub(crate) use socket::{api_ws, pusher_ws};
+pub(crate) use socket::{Port, ws_route};
 
 /// How many pushes a subscriber may fall behind before the mock drops its socket (as an overloaded pusher
 /// would): memory stays bounded whatever the client does.

@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::routing::{MethodRouter, get};
 use futures_util::SinkExt as _;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
@@ -16,6 +16,7 @@ use super::protocol::{self, MAX_SUBSCRIPTIONS, Request, Subscription};
 use crate::orca::Shared;
 use crate::orca::auth::{self, Refusal};
 use crate::orca::handler::{empty, unauthorized};
+use crate::orca::tenants::Tenant;
 
 /// Client frames are small; anything bigger is refused by the WebSocket layer.
 const MAX_FRAME: usize = 64 * 1024;
@@ -38,24 +39,13 @@ pub(crate) enum Port {
     Pusher,
 }
 
-/// `GET /ws` on the API port.
-pub(crate) async fn api_ws(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let tenant = crate::orca::tenants::select(&shared, &headers);
-    ws_handler(tenant, Port::Api, headers, upgrade)
-}
-
-/// `GET /ws` on the pusher's own port.
-pub(crate) async fn pusher_ws(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let tenant = crate::orca::tenants::select(&shared, &headers);
-    ws_handler(tenant, Port::Pusher, headers, upgrade)
+/// `GET /ws` on `port`, for the tenant the header names (the default tenant without one).
+pub(crate) fn ws_route(port: Port) -> MethodRouter<Arc<Shared>> {
+    get(
+        move |Tenant(tenant): Tenant, headers: HeaderMap, upgrade: WebSocketUpgrade| async move {
+            ws_handler(tenant, port, headers, upgrade)
+        },
+    )
 }
 
 fn ws_handler(
