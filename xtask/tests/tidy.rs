@@ -12,7 +12,6 @@ const LONG_FILES: &[&str] = &[
     "crates/iryo-mock/tests/faults/common.rs",
     "crates/iryo-orca-deliver/src/postgres/mod.rs",
     "crates/iryo-plat/tests/flow.rs",
-    "xtask/src/spec_tools.rs",
 ];
 const MAX_LINES: usize = 400;
 
