@@ -11,7 +11,6 @@ const LONG_FILES: &[&str] = &[
     "crates/iryo-hiyari/src/xml.rs",
     "crates/iryo-mock/tests/faults/common.rs",
     "crates/iryo-orca-deliver/src/postgres/mod.rs",
-    "crates/iryo-plat/tests/flow.rs",
 ];
 const MAX_LINES: usize = 400;
 
