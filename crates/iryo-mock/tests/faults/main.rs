@@ -5,6 +5,7 @@
 mod cases;
 mod common;
 mod control;
+mod raw;
 
 /// Runs every case of `cases` against one mock.
 macro_rules! every_fault_on {
