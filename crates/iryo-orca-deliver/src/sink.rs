@@ -44,6 +44,23 @@ impl Delivered {
             failure: Some(failure),
         }
     }
+
+    /// `events` handed to `deliver_one` one at a time, in order, up to the first failure: the
+    /// delivery of a receiver that takes one event per request.
+    pub(crate) async fn one_by_one<'a, F>(
+        events: &'a [PushEvent],
+        mut deliver_one: impl FnMut(&'a PushEvent) -> F,
+    ) -> Self
+    where
+        F: Future<Output = Result<(), SinkFailure>>,
+    {
+        for (done, event) in events.iter().enumerate() {
+            if let Err(failure) = deliver_one(event).await {
+                return Delivered::failed_after(done, failure);
+            }
+        }
+        Delivered::all(events.len())
+    }
 }
 
 /// Whether a receiver may answer differently next time.
