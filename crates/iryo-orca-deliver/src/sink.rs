@@ -45,6 +45,15 @@ impl Delivered {
         }
     }
 
+    /// A batch of `count` events written in one transaction: all of them, or none with the
+    /// failure.
+    pub fn whole(count: usize, written: Result<(), SinkFailure>) -> Self {
+        match written {
+            Ok(()) => Delivered::all(count),
+            Err(failure) => Delivered::failed_after(0, failure),
+        }
+    }
+
     /// `events` handed to `deliver_one` one at a time, in order, up to the first failure: the
     /// delivery of a receiver that takes one event per request.
     pub(crate) async fn one_by_one<'a, F>(
