@@ -8,13 +8,11 @@ mod apis;
 mod asyncapi;
 mod code_enum;
 mod code_table;
-mod deliver_sql;
 mod error;
 mod events;
 mod field_order;
 mod format;
 mod header;
-mod mock_data;
 mod mock_routes;
 mod op_model;
 mod openapi;
@@ -25,6 +23,7 @@ pub mod publish;
 mod raw_json;
 mod requests;
 mod spec_config;
+mod spec_copies;
 mod split;
 mod sync;
 mod xsd;
@@ -77,12 +76,7 @@ pub fn render_apis(root: &Path, apis: &[ApiEntry], complete: bool) -> Result<Ren
             openapi::render_crate(root, api, &config, &tables, &mut rendered)?;
         }
         xsd_crate::render_crate(root, api, &config, &tables, &mut rendered)?;
-        if api.name == "hiyari" {
-            mock_data::render(root, &mut rendered)?;
-        }
-        if api.name == "orca" {
-            deliver_sql::render(root, &mut rendered)?;
-        }
+        spec_copies::render(root, &api.name, &mut rendered)?;
     }
     if complete {
         code_table::check_all_claimed(&tables, &rendered)?;

@@ -79,10 +79,10 @@ fn api_of_crates(root: &Path, apis: &[String]) -> BTreeMap<String, String> {
         crates.insert(config.krate, api.clone());
         crates.insert(config.codes_crate, api.clone());
     }
-    // The mock's copy of hiyari's tag table (codegen/src/mock_data.rs).
+    // The mock's copy of hiyari's tag table (codegen/src/spec_copies.rs).
     crates.insert("iryo-mock".to_owned(), "hiyari".to_owned());
     // The delivery and fleet crates' copies of orca's PostgreSQL tables
-    // (codegen/src/deliver_sql.rs).
+    // (codegen/src/spec_copies.rs).
     crates.insert("iryo-orca-deliver".to_owned(), "orca".to_owned());
     crates.insert("iryo-orca-fleet".to_owned(), "orca".to_owned());
     crates

@@ -139,24 +139,12 @@ impl ReportRow {
             text(&report.factor_text),
             text(&report.improvement_text),
         ];
-        let factors = report
-            .factor_list
-            .iter()
-            .flat_map(|l| &l.factor)
-            .map(|c| c.code().to_owned())
-            .collect();
-        let job_categories = report
-            .concerned_list
-            .iter()
-            .flat_map(|l| &l.job_category)
-            .map(|c| c.code().to_owned())
-            .collect();
         ReportRow {
             digest: digest(report),
             json,
             columns,
-            factors,
-            job_categories,
+            factors: codes(report.factor_list.iter().flat_map(|l| &l.factor)),
+            job_categories: codes(report.concerned_list.iter().flat_map(|l| &l.job_category)),
             medicines: medicines(report),
         }
     }
@@ -164,6 +152,11 @@ impl ReportRow {
 
 fn wire<C: Code>(code: Option<&C>) -> Option<String> {
     code.map(|c| c.wire().to_owned())
+}
+
+/// The wire codes of a repeated element, in order.
+fn codes<'a, C: Code + 'a>(codes: impl Iterator<Item = &'a C>) -> Vec<String> {
+    codes.map(|c| c.wire().to_owned()).collect()
 }
 
 /// A code of any table, by its wire code.
@@ -190,7 +183,9 @@ code_impl!(
     iryo_hiyari_codes::PrescriptionInfluence,
     iryo_hiyari_codes::DoubtGround,
     iryo_hiyari_codes::PrescriptionChange,
-    iryo_hiyari_codes::DrugClassification
+    iryo_hiyari_codes::DrugClassification,
+    iryo_hiyari_codes::IncidentFactor,
+    iryo_hiyari_codes::JobCategory
 );
 
 fn medicines(report: &PharmacyReport) -> Vec<MedicineRow> {

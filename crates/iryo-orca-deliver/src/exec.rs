@@ -136,11 +136,6 @@ fn judge(status: ExitStatus) -> Result<(), SinkFailure> {
 
 impl Sink for ExecSink {
     async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
-        for (done, event) in events.iter().enumerate() {
-            if let Err(failure) = self.run(event).await {
-                return Delivered::failed_after(done, failure);
-            }
-        }
-        Delivered::all(events.len())
+        Delivered::one_by_one(events, |event| self.run(event)).await
     }
 }

@@ -44,6 +44,32 @@ impl Delivered {
             failure: Some(failure),
         }
     }
+
+    /// A batch of `count` events written in one transaction: all of them, or none with the
+    /// failure.
+    pub fn whole(count: usize, written: Result<(), SinkFailure>) -> Self {
+        match written {
+            Ok(()) => Delivered::all(count),
+            Err(failure) => Delivered::failed_after(0, failure),
+        }
+    }
+
+    /// `events` handed to `deliver_one` one at a time, in order, up to the first failure: the
+    /// delivery of a receiver that takes one event per request.
+    pub(crate) async fn one_by_one<'a, F>(
+        events: &'a [PushEvent],
+        mut deliver_one: impl FnMut(&'a PushEvent) -> F,
+    ) -> Self
+    where
+        F: Future<Output = Result<(), SinkFailure>>,
+    {
+        for (done, event) in events.iter().enumerate() {
+            if let Err(failure) = deliver_one(event).await {
+                return Delivered::failed_after(done, failure);
+            }
+        }
+        Delivered::all(events.len())
+    }
 }
 
 /// Whether a receiver may answer differently next time.

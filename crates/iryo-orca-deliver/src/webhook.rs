@@ -193,12 +193,7 @@ async fn describe(status: StatusCode, response: reqwest::Response) -> String {
 
 impl Sink for WebhookSink {
     async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
-        for (done, event) in events.iter().enumerate() {
-            if let Err(failure) = self.post(event).await {
-                return Delivered::failed_after(done, failure);
-            }
-        }
-        Delivered::all(events.len())
+        Delivered::one_by_one(events, |event| self.post(event)).await
     }
 }
 

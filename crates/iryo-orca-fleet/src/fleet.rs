@@ -192,12 +192,7 @@ impl Fleet {
             .into_iter()
             .filter(|id| self.tenants.contains_key(id))
             .collect();
-        let lost: Vec<String> = self
-            .running
-            .keys()
-            .filter(|id| !held.contains(id))
-            .cloned()
-            .collect();
+        let lost = not_held(self.running.keys(), &held);
         self.stop(&lost, "lease lost").await;
         for id in &held {
             self.launch(id);
@@ -211,12 +206,7 @@ impl Fleet {
                 bounded(leases.release(&extra), "lease release").await;
             }
         } else if held.len() < target {
-            let free: Vec<String> = self
-                .tenants
-                .keys()
-                .filter(|id| !held.contains(id))
-                .cloned()
-                .collect();
+            let free = not_held(self.tenants.keys(), &held);
             let Some(leases) = self.leases.as_mut() else {
                 return;
             };
@@ -328,4 +318,9 @@ async fn bounded<T>(
             None
         }
     }
+}
+
+/// The tenant ids of `ids` that the lease renewal did not leave in `held`.
+fn not_held<'a>(ids: impl Iterator<Item = &'a String>, held: &[String]) -> Vec<String> {
+    ids.filter(|id| !held.contains(id)).cloned().collect()
 }

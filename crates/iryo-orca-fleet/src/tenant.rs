@@ -332,10 +332,7 @@ impl Sink for FencedSink {
 
     async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
         let batch = &events[..events.len().min(BATCH)];
-        match self.write(batch).await {
-            Ok(()) => Delivered::all(batch.len()),
-            Err(failure) => Delivered::failed_after(0, failure),
-        }
+        Delivered::whole(batch.len(), self.write(batch).await)
     }
 }
 

@@ -42,10 +42,7 @@ impl Config {
     /// a user or password in it (put credentials in [`Credentials`]), on credentials over plain
     /// http to a host that is not loopback ([`Error::InsecureHttp`]), or on unusable credentials.
     pub fn build(self) -> Result<Client, Error> {
-        let shell = self
-            .settings
-            .build(crate::generated::Client::new_with_client)?;
-        Ok(Client::from_shell(shell))
+        Ok(Client::from_shell(self.shell()?))
     }
 
     /// The connection settings (for a client of another ORCA API, such as the live feed).

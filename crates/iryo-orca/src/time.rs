@@ -2,7 +2,6 @@
 //! request window (`2018-01-24` or `2018-01-24 13:00`, JST wall clock).
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Timelike};
 
@@ -27,7 +26,7 @@ impl OrcaTimestamp {
             "%Y-%m-%dT%H:%M:%S%z"
         };
         let at = DateTime::parse_from_str(text, format).map_err(|_| TimestampError {
-            text: text.chars().take(64).collect(),
+            text: iryo_runtime::quoted_value(text),
         })?;
         Ok(OrcaTimestamp {
             at,
@@ -68,13 +67,7 @@ impl fmt::Display for OrcaTimestamp {
     }
 }
 
-impl FromStr for OrcaTimestamp {
-    type Err = TimestampError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        OrcaTimestamp::parse(text)
-    }
-}
+iryo_runtime::from_str_by_parse!(OrcaTimestamp: TimestampError);
 
 impl serde::Serialize for OrcaTimestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -155,13 +148,7 @@ impl fmt::Display for PushTime {
     }
 }
 
-impl FromStr for PushTime {
-    type Err = PushTimeError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        PushTime::parse(text)
-    }
-}
+iryo_runtime::from_str_by_parse!(PushTime: PushTimeError);
 
 impl From<NaiveDate> for PushTime {
     fn from(date: NaiveDate) -> Self {
@@ -246,22 +233,16 @@ mod tests {
 
     #[test]
     fn push_time_errors_name_the_part() {
-        assert!(matches!(
-            PushTime::parse("2018-13-01"),
-            Err(PushTimeError::Date(_))
-        ));
-        assert!(matches!(
-            PushTime::parse("2018-01-01 25:00"),
-            Err(PushTimeError::Time(_))
-        ));
-        assert!(matches!(
-            PushTime::parse("2018-01-01T13:00"),
-            Err(PushTimeError::Shape(_))
-        ));
-        assert!(matches!(
-            PushTime::parse("１８-01-01"),
-            Err(PushTimeError::Shape(_))
-        ));
+        let part = |text| match PushTime::parse(text) {
+            Err(PushTimeError::Date(_)) => "date",
+            Err(PushTimeError::Time(_)) => "time",
+            Err(PushTimeError::Shape(_)) => "shape",
+            Ok(_) => "parsed",
+        };
+        assert_eq!(part("2018-13-01"), "date");
+        assert_eq!(part("2018-01-01 25:00"), "time");
+        assert_eq!(part("2018-01-01T13:00"), "shape");
+        assert_eq!(part("１８-01-01"), "shape");
     }
 
     #[test]

@@ -39,9 +39,7 @@ impl Config {
     /// The client; fails on an unusable application path, or on a token over plain http to a
     /// host that is not loopback ([`Error::InsecureHttp`]).
     pub fn build(self) -> Result<Client, Error> {
-        let shell = self
-            .settings
-            .build(crate::generated::Client::new_with_client)?;
+        let shell = self.shell()?;
         Ok(Client::from_shell(
             shell.with_list_item_limit(crate::MAX_LIST_ITEMS),
         ))

@@ -2,7 +2,6 @@
 
 use std::cell::Cell;
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{NaiveDateTime, TimeZone, Timelike};
 
@@ -53,7 +52,7 @@ impl GsonDateTime {
         parse_iso(&normalised)
             .map(GsonDateTime)
             .ok_or_else(|| GsonDateError {
-                text: text.chars().take(64).collect(),
+                text: iryo_runtime::quoted_value(text),
             })
     }
 }
@@ -78,13 +77,7 @@ impl fmt::Display for GsonDateTime {
     }
 }
 
-impl FromStr for GsonDateTime {
-    type Err = GsonDateError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        GsonDateTime::parse(text)
-    }
-}
+iryo_runtime::from_str_by_parse!(GsonDateTime: GsonDateError);
 
 impl From<NaiveDateTime> for GsonDateTime {
     fn from(at: NaiveDateTime) -> Self {

@@ -41,7 +41,9 @@ pub use http::{BaseUrlError, join_base_url};
 pub use identity::{ClientIdentity, IdentityError};
 pub use json_line::{JsonLine, write_compact};
 pub use raw_json::{MemberSeed, RawJson, UnknownFields};
-pub use redact::{EXCERPT_CHARS, Redactor, body_excerpt, excerpt_suffix, printable, read_excerpt};
+pub use redact::{
+    EXCERPT_CHARS, Redactor, body_excerpt, excerpt_suffix, printable, quoted_value, read_excerpt,
+};
 #[cfg(feature = "progenitor")]
 pub use request::Request;
 pub use retry::{RetryDecision, RetryPolicy, is_retryable_status, retry, retry_after};

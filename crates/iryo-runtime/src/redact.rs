@@ -32,6 +32,15 @@ impl std::fmt::Debug for Redactor {
 }
 
 impl Redactor {
+    /// A redactor that knows the secrets of the `Authorization` header a connection sends, if any.
+    pub fn remembering(authorization: Option<&HeaderValue>) -> Self {
+        let redactor = Redactor::default();
+        if let Some(value) = authorization {
+            redactor.remember(value);
+        }
+        redactor
+    }
+
     /// Remembers the secrets inside an `Authorization` header value.
     pub fn remember(&self, authorization: &HeaderValue) {
         let Ok(text) = authorization.to_str() else {
@@ -150,6 +159,11 @@ pub async fn read_excerpt(mut response: reqwest::Response) -> String {
     body_excerpt(&body)
 }
 
+/// The start of a value that did not parse, as an error quotes it: at most 64 characters.
+pub fn quoted_value(text: &str) -> String {
+    text.chars().take(64).collect()
+}
+
 /// ` (body starts: …)` for error messages, or nothing for an empty excerpt.
 pub fn excerpt_suffix(excerpt: &str) -> String {
     if excerpt.is_empty() {
@@ -203,6 +217,26 @@ mod tests {
             !tail.contains("abcdef") && tail.ends_with(REDACTED),
             "{tail}"
         );
+    }
+
+    #[test]
+    fn a_quoted_value_keeps_64_characters_not_bytes() {
+        assert_eq!(quoted_value("2018-13-01"), "2018-13-01");
+        let long = "日".repeat(100);
+        assert_eq!(quoted_value(&long), "日".repeat(64));
+    }
+
+    #[test]
+    fn a_redactor_remembering_a_header_blanks_its_secret() {
+        let header = HeaderValue::from_static("Bearer tok-do-not-show");
+        let redactor = Redactor::remembering(Some(&header));
+        assert!(
+            !redactor
+                .excerpt(b"got tok-do-not-show")
+                .contains("tok-do-not-show")
+        );
+        let none = Redactor::remembering(None);
+        assert_eq!(none.excerpt(b"plain"), "plain");
     }
 
     #[test]

@@ -96,11 +96,21 @@ impl Settings {
 }
 
 /// The builder methods every client's `Config` shares, on a struct with a `settings:`
-/// [`Settings`] field. Expanded once per client crate; written (and documented) once here.
+/// [`Settings`] field, and the private `shell()` that builds the shell around the crate's
+/// generated client (`crate::generated::Client`). Expanded once per client crate; written (and
+/// documented) once here.
 #[doc(hidden)]
 #[macro_export]
+// `crate::generated` is meant: the client crate's generated module, where the macro is expanded.
+#[allow(clippy::crate_in_macro_def)]
 macro_rules! config_methods {
     () => {
+        /// The shell around this crate's generated client; see [`Settings::build`]($crate::Settings::build).
+        fn shell(self) -> Result<$crate::Shell<crate::generated::Client>, $crate::BuildError> {
+            self.settings
+                .build(crate::generated::Client::new_with_client)
+        }
+
         /// Retries: an operation the spec marks as a read (`x-iryo-retry`, else GET) is sent
         /// again after connection failures, timeouts, cut answers, 408, 429 and 5xx, honouring
         /// `Retry-After`; any other only when the request certainly never reached the server.
@@ -162,6 +172,21 @@ macro_rules! setters {
     };
     (@value $arg:ident) => { $arg };
     (@value $arg:ident $value:expr) => { $value };
+}
+
+/// `FromStr` of a type by its `parse(&str) -> Result<Self, $err>`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! from_str_by_parse {
+    ($ty:ident: $err:ty) => {
+        impl ::std::str::FromStr for $ty {
+            type Err = $err;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                $ty::parse(text)
+            }
+        }
+    };
 }
 
 /// `Deserialize` of a type read from a JSON string by its `parse(&str)` (the string borrowed when

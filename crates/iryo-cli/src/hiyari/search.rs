@@ -155,18 +155,9 @@ pub(super) fn build_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
         query = query.words(item, word.as_str(), condition);
     }
     check_order_and_range(args, &query)?;
-    more_than(
-        "--code",
-        args.codes.len(),
-        "--itemcode",
-        args.itemcodes.len(),
-    )?;
-    more_than(
-        "--text",
-        args.texts.len(),
-        "--itemcode",
-        args.itemcodes.len(),
-    )?;
+    for (flag, count) in [("--code", args.codes.len()), ("--text", args.texts.len())] {
+        more_than(flag, count, "--itemcode", args.itemcodes.len())?;
+    }
     for (i, itemcode) in args.itemcodes.iter().enumerate() {
         let itemcode = ItemCode::from_known_code(itemcode).ok_or_else(|| {
             CliError::Input(format!(

@@ -197,15 +197,11 @@ impl Sink for PostgresSink {
 
     async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
         let batch = &events[..events.len().min(MAX_BATCH)];
-        match self.write(batch).await {
-            Ok(()) => Delivered::all(batch.len()),
-            Err(failure) => {
-                if self.client.as_ref().is_some_and(Client::is_closed) {
-                    self.client = None;
-                }
-                Delivered::failed_after(0, failure)
-            }
+        let written = self.write(batch).await;
+        if written.is_err() && self.client.as_ref().is_some_and(Client::is_closed) {
+            self.client = None;
         }
+        Delivered::whole(batch.len(), written)
     }
 }
 

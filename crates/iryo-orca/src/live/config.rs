@@ -214,10 +214,7 @@ impl LiveConfig {
         } else {
             None
         };
-        let redactor = iryo_runtime::Redactor::default();
-        if let Some(authorization) = &authorization {
-            redactor.remember(authorization);
-        }
+        let redactor = iryo_runtime::Redactor::remembering(authorization.as_ref());
         Ok(Resolved {
             config: self,
             authorization,

@@ -1,7 +1,7 @@
-//! The PostgreSQL tables of the ORCA delivery sink and of the ORCA fleet, copied from
-//! `specs/orca/orca_events.sql` and `specs/orca/orca_fleet.sql` into each crate's
-//! `src/generated/` (the published SQL is the one the crate runs; an `include_str!` of `specs/`
-//! would point outside the crate).
+//! Spec files a crate reads at run time, copied as constants into its `src/generated/mod.rs` so
+//! that the crate packages on its own (an `include_str!` of `specs/` would point outside it): the
+//! mock's hiyari tag table, and the PostgreSQL tables the ORCA delivery sink and fleet run (the
+//! published SQL is the one they run).
 
 use std::path::Path;
 
@@ -10,25 +10,35 @@ use quote::{format_ident, quote};
 use crate::header::{self, Input};
 use crate::{Error, Rendered, format};
 
-/// Each spec file, the crate that runs it, and the constant it becomes.
-const TABLES: &[(&str, &str, &str)] = &[
+/// Each copy: the API whose rendering writes it, the spec file, the crate that reads it, and the
+/// constant it becomes.
+const COPIES: &[(&str, &str, &str, &str)] = &[
     (
+        "hiyari",
+        "specs/codes/hiyari-xml-tag.json",
+        "iryo-mock",
+        "HIYARI_XML_TAG_JSON",
+    ),
+    (
+        "orca",
         "specs/orca/orca_events.sql",
         "iryo-orca-deliver",
         "ORCA_EVENTS_SQL",
     ),
     (
+        "orca",
         "specs/orca/orca_fleet.sql",
         "iryo-orca-fleet",
         "ORCA_FLEET_SQL",
     ),
 ];
 
-/// Renders `src/generated/mod.rs` of `iryo-orca-deliver` and `iryo-orca-fleet` (with the orca
-/// API).
-pub(crate) fn render(root: &Path, out: &mut Rendered) -> Result<(), Error> {
-    for &(spec, krate, constant) in TABLES {
-        render_one(root, out, spec, krate, constant)?;
+/// Renders `src/generated/mod.rs` of each crate that reads a spec file of `api`.
+pub(crate) fn render(root: &Path, api: &str, out: &mut Rendered) -> Result<(), Error> {
+    for &(owner, spec, krate, constant) in COPIES {
+        if owner == api {
+            render_one(root, out, owner, spec, krate, constant)?;
+        }
     }
     Ok(())
 }
@@ -36,6 +46,7 @@ pub(crate) fn render(root: &Path, out: &mut Rendered) -> Result<(), Error> {
 fn render_one(
     root: &Path,
     out: &mut Rendered,
+    api: &str,
     spec: &'static str,
     krate: &str,
     constant: &str,
@@ -55,7 +66,7 @@ fn render_one(
     };
     let file = format::tokens_to_file(&path, tokens)?;
     let head = header::render(
-        "orca",
+        api,
         &[Input {
             path: spec,
             bytes: &bytes,
