@@ -44,6 +44,12 @@ impl Transport {
         }
     }
 
+    /// The same, with [`allow_insecure_http`](Self::allow_insecure_http) set to `allow`.
+    pub fn insecure_http_allowed(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// How a connection to `url` (`http`, `https`, `ws` or `wss`) may go. Plain `http`/`ws`
     /// with credentials: to loopback always [`Route::Direct`] (a proxy would read them); to
     /// another host only when [`allow_insecure_http`](Self::allow_insecure_http) is set.
@@ -147,15 +153,49 @@ pub enum TransportError {
     Build(String),
 }
 
+impl TransportError {
+    /// Into a client's own error: the refusal of plain http as `insecure`, anything else as
+    /// `config` with its text (every client maps these two the same way).
+    pub fn into_client_error<E>(
+        self,
+        insecure: impl FnOnce(InsecureHttp) -> E,
+        config: impl FnOnce(String) -> E,
+    ) -> E {
+        match self {
+            TransportError::InsecureHttp(refused) => insecure(refused),
+            other => config(other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn transport(allow: bool) -> Transport {
-        Transport {
-            allow_insecure_http: allow,
-            ..Transport::new("t", 1)
+        Transport::new("t", 1).insecure_http_allowed(allow)
+    }
+
+    #[test]
+    fn a_client_maps_the_refusal_and_the_rest_its_own_way() {
+        #[derive(Debug, PartialEq)]
+        enum Mine {
+            Insecure(String),
+            Config(String),
         }
+        let mine = |e: TransportError| {
+            e.into_client_error(|refused| Mine::Insecure(refused.to_string()), Mine::Config)
+        };
+        let refused = transport(false)
+            .route("http://192.0.2.1/", true)
+            .unwrap_err();
+        assert!(matches!(mine(refused), Mine::Insecure(_)));
+        let not_a_url = transport(false).route("not a url", true).unwrap_err();
+        assert_eq!(
+            mine(not_a_url),
+            Mine::Config("the base URL is not a URL".to_owned())
+        );
+        assert!(transport(true).route("http://192.0.2.1/", true).is_ok());
     }
 
     #[test]

@@ -189,12 +189,11 @@ impl LiveConfig {
                 "the socket URL must start with ws:// or wss://".to_owned(),
             ));
         }
-        let mut transport = iryo_runtime::Transport::new("iryo-orca", 0);
-        transport.allow_insecure_http = self.allow_insecure_http;
-        transport.route(&self.ws_url, sends).map_err(|e| match e {
-            iryo_runtime::TransportError::InsecureHttp(refused) => LiveError::InsecureHttp(refused),
-            other => LiveError::Config(other.to_string()),
-        })?;
+        let transport = iryo_runtime::Transport::new("iryo-orca", 0)
+            .insecure_http_allowed(self.allow_insecure_http);
+        transport
+            .route(&self.ws_url, sends)
+            .map_err(|e| e.into_client_error(LiveError::InsecureHttp, LiveError::Config))?;
         let authorization = self
             .credentials
             .authorization_header()

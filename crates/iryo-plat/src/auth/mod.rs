@@ -103,17 +103,12 @@ impl KeycloakConfig {
     /// A client for the token endpoint.
     pub fn build(self) -> Result<Keycloak, AuthError> {
         let url = self.endpoint("token")?;
-        let mut transport = iryo_runtime::Transport::new("iryo-plat", MAX_TOKEN_ANSWER);
-        transport.allow_insecure_http = self.allow_insecure_http;
+        let transport = iryo_runtime::Transport::new("iryo-plat", MAX_TOKEN_ANSWER)
+            .insecure_http_allowed(self.allow_insecure_http);
         // A redirect would carry the code, the verifier or the refresh token somewhere else.
         let http = transport
             .http_client_builder(url.as_str(), true)
-            .map_err(|e| match e {
-                iryo_runtime::TransportError::InsecureHttp(refused) => {
-                    AuthError::InsecureHttp(refused)
-                }
-                other => AuthError::Config(other.to_string()),
-            })?
+            .map_err(|e| e.into_client_error(AuthError::InsecureHttp, AuthError::Config))?
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| AuthError::Config(e.to_string()))?;
