@@ -55,6 +55,11 @@ RETURNING tenant_id";
 const RELEASE: &str =
     "DELETE FROM iryo.orca_fleet_lease WHERE owner = $1 AND tenant_id = ANY($2::text[])";
 
+/// A lease row locked by a transaction of another replica (one cut off mid-write holds it until
+/// the server ends its session) makes a take wait: wait briefly and try again at the next
+/// heartbeat, so this replica's own renewals are never queued behind it.
+const LOCK_TIMEOUT: &str = "SET lock_timeout = '500ms'";
+
 const LEAVE: &str = "DELETE FROM iryo.orca_fleet_replica WHERE replica = $1";
 
 /// What one renewal found.
@@ -97,6 +102,7 @@ impl Leases {
                  SELECT pg_advisory_unlock(hashtext('iryo.orca_fleet_lease'));"
             ))
             .await?;
+        client.batch_execute(LOCK_TIMEOUT).await?;
         Ok(Leases { client, replica })
     }
 

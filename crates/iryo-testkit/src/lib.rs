@@ -12,6 +12,7 @@ pub mod generated;
 pub mod json_mutation;
 pub mod postgres;
 pub mod probe;
+pub mod relay;
 
 /// Retries within milliseconds (1 ms doubling up to 5 ms), so that retry tests stay fast.
 pub fn quick_retries(attempts: u32) -> iryo_runtime::RetryPolicy {

@@ -125,6 +125,25 @@ impl TestPostgres {
         &self.url
     }
 
+    /// The server's address on loopback.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        let port = self
+            .url
+            .rsplit(':')
+            .next()
+            .and_then(|tail| tail.split('/').next())
+            .and_then(|port| port.parse().ok())
+            .expect("the URL ends with :PORT/db");
+        std::net::SocketAddr::from(([127, 0, 0, 1], port))
+    }
+
+    /// The URL with `port` in place of the server's (a relay in between).
+    pub fn url_through(&self, port: u16) -> String {
+        let server = self.addr().port();
+        self.url
+            .replace(&format!(":{server}/"), &format!(":{port}/"))
+    }
+
     /// Runs SQL with `psql` and returns its unaligned, tuples-only output.
     pub fn psql(&self, sql: &str) -> String {
         let out = Command::new("psql")

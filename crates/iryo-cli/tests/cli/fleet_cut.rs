@@ -2,14 +2,11 @@
 //! its own lease clock before the other replica starts them; never two sockets for one tenant.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use iryo_testkit::postgres::TestPostgres;
+use iryo_testkit::relay::Relay;
 use serde_json::json;
 
 use crate::fleet::{
@@ -50,57 +47,6 @@ fn connected_after(log: &Path, since: At) -> BTreeMap<String, At> {
         .collect()
 }
 
-/// A TCP relay to PostgreSQL that can be cut: bytes stop flowing both ways, the connections stay
-/// open (a network partition, not a reset).
-struct Relay {
-    addr: SocketAddr,
-    cut: Arc<AtomicBool>,
-}
-
-fn relay(upstream: SocketAddr) -> Relay {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let cut = Arc::new(AtomicBool::new(false));
-    let flag = cut.clone();
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            if flag.load(Ordering::SeqCst) {
-                std::mem::forget(client);
-                continue;
-            }
-            let Ok(server) = TcpStream::connect(upstream) else {
-                continue;
-            };
-            for (mut from, mut to) in [
-                (client.try_clone().unwrap(), server.try_clone().unwrap()),
-                (server, client),
-            ] {
-                let flag = flag.clone();
-                std::thread::spawn(move || {
-                    let mut buffer = [0u8; 16 * 1024];
-                    while let Ok(n) = from.read(&mut buffer) {
-                        if n == 0 || flag.load(Ordering::SeqCst) {
-                            // Cut: hold both ends open, pass nothing.
-                            while flag.load(Ordering::SeqCst) || n == 0 {
-                                std::thread::sleep(Duration::from_millis(50));
-                                if n == 0 {
-                                    let _ = to.shutdown(std::net::Shutdown::Write);
-                                    return;
-                                }
-                            }
-                            return;
-                        }
-                        if to.write_all(&buffer[..n]).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-        }
-    });
-    Relay { addr, cut }
-}
-
 #[test]
 fn a_replica_cut_from_postgres_closes_its_sockets_before_the_other_opens_them() {
     const TENANTS: usize = 10;
@@ -108,20 +54,8 @@ fn a_replica_cut_from_postgres_closes_its_sockets_before_the_other_opens_them() 
     let dir = tempfile::tempdir().unwrap();
     let mock = fleet_mock(TENANTS);
     let config = write_config(&mock, TENANTS, dir.path());
-    let port: u16 = pg
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let proxy = relay(SocketAddr::from(([127, 0, 0, 1], port)));
-    let via_proxy = pg
-        .url()
-        .replace(&format!(":{port}/"), &format!(":{}/", proxy.addr.port()));
+    let proxy = Relay::to(pg.addr());
+    let via_proxy = pg.url_through(proxy.addr().port());
     let a = Replica::spawn(&config, pg.url(), dir.path().join("a.log"));
     let b = Replica::spawn(&config, &via_proxy, dir.path().join("b.log"));
     wait_until(
@@ -132,7 +66,7 @@ fn a_replica_cut_from_postgres_closes_its_sockets_before_the_other_opens_them() 
                 && open_sockets(&mock, TENANTS) == [1; TENANTS]
         },
     );
-    proxy.cut.store(true, Ordering::SeqCst);
+    proxy.cut();
     let cut_at = chrono::Utc::now();
     // Never two sockets for one tenant, while events keep coming for every tenant.
     let mut raised = BTreeSet::new();

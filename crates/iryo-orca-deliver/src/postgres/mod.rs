@@ -107,9 +107,18 @@ impl Connector {
                 client
             }
         };
+        client.batch_execute(SESSION_SETTINGS).await?;
         Ok(client)
     }
 }
+
+/// Set on every session iryo opens. A session cut off by the network (a partition, not a reset)
+/// stays open on the server, and a transaction it left open keeps its row locks: a cursor row, or
+/// a fleet lease row another replica must take over. The server ends such a session after 2 s idle
+/// in a transaction, whatever the network does; iryo's transactions never wait on anything else
+/// between statements. (Through a pooler in transaction mode, set it on the role instead:
+/// `ALTER ROLE ... SET idle_in_transaction_session_timeout = '2s'`.)
+const SESSION_SETTINGS: &str = "SET idle_in_transaction_session_timeout = '2s'";
 
 fn database(error: &tokio_postgres::Error) -> String {
     // The driver's messages name the server's error, never the password sent.
