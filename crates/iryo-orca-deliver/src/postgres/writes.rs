@@ -1,0 +1,115 @@
+//! The statements of a tenant's writes, run inside a transaction: events with the cursor, the
+//! cursor alone, the checkpoint's `covered_until` and rewind.
+
+use chrono::{DateTime, FixedOffset};
+use iryo_orca::PushEvent;
+use uuid::Uuid;
+
+use super::{CHANNEL, PostgresError, database};
+use crate::sink::SinkFailure;
+
+/// Uuids per notification (a payload stays under PostgreSQL's 8,000 bytes).
+const UUIDS_PER_NOTIFY: usize = 200;
+
+const INSERT: &str = "
+INSERT INTO iryo.orca_events (tenant_id, uuid, id, event, orca_user, time, data)
+SELECT $1, u, i, e, o, t, d::jsonb
+FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+    AS batch(u, i, e, o, t, d)
+ON CONFLICT (tenant_id, uuid) DO NOTHING
+RETURNING uuid";
+
+const ADVANCE: &str = "
+INSERT INTO iryo.orca_cursor (tenant_id, last_uuid, last_time) VALUES ($1, $2, $3)
+ON CONFLICT (tenant_id) DO UPDATE SET last_uuid = EXCLUDED.last_uuid, last_time = EXCLUDED.last_time
+WHERE iryo.orca_cursor.last_time IS NULL OR EXCLUDED.last_time >= iryo.orca_cursor.last_time";
+
+/// Inserts `events` for `tenant_id` (repeats dropped), advances that tenant's cursor and queues
+/// the `NOTIFY`, all inside the caller's transaction `tx`: what [`PostgresSink`] does per batch,
+/// for callers that add statements of their own to the transaction (a lease check).
+pub async fn write_events(
+    tx: &tokio_postgres::Transaction<'_>,
+    tenant_id: &str,
+    events: &[PushEvent],
+) -> Result<(), SinkFailure> {
+    let failed = |e: tokio_postgres::Error| SinkFailure::failed(database(&e));
+    let mut lines = Vec::with_capacity(events.len());
+    for event in events {
+        lines.push(event.to_json_line().map_err(|e| {
+            SinkFailure::failed(format!("event {} cannot be encoded: {e}", event.uuid))
+        })?);
+    }
+    let uuids: Vec<Uuid> = events.iter().map(|e| e.uuid).collect();
+    let ids: Vec<i64> = events.iter().map(|e| i64::from(e.id)).collect();
+    let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
+    let users: Vec<&str> = events.iter().map(|e| e.user.as_str()).collect();
+    let times: Vec<DateTime<FixedOffset>> = events.iter().map(|e| e.time.date_time()).collect();
+    // The latest event, the later one on a tie: the feed's own cursor rule.
+    let last = events
+        .iter()
+        .max_by_key(|e| e.time.date_time())
+        .unwrap_or(&events[0]);
+    let inserted = tx
+        .query(
+            INSERT,
+            &[&tenant_id, &uuids, &ids, &names, &users, &times, &lines],
+        )
+        .await
+        .map_err(failed)?;
+    advance_cursor(tx, tenant_id, last).await?;
+    let new: Vec<String> = inserted
+        .iter()
+        .map(|row| row.get::<_, Uuid>(0).to_string())
+        .collect();
+    for chunk in new.chunks(UUIDS_PER_NOTIFY) {
+        // Sent by PostgreSQL at the commit, never for a rolled-back batch.
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &chunk.join(",")])
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// Moves `tenant_id`'s cursor to `last` (never back) inside the caller's transaction: what
+/// [`write_events`] does after the rows, for receivers outside the database (the fleet's webhook
+/// and command sinks, whose cursor is in PostgreSQL).
+pub async fn advance_cursor(
+    tx: &tokio_postgres::Transaction<'_>,
+    tenant_id: &str,
+    last: &PushEvent,
+) -> Result<(), SinkFailure> {
+    tx.execute(ADVANCE, &[&tenant_id, &last.uuid, &last.time.date_time()])
+        .await
+        .map_err(|e| SinkFailure::failed(database(&e)))?;
+    Ok(())
+}
+
+/// Moves the cursor back: `covered_until` to the clock, the last row no longer a resume point.
+const REWIND: &str = "UPDATE iryo.orca_cursor SET covered_until = $2, last_uuid = NULL, \
+                      last_time = NULL WHERE tenant_id = $1";
+const COVERED: &str = "UPDATE iryo.orca_cursor SET covered_until = greatest(covered_until, $2) \
+                       WHERE tenant_id = $1";
+
+/// Runs the cursor writes a [`Written`] asks for on `client` (a connection, or a transaction
+/// the caller commits): `rewind` first, then `covered_until` (never moved back).
+pub async fn write_cursor_state(
+    client: &impl tokio_postgres::GenericClient,
+    tenant_id: &str,
+    rewind: Option<DateTime<FixedOffset>>,
+    covered: Option<DateTime<FixedOffset>>,
+) -> Result<(), PostgresError> {
+    let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
+    if let Some(to) = rewind {
+        client
+            .execute(REWIND, &[&tenant_id, &to])
+            .await
+            .map_err(failed)?;
+    }
+    if let Some(at) = covered {
+        client
+            .execute(COVERED, &[&tenant_id, &at])
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
+}
