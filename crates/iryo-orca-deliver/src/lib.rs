@@ -19,9 +19,9 @@ pub use exec::{ExecSink, WITHHELD_ENV};
 pub use iryo_runtime::{Transport, TransportError};
 #[cfg(feature = "postgres")]
 pub use postgres::{
-    CHANNEL as POSTGRES_CHANNEL, CoveredUntil, CursorWriter, PostgresCheckpoint, PostgresConnector,
-    PostgresError, PostgresSink, SCHEMA_VERSION, Written, advance_cursor, load_cursor,
-    prepare_tenant, write_cursor, write_cursor_state, write_events,
+    CHANNEL as POSTGRES_CHANNEL, CoveredUntil, OwnConnection, PostgresCheckpoint,
+    PostgresConnector, PostgresError, PostgresSink, SCHEMA_VERSION, Statements, TenantWriter,
+    Written, advance_cursor, load_cursor, prepare_tenant, write_cursor,
 };
 pub use sink::{Delivered, FailureKind, Sink, SinkFailure};
 #[cfg(feature = "webhook")]

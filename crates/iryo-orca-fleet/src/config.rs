@@ -167,14 +167,7 @@ impl TenantSpec {
     }
 }
 
-impl std::fmt::Debug for TenantSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TenantSpec")
-            .field("id", &self.id)
-            .field("ws_url", &self.ws_url)
-            .finish_non_exhaustive()
-    }
-}
+iryo_runtime::debug_fields!(TenantSpec { id, ws_url });
 
 /// The whole file, checked.
 #[derive(Clone, Debug)]

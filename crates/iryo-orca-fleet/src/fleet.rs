@@ -70,13 +70,7 @@ pub struct Fleet {
     registry: Arc<Registry>,
 }
 
-impl std::fmt::Debug for Fleet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Fleet")
-            .field("replica", &self.replica)
-            .finish_non_exhaustive()
-    }
-}
+iryo_runtime::debug_fields!(Fleet { replica });
 
 impl Fleet {
     /// Connects to PostgreSQL (tables created when missing); holds no tenant yet.

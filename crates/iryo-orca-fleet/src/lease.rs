@@ -10,8 +10,11 @@
 
 use std::time::{Duration, Instant};
 
+use iryo_orca_deliver::{SinkFailure, Statements, TenantWriter};
 use tokio_postgres::Client;
 use uuid::Uuid;
+
+use crate::tenant::Shared;
 
 /// A lease lasts this long after its last renewal (server clock).
 pub const TTL: Duration = Duration::from_secs(4);
@@ -80,13 +83,7 @@ pub struct Leases {
     replica: Uuid,
 }
 
-impl std::fmt::Debug for Leases {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Leases")
-            .field("replica", &self.replica)
-            .finish_non_exhaustive()
-    }
-}
+iryo_runtime::debug_fields!(Leases { replica });
 
 fn ttl_seconds() -> f64 {
     TTL.as_secs_f64()
@@ -178,6 +175,44 @@ impl Leases {
     pub async fn leave(&mut self, tenants: &[String]) -> Result<(), tokio_postgres::Error> {
         self.release(tenants).await?;
         self.client.execute(LEAVE, &[&self.replica]).await?;
+        Ok(())
+    }
+}
+
+/// One tenant's writes on the replica's shared connections ([`TenantWriter`]): each transaction
+/// first checks that this replica still holds the lease, by its own clock, then by [`FENCE`].
+#[derive(Clone)]
+pub(crate) struct Fenced {
+    pub tenant: String,
+    pub shared: Shared,
+}
+
+iryo_runtime::debug_fields!(Fenced { tenant });
+
+impl TenantWriter for Fenced {
+    async fn write(&mut self, statements: &impl Statements) -> Result<(), SinkFailure> {
+        if Instant::now() >= *self.shared.lease_until.borrow() {
+            return Err(SinkFailure::failed("this replica's lease has ended"));
+        }
+        let failed = |e: &dyn std::fmt::Display| SinkFailure::failed(e.to_string());
+        let mut connection = self.shared.pool.get().await.map_err(|e| failed(&e))?;
+        let tx = connection
+            .client()
+            .transaction()
+            .await
+            .map_err(|e| failed(&e))?;
+        let holds = tx
+            .query_opt(FENCE, &[&self.tenant, &self.shared.replica])
+            .await
+            .map_err(|e| failed(&e))?;
+        if holds.is_none() {
+            return Err(SinkFailure::failed(
+                "the lease is no longer this replica's: nothing written",
+            ));
+        }
+        statements.run(&tx, &self.tenant).await?;
+        tx.commit().await.map_err(|e| failed(&e))?;
+        connection.done();
         Ok(())
     }
 }

@@ -21,11 +21,7 @@ pub struct Pool {
     permits: Arc<Semaphore>,
 }
 
-impl std::fmt::Debug for Pool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pool").finish_non_exhaustive()
-    }
-}
+iryo_runtime::debug_fields!(Pool {});
 
 /// A connection lent to one caller. Given back by [`Pooled::done`]; dropped otherwise (a write
 /// cut short leaves no half-used session behind: the server rolls it back).

@@ -8,11 +8,11 @@ use std::time::Instant;
 use chrono::{DateTime, FixedOffset, Utc};
 use iryo_orca::PushEvent;
 use iryo_orca::live::{Acked, Cursor};
-use iryo_orca_deliver::{Delivered, Sink, SinkFailure, advance_cursor};
-use tokio_postgres::GenericClient;
+use iryo_orca_deliver::{Delivered, Sink, SinkFailure, Statements, TenantWriter, advance_cursor};
+use tokio_postgres::{GenericClient, Transaction};
 use uuid::Uuid;
 
-use crate::lease::{FENCE, MARGIN};
+use crate::lease::{FENCE, Fenced, MARGIN};
 use crate::tenant::Shared;
 
 /// Events handed to a webhook or command receiver between two cursor writes at most: the
@@ -59,12 +59,21 @@ pub async fn recent(
 
 /// A webhook or command sink of one tenant, every batch fenced by the lease.
 pub struct FencedReceiver<S> {
-    pub tenant: String,
-    pub shared: Shared,
-    pub inner: S,
+    writer: Fenced,
+    inner: S,
     /// Events at the front of the next call the receiver already acknowledged, their cursor not
     /// yet written.
-    pub pending: usize,
+    pending: usize,
+}
+
+impl<S: Sink> FencedReceiver<S> {
+    pub(crate) fn new(writer: Fenced, inner: S) -> Self {
+        FencedReceiver {
+            writer,
+            inner,
+            pending: 0,
+        }
+    }
 }
 
 /// Whether this replica still holds `tenant`'s lease: by its own clock (the moment its task
@@ -89,41 +98,29 @@ async fn check(tenant: &str, shared: &Shared) -> Result<(), SinkFailure> {
     }
 }
 
-/// Records `events` as delivered and moves the cursor, in one transaction fenced by the lease.
-async fn advance(tenant: &str, shared: &Shared, events: &[PushEvent]) -> Result<(), SinkFailure> {
-    let failed = |e: &dyn std::fmt::Display| SinkFailure::failed(e.to_string());
-    let mut connection = shared.pool.get().await.map_err(|e| failed(&e))?;
-    let tx = connection
-        .client()
-        .transaction()
-        .await
-        .map_err(|e| failed(&e))?;
-    let holds = tx
-        .query_opt(FENCE, &[&tenant, &shared.replica])
-        .await
-        .map_err(|e| failed(&e))?;
-    if holds.is_none() {
-        return Err(SinkFailure::failed(
-            "the lease is no longer this replica's: the cursor was not moved",
-        ));
+/// Records the events as delivered and moves the cursor past them: run by the tenant's
+/// [`Fenced`] writer, so in one transaction fenced by the lease.
+struct Acknowledged<'a>(&'a [PushEvent]);
+
+impl Statements for Acknowledged<'_> {
+    async fn run(&self, tx: &Transaction<'_>, tenant: &str) -> Result<(), SinkFailure> {
+        let failed = |e: tokio_postgres::Error| SinkFailure::failed(e.to_string());
+        let events = self.0;
+        let uuids: Vec<Uuid> = events.iter().map(|e| e.uuid).collect();
+        let times: Vec<DateTime<FixedOffset>> = events.iter().map(|e| e.time.date_time()).collect();
+        // The latest event, the later one on a tie: the feed's own cursor rule.
+        let last = events
+            .iter()
+            .max_by_key(|e| e.time.date_time())
+            .ok_or_else(|| SinkFailure::failed("an empty batch"))?;
+        tx.execute(RECORD, &[&tenant, &uuids, &times])
+            .await
+            .map_err(failed)?;
+        tx.execute(PRUNE, &[&tenant, &last.time.date_time()])
+            .await
+            .map_err(failed)?;
+        advance_cursor(tx, tenant, last).await
     }
-    let uuids: Vec<Uuid> = events.iter().map(|e| e.uuid).collect();
-    let times: Vec<DateTime<FixedOffset>> = events.iter().map(|e| e.time.date_time()).collect();
-    // The latest event, the later one on a tie: the feed's own cursor rule.
-    let last = events
-        .iter()
-        .max_by_key(|e| e.time.date_time())
-        .ok_or_else(|| SinkFailure::failed("an empty batch"))?;
-    tx.execute(RECORD, &[&tenant, &uuids, &times])
-        .await
-        .map_err(|e| failed(&e))?;
-    tx.execute(PRUNE, &[&tenant, &last.time.date_time()])
-        .await
-        .map_err(|e| failed(&e))?;
-    advance_cursor(&tx, tenant, last).await?;
-    tx.commit().await.map_err(|e| failed(&e))?;
-    connection.done();
-    Ok(())
 }
 
 impl<S: Sink> Sink for FencedReceiver<S> {
@@ -136,7 +133,7 @@ impl<S: Sink> Sink for FencedReceiver<S> {
         // acknowledged only need their cursor.
         if self.pending > 0 {
             let done = self.pending.min(events.len());
-            return match advance(&self.tenant, &self.shared, &events[..done]).await {
+            return match self.writer.write(&Acknowledged(&events[..done])).await {
                 Ok(()) => {
                     self.pending = 0;
                     Delivered::all(done)
@@ -144,7 +141,7 @@ impl<S: Sink> Sink for FencedReceiver<S> {
                 Err(failure) => Delivered::failed_after(0, failure),
             };
         }
-        if let Err(failure) = check(&self.tenant, &self.shared).await {
+        if let Err(failure) = check(&self.writer.tenant, &self.writer.shared).await {
             return Delivered::failed_after(0, failure);
         }
         let batch = &events[..events.len().min(RECEIVER_BATCH)];
@@ -153,7 +150,11 @@ impl<S: Sink> Sink for FencedReceiver<S> {
         if acknowledged == 0 {
             return delivered;
         }
-        match advance(&self.tenant, &self.shared, &batch[..acknowledged]).await {
+        match self
+            .writer
+            .write(&Acknowledged(&batch[..acknowledged]))
+            .await
+        {
             Ok(()) => Delivered {
                 acknowledged,
                 failure: delivered.failure,

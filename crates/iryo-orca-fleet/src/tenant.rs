@@ -7,20 +7,18 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset};
+use iryo_orca::Config;
 use iryo_orca::live::Checkpoint as _;
 use iryo_orca::live::{FeedItem, LiveConfig, LiveError, LiveFeed};
-use iryo_orca::{Config, PushEvent};
 use iryo_orca_deliver::{
-    CursorWriter, Delivered, DeliveryConfig, ExecSink, PostgresCheckpoint, Progress, Sink,
-    SinkFailure, Transport, WebhookError, WebhookSink, deliver, load_cursor, write_cursor,
-    write_cursor_state, write_events,
+    DeliveryConfig, ExecSink, PostgresCheckpoint, PostgresSink, Progress, Sink, Transport,
+    WebhookError, WebhookSink, deliver, load_cursor, write_cursor,
 };
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::config::{Receiver, TenantSpec};
-use crate::lease::{FENCE, MARGIN};
+use crate::lease::{Fenced, MARGIN};
 use crate::pool::Pool;
 use crate::receiver::{self, FencedReceiver};
 use crate::status::{State, TenantStatus};
@@ -131,44 +129,44 @@ async fn run_once(
     .await
     .map_err(|e| other(&e))?
     .map_err(Failure::Feed)?;
-    let writer = FencedCursor {
+    let fenced = Fenced {
         tenant: spec.id.clone(),
         shared: shared.clone(),
     };
+    let cursor_writer = fenced.clone();
     let writer = async {
-        write_cursor(written, writer).await;
+        write_cursor(written, cursor_writer).await;
         std::future::pending::<Infallible>().await
     };
-    let tenant = spec.id.clone();
     let delivery = async {
         match sink.map_err(Failure::Other)? {
             Built::Rows => {
-                let sink = FencedSink {
-                    tenant,
-                    shared: shared.clone(),
-                };
+                let sink = PostgresSink::new(fenced, BATCH);
                 drive(&mut feed, sink, shared, status).await
             }
             Built::Webhook(inner) => {
-                drive(&mut feed, fenced(tenant, shared, *inner), shared, status).await
+                drive(
+                    &mut feed,
+                    FencedReceiver::new(fenced, *inner),
+                    shared,
+                    status,
+                )
+                .await
             }
             Built::Command(inner) => {
-                drive(&mut feed, fenced(tenant, shared, inner), shared, status).await
+                drive(
+                    &mut feed,
+                    FencedReceiver::new(fenced, inner),
+                    shared,
+                    status,
+                )
+                .await
             }
         }
     };
     tokio::select! {
         stopped = delivery => stopped,
         never = writer => match never {},
-    }
-}
-
-fn fenced<S: Sink>(tenant: String, shared: &Shared, inner: S) -> FencedReceiver<S> {
-    FencedReceiver {
-        tenant,
-        shared: shared.clone(),
-        inner,
-        pending: 0,
     }
 }
 
@@ -290,82 +288,5 @@ fn report(status: &TenantStatus, progress: &Progress<'_>) {
             }
         }
         _ => {}
-    }
-}
-
-/// The PostgreSQL sink of one tenant on the shared connections, each transaction fenced by the
-/// lease.
-struct FencedSink {
-    tenant: String,
-    shared: Shared,
-}
-
-impl FencedSink {
-    async fn write(&self, events: &[PushEvent]) -> Result<(), SinkFailure> {
-        if Instant::now() >= *self.shared.lease_until.borrow() {
-            return Err(SinkFailure::failed("this replica's lease has ended"));
-        }
-        let failed = |e: &dyn std::fmt::Display| SinkFailure::failed(e.to_string());
-        let mut connection = self.shared.pool.get().await.map_err(|e| failed(&e))?;
-        let client = connection.client();
-        let tx = client.transaction().await.map_err(|e| failed(&e))?;
-        let holds = tx
-            .query_opt(FENCE, &[&self.tenant, &self.shared.replica])
-            .await
-            .map_err(|e| failed(&e))?;
-        if holds.is_none() {
-            return Err(SinkFailure::failed(
-                "the lease is no longer this replica's: nothing written",
-            ));
-        }
-        write_events(&tx, &self.tenant, events).await?;
-        tx.commit().await.map_err(|e| failed(&e))?;
-        connection.done();
-        Ok(())
-    }
-}
-
-impl Sink for FencedSink {
-    fn max_batch(&self) -> usize {
-        BATCH
-    }
-
-    async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
-        let batch = &events[..events.len().min(BATCH)];
-        Delivered::whole(batch.len(), self.write(batch).await)
-    }
-}
-
-/// Writes the tenant's `covered_until` and rewinds (the watcher's loop, [`write_cursor`]) on the
-/// shared connections, each write fenced by the lease.
-struct FencedCursor {
-    tenant: String,
-    shared: Shared,
-}
-
-impl CursorWriter for FencedCursor {
-    async fn write(
-        &mut self,
-        rewind: Option<DateTime<FixedOffset>>,
-        covered: Option<DateTime<FixedOffset>>,
-    ) -> bool {
-        let Ok(mut connection) = self.shared.pool.get().await else {
-            return false;
-        };
-        let Ok(tx) = connection.client().transaction().await else {
-            return false;
-        };
-        let holds = tx
-            .query_opt(FENCE, &[&self.tenant, &self.shared.replica])
-            .await;
-        if !matches!(holds, Ok(Some(_))) {
-            return false;
-        }
-        let written = write_cursor_state(&tx, &self.tenant, rewind, covered).await;
-        if written.is_err() || tx.commit().await.is_err() {
-            return false;
-        }
-        connection.done();
-        true
     }
 }

@@ -5,6 +5,8 @@ use iryo_orca::live::{Acked, Checkpoint, CheckpointError, Cursor, MemoryCheckpoi
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use super::writes::{CursorState, TenantWriter};
+
 /// The feed's checkpoint with [`PostgresSink`](super::PostgresSink): the acknowledged rows and the cursor are already
 /// committed by the sink when the feed records them, so this keeps the cursor in memory for the
 /// feed (loaded from the database at the start) and writes back only `covered_until` and a
@@ -24,11 +26,7 @@ pub struct Written {
     pub rewind: Option<(u64, DateTime<FixedOffset>)>,
 }
 
-impl std::fmt::Debug for PostgresCheckpoint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresCheckpoint").finish_non_exhaustive()
-    }
-}
+iryo_runtime::debug_fields!(PostgresCheckpoint {});
 
 /// Where a [`PostgresCheckpoint::detached`] checkpoint sends each later `covered_until`.
 pub type CoveredUntil = watch::Receiver<Written>;
@@ -87,28 +85,21 @@ impl Checkpoint for PostgresCheckpoint {
     }
 }
 
-/// Where the cursor writes of a [`PostgresCheckpoint`] go: the watcher's own connection, or the
-/// fleet's shared connections with the lease checked in the same transaction.
-pub trait CursorWriter: Send {
-    /// Writes the rewind (when given), then `covered_until` (when given), with
-    /// [`write_cursor_state`](super::write_cursor_state); whether it was written.
-    fn write(
-        &mut self,
-        rewind: Option<DateTime<FixedOffset>>,
-        covered: Option<DateTime<FixedOffset>>,
-    ) -> impl std::future::Future<Output = bool> + Send;
-}
-
 /// Writes what the checkpoint sends (`written`) until the checkpoint is dropped, later than the
 /// rows they cover: losing a `covered_until` only makes the next start's catch-up longer; a
 /// rewind is tried again until written (else a restart would find the cursor ahead of the clock
-/// again). The one loop of the watcher and the fleet.
-pub async fn write_cursor(mut written: CoveredUntil, mut writer: impl CursorWriter) {
+/// again). The one loop of the watcher and the fleet, on the watcher's own connection or the
+/// fleet's fenced shared ones.
+pub async fn write_cursor(mut written: CoveredUntil, mut writer: impl TenantWriter) {
     let mut rewinds_done = 0u64;
     while written.changed().await.is_ok() {
         let wanted = *written.borrow_and_update();
         let rewind = wanted.rewind.filter(|(count, _)| *count > rewinds_done);
-        if writer.write(rewind.map(|(_, to)| to), wanted.covered).await {
+        let state = CursorState {
+            rewind: rewind.map(|(_, to)| to),
+            covered: wanted.covered,
+        };
+        if writer.write(&state).await.is_ok() {
             if let Some((count, _)) = rewind {
                 rewinds_done = count;
             }

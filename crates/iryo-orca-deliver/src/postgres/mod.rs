@@ -12,10 +12,10 @@ mod tables;
 mod tls;
 mod writes;
 
-pub use checkpoint::{CoveredUntil, CursorWriter, PostgresCheckpoint, Written, write_cursor};
-pub use sink::PostgresSink;
+pub use checkpoint::{CoveredUntil, PostgresCheckpoint, Written, write_cursor};
+pub use sink::{OwnConnection, PostgresSink};
 pub use tables::{load_cursor, prepare_tenant};
-pub use writes::{advance_cursor, write_cursor_state, write_events};
+pub use writes::{Statements, TenantWriter, advance_cursor};
 
 /// The version of the tables this crate writes, recorded in `iryo.schema_version`.
 pub const SCHEMA_VERSION: i32 = 1;
@@ -121,11 +121,7 @@ fn database(error: &tokio_postgres::Error) -> String {
 #[derive(Clone)]
 pub struct PostgresConnector(Connector);
 
-impl std::fmt::Debug for PostgresConnector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresConnector").finish_non_exhaustive()
-    }
-}
+iryo_runtime::debug_fields!(PostgresConnector {});
 
 impl PostgresConnector {
     /// Reads the URL (the password stays inside; it never shows in an error).

@@ -1,29 +1,23 @@
-//! The watcher's sink: its own connection, reopened when it drops.
+//! The watcher's sink: rows and cursor in one transaction, through a [`TenantWriter`] (its own
+//! connection, or the fleet's fenced shared ones).
 
-use chrono::{DateTime, FixedOffset};
 use iryo_orca::PushEvent;
 use iryo_orca::live::{Checkpoint, MemoryCheckpoint};
 use tokio::sync::watch;
 use tokio_postgres::Client;
 
 use super::tables::prepare;
-use super::{Connector, CursorWriter, MAX_BATCH, PostgresCheckpoint, PostgresError, Written};
-use super::{database, write_cursor, write_cursor_state, write_events};
+use super::writes::{Events, Statements, TenantWriter};
+use super::{Connector, MAX_BATCH, PostgresCheckpoint, PostgresError, Written};
+use super::{database, write_cursor};
 use crate::sink::{Delivered, Sink, SinkFailure};
 
-/// Writes batches of events and the cursor in one transaction, then notifies [`CHANNEL`].
-pub struct PostgresSink {
-    connector: Connector,
-    client: Option<Client>,
-    tenant_id: String,
-}
-
-impl std::fmt::Debug for PostgresSink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresSink")
-            .field("tenant_id", &self.tenant_id)
-            .finish_non_exhaustive()
-    }
+/// Writes batches of events and the cursor in one transaction, then notifies
+/// [`CHANNEL`](super::CHANNEL), through `W`: by default the watcher's own connection.
+#[derive(Debug)]
+pub struct PostgresSink<W = OwnConnection> {
+    writer: W,
+    max_batch: usize,
 }
 
 impl PostgresSink {
@@ -41,12 +35,10 @@ impl PostgresSink {
             .map_err(|e| PostgresError::Database(database(&e)))?;
         let cursor = prepare(&mut client, tenant_id).await?;
         let (written, receiver) = watch::channel(Written::default());
-        let own = OwnConnection {
-            connector: connector.clone(),
-            client: None,
-            tenant_id: tenant_id.to_owned(),
-        };
-        tokio::spawn(write_cursor(receiver, own));
+        tokio::spawn(write_cursor(
+            receiver,
+            OwnConnection::new(connector.clone(), None, tenant_id),
+        ));
         let mut memory = MemoryCheckpoint::new();
         memory
             .commit(
@@ -54,15 +46,53 @@ impl PostgresSink {
                 cursor.covered_until,
             )
             .map_err(|e| PostgresError::Database(e.to_string()))?;
-        let sink = PostgresSink {
-            connector,
-            client: Some(client),
-            tenant_id: tenant_id.to_owned(),
-        };
+        let writer = OwnConnection::new(connector, Some(client), tenant_id);
+        let sink = PostgresSink::new(writer, MAX_BATCH);
         Ok((sink, PostgresCheckpoint { memory, written }))
     }
+}
 
-    async fn write(&mut self, events: &[PushEvent]) -> Result<(), SinkFailure> {
+impl<W: TenantWriter> PostgresSink<W> {
+    /// A sink writing batches of at most `max_batch` events through `writer` (the fleet's, whose
+    /// every transaction first checks the tenant's lease).
+    pub fn new(writer: W, max_batch: usize) -> Self {
+        PostgresSink {
+            writer,
+            max_batch: max_batch.max(1),
+        }
+    }
+}
+
+impl<W: TenantWriter> Sink for PostgresSink<W> {
+    fn max_batch(&self) -> usize {
+        self.max_batch
+    }
+
+    async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
+        let batch = &events[..events.len().min(self.max_batch)];
+        Delivered::whole(batch.len(), self.writer.write(&Events(batch)).await)
+    }
+}
+
+/// The watcher's own [`TenantWriter`]: one connection, opened again when it drops.
+pub struct OwnConnection {
+    connector: Connector,
+    client: Option<Client>,
+    tenant_id: String,
+}
+
+iryo_runtime::debug_fields!(OwnConnection { tenant_id });
+
+impl OwnConnection {
+    fn new(connector: Connector, client: Option<Client>, tenant_id: &str) -> Self {
+        OwnConnection {
+            connector,
+            client,
+            tenant_id: tenant_id.to_owned(),
+        }
+    }
+
+    async fn try_write(&mut self, statements: &impl Statements) -> Result<(), SinkFailure> {
         let failed = |e: tokio_postgres::Error| SinkFailure::failed(database(&e));
         if self.client.as_ref().is_none_or(Client::is_closed) {
             self.client = Some(self.connector.connect().await.map_err(failed)?);
@@ -71,49 +101,17 @@ impl PostgresSink {
             return Err(SinkFailure::failed("no connection"));
         };
         let tx = client.transaction().await.map_err(failed)?;
-        write_events(&tx, &self.tenant_id, events).await?;
+        statements.run(&tx, &self.tenant_id).await?;
         tx.commit().await.map_err(failed)
     }
 }
 
-impl Sink for PostgresSink {
-    fn max_batch(&self) -> usize {
-        MAX_BATCH
-    }
-
-    async fn deliver(&mut self, events: &[PushEvent]) -> Delivered {
-        let batch = &events[..events.len().min(MAX_BATCH)];
-        let written = self.write(batch).await;
+impl TenantWriter for OwnConnection {
+    async fn write(&mut self, statements: &impl Statements) -> Result<(), SinkFailure> {
+        let written = self.try_write(statements).await;
         if written.is_err() && self.client.as_ref().is_some_and(Client::is_closed) {
             self.client = None;
         }
-        Delivered::whole(batch.len(), written)
-    }
-}
-
-/// The watcher's own [`CursorWriter`]: one connection, opened again when it drops.
-struct OwnConnection {
-    connector: Connector,
-    client: Option<Client>,
-    tenant_id: String,
-}
-
-impl CursorWriter for OwnConnection {
-    async fn write(
-        &mut self,
-        rewind: Option<DateTime<FixedOffset>>,
-        covered: Option<DateTime<FixedOffset>>,
-    ) -> bool {
-        if self.client.as_ref().is_none_or(Client::is_closed) {
-            self.client = self.connector.connect().await.ok();
-        }
-        let Some(client) = &self.client else {
-            return false;
-        };
-        let written = write_cursor_state(client, &self.tenant_id, rewind, covered).await;
-        if written.is_err() {
-            self.client = None;
-        }
-        written.is_ok()
+        written
     }
 }

@@ -1,12 +1,38 @@
-//! The statements of a tenant's writes, run inside a transaction: events with the cursor, the
-//! cursor alone, the checkpoint's `covered_until` and rewind.
+//! A tenant's writes: each a set of [`Statements`] that a [`TenantWriter`] runs in one
+//! transaction of its own, after its own checks. The rows with the cursor ([`Events`]) and the
+//! checkpoint's `covered_until` and rewind ([`CursorState`]) go through the same writer, so the
+//! watcher's own connection and the fleet's fenced shared ones are written to alike.
 
 use chrono::{DateTime, FixedOffset};
 use iryo_orca::PushEvent;
+use tokio_postgres::Transaction;
 use uuid::Uuid;
 
-use super::{CHANNEL, PostgresError, database};
+use super::{CHANNEL, database};
 use crate::sink::SinkFailure;
+
+/// What one transaction of a tenant's writes runs: [`Events`], [`CursorState`], or a caller's
+/// own statements (the fleet records what a webhook acknowledged along with the cursor).
+pub trait Statements: Sync {
+    /// Runs the statements for `tenant_id` inside `tx`, which the writer then commits.
+    fn run(
+        &self,
+        tx: &Transaction<'_>,
+        tenant_id: &str,
+    ) -> impl Future<Output = Result<(), SinkFailure>> + Send;
+}
+
+/// Where one tenant's [`Statements`] run: each in a transaction of its own, committed only when
+/// they all succeeded, on the writer's connection and after the writer's checks (the fleet's
+/// lease fence). [`PostgresSink`](super::PostgresSink) writes its rows and
+/// [`write_cursor`](super::write_cursor) the checkpoint's cursor through one.
+pub trait TenantWriter: Send {
+    /// Runs `statements` in one transaction; `Ok` once committed.
+    fn write(
+        &mut self,
+        statements: &impl Statements,
+    ) -> impl Future<Output = Result<(), SinkFailure>> + Send;
+}
 
 /// Uuids per notification (a payload stays under PostgreSQL's 8,000 bytes).
 const UUIDS_PER_NOTIFY: usize = 200;
@@ -24,11 +50,18 @@ INSERT INTO iryo.orca_cursor (tenant_id, last_uuid, last_time) VALUES ($1, $2, $
 ON CONFLICT (tenant_id) DO UPDATE SET last_uuid = EXCLUDED.last_uuid, last_time = EXCLUDED.last_time
 WHERE iryo.orca_cursor.last_time IS NULL OR EXCLUDED.last_time >= iryo.orca_cursor.last_time";
 
-/// Inserts `events` for `tenant_id` (repeats dropped), advances that tenant's cursor and queues
-/// the `NOTIFY`, all inside the caller's transaction `tx`: what [`PostgresSink`] does per batch,
-/// for callers that add statements of their own to the transaction (a lease check).
-pub async fn write_events(
-    tx: &tokio_postgres::Transaction<'_>,
+/// Inserts the events for the tenant (repeats dropped), advances its cursor and queues the
+/// `NOTIFY`: one batch of [`PostgresSink`](super::PostgresSink).
+pub(super) struct Events<'a>(pub &'a [PushEvent]);
+
+impl Statements for Events<'_> {
+    async fn run(&self, tx: &Transaction<'_>, tenant_id: &str) -> Result<(), SinkFailure> {
+        write_events(tx, tenant_id, self.0).await
+    }
+}
+
+async fn write_events(
+    tx: &Transaction<'_>,
     tenant_id: &str,
     events: &[PushEvent],
 ) -> Result<(), SinkFailure> {
@@ -71,10 +104,10 @@ pub async fn write_events(
 }
 
 /// Moves `tenant_id`'s cursor to `last` (never back) inside the caller's transaction: what
-/// [`write_events`] does after the rows, for receivers outside the database (the fleet's webhook
+/// [`Events`] does after the rows, for receivers outside the database (the fleet's webhook
 /// and command sinks, whose cursor is in PostgreSQL).
 pub async fn advance_cursor(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &Transaction<'_>,
     tenant_id: &str,
     last: &PushEvent,
 ) -> Result<(), SinkFailure> {
@@ -90,26 +123,26 @@ const REWIND: &str = "UPDATE iryo.orca_cursor SET covered_until = $2, last_uuid 
 const COVERED: &str = "UPDATE iryo.orca_cursor SET covered_until = greatest(covered_until, $2) \
                        WHERE tenant_id = $1";
 
-/// Runs the cursor writes a [`Written`] asks for on `client` (a connection, or a transaction
-/// the caller commits): `rewind` first, then `covered_until` (never moved back).
-pub async fn write_cursor_state(
-    client: &impl tokio_postgres::GenericClient,
-    tenant_id: &str,
-    rewind: Option<DateTime<FixedOffset>>,
-    covered: Option<DateTime<FixedOffset>>,
-) -> Result<(), PostgresError> {
-    let failed = |e: tokio_postgres::Error| PostgresError::Database(database(&e));
-    if let Some(to) = rewind {
-        client
-            .execute(REWIND, &[&tenant_id, &to])
-            .await
-            .map_err(failed)?;
+/// The cursor writes a [`Written`](super::Written) asks for: `rewind` first, then
+/// `covered_until` (never moved back).
+pub(super) struct CursorState {
+    pub rewind: Option<DateTime<FixedOffset>>,
+    pub covered: Option<DateTime<FixedOffset>>,
+}
+
+impl Statements for CursorState {
+    async fn run(&self, tx: &Transaction<'_>, tenant_id: &str) -> Result<(), SinkFailure> {
+        let failed = |e: tokio_postgres::Error| SinkFailure::failed(database(&e));
+        if let Some(to) = self.rewind {
+            tx.execute(REWIND, &[&tenant_id, &to])
+                .await
+                .map_err(failed)?;
+        }
+        if let Some(at) = self.covered {
+            tx.execute(COVERED, &[&tenant_id, &at])
+                .await
+                .map_err(failed)?;
+        }
+        Ok(())
     }
-    if let Some(at) = covered {
-        client
-            .execute(COVERED, &[&tenant_id, &at])
-            .await
-            .map_err(failed)?;
-    }
-    Ok(())
 }
