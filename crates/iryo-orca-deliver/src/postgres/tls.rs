@@ -84,6 +84,22 @@ pub(super) fn take_root_cert(url: &str) -> (String, Option<String>) {
     (url, root)
 }
 
+/// The handshake-signature checks of [`EncryptOnly`], one per TLS version, each rustls's own
+/// function of the same name with the provider's algorithms.
+macro_rules! signature_checks {
+    ($($check:ident),+) => {$(
+        fn $check(
+            &self,
+            message: &[u8],
+            cert: &rustls::pki_types::CertificateDer<'_>,
+            dss: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            let algorithms = &self.0.signature_verification_algorithms;
+            rustls::crypto::$check(message, cert, dss, algorithms)
+        }
+    )+};
+}
+
 /// libpq's `sslmode=require`: any certificate, valid handshake signatures.
 #[derive(Debug)]
 struct EncryptOnly(Arc<rustls::crypto::CryptoProvider>);
@@ -100,33 +116,7 @@ impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
         Ok(rustls::client::danger::ServerCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
+    signature_checks!(verify_tls12_signature, verify_tls13_signature);
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()

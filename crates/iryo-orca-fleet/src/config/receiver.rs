@@ -9,7 +9,7 @@ use std::time::Duration;
 use iryo_orca_deliver::{Transport, WEBHOOK_DEFAULT_TIMEOUT, WebhookSecret};
 use serde::Deserialize;
 
-use super::secrets::by_reference;
+use super::secrets::SecretRef;
 use super::{ConfigError, SinkKind, TenantFields, error};
 
 /// The longest per-attempt timeout of a webhook POST or a command.
@@ -131,23 +131,17 @@ pub(super) fn resolve(
                 "webhook.timeout_ms",
                 label,
             )?;
-            let secret = by_reference(
-                webhook.secret_env.as_deref(),
-                webhook.secret_file.as_deref(),
-                ("webhook.secret_env", "webhook.secret_file"),
-                label,
-            )?;
-            let secret = match secret {
+            let reference = SecretRef::new(
+                &webhook.secret_env,
+                &webhook.secret_file,
+                ["webhook.secret_env", "webhook.secret_file"],
+            );
+            let secret = match reference.read(label)? {
                 None => None,
                 Some(text) => {
-                    let field = if webhook.secret_env.is_some() {
-                        "webhook.secret_env"
-                    } else {
-                        "webhook.secret_file"
-                    };
                     text.hash(digest);
                     let parsed = WebhookSecret::parse(&text.into())
-                        .map_err(|e| error(Some(label), field, e.to_string()))?;
+                        .map_err(|e| error(Some(label), reference.field(), e.to_string()))?;
                     Some(parsed)
                 }
             };

@@ -30,36 +30,57 @@ fn from_file(path: &str, label: &str, field: &str) -> Result<String, ConfigError
     Ok(text.to_owned())
 }
 
-/// A secret named by an environment variable or a file, exactly one of them.
-fn secret(
-    env: Option<&str>,
-    file: Option<&str>,
-    prefix: &str,
-    label: &str,
-) -> Result<Option<String>, ConfigError> {
-    let fields = (
-        format!("{prefix}password_env"),
-        format!("{prefix}password_file"),
-    );
-    by_reference(env, file, (&fields.0, &fields.1), label)
+/// A secret named in the file by reference: an environment variable or a file, at most one of
+/// them; `fields` are the two keys, for errors.
+#[derive(Clone, Copy)]
+pub(super) struct SecretRef<'a> {
+    env: Option<&'a str>,
+    file: Option<&'a str>,
+    fields: [&'static str; 2],
 }
 
-/// The secret of `env` or `file` (fields named `names`), exactly one of them or none.
-pub(super) fn by_reference(
-    env: Option<&str>,
-    file: Option<&str>,
-    (env_field, file_field): (&str, &str),
-    label: &str,
-) -> Result<Option<String>, ConfigError> {
-    match (env, file) {
-        (Some(_), Some(_)) => Err(error(
-            Some(label),
-            env_field,
-            format!("set {env_field} or {file_field}, not both"),
-        )),
-        (Some(name), None) => from_env(name, label, env_field).map(Some),
-        (None, Some(path)) => from_file(path, label, file_field).map(Some),
-        (None, None) => Ok(None),
+impl<'a> SecretRef<'a> {
+    /// The secret of the keys `fields` (the environment variable's, then the file's).
+    pub(super) fn new(
+        env: &'a Option<String>,
+        file: &'a Option<String>,
+        fields: [&'static str; 2],
+    ) -> Self {
+        let (env, file) = (env.as_deref(), file.as_deref());
+        SecretRef { env, file, fields }
+    }
+
+    /// The value, read once; `None` when neither key is set.
+    pub(super) fn read(self, label: &str) -> Result<Option<String>, ConfigError> {
+        let [env_field, file_field] = self.fields;
+        match (self.env, self.file) {
+            (Some(_), Some(_)) => Err(error(
+                Some(label),
+                env_field,
+                format!("set {env_field} or {file_field}, not both"),
+            )),
+            (Some(name), None) => from_env(name, label, env_field).map(Some),
+            (None, Some(path)) => from_file(path, label, file_field).map(Some),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The key that named the secret, for an error about its value.
+    pub(super) fn field(self) -> &'static str {
+        let [env_field, file_field] = self.fields;
+        if self.env.is_some() {
+            env_field
+        } else {
+            file_field
+        }
+    }
+}
+
+impl TenantFields {
+    /// The operator's password.
+    fn password(&self) -> SecretRef<'_> {
+        let fields = ["password_env", "password_file"];
+        SecretRef::new(&self.password_env, &self.password_file, fields)
     }
 }
 
@@ -80,12 +101,7 @@ pub(super) fn credentials(
         (None, Some(name)) => Some(from_env(name, label, "user_env")?),
         (None, None) => None,
     };
-    let password = secret(
-        fields.password_env.as_deref(),
-        fields.password_file.as_deref(),
-        "",
-        label,
-    )?;
+    let password = fields.password().read(label)?;
     match (user, password) {
         (Some(user), Some(password)) => {
             if user.is_empty() || user.contains(':') {
@@ -113,12 +129,7 @@ pub(super) fn identity(
     label: &str,
     digest: &mut impl std::hash::Hasher,
 ) -> Result<ClientIdentity, ConfigError> {
-    let password = secret(
-        cert.password_env.as_deref(),
-        cert.password_file.as_deref(),
-        "client_cert.",
-        label,
-    )?;
+    let password = cert.password().read(label)?;
     let read = |path: &str, field: &str| {
         std::fs::read(path).map_err(|e| error(Some(label), field, format!("{path}: {e}")))
     };
@@ -147,5 +158,13 @@ pub(super) fn identity(
             "client_cert",
             "set exactly one of pkcs12_file and pem_file",
         )),
+    }
+}
+
+impl CertificateFile {
+    /// The PKCS#12 file's password.
+    fn password(&self) -> SecretRef<'_> {
+        let fields = ["client_cert.password_env", "client_cert.password_file"];
+        SecretRef::new(&self.password_env, &self.password_file, fields)
     }
 }
