@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-pub(crate) use builder::{builder_methods, starting_store};
+pub(crate) use builder::{builder_methods, setters, starting_store};
 pub(crate) use control::{
     Control, control_route, json_response, no_content, optional_text, parse_json, parse_object,
     required_text, routes,

@@ -25,7 +25,7 @@ use axum::Router;
 use encoding_rs::SHIFT_JIS;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, Injected, builder_methods, handle_methods, lock};
+use crate::harness::{Api, Harness, Injected, builder_methods, handle_methods, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 pub use builder::HiyariMockBuilder;
 pub use changes::DataChange;

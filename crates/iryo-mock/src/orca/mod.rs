@@ -27,7 +27,7 @@ use serde_json::Value;
 pub use store::Clock;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, builder_methods, handle_methods, lock};
+use crate::harness::{Api, Harness, builder_methods, handle_methods, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 use auth::Account;
 pub use builder::OrcaMockBuilder;

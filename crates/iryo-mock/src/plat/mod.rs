@@ -32,7 +32,7 @@ pub use dates::DateStyle;
 pub use keycloak::PUBLIC_CLIENT;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, builder_methods, handle_methods, lock};
+use crate::harness::{Api, Harness, builder_methods, handle_methods, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 use auth::Tokens;
 pub use builder::PlatMockBuilder;
