@@ -45,6 +45,25 @@ pub(crate) trait Api: Send + Sync + Sized + 'static {
     }
 }
 
+/// `impl Api for $state` for a state whose field `harness` is its [`Harness`]: the API's name, its own
+/// failures and its wire; items that override the trait's defaults (ORCA's `select`) follow in braces.
+macro_rules! impl_api {
+    ($state:ident: $name:literal, $failure:ty, $wire:ty $(, { $($overrides:tt)* })?) => {
+        impl $crate::harness::Api for $state {
+            const NAME: &'static str = $name;
+            type Failure = $failure;
+            type Wire = $wire;
+
+            fn harness(&self) -> &$crate::harness::Harness<$failure> {
+                &self.harness
+            }
+
+            $($($overrides)*)?
+        }
+    };
+}
+pub(crate) use impl_api;
+
 /// A failure queued for the next API request: the API's own, or a [`Fault`] of the wire.
 #[derive(Debug)]
 pub(crate) enum Injected<F> {

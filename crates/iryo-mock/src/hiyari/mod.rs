@@ -25,7 +25,7 @@ use axum::Router;
 use encoding_rs::SHIFT_JIS;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, Injected, builder_methods, handle_methods, lock, setters};
+use crate::harness::{Harness, Injected, builder_methods, handle_methods, impl_api, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 pub use builder::HiyariMockBuilder;
 pub use changes::DataChange;
@@ -132,15 +132,7 @@ impl Shared {
     }
 }
 
-impl Api for Shared {
-    const NAME: &'static str = "hiyari";
-    type Failure = Failure;
-    type Wire = faults::HiyariWire;
-
-    fn harness(&self) -> &Harness<Failure> {
-        &self.harness
-    }
-}
+impl_api!(Shared: "hiyari", Failure, faults::HiyariWire);
 
 fn router(shared: Arc<Shared>) -> Router {
     // The API paths are matched in the fallback rather than registered as routes, so that any configured path

@@ -27,7 +27,7 @@ use serde_json::Value;
 pub use store::Clock;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, builder_methods, handle_methods, lock, setters};
+use crate::harness::{Harness, builder_methods, handle_methods, impl_api, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 use auth::Account;
 pub use builder::OrcaMockBuilder;
@@ -120,20 +120,12 @@ impl Shared {
     }
 }
 
-impl Api for Shared {
-    const NAME: &'static str = "orca";
-    type Failure = Business;
-    type Wire = faults::OrcaWire;
-
-    fn harness(&self) -> &Harness<Business> {
-        &self.harness
-    }
-
+impl_api!(Shared: "orca", Business, faults::OrcaWire, {
     /// Control requests honour `X-GINBEE-TENANT-ID`.
     fn select(self: &Arc<Self>, headers: &HeaderMap) -> Arc<Self> {
         tenants::select(self, headers)
     }
-}
+});
 
 fn router(shared: Arc<Shared>) -> Router {
     let api = post(handler::pusheventgetv2).fallback(handler::method_not_allowed);

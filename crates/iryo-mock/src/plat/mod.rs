@@ -32,7 +32,7 @@ pub use dates::DateStyle;
 pub use keycloak::PUBLIC_CLIENT;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, builder_methods, handle_methods, lock, setters};
+use crate::harness::{Harness, builder_methods, handle_methods, impl_api, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 use auth::Tokens;
 pub use builder::PlatMockBuilder;
@@ -149,15 +149,7 @@ impl Shared {
     }
 }
 
-impl Api for Shared {
-    const NAME: &'static str = "plat";
-    type Failure = Business;
-    type Wire = faults::PlatWire;
-
-    fn harness(&self) -> &Harness<Business> {
-        &self.harness
-    }
-}
+impl_api!(Shared: "plat", Business, faults::PlatWire);
 
 fn router(shared: Arc<Shared>, app_path: &str, keycloak_prefix: &str) -> Router {
     Router::new()
