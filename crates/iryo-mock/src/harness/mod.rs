@@ -168,12 +168,12 @@ impl<F> Harness<F> {
     }
 }
 
-/// What every mock handle has: `Debug` (its address and the `$field`s named), the public methods `base_url`,
-/// `addr`, and for the harness `push_fault`, `push_faults`, `http_status_next`, `request_count`. The handle
-/// needs the fields `shared: Arc<impl Api>` and `server: MockServer`, its module a `ControlError` with a
-/// `StatusOutOfRange(u16)` variant.
+/// What every mock handle has: `Debug` (its address and the `$field`s named), the public methods `builder`
+/// (the `$builder`'s default), `base_url`, `addr`, and for the harness `push_fault`, `push_faults`,
+/// `http_status_next`, `request_count`. The handle needs the fields `shared: Arc<impl Api>` and
+/// `server: MockServer`, its module a `ControlError` with a `StatusOutOfRange(u16)` variant.
 macro_rules! handle_methods {
-    ($mock:ident $(, $field:ident)*) => {
+    ($mock:ident($builder:ident) $(, $field:ident)*) => {
         impl std::fmt::Debug for $mock {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($mock))
@@ -188,6 +188,11 @@ macro_rules! handle_methods {
                 &self,
             ) -> &$crate::harness::Harness<<Shared as $crate::harness::Api>::Failure> {
                 $crate::harness::Api::harness(&*self.shared)
+            }
+
+            #[doc = concat!("A builder with the defaults listed on [`", stringify!($builder), "`].")]
+            pub fn builder() -> $builder {
+                $builder::default()
             }
 
             /// The server's root, such as `http://127.0.0.1:49152`, without a trailing slash.

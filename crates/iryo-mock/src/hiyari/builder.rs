@@ -3,7 +3,8 @@
 
 use super::*;
 
-/// Configures a [`HiyariMock`]; start from [`HiyariMock::builder`].
+/// Configures a [`HiyariMock`]; start from [`HiyariMock::builder`]. The defaults: the document's sample then 40
+/// generated reports, path [`DEFAULT_PATH`], listening on `127.0.0.1` at a free port.
 #[derive(Debug)]
 pub struct HiyariMockBuilder {
     path: String,

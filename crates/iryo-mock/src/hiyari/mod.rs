@@ -147,18 +147,12 @@ pub struct HiyariMock {
     server: MockServer,
 }
 
-handle_methods!(HiyariMock, path);
+handle_methods!(HiyariMock(HiyariMockBuilder), path);
 
 impl HiyariMock {
-    /// A builder with the defaults: the document's sample then 40 generated reports, path [`DEFAULT_PATH`],
-    /// listening on `127.0.0.1` at a free port.
-    pub fn builder() -> HiyariMockBuilder {
-        HiyariMockBuilder::default()
-    }
-
     /// The API's full URL, such as `http://127.0.0.1:49152/phsearch/SearchReportApi.action`.
     pub fn endpoint(&self) -> String {
-        format!("{}{}", self.server.base_url(), self.path)
+        self.server.url(&self.path)
     }
 
     /// The API path this mock was built with.

@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// Configures an [`OrcaMock`]; start from [`OrcaMock::builder`].
+/// Configures an [`OrcaMock`]; start from [`OrcaMock::builder`]. The defaults: fixtures loaded, account `ormaster`
+/// / `ormaster`, clock frozen at `2018-01-25T12:00:00+09:00`, listening on `127.0.0.1` at a free port.
 #[derive(Debug)]
 pub struct OrcaMockBuilder {
     accounts: Vec<Account>,

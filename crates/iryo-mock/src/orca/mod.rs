@@ -157,15 +157,9 @@ pub struct OrcaMock {
     pusher: Option<MockServer>,
 }
 
-handle_methods!(OrcaMock);
+handle_methods!(OrcaMock(OrcaMockBuilder));
 
 impl OrcaMock {
-    /// A builder with the defaults: fixtures loaded, account `ormaster` / `ormaster`, clock frozen at
-    /// `2018-01-25T12:00:00+09:00`, listening on `127.0.0.1` at a free port.
-    pub fn builder() -> OrcaMockBuilder {
-        OrcaMockBuilder::default()
-    }
-
     /// The PUSH通知 socket on the API port (WebORCA style), such as `ws://127.0.0.1:49152/ws`.
     pub fn ws_url(&self) -> String {
         format!("ws://{}/ws", self.server.addr())

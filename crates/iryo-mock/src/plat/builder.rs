@@ -20,7 +20,8 @@ fn normalize_app_path(path: &str) -> Option<String> {
         .then(|| format!("/{trimmed}"))
 }
 
-/// Configures a [`PlatMock`]; start from [`PlatMock::builder`].
+/// Configures a [`PlatMock`]; start from [`PlatMock::builder`]. The defaults: fixtures loaded, tokens `demo-token`
+/// and `other-org-token`, application path `/cloudEHR`, Java 9 dates, listening on `127.0.0.1` at a free port.
 #[derive(Debug)]
 pub struct PlatMockBuilder {
     tokens: Tokens,
