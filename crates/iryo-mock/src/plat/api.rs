@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::auth::Actor;
 use super::dates::DateStyle;
-use super::flow::Denied;
+use super::flow::{Change, Denied};
 use super::handler::{self, guarded, json_response, plat_error, spring_bad_request};
 use super::messages::message_for;
 use super::reads::PermissionFilter;
@@ -213,22 +213,24 @@ impl Shared {
         self: &Arc<Self>,
         call: Call,
         body: Body,
-        change: impl FnOnce(&mut Store, &Actor, &Value, DateStyle) -> Result<Value, Denied>,
+        change: impl FnOnce(&mut Store, Change<'_>, DateStyle) -> Result<Value, Denied>,
     ) -> Response {
         let body = match read_before_the_token(body).await {
             Ok(body) => body,
             Err(response) => return response,
         };
         self.run(&call, |shared, actor| match json_body(&body, &call.uri) {
-            Ok(body) => group_answer(shared, |store, style| change(store, actor, &body, style)),
+            Ok(body) => group_answer(shared, |store, style| {
+                change(store, Change::read(actor, &body, now())?, style)
+            }),
             Err(response) => *response,
         })
         .await
     }
 
     async fn create(self: &Arc<Self>, call: Call, body: Body, approved: bool) -> Response {
-        self.change_with_body(call, body, |store, actor, body, style| {
-            let created = store.request(actor, body, approved, now());
+        self.change_with_body(call, body, |store, change, style| {
+            let created = store.request(change, approved);
             created.map(|e| render(e, style))
         })
         .await
@@ -241,8 +243,8 @@ impl Shared {
         body: Body,
         partial: bool,
     ) -> Response {
-        self.change_with_body(call, body, |store, actor, body, style| {
-            let decided = store.decide(actor, &id, body, partial, now());
+        self.change_with_body(call, body, |store, change, style| {
+            let decided = store.decide(change, &id, partial);
             decided.map(|e| render(e, style))
         })
         .await
