@@ -82,6 +82,11 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
+    /// The URL of `path` (empty, or starting with `/`) on this server.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
     /// Stops accepting connections, ends stalled answers, lets other requests in flight finish, and waits until
     /// the server has stopped.
     pub(crate) async fn shutdown(mut self) -> io::Result<()> {

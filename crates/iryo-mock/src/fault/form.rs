@@ -60,44 +60,43 @@ pub(super) enum FaultForm {
     },
 }
 
+/// Converts between [`Fault`] and [`FaultForm`], either way: the variants listed carry the same fields on both
+/// sides, so one list serves both directions; `$rest` holds the arms that differ (durations in milliseconds).
+macro_rules! convert {
+    ($value:expr, $from:ident => $to:ident, { $($rest:tt)* }) => {
+        match $value {
+            $from::WrongContentType => $to::WrongContentType,
+            $from::ResetBeforeResponse => $to::ResetBeforeResponse,
+            $from::InvalidShiftJis => $to::InvalidShiftJis,
+            $from::CutBody { after_bytes } => $to::CutBody { after_bytes },
+            $from::Oversized { bytes, chunked } => $to::Oversized { bytes, chunked },
+            $from::RetryAfter { status, seconds } => $to::RetryAfter { status, seconds },
+            $from::AnswerCap { items } => $to::AnswerCap { items },
+            $from::OverDeliver { items } => $to::OverDeliver { items },
+            $from::IgnoreStart { claim_start } => $to::IgnoreStart { claim_start },
+            $from::Generated { prefix, repeat, times, suffix } => {
+                $to::Generated { prefix, repeat, times, suffix }
+            }
+            $($rest)*
+        }
+    };
+}
+
 impl TryFrom<FaultForm> for Fault {
     type Error = InvalidFault;
 
     fn try_from(form: FaultForm) -> Result<Self, InvalidFault> {
-        let fault = match form {
+        let fault = convert!(form, FaultForm => Fault, {
             FaultForm::Status { status } => Fault::Status(status),
             FaultForm::Html { status } => Fault::Html(status),
-            FaultForm::WrongContentType => Fault::WrongContentType,
-            FaultForm::ResetBeforeResponse => Fault::ResetBeforeResponse,
-            FaultForm::CutBody { after_bytes } => Fault::CutBody { after_bytes },
             FaultForm::StallBeforeHeaders { stall_ms } => {
                 Fault::StallBeforeHeaders(Duration::from_millis(stall_ms))
             }
-            FaultForm::StallMidBody {
-                after_bytes,
-                stall_ms,
-            } => Fault::StallMidBody {
+            FaultForm::StallMidBody { after_bytes, stall_ms } => Fault::StallMidBody {
                 after_bytes,
                 stall: Duration::from_millis(stall_ms),
             },
-            FaultForm::InvalidShiftJis => Fault::InvalidShiftJis,
-            FaultForm::Oversized { bytes, chunked } => Fault::Oversized { bytes, chunked },
-            FaultForm::RetryAfter { status, seconds } => Fault::RetryAfter { status, seconds },
-            FaultForm::AnswerCap { items } => Fault::AnswerCap { items },
-            FaultForm::OverDeliver { items } => Fault::OverDeliver { items },
-            FaultForm::IgnoreStart { claim_start } => Fault::IgnoreStart { claim_start },
-            FaultForm::Generated {
-                prefix,
-                repeat,
-                times,
-                suffix,
-            } => Fault::Generated {
-                prefix,
-                repeat,
-                times,
-                suffix,
-            },
-        };
+        });
         fault.check().map(|()| fault)
     }
 }
@@ -105,12 +104,9 @@ impl TryFrom<FaultForm> for Fault {
 impl From<Fault> for FaultForm {
     fn from(fault: Fault) -> Self {
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        match fault {
+        convert!(fault, Fault => FaultForm, {
             Fault::Status(status) => FaultForm::Status { status },
             Fault::Html(status) => FaultForm::Html { status },
-            Fault::WrongContentType => FaultForm::WrongContentType,
-            Fault::ResetBeforeResponse => FaultForm::ResetBeforeResponse,
-            Fault::CutBody { after_bytes } => FaultForm::CutBody { after_bytes },
             Fault::StallBeforeHeaders(stall) => FaultForm::StallBeforeHeaders {
                 stall_ms: millis(stall),
             },
@@ -118,24 +114,7 @@ impl From<Fault> for FaultForm {
                 after_bytes,
                 stall_ms: millis(stall),
             },
-            Fault::InvalidShiftJis => FaultForm::InvalidShiftJis,
-            Fault::Oversized { bytes, chunked } => FaultForm::Oversized { bytes, chunked },
-            Fault::RetryAfter { status, seconds } => FaultForm::RetryAfter { status, seconds },
-            Fault::AnswerCap { items } => FaultForm::AnswerCap { items },
-            Fault::OverDeliver { items } => FaultForm::OverDeliver { items },
-            Fault::IgnoreStart { claim_start } => FaultForm::IgnoreStart { claim_start },
-            Fault::Generated {
-                prefix,
-                repeat,
-                times,
-                suffix,
-            } => FaultForm::Generated {
-                prefix,
-                repeat,
-                times,
-                suffix,
-            },
-        }
+        })
     }
 }
 

@@ -1,34 +1,44 @@
-//! What every mock's builder does the same way: the setters of where to listen and whether to load the
+//! What every mock's builder does the same way: setters, among them where to listen and whether to load the
 //! fixtures, and reading the fixtures it ships.
 
 use std::io;
 
 use serde_json::Value;
 
+/// Setters on a mock's builder that store their argument, or a value made from it, in one field:
+/// `/// doc` `name(arg: Type) => field = value;` becomes `pub fn name(mut self, arg: Type) -> Self`.
+macro_rules! setters {
+    ($builder:ident { $($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident = $value:expr;)* }) => {
+        impl $builder {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, $arg: $ty) -> Self {
+                    self.$field = $value;
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use setters;
+
 /// `bind` (and with `fixtures`, `fixtures`) on a mock's builder, whose fields `bind: SocketAddr` (and
 /// `fixtures: bool`) they set.
 macro_rules! builder_methods {
     ($builder:ident) => {
-        impl $builder {
+        $crate::harness::setters!($builder {
             /// The address to listen on. Default `127.0.0.1:0` (loopback, a free port). The control routes
             /// need no authentication, so only bind beyond loopback on a network you trust.
-            pub fn bind(mut self, addr: SocketAddr) -> Self {
-                self.bind = addr;
-                self
-            }
-        }
+            bind(addr: SocketAddr) => bind = addr;
+        });
     };
     ($builder:ident, fixtures) => {
         $crate::harness::builder_methods!($builder);
-
-        impl $builder {
+        $crate::harness::setters!($builder {
             /// Whether to start with the built-in fixtures (default `true`); `false` starts with an empty
             /// store.
-            pub fn fixtures(mut self, load: bool) -> Self {
-                self.fixtures = load;
-                self
-            }
-        }
+            fixtures(load: bool) => fixtures = load;
+        });
     };
 }
 pub(crate) use builder_methods;

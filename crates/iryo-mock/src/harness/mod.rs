@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-pub(crate) use builder::{builder_methods, starting_store};
+pub(crate) use builder::{builder_methods, setters, starting_store};
 pub(crate) use control::{
     Control, control_route, json_response, no_content, optional_text, parse_json, parse_object,
     required_text, routes,
@@ -44,6 +44,25 @@ pub(crate) trait Api: Send + Sync + Sized + 'static {
         Arc::clone(self)
     }
 }
+
+/// `impl Api for $state` for a state whose field `harness` is its [`Harness`]: the API's name, its own
+/// failures and its wire; items that override the trait's defaults (ORCA's `select`) follow in braces.
+macro_rules! impl_api {
+    ($state:ident: $name:literal, $failure:ty, $wire:ty $(, { $($overrides:tt)* })?) => {
+        impl $crate::harness::Api for $state {
+            const NAME: &'static str = $name;
+            type Failure = $failure;
+            type Wire = $wire;
+
+            fn harness(&self) -> &$crate::harness::Harness<$failure> {
+                &self.harness
+            }
+
+            $($($overrides)*)?
+        }
+    };
+}
+pub(crate) use impl_api;
 
 /// A failure queued for the next API request: the API's own, or a [`Fault`] of the wire.
 #[derive(Debug)]
@@ -149,12 +168,12 @@ impl<F> Harness<F> {
     }
 }
 
-/// What every mock handle has: `Debug` (its address and the `$field`s named), the public methods `base_url`,
-/// `addr`, and for the harness `push_fault`, `push_faults`, `http_status_next`, `request_count`. The handle
-/// needs the fields `shared: Arc<impl Api>` and `server: MockServer`, its module a `ControlError` with a
-/// `StatusOutOfRange(u16)` variant.
+/// What every mock handle has: `Debug` (its address and the `$field`s named), the public methods `builder`
+/// (the `$builder`'s default), `base_url`, `addr`, and for the harness `push_fault`, `push_faults`,
+/// `http_status_next`, `request_count`. The handle needs the fields `shared: Arc<impl Api>` and
+/// `server: MockServer`, its module a `ControlError` with a `StatusOutOfRange(u16)` variant.
 macro_rules! handle_methods {
-    ($mock:ident $(, $field:ident)*) => {
+    ($mock:ident($builder:ident) $(, $field:ident)*) => {
         impl std::fmt::Debug for $mock {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($mock))
@@ -169,6 +188,11 @@ macro_rules! handle_methods {
                 &self,
             ) -> &$crate::harness::Harness<<Shared as $crate::harness::Api>::Failure> {
                 $crate::harness::Api::harness(&*self.shared)
+            }
+
+            #[doc = concat!("A builder with the defaults listed on [`", stringify!($builder), "`].")]
+            pub fn builder() -> $builder {
+                $builder::default()
             }
 
             /// The server's root, such as `http://127.0.0.1:49152`, without a trailing slash.

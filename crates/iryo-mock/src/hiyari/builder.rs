@@ -3,7 +3,8 @@
 
 use super::*;
 
-/// Configures a [`HiyariMock`]; start from [`HiyariMock::builder`].
+/// Configures a [`HiyariMock`]; start from [`HiyariMock::builder`]. The defaults: the document's sample then 40
+/// generated reports, path [`DEFAULT_PATH`], listening on `127.0.0.1` at a free port.
 #[derive(Debug)]
 pub struct HiyariMockBuilder {
     path: String,
@@ -33,27 +34,27 @@ impl Default for HiyariMockBuilder {
 
 builder_methods!(HiyariMockBuilder);
 
-impl HiyariMockBuilder {
+setters!(HiyariMockBuilder {
     /// The API path (default [`DEFAULT_PATH`]); [`NEW_REPORT_PATH`] is served too. It must start with `/` and
     /// must not start with `/__mock/`.
-    pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.path = path.into();
-        self
-    }
-
+    path(path: impl Into<String>) => path = path.into();
     /// Whether the data set starts with the document's sample report (default `true`).
-    pub fn document_sample(mut self, include: bool) -> Self {
-        self.document_sample = include;
-        self
-    }
-
+    document_sample(include: bool) => document_sample = include;
     /// How many synthetic reports follow the sample (default 40). Report `i` is always the same, so
     /// `with_generated(1000)` starts with the same 40 reports as the default.
-    pub fn with_generated(mut self, count: usize) -> Self {
-        self.generated = count;
-        self
-    }
+    with_generated(count: usize) => generated = count;
+    /// Replaces the data set with `size` synthetic reports that are never stored: each is built
+    /// when a page holds it (report `i` is always the same), months grow with `i` (500 a month
+    /// from 2009-01), and [`HiyariMock::add_synthetic`] adds newer ones while the mock runs.
+    /// `order=2` lists the newest report first, `order=1` sorts by 事例の概要 then `i`. Only
+    /// searches without criteria (word, code, month range) are answered; others get an `<Error>`.
+    synthetic(size: usize) => synthetic = Some(size);
+    /// The most reports one answer holds, whatever `count` asks (the service's own cap);
+    /// `count` and `total` of the answer stay true.
+    answer_cap(cap: usize) => answer_cap = Some(cap.max(1));
+});
 
+impl HiyariMockBuilder {
     /// Appends reports of your own after the generated ones: XML text holding `<PHARMACY_REPORT>` elements,
     /// bare or inside a `<ResultSet>` (as the service answers). Every element must be a tag of the document's
     /// table with a place below its parent's row there, with at most a `CODE` attribute, and text or children
@@ -61,23 +62,6 @@ impl HiyariMockBuilder {
     /// [`HiyariMockBuilder::spawn`] refuses text that breaks these rules or that Shift_JIS cannot carry.
     pub fn report_xml(mut self, xml: impl Into<String>) -> Self {
         self.extra_xml.push(xml.into());
-        self
-    }
-
-    /// Replaces the data set with `size` synthetic reports that are never stored: each is built
-    /// when a page holds it (report `i` is always the same), months grow with `i` (500 a month
-    /// from 2009-01), and [`HiyariMock::add_synthetic`] adds newer ones while the mock runs.
-    /// `order=2` lists the newest report first, `order=1` sorts by 事例の概要 then `i`. Only
-    /// searches without criteria (word, code, month range) are answered; others get an `<Error>`.
-    pub fn synthetic(mut self, size: usize) -> Self {
-        self.synthetic = Some(size);
-        self
-    }
-
-    /// The most reports one answer holds, whatever `count` asks (the service's own cap);
-    /// `count` and `total` of the answer stay true.
-    pub fn answer_cap(mut self, cap: usize) -> Self {
-        self.answer_cap = Some(cap.max(1));
         self
     }
 

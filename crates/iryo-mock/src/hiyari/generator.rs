@@ -150,13 +150,14 @@ impl Details {
         }
     }
 
+    /// The group element: its coded elements, then its 医薬品 lists (`GRPSALES` has its product in between).
     fn group(&self) -> Element {
         let pair = |a: &Drug, b: &Option<Drug>| {
             let mut drugs = vec![a.element("GRPMEDICINE_A")];
             drugs.extend(b.iter().map(|b| b.element("GRPMEDICINE_B")));
             Element::group("LSTMEDICINE", drugs)
         };
-        match self {
+        let (tag, coded, medicines) = match self {
             Details::Dispensing {
                 scene,
                 contents,
@@ -164,16 +165,13 @@ impl Details {
                 wrong,
                 related,
             } => {
-                let mut children = vec![
-                    Element::coded("DATSCENE", scene),
-                    Element::coded("DATCONTENTS", contents),
-                    pair(prescribed, wrong),
-                ];
-                if let Some(related) = related {
-                    let drug = related.element("GRPMEDICINE_A");
-                    children.push(Element::group("LSTRELATED", vec![drug]));
-                }
-                Element::group("GRPCOMPOUND", children)
+                let related = related.iter().map(|related| {
+                    Element::group("LSTRELATED", vec![related.element("GRPMEDICINE_A")])
+                });
+                let mut medicines = vec![pair(prescribed, wrong)];
+                medicines.extend(related);
+                let coded = vec![("DATSCENE", *scene), ("DATCONTENTS", *contents)];
+                ("GRPCOMPOUND", coded, medicines)
             }
             Details::Doubt {
                 influence,
@@ -181,41 +179,45 @@ impl Details {
                 change,
                 prescribed,
                 changed,
-            } => Element::group(
-                "GRPDOUBT",
-                vec![
-                    Element::coded("DATINFLUENCE", influence),
-                    Element::coded("DATGROUND", ground),
-                    Element::coded("DATCHANGE", change),
-                    pair(prescribed, changed),
-                ],
-            ),
+            } => {
+                let coded = vec![
+                    ("DATINFLUENCE", *influence),
+                    ("DATGROUND", *ground),
+                    ("DATCHANGE", *change),
+                ];
+                ("GRPDOUBT", coded, vec![pair(prescribed, changed)])
+            }
             Details::Material {
                 scene,
                 contents,
                 prescribed,
                 wrong,
-            } => Element::group(
-                "GRPMATERIAL",
-                vec![
-                    Element::coded("DATSCENE", scene),
-                    Element::coded("DATCONTENTS", contents),
-                    pair(prescribed, wrong),
-                ],
-            ),
+            } => {
+                let coded = vec![("DATSCENE", *scene), ("DATCONTENTS", *contents)];
+                ("GRPMATERIAL", coded, vec![pair(prescribed, wrong)])
+            }
             Details::Sales {
                 contents,
                 product,
                 classification,
-            } => Element::group(
-                "GRPSALES",
-                vec![
-                    Element::coded("DATCONTENTS", contents),
-                    Element::group("LSTSALES_MEDICINE", vec![product.element("GRPMEDICINE_A")]),
-                    Element::coded("DATCLASSIFICATION", classification),
-                ],
-            ),
-        }
+            } => {
+                let product = product.element("GRPMEDICINE_A");
+                return Element::group(
+                    "GRPSALES",
+                    vec![
+                        Element::coded("DATCONTENTS", contents),
+                        Element::group("LSTSALES_MEDICINE", vec![product]),
+                        Element::coded("DATCLASSIFICATION", classification),
+                    ],
+                );
+            }
+        };
+        let mut children: Vec<Element> = coded
+            .into_iter()
+            .map(|(tag, code)| Element::coded(tag, code))
+            .collect();
+        children.extend(medicines);
+        Element::group(tag, children)
     }
 }
 

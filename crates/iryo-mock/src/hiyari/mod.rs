@@ -25,7 +25,7 @@ use axum::Router;
 use encoding_rs::SHIFT_JIS;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, Injected, builder_methods, handle_methods, lock};
+use crate::harness::{Harness, Injected, builder_methods, handle_methods, impl_api, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 pub use builder::HiyariMockBuilder;
 pub use changes::DataChange;
@@ -132,15 +132,7 @@ impl Shared {
     }
 }
 
-impl Api for Shared {
-    const NAME: &'static str = "hiyari";
-    type Failure = Failure;
-    type Wire = faults::HiyariWire;
-
-    fn harness(&self) -> &Harness<Failure> {
-        &self.harness
-    }
-}
+impl_api!(Shared: "hiyari", Failure, faults::HiyariWire);
 
 fn router(shared: Arc<Shared>) -> Router {
     // The API paths are matched in the fallback rather than registered as routes, so that any configured path
@@ -155,18 +147,12 @@ pub struct HiyariMock {
     server: MockServer,
 }
 
-handle_methods!(HiyariMock, path);
+handle_methods!(HiyariMock(HiyariMockBuilder), path);
 
 impl HiyariMock {
-    /// A builder with the defaults: the document's sample then 40 generated reports, path [`DEFAULT_PATH`],
-    /// listening on `127.0.0.1` at a free port.
-    pub fn builder() -> HiyariMockBuilder {
-        HiyariMockBuilder::default()
-    }
-
     /// The API's full URL, such as `http://127.0.0.1:49152/phsearch/SearchReportApi.action`.
     pub fn endpoint(&self) -> String {
-        format!("{}{}", self.server.base_url(), self.path)
+        self.server.url(&self.path)
     }
 
     /// The API path this mock was built with.

@@ -4,15 +4,58 @@
 use super::codes::{self, ElementPath};
 use super::tags;
 
-/// How the terms of one `word` combine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Condition {
-    /// Every term occurs (`all`, the default).
-    All,
-    /// At least one term occurs (`any`).
-    Any,
-    /// No term occurs (`not`).
-    Not,
+/// Enums read from one request parameter, each variant with the value that selects it; `from_param` reads a
+/// value, or gives the document's message listing the values.
+macro_rules! keywords {
+    ($(
+        $(#[$doc:meta])*
+        enum $name:ident($param:literal) {
+            $($(#[$variant_doc:meta])* $variant:ident = $value:literal,)*
+        }
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            pub(crate) enum $name {
+                $($(#[$variant_doc])* $variant,)*
+            }
+
+            impl $name {
+                fn from_param(value: &str) -> Result<Self, String> {
+                    match value {
+                        $($value => Ok($name::$variant),)*
+                        other => Err(format!(
+                            "パラメータ {} の値「{other}」は {} のいずれでもありません。",
+                            $param,
+                            [$($value),*].join(", ")
+                        )),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+keywords! {
+    /// How the terms of one `word` combine.
+    enum Condition("condition") {
+        /// Every term occurs (`all`, the default).
+        All = "all",
+        /// At least one term occurs (`any`).
+        Any = "any",
+        /// No term occurs (`not`).
+        Not = "not",
+    }
+
+    /// The sort orders of `order`.
+    enum Order("order") {
+        /// 1, 事例区分: `DATSUMMARY` code, then report id (the default).
+        Summary = "1",
+        /// 2, 発生年月: newest year and month first, then report id.
+        Occurrence = "2",
+        /// 3, スコア: most matched terms first, then as [`Order::Summary`].
+        Score = "3",
+    }
 }
 
 /// One `item` / `word` / `condition` set.
@@ -30,17 +73,6 @@ pub(crate) struct CodeSet {
     pub(crate) paths: Vec<ElementPath>,
     pub(crate) codes: Vec<String>,
     pub(crate) texts: Vec<String>,
-}
-
-/// The sort orders of `order`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Order {
-    /// 1, 事例区分: `DATSUMMARY` code, then report id (the default).
-    Summary,
-    /// 2, 発生年月: newest year and month first, then report id.
-    Occurrence,
-    /// 3, スコア: most matched terms first, then as [`Order::Summary`].
-    Score,
 }
 
 /// A checked request.
@@ -99,16 +131,7 @@ pub(crate) fn parse(params: &[(String, String)]) -> Result<Search, String> {
             format!("パラメータ count の値「{text}」は 1 以上の整数でも all でもありません。")
         })?),
     };
-    let order = match first("order") {
-        None | Some("1") => Order::Summary,
-        Some("2") => Order::Occurrence,
-        Some("3") => Order::Score,
-        Some(text) => {
-            return Err(format!(
-                "パラメータ order の値「{text}」は 1, 2, 3 のいずれでもありません。"
-            ));
-        }
-    };
+    let order = first("order").map_or(Ok(Order::Summary), Order::from_param)?;
     Ok(Search {
         words,
         codes,
@@ -118,6 +141,18 @@ pub(crate) fn parse(params: &[(String, String)]) -> Result<Search, String> {
         count,
         order,
     })
+}
+
+/// A set's optional parameter `name` comes at most as often as the parameter `sets` that opens each set.
+fn no_more_than(name: &str, values: &[&str], sets: &str, openers: &[&str]) -> Result<(), String> {
+    if values.len() > openers.len() {
+        return Err(format!(
+            "パラメータ {name} の数 ({}) が {sets} の数 ({}) を超えています。",
+            values.len(),
+            openers.len()
+        ));
+    }
+    Ok(())
 }
 
 fn word_sets(items: &[&str], words: &[&str], conditions: &[&str]) -> Result<Vec<WordSet>, String> {
@@ -136,24 +171,12 @@ fn word_sets(items: &[&str], words: &[&str], conditions: &[&str]) -> Result<Vec<
             items.len()
         ));
     }
-    if conditions.len() > items.len() {
-        return Err(format!(
-            "パラメータ condition の数 ({}) が item の数 ({}) を超えています。",
-            conditions.len(),
-            items.len()
-        ));
-    }
+    no_more_than("condition", conditions, "item", items)?;
     let mut sets = Vec::new();
     for (i, (item, word)) in items.iter().zip(words).enumerate() {
         let condition = match conditions.get(i).copied().unwrap_or_default() {
-            "" | "all" => Condition::All,
-            "any" => Condition::Any,
-            "not" => Condition::Not,
-            other => {
-                return Err(format!(
-                    "パラメータ condition の値「{other}」は all, any, not のいずれでもありません。"
-                ));
-            }
+            "" => Condition::All,
+            value => Condition::from_param(value)?,
         };
         let terms = split_terms(word);
         if terms.is_empty() {
@@ -173,15 +196,8 @@ fn word_sets(items: &[&str], words: &[&str], conditions: &[&str]) -> Result<Vec<
 }
 
 fn code_sets(item_codes: &[&str], codes: &[&str], texts: &[&str]) -> Result<Vec<CodeSet>, String> {
-    for (name, values) in [("code", codes), ("text", texts)] {
-        if values.len() > item_codes.len() {
-            return Err(format!(
-                "パラメータ {name} の数 ({}) が itemcode の数 ({}) を超えています。",
-                values.len(),
-                item_codes.len()
-            ));
-        }
-    }
+    no_more_than("code", codes, "itemcode", item_codes)?;
+    no_more_than("text", texts, "itemcode", item_codes)?;
     let mut sets = Vec::new();
     for (i, item_code) in item_codes.iter().enumerate() {
         let paths = codes::item_code_paths(item_code).ok_or_else(|| {

@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// Configures an [`OrcaMock`]; start from [`OrcaMock::builder`].
+/// Configures an [`OrcaMock`]; start from [`OrcaMock::builder`]. The defaults: fixtures loaded, account `ormaster`
+/// / `ormaster`, clock frozen at `2018-01-25T12:00:00+09:00`, listening on `127.0.0.1` at a free port.
 #[derive(Debug)]
 pub struct OrcaMockBuilder {
     accounts: Vec<Account>,
@@ -30,6 +31,15 @@ impl Default for OrcaMockBuilder {
 
 builder_methods!(OrcaMockBuilder, fixtures);
 
+setters!(OrcaMockBuilder {
+    /// Sets the clock that retention reads. Default: [`Clock::fixtures_default`], frozen at
+    /// `2018-01-25T12:00:00+09:00`, whether or not fixtures are loaded.
+    clock(clock: Clock) => clock = clock;
+    /// Also serves the PUSH通知 socket on a port of its own, as 日レセ's `jma-receipt-pusher` does
+    /// (`ws://HOST:9400/ws`; there the `X-GINBEE-TENANT-ID` header is required). Port 0 picks a free one.
+    pusher(addr: SocketAddr) => pusher = Some(addr);
+});
+
 impl OrcaMockBuilder {
     /// Lets `user` in with `password`. Without any call, the only account is `ormaster` / `ormaster`; the first
     /// call replaces that default, and further calls add accounts. Every account user is a registered operator.
@@ -42,20 +52,6 @@ impl OrcaMockBuilder {
     /// registered by default; so is every account user and every `user` of a stored notification.
     pub fn operator(mut self, id: impl Into<String>) -> Self {
         self.operators.insert(id.into());
-        self
-    }
-
-    /// Sets the clock that retention reads. Default: [`Clock::fixtures_default`], frozen at
-    /// `2018-01-25T12:00:00+09:00`, whether or not fixtures are loaded.
-    pub fn clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Also serves the PUSH通知 socket on a port of its own, as 日レセ's `jma-receipt-pusher` does
-    /// (`ws://HOST:9400/ws`; there the `X-GINBEE-TENANT-ID` header is required). Port 0 picks a free one.
-    pub fn pusher(mut self, addr: SocketAddr) -> Self {
-        self.pusher = Some(addr);
         self
     }
 

@@ -27,7 +27,7 @@ use serde_json::Value;
 pub use store::Clock;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, builder_methods, handle_methods, lock};
+use crate::harness::{Harness, builder_methods, handle_methods, impl_api, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 use auth::Account;
 pub use builder::OrcaMockBuilder;
@@ -120,20 +120,12 @@ impl Shared {
     }
 }
 
-impl Api for Shared {
-    const NAME: &'static str = "orca";
-    type Failure = Business;
-    type Wire = faults::OrcaWire;
-
-    fn harness(&self) -> &Harness<Business> {
-        &self.harness
-    }
-
+impl_api!(Shared: "orca", Business, faults::OrcaWire, {
     /// Control requests honour `X-GINBEE-TENANT-ID`.
     fn select(self: &Arc<Self>, headers: &HeaderMap) -> Arc<Self> {
         tenants::select(self, headers)
     }
-}
+});
 
 fn router(shared: Arc<Shared>) -> Router {
     let api = post(handler::pusheventgetv2).fallback(handler::method_not_allowed);
@@ -165,15 +157,9 @@ pub struct OrcaMock {
     pusher: Option<MockServer>,
 }
 
-handle_methods!(OrcaMock);
+handle_methods!(OrcaMock(OrcaMockBuilder));
 
 impl OrcaMock {
-    /// A builder with the defaults: fixtures loaded, account `ormaster` / `ormaster`, clock frozen at
-    /// `2018-01-25T12:00:00+09:00`, listening on `127.0.0.1` at a free port.
-    pub fn builder() -> OrcaMockBuilder {
-        OrcaMockBuilder::default()
-    }
-
     /// The PUSH通知 socket on the API port (WebORCA style), such as `ws://127.0.0.1:49152/ws`.
     pub fn ws_url(&self) -> String {
         format!("ws://{}/ws", self.server.addr())

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::auth::Actor;
 use super::dates::DateStyle;
-use super::flow::Denied;
+use super::flow::{Change, Denied};
 use super::handler::{self, guarded, json_response, plat_error, spring_bad_request};
 use super::messages::message_for;
 use super::reads::PermissionFilter;
@@ -32,154 +32,93 @@ pub(crate) fn routes(app: &str) -> Router<Arc<Shared>> {
     wire::routes(app)
 }
 
+/// The generated trait's operations, each written as its answer alone: `name(request: Type) => answer;`
+/// becomes `async fn name(&self, call: Call, request: wire::Type) -> Response`, with `self` as `$shared`.
+macro_rules! answers {
+    (
+        |$shared:ident, $call:ident|
+        $($(#[$doc:meta])* $name:ident($request:ident: $ty:ident) => $answer:expr;)*
+    ) => {
+        $(
+            $(#[$doc])*
+            async fn $name(&self, $call: Call, $request: wire::$ty) -> Response {
+                let $shared = self;
+                $answer.await
+            }
+        )*
+    };
+}
+
 impl Operations for Arc<Shared> {
     fn method_not_allowed() -> Response {
         handler::empty(StatusCode::METHOD_NOT_ALLOWED)
     }
 
-    async fn list_provider_permissions(
-        &self,
-        call: Call,
-        request: wire::ListProviderPermissions,
-    ) -> Response {
-        let filter = (
-            request.default_date,
-            request.classification,
-            request.permission_id,
-        );
-        self.permissions(call, filter, None).await
-    }
-
-    /// PRV_ROL_001 by id also filters by `classification` and `permissionId` when sent.
-    async fn get_provider_permission(
-        &self,
-        call: Call,
-        request: wire::GetProviderPermission,
-    ) -> Response {
-        let (classification, holder) = (
-            call.query.get("classification"),
-            call.query.get("permissionId"),
-        );
-        let filter = (
-            request.default_date,
-            classification.cloned(),
-            holder.cloned(),
-        );
-        let id = Some(request.permission_management_id);
-        self.permissions(call, filter, id).await
-    }
-
-    async fn request_permission(&self, call: Call, request: wire::RequestPermission) -> Response {
-        self.create(call, request.body, false).await
-    }
-
-    async fn register_permission(&self, call: Call, request: wire::RegisterPermission) -> Response {
-        self.create(call, request.body, true).await
-    }
-
-    async fn list_permission_requests(
-        &self,
-        call: Call,
-        request: wire::ListPermissionRequests,
-    ) -> Response {
-        let status = request.status;
-        self.from_store(&call, |store, actor, style| {
-            Ok(store.requests(actor, None, status.as_deref(), style).into())
-        })
-        .await
-    }
-
-    async fn get_permission_request(
-        &self,
-        call: Call,
-        request: wire::GetPermissionRequest,
-    ) -> Response {
-        let (id, status) = (request.id, request.status);
-        self.from_store(&call, |store, actor, style| {
-            let found = store.requests(actor, Some(&id), status.as_deref(), style);
-            Ok(found.into())
-        })
-        .await
-    }
-
-    async fn withdraw_permission_request(
-        &self,
-        call: Call,
-        request: wire::WithdrawPermissionRequest,
-    ) -> Response {
-        let id = request.id;
-        self.from_store(&call, |store, actor, style| {
-            store.withdraw(actor, &id).map(|e| render(e, style))
-        })
-        .await
-    }
-
-    async fn list_permission_approvals(
-        &self,
-        call: Call,
-        request: wire::ListPermissionApprovals,
-    ) -> Response {
-        let status = request.status;
-        self.from_store(&call, |store, actor, style| {
-            Ok(store.approvals(actor, status.as_deref(), style).into())
-        })
-        .await
-    }
-
-    async fn get_permission_approval(
-        &self,
-        call: Call,
-        request: wire::GetPermissionApproval,
-    ) -> Response {
-        let id = request.permission_approval_id;
-        self.from_store(&call, |store, actor, style| {
-            store.approval(actor, &id, style)
-        })
-        .await
-    }
-
-    async fn decide_permission(&self, call: Call, request: wire::DecidePermission) -> Response {
-        let id = request.permission_approval_id;
-        self.change_approval(call, id, request.body, false).await
-    }
-
-    async fn partially_approve_permission(
-        &self,
-        call: Call,
-        request: wire::PartiallyApprovePermission,
-    ) -> Response {
-        let id = request.permission_approval_id;
-        self.change_approval(call, id, request.body, true).await
-    }
-
-    /// PRV_ROL_009: the copy is always made, into the caller's organisation.
-    async fn share_provider_document(
-        &self,
-        call: Call,
-        request: wire::ShareProviderDocument,
-    ) -> Response {
-        let key = request.document_key;
-        self.run(&call, |_, actor| {
-            let result = json!({
-                "organizationId": actor.organization_id.clone().unwrap_or_default(),
-                "status": "success",
-                "diagnostics": "",
-                "id": uuid::Uuid::new_v4().to_string(),
-                "documentKey": key,
-            });
-            json_response(StatusCode::OK, &json!({"bundleResultList": [result]}))
-        })
-        .await
-    }
-
-    /// PRV_ROL_010: the body is read after the token and the queued failures (up to 1 MiB).
-    async fn delete_permission(&self, call: Call, request: wire::DeletePermission) -> Response {
-        let id = request.permission_approval_id;
-        let (shared, uri) = (self.clone(), call.uri.clone());
-        let normal = |actor: Actor| async move {
-            handler::delete(&shared, &actor, &id, &uri, request.body).await
+    answers! { |shared, call|
+        list_provider_permissions(r: ListProviderPermissions) => {
+            let filter = (r.default_date, r.classification, r.permission_id);
+            shared.permissions(call, filter, None)
         };
-        guarded(self, &call.connection, &call.headers, normal).await
+        /// PRV_ROL_001 by id also filters by `classification` and `permissionId` when sent.
+        get_provider_permission(r: GetProviderPermission) => {
+            let sent = |key| call.query.get(key).cloned();
+            let filter = (r.default_date, sent("classification"), sent("permissionId"));
+            shared.permissions(call, filter, Some(r.permission_management_id))
+        };
+        request_permission(r: RequestPermission) => shared.create(call, r.body, false);
+        register_permission(r: RegisterPermission) => shared.create(call, r.body, true);
+        list_permission_requests(r: ListPermissionRequests) => {
+            shared.from_store(&call, |store, actor, style| {
+                Ok(store.requests(actor, None, r.status.as_deref(), style).into())
+            })
+        };
+        get_permission_request(r: GetPermissionRequest) => {
+            shared.from_store(&call, |store, actor, style| {
+                Ok(store.requests(actor, Some(&r.id), r.status.as_deref(), style).into())
+            })
+        };
+        withdraw_permission_request(r: WithdrawPermissionRequest) => {
+            shared.from_store(&call, |store, actor, style| {
+                store.withdraw(actor, &r.id).map(|e| render(e, style))
+            })
+        };
+        list_permission_approvals(r: ListPermissionApprovals) => {
+            shared.from_store(&call, |store, actor, style| {
+                Ok(store.approvals(actor, r.status.as_deref(), style).into())
+            })
+        };
+        get_permission_approval(r: GetPermissionApproval) => {
+            shared.from_store(&call, |store, actor, style| {
+                store.approval(actor, &r.permission_approval_id, style)
+            })
+        };
+        decide_permission(r: DecidePermission) => {
+            shared.change_approval(call, r.permission_approval_id, r.body, false)
+        };
+        partially_approve_permission(r: PartiallyApprovePermission) => {
+            shared.change_approval(call, r.permission_approval_id, r.body, true)
+        };
+        /// PRV_ROL_009: the copy is always made, into the caller's organisation.
+        share_provider_document(r: ShareProviderDocument) => {
+            shared.run(&call, |_, actor| {
+                let result = json!({
+                    "organizationId": actor.organization_id.clone().unwrap_or_default(),
+                    "status": "success",
+                    "diagnostics": "",
+                    "id": uuid::Uuid::new_v4().to_string(),
+                    "documentKey": r.document_key,
+                });
+                json_response(StatusCode::OK, &json!({"bundleResultList": [result]}))
+            })
+        };
+        /// PRV_ROL_010: the body is read after the token and the queued failures (up to 1 MiB).
+        delete_permission(r: DeletePermission) => {
+            let (id, uri) = (r.permission_approval_id, call.uri.clone());
+            let normal = |actor: Actor| async move {
+                handler::delete(shared, &actor, &id, &uri, r.body).await
+            };
+            guarded(shared, &call.connection, &call.headers, normal)
+        };
     }
 }
 
@@ -213,22 +152,24 @@ impl Shared {
         self: &Arc<Self>,
         call: Call,
         body: Body,
-        change: impl FnOnce(&mut Store, &Actor, &Value, DateStyle) -> Result<Value, Denied>,
+        change: impl FnOnce(&mut Store, Change<'_>, DateStyle) -> Result<Value, Denied>,
     ) -> Response {
         let body = match read_before_the_token(body).await {
             Ok(body) => body,
             Err(response) => return response,
         };
         self.run(&call, |shared, actor| match json_body(&body, &call.uri) {
-            Ok(body) => group_answer(shared, |store, style| change(store, actor, &body, style)),
+            Ok(body) => group_answer(shared, |store, style| {
+                change(store, Change::read(actor, &body, now())?, style)
+            }),
             Err(response) => *response,
         })
         .await
     }
 
     async fn create(self: &Arc<Self>, call: Call, body: Body, approved: bool) -> Response {
-        self.change_with_body(call, body, |store, actor, body, style| {
-            let created = store.request(actor, body, approved, now());
+        self.change_with_body(call, body, |store, change, style| {
+            let created = store.request(change, approved);
             created.map(|e| render(e, style))
         })
         .await
@@ -241,8 +182,8 @@ impl Shared {
         body: Body,
         partial: bool,
     ) -> Response {
-        self.change_with_body(call, body, |store, actor, body, style| {
-            let decided = store.decide(actor, &id, body, partial, now());
+        self.change_with_body(call, body, |store, change, style| {
+            let decided = store.decide(change, &id, partial);
             decided.map(|e| render(e, style))
         })
         .await

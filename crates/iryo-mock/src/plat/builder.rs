@@ -20,7 +20,8 @@ fn normalize_app_path(path: &str) -> Option<String> {
         .then(|| format!("/{trimmed}"))
 }
 
-/// Configures a [`PlatMock`]; start from [`PlatMock::builder`].
+/// Configures a [`PlatMock`]; start from [`PlatMock::builder`]. The defaults: fixtures loaded, tokens `demo-token`
+/// and `other-org-token`, application path `/cloudEHR`, Java 9 dates, listening on `127.0.0.1` at a free port.
 #[derive(Debug)]
 pub struct PlatMockBuilder {
     tokens: Tokens,
@@ -50,46 +51,29 @@ impl Default for PlatMockBuilder {
 
 builder_methods!(PlatMockBuilder, fixtures);
 
+setters!(PlatMockBuilder {
+    /// The `{applicationPath}` the API routes live under. Default [`DEFAULT_APP_PATH`] (`/cloudEHR`); `""` or
+    /// `/` serves them at the root. [`PlatMockBuilder::spawn`] refuses a path with characters other than ASCII
+    /// letters, digits, `-`, `.`, `_`, `~` and `/`.
+    app_path(path: impl Into<String>) => app_path = path.into();
+    /// How dates are written. Default [`DateStyle::Java9`], as in the document's samples.
+    date_style(style: DateStyle) => date_style = style;
+    /// The path the Keycloak routes live under: `""` (default, `/realms/...` as on main) or `/auth` (Keycloak before
+    /// 17, as in the Postman collection). Same character rules as [`PlatMockBuilder::app_path`].
+    keycloak_prefix(prefix: impl Into<String>) => keycloak_prefix = prefix.into();
+    /// How long access tokens from the Keycloak routes live (default 300 s; answered as `expires_in`).
+    access_token_lifetime(lifetime: Duration) => access_lifetime = lifetime;
+    /// Whether a refresh token works only once, as with Keycloak's "Revoke Refresh Token" (default `false`): each
+    /// refresh answers a new refresh token and the one used answers `invalid_grant` from then on.
+    rotate_refresh_tokens(rotate: bool) => rotate_refresh_tokens = rotate;
+});
+
 impl PlatMockBuilder {
     /// Accepts `Authorization: Bearer <token>` as `actor`. Without any call, the tokens are [`DEMO_TOKEN`]
     /// ([`Actor::demo`]) and [`OTHER_ORG_TOKEN`] ([`Actor::other_organization`]); the first call replaces both,
     /// further calls add tokens, and a repeated token takes the last actor.
     pub fn token(mut self, token: impl Into<String>, actor: Actor) -> Self {
         self.tokens.insert(token.into(), actor);
-        self
-    }
-
-    /// The `{applicationPath}` the API routes live under. Default [`DEFAULT_APP_PATH`] (`/cloudEHR`); `""` or
-    /// `/` serves them at the root. [`PlatMockBuilder::spawn`] refuses a path with characters other than ASCII
-    /// letters, digits, `-`, `.`, `_`, `~` and `/`.
-    pub fn app_path(mut self, path: impl Into<String>) -> Self {
-        self.app_path = path.into();
-        self
-    }
-
-    /// How dates are written. Default [`DateStyle::Java9`], as in the document's samples.
-    pub fn date_style(mut self, style: DateStyle) -> Self {
-        self.date_style = style;
-        self
-    }
-
-    /// The path the Keycloak routes live under: `""` (default, `/realms/...` as on main) or `/auth` (Keycloak before
-    /// 17, as in the Postman collection). Same character rules as [`PlatMockBuilder::app_path`].
-    pub fn keycloak_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.keycloak_prefix = prefix.into();
-        self
-    }
-
-    /// How long access tokens from the Keycloak routes live (default 300 s; answered as `expires_in`).
-    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.access_lifetime = lifetime;
-        self
-    }
-
-    /// Whether a refresh token works only once, as with Keycloak's "Revoke Refresh Token" (default `false`): each
-    /// refresh answers a new refresh token and the one used answers `invalid_grant` from then on.
-    pub fn rotate_refresh_tokens(mut self, rotate: bool) -> Self {
-        self.rotate_refresh_tokens = rotate;
         self
     }
 

@@ -73,13 +73,36 @@ fn array<'a>(object: &'a Object, key: &str) -> Result<&'a [Value], Denied> {
     array.map(Vec::as_slice).ok_or_else(|| invalid(key))
 }
 
-/// A changing request's body and its `comment`, which every one carries.
-fn commented(body: &Value) -> Result<(&Object, &str), Denied> {
-    let body = body.as_object().ok_or_else(|| invalid("the body"))?;
-    Ok((
-        body,
-        text(body, "comment").ok_or_else(|| invalid("comment"))?,
-    ))
+/// A changing request (PRV_ROL_002, 003, 007, 008): who sends it, when, its body and the `comment` every one
+/// carries.
+pub(crate) struct Change<'a> {
+    actor: &'a Actor,
+    body: &'a Object,
+    note: &'a str,
+    now: NaiveDateTime,
+}
+
+impl<'a> Change<'a> {
+    /// Checks that the body is an object with a `comment`, before anything else of it.
+    pub(crate) fn read(
+        actor: &'a Actor,
+        body: &'a Value,
+        now: NaiveDateTime,
+    ) -> Result<Self, Denied> {
+        let body = body.as_object().ok_or_else(|| invalid("the body"))?;
+        let note = text(body, "comment").ok_or_else(|| invalid("comment"))?;
+        Ok(Change {
+            actor,
+            body,
+            note,
+            now,
+        })
+    }
+
+    /// The request's `comment`, recorded as the caller's.
+    fn comment(&self) -> Comment {
+        comment(self.actor, self.note)
+    }
 }
 
 /// The approvers named by `permissionApproval` (the table's `allowable*` keys or the sample's `approver*` ones).
@@ -186,16 +209,9 @@ impl Store {
     }
 
     /// PRV_ROL_002 (`approved` false) and PRV_ROL_003 (`approved` true).
-    pub(crate) fn request(
-        &mut self,
-        actor: &Actor,
-        body: &Value,
-        approved: bool,
-        now: NaiveDateTime,
-    ) -> Result<&Entry, Denied> {
-        let (body, note) = commented(body)?;
-        let approvers = array(body, "permissionApproval")?;
-        let permissions = array(body, "permissionList")?;
+    pub(crate) fn request(&mut self, change: Change<'_>, approved: bool) -> Result<&Entry, Denied> {
+        let approvers = array(change.body, "permissionApproval")?;
+        let permissions = array(change.body, "permissionList")?;
         if approvers.is_empty() || permissions.is_empty() {
             return Err(Denied::Business(
                 "a request needs an approver and a permission".into(),
@@ -204,7 +220,7 @@ impl Store {
         let mut approvals = read_approvers(approvers, self.next_approval_id())?;
         if approvals
             .iter()
-            .any(|a| a.allowable_personal_id.as_deref() == Some(&actor.personal_id))
+            .any(|a| a.allowable_personal_id.as_deref() == Some(&change.actor.personal_id))
         {
             return Err(Denied::Business(
                 "a caller cannot ask itself for a permission".into(),
@@ -215,21 +231,21 @@ impl Store {
         for approval in approvals.iter_mut().filter(|_| approved) {
             approval.status = "1".to_owned();
             approval.approver_personal_id = approval.allowable_personal_id.clone();
-            approval.approved_datetime = Some(now);
+            approval.approved_datetime = Some(change.now);
         }
         let group = Group {
             id: group_id,
             status: String::new(),
             deleted: false,
-            requested_organization_id: actor.organization_id.clone().unwrap_or_default(),
-            requested_department_id: actor.department_id.clone().unwrap_or_default(),
-            requested_personal_id: actor.personal_id.clone(),
-            requested_datetime: now,
+            requested_organization_id: change.actor.organization_id.clone().unwrap_or_default(),
+            requested_department_id: change.actor.department_id.clone().unwrap_or_default(),
+            requested_personal_id: change.actor.personal_id.clone(),
+            requested_datetime: change.now,
         };
         let mut entry = Entry {
             group,
             approvals,
-            comments: vec![comment(actor, note)],
+            comments: vec![change.comment()],
             permissions,
         };
         recompute_status(&mut entry);
@@ -269,14 +285,11 @@ impl Store {
     /// PRV_ROL_007 (`permissions` None) and PRV_ROL_008 (the narrower `permissionList`): the approver decides.
     pub(crate) fn decide(
         &mut self,
-        actor: &Actor,
+        change: Change<'_>,
         id: &str,
-        body: &Value,
         partial: bool,
-        now: NaiveDateTime,
     ) -> Result<&Entry, Denied> {
-        let (body, note) = commented(body)?;
-        let status = match (partial, text(body, "status")) {
+        let status = match (partial, text(change.body, "status")) {
             (true, _) => "1",
             (false, Some(code @ ("1" | "2"))) => code,
             (false, _) => return Err(Denied::Invalid("status must be \"1\" or \"2\"".into())),
@@ -284,24 +297,24 @@ impl Store {
         let (entry, i) = self.live_approval(id)?;
         let narrower = match partial {
             true => Some(read_permissions(
-                array(body, "permissionList")?,
+                array(change.body, "permissionList")?,
                 &entry.group.id,
             )?),
             false => None,
         };
         let approval = &mut entry.approvals[i];
-        if !approval.is_held_by(actor) {
+        if !approval.is_held_by(change.actor) {
             return Err(Denied::Forbidden);
         }
         if approval.status != "0" {
             return Err(Denied::Conflict);
         }
         approval.status = status.to_owned();
-        approval.approver_personal_id = Some(actor.personal_id.clone());
-        approval.approved_datetime = Some(now);
-        entry.comments.push(comment(actor, note));
-        if let Some(reject) = text(body, "rejectComment").filter(|_| partial) {
-            entry.comments.push(comment(actor, reject));
+        approval.approver_personal_id = Some(change.actor.personal_id.clone());
+        approval.approved_datetime = Some(change.now);
+        entry.comments.push(change.comment());
+        if let Some(reject) = text(change.body, "rejectComment").filter(|_| partial) {
+            entry.comments.push(comment(change.actor, reject));
         }
         if let Some(list) = narrower {
             entry.permissions = list;

@@ -32,7 +32,7 @@ pub use dates::DateStyle;
 pub use keycloak::PUBLIC_CLIENT;
 
 use crate::fault::Fault;
-use crate::harness::{Api, Harness, builder_methods, handle_methods, lock};
+use crate::harness::{Harness, builder_methods, handle_methods, impl_api, lock, setters};
 use crate::server::{MockServer, StopSwitch};
 use auth::Tokens;
 pub use builder::PlatMockBuilder;
@@ -149,15 +149,7 @@ impl Shared {
     }
 }
 
-impl Api for Shared {
-    const NAME: &'static str = "plat";
-    type Failure = Business;
-    type Wire = faults::PlatWire;
-
-    fn harness(&self) -> &Harness<Business> {
-        &self.harness
-    }
-}
+impl_api!(Shared: "plat", Business, faults::PlatWire);
 
 fn router(shared: Arc<Shared>, app_path: &str, keycloak_prefix: &str) -> Router {
     Router::new()
@@ -177,19 +169,13 @@ pub struct PlatMock {
     keycloak_prefix: String,
 }
 
-handle_methods!(PlatMock, app_path);
+handle_methods!(PlatMock(PlatMockBuilder), app_path);
 
 impl PlatMock {
-    /// A builder with the defaults: fixtures loaded, tokens `demo-token` and `other-org-token`, application path
-    /// `/cloudEHR`, Java 9 dates, listening on `127.0.0.1` at a free port.
-    pub fn builder() -> PlatMockBuilder {
-        PlatMockBuilder::default()
-    }
-
     /// The document's `{applicationPath}`: [`PlatMock::base_url`] plus the application path, such as
     /// `http://127.0.0.1:49152/cloudEHR`.
     pub fn app_url(&self) -> String {
-        format!("{}{}", self.server.base_url(), self.app_path)
+        self.server.url(&self.app_path)
     }
 
     /// The application path, normalized: `/cloudEHR` by default, `""` at the root.
@@ -200,7 +186,7 @@ impl PlatMock {
     /// The Keycloak base the clients configure: [`PlatMock::base_url`] plus the Keycloak prefix; the realms are
     /// under `{keycloak_url}/realms/{organization_id}/protocol/openid-connect/`.
     pub fn keycloak_url(&self) -> String {
-        format!("{}{}", self.server.base_url(), self.keycloak_prefix)
+        self.server.url(&self.keycloak_prefix)
     }
 
     /// Makes realm `realm` log `actor` in at the authorisation endpoint. Defaults: `1310000001` [`Actor::demo`],
