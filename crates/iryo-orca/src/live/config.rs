@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{FixedOffset, Offset as _};
-use iryo_runtime::{ClientIdentity, Credentials};
+use iryo_runtime::{ClientIdentity, Credentials, Transport};
 use reqwest::header::HeaderValue;
 
 use super::{Backoff, Checkpoint, LiveError, LiveFeed};
@@ -20,8 +20,8 @@ pub struct LiveConfig {
     pub(crate) ws_url: String,
     pub(crate) tenant_id: String,
     pub(crate) credentials: Credentials,
-    pub(crate) identity: Option<ClientIdentity>,
-    pub(crate) allow_insecure_http: bool,
+    /// The TLS client identity and the consent to plain `ws://` (its timeouts are not used).
+    pub(crate) transport: Transport,
     pub(crate) events: Vec<String>,
     pub(crate) ping_interval: Duration,
     pub(crate) pong_timeout: Duration,
@@ -59,8 +59,7 @@ impl LiveConfig {
             ws_url: ws_url.into(),
             tenant_id: "1".to_owned(),
             credentials: Credentials::None,
-            identity: None,
-            allow_insecure_http: false,
+            transport: Transport::new("iryo-orca", 0),
             events: Vec::new(),
             ping_interval: Duration::from_secs(10),
             pong_timeout: Duration::from_secs(30),
@@ -85,10 +84,10 @@ impl LiveConfig {
         /// Credentials sent on the upgrade (`Authorization: Basic`); none by default.
         credentials(credentials: Credentials) => credentials;
         /// A TLS client certificate (the cloud selects the tenant by it).
-        client_identity(identity: ClientIdentity) => identity = Some(identity);
-        /// Allows credentials over plain `ws://` to a host that is not loopback (off by default).
-        allow_insecure_http(allow: bool) => allow_insecure_http;
+        client_identity(identity: ClientIdentity) => transport.identity = Some(identity);
     }
+
+    iryo_runtime::allow_insecure_http!(transport);
 
     /// Subscribes to `event` (call again for more; several subscriptions share one socket).
     /// Without any call the feed subscribes to `*`.
@@ -189,9 +188,7 @@ impl LiveConfig {
                 "the socket URL must start with ws:// or wss://".to_owned(),
             ));
         }
-        let transport = iryo_runtime::Transport::new("iryo-orca", 0)
-            .insecure_http_allowed(self.allow_insecure_http);
-        transport
+        self.transport
             .route(&self.ws_url, sends)
             .map_err(|e| e.into_client_error(LiveError::InsecureHttp, LiveError::Config))?;
         let authorization = self
@@ -207,7 +204,7 @@ impl LiveConfig {
                 LiveError::Config(format!("tenant id {:?} is not a number", self.tenant_id))
             })?;
         let tls = if url.scheme() == "wss" {
-            let tls = iryo_runtime::rustls_client_config(self.identity.as_ref())
+            let tls = iryo_runtime::rustls_client_config(self.transport.identity.as_ref())
                 .map_err(|e| LiveError::Config(e.to_string()))?;
             Some(tls)
         } else {
