@@ -148,6 +148,30 @@ macro_rules! config_methods {
     };
 }
 
+/// Declares a client crate's `Client`: the [`Shell`](crate::Shell) around the crate's generated
+/// client (`crate::generated::Client`), and the `from_shell` its `Config::build` calls. Expanded
+/// once per client crate beside [`config_methods!`](crate::config_methods); the crate's operations
+/// go in its own `impl Client` blocks.
+#[doc(hidden)]
+#[macro_export]
+// `crate::generated` is meant: the client crate's generated module, where the macro is expanded.
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! client_struct {
+    ($(#[$meta:meta])* pub struct $client:ident;) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        pub struct $client {
+            shell: $crate::Shell<crate::generated::Client>,
+        }
+
+        impl $client {
+            pub(crate) fn from_shell(shell: $crate::Shell<crate::generated::Client>) -> Self {
+                $client { shell }
+            }
+        }
+    };
+}
+
 /// The builder method that gives a config's consent to plain http, on the [`Transport`](crate::Transport) at
 /// `$path` (`settings.transport`, `transport`): the one place the consent and its risk are
 /// written, for every config that connects with credentials.
