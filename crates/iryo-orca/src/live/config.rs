@@ -20,7 +20,6 @@ pub struct LiveConfig {
     pub(crate) ws_url: String,
     pub(crate) tenant_id: String,
     pub(crate) credentials: Credentials,
-    /// The TLS client identity and the consent to plain `ws://` (its timeouts are not used).
     pub(crate) transport: Transport,
     pub(crate) events: Vec<String>,
     pub(crate) ping_interval: Duration,
@@ -59,6 +58,7 @@ impl LiveConfig {
             ws_url: ws_url.into(),
             tenant_id: "1".to_owned(),
             credentials: Credentials::None,
+            // Only its TLS client identity and its consent to plain `ws://` are used.
             transport: Transport::new("iryo-orca", 0),
             events: Vec::new(),
             ping_interval: Duration::from_secs(10),
