@@ -7,6 +7,7 @@ use chrono::{FixedOffset, Offset as _};
 use iryo_runtime::{ClientIdentity, Credentials, Transport};
 use reqwest::header::HeaderValue;
 
+use super::held::HeldLimits;
 use super::{Backoff, Checkpoint, LiveError, LiveFeed};
 use crate::Client;
 
@@ -30,8 +31,7 @@ pub struct LiveConfig {
     pub(crate) retention: Duration,
     pub(crate) server_offset: FixedOffset,
     pub(crate) max_frame_bytes: usize,
-    pub(crate) max_buffered: usize,
-    pub(crate) max_buffered_bytes: usize,
+    pub(crate) held: HeldLimits,
     pub(crate) ack_batch: usize,
     pub(crate) stable_after: Duration,
     pub(crate) give_up_after: Option<Duration>,
@@ -69,8 +69,10 @@ impl LiveConfig {
             retention: Duration::from_secs(7 * 24 * 3600),
             server_offset: jst(),
             max_frame_bytes: 1024 * 1024,
-            max_buffered: 100_000,
-            max_buffered_bytes: 24 * 1024 * 1024,
+            held: HeldLimits {
+                items: 100_000,
+                bytes: 24 * 1024 * 1024,
+            },
             ack_batch: 1024,
             stable_after: Duration::from_secs(30),
             give_up_after: None,
@@ -132,21 +134,14 @@ impl LiveConfig {
         max_frame_bytes(limit: usize) => max_frame_bytes;
         /// Live notifications kept while a catch-up runs (default 100,000); more drops the socket
         /// and starts again (nothing is lost: the next catch-up asks for them).
-        max_buffered(limit: usize) => max_buffered;
+        max_buffered(limit: usize) => held.items;
         /// Bytes of live notifications kept while a catch-up runs or the subscriptions are
         /// answered (default 24 MiB, about 40,000 typical notifications); more drops the socket
         /// and starts again, as [`max_buffered`](Self::max_buffered) does.
-        max_buffered_bytes(limit: usize) => max_buffered_bytes;
+        max_buffered_bytes(limit: usize) => held.bytes;
         /// Acknowledgements written to the checkpoint together (they are always written before the
         /// feed waits for the socket, so an idle feed has written every one).
         ack_batch(batch: usize) => ack_batch = batch.max(1);
-    }
-
-    pub(crate) fn held_limits(&self) -> super::held::HeldLimits {
-        super::held::HeldLimits {
-            items: self.max_buffered,
-            bytes: self.max_buffered_bytes,
-        }
     }
 
     /// The feed. `catch_up` is the `pusheventgetv2` client that closes gaps (`None`: every gap is
