@@ -3,6 +3,7 @@
 use sha2::{Digest, Sha256};
 
 /// One input of a generated file: its path relative to the workspace root and its bytes.
+#[derive(Clone, Copy)]
 pub(crate) struct Input<'a> {
     pub path: &'a str,
     pub bytes: &'a [u8],

@@ -72,10 +72,16 @@ pub fn render_apis(root: &Path, apis: &[ApiEntry], complete: bool) -> Result<Ren
             .filter(|t| t.rust.krate == config.codes_crate)
             .collect();
         code_enum::render_crate(&api.name, &config, &api_tables, &mut rendered)?;
+        let sources = spec_config::ApiSources {
+            root,
+            api,
+            config: &config,
+            tables: &tables,
+        };
         if config.openapi_client {
-            openapi::render_crate(root, api, &config, &tables, &mut rendered)?;
+            openapi::render_crate(sources, &mut rendered)?;
         }
-        xsd_crate::render_crate(root, api, &config, &tables, &mut rendered)?;
+        xsd_crate::render_crate(sources, &mut rendered)?;
         spec_copies::render(root, &api.name, &mut rendered)?;
     }
     if complete {

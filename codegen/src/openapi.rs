@@ -7,20 +7,19 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::code_table::CodeTable;
-use crate::header::{self, Input};
-use crate::spec_config::{self, RustConfig};
-use crate::{ApiEntry, Error, Rendered, events, format, split};
+use crate::spec_config::{ApiSources, RustConfig};
+use crate::{Error, Rendered, events, format, split};
 
 /// Renders `crates/<crate>/src/generated/` of one API: progenitor's client and types, split into
 /// files, and the event enum from `x-iryo-event-bodies` when the spec has one.
-pub(crate) fn render_crate(
-    root: &Path,
-    api: &ApiEntry,
-    config: &RustConfig,
-    tables: &[CodeTable],
-    out: &mut Rendered,
-) -> Result<(), Error> {
-    let raw = spec_config::read(root, &api.openapi)?;
+pub(crate) fn render_crate(sources: ApiSources<'_>, out: &mut Rendered) -> Result<(), Error> {
+    let ApiSources {
+        api,
+        config,
+        tables,
+        ..
+    } = sources;
+    let raw = sources.read(&api.openapi)?;
     let mut doc: Value = serde_yaml::from_slice(&raw).map_err(|e| Error::parse(&api.openapi, e))?;
     attach_code_table_types(&mut doc, tables, &api.openapi)?;
     refuse_colliding_schema_names(&doc, &api.openapi)?;
@@ -38,19 +37,7 @@ pub(crate) fn render_crate(
     crate::operations::trim_progenitor_output(&mut file);
     crate::field_order::restore(&mut file, &doc);
 
-    let head = header::render(
-        &api.name,
-        &[
-            Input {
-                path: &api.openapi,
-                bytes: &raw,
-            },
-            Input {
-                path: &api.rust_config,
-                bytes: &config.raw,
-            },
-        ],
-    );
+    let head = sources.header(&api.openapi, &raw, &[]);
     let requests = crate::requests::hook(&doc, &file, config, &api.openapi, &head, out)?;
     let mut modules = split::split_progenitor_output(file, &dir)?;
     modules.extend(requests);
@@ -70,7 +57,7 @@ pub(crate) fn render_crate(
         });
     }
     if let Some(asyncapi) = &config.asyncapi {
-        modules.push(render_frames(root, api, config, asyncapi, tables, &dir)?);
+        modules.push(render_frames(sources, asyncapi, &dir)?);
     }
     split::write_modules(&dir, &head, modules, out)?;
     out.owned_dirs.insert(dir);
@@ -79,29 +66,14 @@ pub(crate) fn render_crate(
 
 /// The `frames` module from the API's AsyncAPI document, with a header naming that document.
 fn render_frames(
-    root: &Path,
-    api: &ApiEntry,
-    config: &RustConfig,
+    sources: ApiSources<'_>,
     asyncapi: &crate::asyncapi::AsyncApiConfig,
-    tables: &[CodeTable],
     dir: &Path,
 ) -> Result<split::Module, Error> {
-    let raw = spec_config::read(root, &asyncapi.spec)?;
+    let raw = sources.read(&asyncapi.spec)?;
     let doc: Value = serde_yaml::from_slice(&raw).map_err(|e| Error::parse(&asyncapi.spec, e))?;
-    let tokens = crate::asyncapi::render(&doc, &asyncapi.spec, asyncapi, tables)?;
-    let head = header::render(
-        &api.name,
-        &[
-            Input {
-                path: &asyncapi.spec,
-                bytes: &raw,
-            },
-            Input {
-                path: &api.rust_config,
-                bytes: &config.raw,
-            },
-        ],
-    );
+    let tokens = crate::asyncapi::render(&doc, &asyncapi.spec, asyncapi, sources.tables)?;
+    let head = sources.header(&asyncapi.spec, &raw, &[]);
     Ok(split::Module {
         name: "frames".to_owned(),
         visibility: split::Visibility::Public,

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::code_table::CodeTable;
+use crate::header::{self, Input};
 use crate::{ApiEntry, Error};
 
 /// Rust-side settings of one API.
@@ -62,4 +64,35 @@ pub(crate) fn load(root: &Path, api: &ApiEntry) -> Result<RustConfig, Error> {
 
 pub(crate) fn read(root: &Path, relative: &str) -> Result<Vec<u8>, Error> {
     std::fs::read(root.join(relative)).map_err(|e| Error::io(relative, e))
+}
+
+/// What a renderer of one API's generated folder reads: the workspace root, the API's entry and
+/// `rust.yaml`, and every code table.
+#[derive(Clone, Copy)]
+pub(crate) struct ApiSources<'a> {
+    pub root: &'a Path,
+    pub api: &'a ApiEntry,
+    pub config: &'a RustConfig,
+    pub tables: &'a [CodeTable],
+}
+
+impl ApiSources<'_> {
+    /// The bytes of one of the API's spec files (`relative` to the root).
+    pub fn read(&self, relative: &str) -> Result<Vec<u8>, Error> {
+        read(self.root, relative)
+    }
+
+    /// The header of a generated file drawn from the spec `path` (its bytes `raw`), `rust.yaml`
+    /// and the `more` inputs (a code table).
+    pub fn header(&self, path: &str, raw: &[u8], more: &[Input<'_>]) -> String {
+        let mut inputs = vec![
+            Input { path, bytes: raw },
+            Input {
+                path: &self.api.rust_config,
+                bytes: &self.config.raw,
+            },
+        ];
+        inputs.extend_from_slice(more);
+        header::render(&self.api.name, &inputs)
+    }
 }

@@ -1,28 +1,23 @@
 //! The XSD part of an API: `crates/<crate>/src/generated/` with one file per struct.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use quote::{format_ident, quote};
 
 use crate::code_table::CodeTable;
-use crate::header::{self, Input};
-use crate::spec_config::{self, RustConfig};
+use crate::header::Input;
+use crate::spec_config::{ApiSources, RustConfig};
 use crate::xsd_naming::{self, Naming};
 use crate::xsd_render;
-use crate::{ApiEntry, Error, Rendered, format, xsd};
+use crate::{Error, Rendered, format, xsd};
 
-pub(crate) fn render_crate(
-    root: &Path,
-    api: &ApiEntry,
-    config: &RustConfig,
-    tables: &[CodeTable],
-    out: &mut Rendered,
-) -> Result<(), Error> {
+/// Renders the XSD part of `crates/<crate>/src/generated/`, when `rust.yaml` names an XSD.
+pub(crate) fn render_crate(sources: ApiSources<'_>, out: &mut Rendered) -> Result<(), Error> {
+    let ApiSources { config, tables, .. } = sources;
     let Some(xsd_path) = &config.xsd else {
         return Ok(());
     };
-    let raw = spec_config::read(root, xsd_path)?;
+    let raw = sources.read(xsd_path)?;
     let text = String::from_utf8(raw.clone()).map_err(|e| Error::parse(xsd_path, e))?;
     let schema = xsd::parse(xsd_path, &text)?;
     if schema.complex_type(&schema.root.type_name).is_none() {
@@ -37,23 +32,11 @@ pub(crate) fn render_crate(
         tables,
         path: xsd_path,
     };
-    let mut inputs = vec![
-        Input {
-            path: xsd_path,
-            bytes: &raw,
-        },
-        Input {
-            path: &api.rust_config,
-            bytes: &config.raw,
-        },
-    ];
-    if let Some(table) = names_table {
-        inputs.push(Input {
-            path: &table.path,
-            bytes: &table.raw,
-        });
-    }
-    let head = header::render(&api.name, &inputs);
+    let names_input = names_table.map(|table| Input {
+        path: &table.path,
+        bytes: &table.raw,
+    });
+    let head = sources.header(xsd_path, &raw, names_input.as_slice());
     let dir = RustConfig::generated_dir(&config.krate);
     let mut declarations = Vec::new();
     for ty in xsd_naming::struct_types(&schema) {

@@ -17,7 +17,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use crate::query::Count;
+use crate::query_terms::Count;
 use crate::{PharmacyReport, ResultSet};
 
 /// The API's default `count` when none is given.

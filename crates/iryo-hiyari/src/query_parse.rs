@@ -4,7 +4,8 @@
 
 use encoding_rs::SHIFT_JIS;
 
-use crate::query::{CodeSet, Condition, Count, Order, QueryError, SearchQuery, WordSet};
+use crate::query::{QueryError, SearchQuery};
+use crate::query_terms::{CodeSet, Condition, Count, Order, WordSet};
 use iryo_hiyari_codes::{Item, ItemCode};
 
 impl SearchQuery {

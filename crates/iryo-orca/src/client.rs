@@ -1,6 +1,6 @@
 //! The client: one typed call per operation, over the generated transport.
 
-use iryo_runtime::{Attempt, Credentials, RetryPolicy, Shell};
+use iryo_runtime::{Attempt, Credentials, RetryPolicy};
 use progenitor_client::{ClientHooks as _, Error as RawError, OperationInfo, ResponseValue};
 use reqwest::header::{ACCEPT, HeaderValue};
 
@@ -12,10 +12,9 @@ use crate::push_events::PushEventsRequest;
 use crate::types;
 use crate::{Config, Error};
 
-/// A client of one ORCA server.
-#[derive(Clone, Debug)]
-pub struct Client {
-    shell: Shell<Generated>,
+iryo_runtime::client_struct! {
+    /// A client of one ORCA server.
+    pub struct Client;
 }
 
 impl Client {
@@ -23,10 +22,6 @@ impl Client {
     /// timeouts, a TLS client certificate).
     pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Result<Self, Error> {
         Config::new(base_url, credentials).build()
-    }
-
-    pub(crate) fn from_shell(shell: Shell<Generated>) -> Self {
-        Client { shell }
     }
 
     /// The same client with answers of at most `limit` bytes (never more than its own limit).

@@ -8,6 +8,7 @@ iryo_runtime::client_error! {
     api: "ORCA",
     code: PushErrorCode,
     auth_failure: Config,
+    forbidden: Forbidden,
     /// Everything a call can fail with. ORCA's own errors (HTTP 200 with a code) and HTTP-level
     /// failures (401/403/404/500, sent with an empty body) are different variants; `Http` is any
     /// other status (404 when the API is not offered, e.g. on-premises; 500, ...).
@@ -36,14 +37,8 @@ iryo_runtime::client_error! {
 
 impl From<CallFailure> for Error {
     fn from(failure: CallFailure) -> Self {
-        match failure {
-            CallFailure::Status { status: 403, .. } => Error::Forbidden,
-            // ORCA's answers are read as text and typed one notification at a time: no item
-            // limit is asked for, so `TooManyItems` never comes; named all the same.
-            other => Error::shared_failure(other, Error::Cut, |found| Error::Decode {
-                message: found.to_string(),
-                body_excerpt: String::new(),
-            }),
-        }
+        // ORCA's answers are read as text and typed one notification at a time: no item limit is
+        // asked for, so `TooManyItems` never comes; named all the same.
+        Error::shared_failure(failure, Error::Cut, Error::undecodable)
     }
 }

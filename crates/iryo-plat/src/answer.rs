@@ -31,11 +31,10 @@ pub(crate) fn error_in_fields(status: u16, fields: &UnknownFields) -> Option<Err
                     .get("errorMessage")
                     .and_then(|m| serde_json::from_str(m.get()).ok()),
             },
-            Err(_) => Error::MalformedError {
-                code: None,
-                reason: format!("`errorCode` is {}, not a string", short(code.get())),
-                body_excerpt: String::new(),
-            },
+            Err(_) => malformed(format!(
+                "`errorCode` is {}, not a string",
+                short(code.get())
+            )),
         });
     }
     let resource_type = fields.get("resourceType");
@@ -43,11 +42,7 @@ pub(crate) fn error_in_fields(status: u16, fields: &UnknownFields) -> Option<Err
         return Some(
             match serde_json::from_str::<OperationOutcome>(&fields.to_json()) {
                 Ok(outcome) => from_error_body(status, PlatErrorBody::OperationOutcome(outcome)),
-                Err(e) => Error::MalformedError {
-                    code: None,
-                    reason: format!("an OperationOutcome that does not decode: {e}"),
-                    body_excerpt: String::new(),
-                },
+                Err(e) => malformed(format!("an OperationOutcome that does not decode: {e}")),
             },
         );
     }
@@ -102,6 +97,15 @@ pub(crate) fn from_error_body(status: u16, body: PlatErrorBody) -> Error {
                 .find_map(|i| i.details.as_ref()?.text.clone()),
             code: outcome.id,
         },
+    }
+}
+
+/// An error form found in the keys of a decoded result, which keeps no body to quote.
+fn malformed(reason: String) -> Error {
+    Error::MalformedError {
+        code: None,
+        reason,
+        body_excerpt: String::new(),
     }
 }
 

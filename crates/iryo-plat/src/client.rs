@@ -1,7 +1,7 @@
 //! The client: the one path every generated request type goes through ([`Client::send`]), and
 //! how PLAT's failures are named.
 
-use iryo_runtime::{Attempt, CallFailure, Redactor, Request, Shell};
+use iryo_runtime::{Attempt, CallFailure, Redactor, Request};
 use progenitor_client::{Error as RawError, ResponseValue};
 
 use crate::answer::{self, Answer};
@@ -9,10 +9,9 @@ use crate::generated::Client as Generated;
 use crate::types::PlatErrorBody;
 use crate::{Config, Error};
 
-/// A client of one PLAT application path.
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub(crate) shell: Shell<Generated>,
+iryo_runtime::client_struct! {
+    /// A client of one PLAT application path.
+    pub struct Client;
 }
 
 /// Which side of PLAT the call is for.
@@ -31,10 +30,6 @@ impl Client {
         token: impl Into<iryo_runtime::Secret>,
     ) -> Result<Self, Error> {
         Config::new(application_path, token).build()
-    }
-
-    pub(crate) fn from_shell(shell: Shell<Generated>) -> Self {
-        Client { shell }
     }
 
     /// Sends a generated request ([`requests`](crate::requests)) through the runtime's call path:

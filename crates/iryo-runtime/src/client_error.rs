@@ -6,8 +6,9 @@
 
 /// Declares `pub enum $error` with the caller's variants and the shared ones, and:
 /// `From<BuildError>`, `From<AuthFailure>` (into the `$auth` variant, a `String`), `code()` (of the
-/// `Api { code, .. }` variant) and `shared_failure`, which names a [`CallFailure`](crate::CallFailure)
-/// (a 401 is the caller's `Unauthorized`; `cut` and `too_many` name the two kinds that differ).
+/// `Api { code, .. }` variant), `undecodable` and `shared_failure`, which names a
+/// [`CallFailure`](crate::CallFailure) (a 401 is the caller's `Unauthorized`, a 403 its
+/// `forbidden` variant when it names one; `cut` and `too_many` name the two kinds that differ).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! client_error {
@@ -15,6 +16,7 @@ macro_rules! client_error {
         api: $api:literal,
         code: $code:ty,
         auth_failure: $auth:ident,
+        $(forbidden: $forbidden:ident,)?
         $(#[$meta:meta])*
         pub enum $error:ident { $($own:tt)* }
     ) => {
@@ -98,6 +100,15 @@ macro_rules! client_error {
                 }
             }
 
+            /// An answer that does not decode for `what`, found before its body was kept.
+            #[allow(dead_code)]
+            pub(crate) fn undecodable(what: impl ::std::fmt::Display) -> Self {
+                $error::Decode {
+                    message: what.to_string(),
+                    body_excerpt: String::new(),
+                }
+            }
+
             /// A failed attempt in the kinds every client shares; `cut` and `too_many` name the
             /// two that differ.
             #[allow(dead_code)]
@@ -108,6 +119,7 @@ macro_rules! client_error {
             ) -> Self {
                 match failure {
                     $crate::CallFailure::Status { status: 401, .. } => $error::Unauthorized,
+                    $($crate::CallFailure::Status { status: 403, .. } => $error::$forbidden,)?
                     $crate::CallFailure::Status {
                         status,
                         body_excerpt,

@@ -126,14 +126,7 @@ macro_rules! config_methods {
             self
         }
 
-        /// Allows sending credentials over plain `http://` to a host that is not loopback (and
-        /// through a proxy, if one is configured). Off by default. Risk: anyone on the network
-        /// path can read the password or token. Plain http to loopback never needs it and
-        /// never goes through a proxy.
-        pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-            self.settings.transport.allow_insecure_http = allow;
-            self
-        }
+        $crate::allow_insecure_http!(settings.transport);
 
         /// Total time allowed for one request, answer included.
         pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
@@ -155,17 +148,60 @@ macro_rules! config_methods {
     };
 }
 
+/// Declares a client crate's `Client`: the [`Shell`](crate::Shell) around the crate's generated
+/// client (`crate::generated::Client`), and the `from_shell` its `Config::build` calls. Expanded
+/// once per client crate beside [`config_methods!`](crate::config_methods); the crate's operations
+/// go in its own `impl Client` blocks.
+#[doc(hidden)]
+#[macro_export]
+// `crate::generated` is meant: the client crate's generated module, where the macro is expanded.
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! client_struct {
+    ($(#[$meta:meta])* pub struct $client:ident;) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        pub struct $client {
+            shell: $crate::Shell<crate::generated::Client>,
+        }
+
+        impl $client {
+            pub(crate) fn from_shell(shell: $crate::Shell<crate::generated::Client>) -> Self {
+                $client { shell }
+            }
+        }
+    };
+}
+
+/// The builder method that gives a config's consent to plain http, on the [`Transport`](crate::Transport) at
+/// `$path` (`settings.transport`, `transport`): the one place the consent and its risk are
+/// written, for every config that connects with credentials.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! allow_insecure_http {
+    ($($path:ident).+) => {
+        /// Allows sending credentials over plain `http://` (or `ws://`) to a host that is not
+        /// loopback (and through a proxy, if one is configured). Off by default. Risk: anyone on
+        /// the network path can read the password or token. Plain http to loopback never needs
+        /// it and never goes through a proxy.
+        pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+            self.$($path).+.allow_insecure_http = allow;
+            self
+        }
+    };
+}
+
 /// Builder setters written one line each: `/// doc` then `name(arg: Type) => field;` sets the
 /// field to the argument; `=> field = expression;` to an expression of it (`Some(arg)`,
-/// `arg.into()`, `arg.max(1)`). Each expands to `pub fn name(mut self, arg: Type) -> Self`.
+/// `arg.into()`, `arg.max(1)`); the field may be a path (`transport.identity`). Each expands to
+/// `pub fn name(mut self, arg: Type) -> Self`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident $(= $value:expr)?;)*) => {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ $(= $value:expr)?;)*) => {
         $(
             $(#[$doc])*
             pub fn $name(mut self, $arg: $ty) -> Self {
-                self.$field = $crate::setters!(@value $arg $($value)?);
+                self.$($field).+ = $crate::setters!(@value $arg $($value)?);
                 self
             }
         )*

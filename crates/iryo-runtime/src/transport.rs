@@ -44,12 +44,6 @@ impl Transport {
         }
     }
 
-    /// The same, with [`allow_insecure_http`](Self::allow_insecure_http) set to `allow`.
-    pub fn insecure_http_allowed(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
-
     /// How a connection to `url` (`http`, `https`, `ws` or `wss`) may go. Plain `http`/`ws`
     /// with credentials: to loopback always [`Route::Direct`] (a proxy would read them); to
     /// another host only when [`allow_insecure_http`](Self::allow_insecure_http) is set.
@@ -173,7 +167,9 @@ mod tests {
     use super::*;
 
     fn transport(allow: bool) -> Transport {
-        Transport::new("t", 1).insecure_http_allowed(allow)
+        let mut transport = Transport::new("t", 1);
+        transport.allow_insecure_http = allow;
+        transport
     }
 
     #[test]

@@ -4,9 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{FixedOffset, Offset as _};
-use iryo_runtime::{ClientIdentity, Credentials};
+use iryo_runtime::{ClientIdentity, Credentials, Transport};
 use reqwest::header::HeaderValue;
 
+use super::held::HeldLimits;
 use super::{Backoff, Checkpoint, LiveError, LiveFeed};
 use crate::Client;
 
@@ -20,8 +21,7 @@ pub struct LiveConfig {
     pub(crate) ws_url: String,
     pub(crate) tenant_id: String,
     pub(crate) credentials: Credentials,
-    pub(crate) identity: Option<ClientIdentity>,
-    pub(crate) allow_insecure_http: bool,
+    pub(crate) transport: Transport,
     pub(crate) events: Vec<String>,
     pub(crate) ping_interval: Duration,
     pub(crate) pong_timeout: Duration,
@@ -31,8 +31,7 @@ pub struct LiveConfig {
     pub(crate) retention: Duration,
     pub(crate) server_offset: FixedOffset,
     pub(crate) max_frame_bytes: usize,
-    pub(crate) max_buffered: usize,
-    pub(crate) max_buffered_bytes: usize,
+    pub(crate) held: HeldLimits,
     pub(crate) ack_batch: usize,
     pub(crate) stable_after: Duration,
     pub(crate) give_up_after: Option<Duration>,
@@ -59,8 +58,8 @@ impl LiveConfig {
             ws_url: ws_url.into(),
             tenant_id: "1".to_owned(),
             credentials: Credentials::None,
-            identity: None,
-            allow_insecure_http: false,
+            // Only its TLS client identity and its consent to plain `ws://` are used.
+            transport: Transport::new("iryo-orca", 0),
             events: Vec::new(),
             ping_interval: Duration::from_secs(10),
             pong_timeout: Duration::from_secs(30),
@@ -70,8 +69,10 @@ impl LiveConfig {
             retention: Duration::from_secs(7 * 24 * 3600),
             server_offset: jst(),
             max_frame_bytes: 1024 * 1024,
-            max_buffered: 100_000,
-            max_buffered_bytes: 24 * 1024 * 1024,
+            held: HeldLimits {
+                items: 100_000,
+                bytes: 24 * 1024 * 1024,
+            },
             ack_batch: 1024,
             stable_after: Duration::from_secs(30),
             give_up_after: None,
@@ -85,10 +86,10 @@ impl LiveConfig {
         /// Credentials sent on the upgrade (`Authorization: Basic`); none by default.
         credentials(credentials: Credentials) => credentials;
         /// A TLS client certificate (the cloud selects the tenant by it).
-        client_identity(identity: ClientIdentity) => identity = Some(identity);
-        /// Allows credentials over plain `ws://` to a host that is not loopback (off by default).
-        allow_insecure_http(allow: bool) => allow_insecure_http;
+        client_identity(identity: ClientIdentity) => transport.identity = Some(identity);
     }
+
+    iryo_runtime::allow_insecure_http!(transport);
 
     /// Subscribes to `event` (call again for more; several subscriptions share one socket).
     /// Without any call the feed subscribes to `*`.
@@ -133,21 +134,14 @@ impl LiveConfig {
         max_frame_bytes(limit: usize) => max_frame_bytes;
         /// Live notifications kept while a catch-up runs (default 100,000); more drops the socket
         /// and starts again (nothing is lost: the next catch-up asks for them).
-        max_buffered(limit: usize) => max_buffered;
+        max_buffered(limit: usize) => held.items;
         /// Bytes of live notifications kept while a catch-up runs or the subscriptions are
         /// answered (default 24 MiB, about 40,000 typical notifications); more drops the socket
         /// and starts again, as [`max_buffered`](Self::max_buffered) does.
-        max_buffered_bytes(limit: usize) => max_buffered_bytes;
+        max_buffered_bytes(limit: usize) => held.bytes;
         /// Acknowledgements written to the checkpoint together (they are always written before the
         /// feed waits for the socket, so an idle feed has written every one).
         ack_batch(batch: usize) => ack_batch = batch.max(1);
-    }
-
-    pub(crate) fn held_limits(&self) -> super::held::HeldLimits {
-        super::held::HeldLimits {
-            items: self.max_buffered,
-            bytes: self.max_buffered_bytes,
-        }
     }
 
     /// The feed. `catch_up` is the `pusheventgetv2` client that closes gaps (`None`: every gap is
@@ -189,9 +183,7 @@ impl LiveConfig {
                 "the socket URL must start with ws:// or wss://".to_owned(),
             ));
         }
-        let transport = iryo_runtime::Transport::new("iryo-orca", 0)
-            .insecure_http_allowed(self.allow_insecure_http);
-        transport
+        self.transport
             .route(&self.ws_url, sends)
             .map_err(|e| e.into_client_error(LiveError::InsecureHttp, LiveError::Config))?;
         let authorization = self
@@ -207,7 +199,7 @@ impl LiveConfig {
                 LiveError::Config(format!("tenant id {:?} is not a number", self.tenant_id))
             })?;
         let tls = if url.scheme() == "wss" {
-            let tls = iryo_runtime::rustls_client_config(self.identity.as_ref())
+            let tls = iryo_runtime::rustls_client_config(self.transport.identity.as_ref())
                 .map_err(|e| LiveError::Config(e.to_string()))?;
             Some(tls)
         } else {

@@ -69,7 +69,7 @@ impl Session {
                 ws,
                 subscriptions: HashMap::new(),
                 early: VecDeque::new(),
-                early_held: Held::new(config.held_limits()),
+                early_held: Held::new(config.held),
                 ping_interval: config.ping_interval,
                 pong_timeout: config.pong_timeout,
                 next_ping: Instant::now() + config.ping_interval,

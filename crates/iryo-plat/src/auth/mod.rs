@@ -9,11 +9,9 @@
 mod cache;
 mod keycloak;
 
-use std::fmt;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use iryo_runtime::Secret;
+use iryo_runtime::{Secret, Transport};
 use sha2::{Digest, Sha256};
 
 pub use cache::TokenCache;
@@ -31,7 +29,8 @@ pub struct KeycloakConfig {
     client_id: String,
     redirect_uri: String,
     scope: String,
-    allow_insecure_http: bool,
+    /// The token endpoint's connection (the consent to plain http included).
+    transport: Transport,
 }
 
 impl KeycloakConfig {
@@ -49,7 +48,7 @@ impl KeycloakConfig {
             client_id: "plat-public".to_owned(),
             redirect_uri: redirect_uri.into(),
             scope: "offline_access".to_owned(),
-            allow_insecure_http: false,
+            transport: Transport::new("iryo-plat", MAX_TOKEN_ANSWER),
         }
     }
 
@@ -61,9 +60,9 @@ impl KeycloakConfig {
         client_id(client_id: impl Into<String>) => client_id = client_id.into();
         /// The scope: `offline_access` (default; a refresh token that does not expire) or `openid`.
         scope(scope: impl Into<String>) => scope = scope.into();
-        /// Allows plain `http://` to a host that is not loopback.
-        allow_insecure_http(allow: bool) => allow_insecure_http;
     }
+
+    iryo_runtime::allow_insecure_http!(transport);
 
     /// The realm (organisation id).
     pub fn realm(&self) -> &str {
@@ -103,10 +102,9 @@ impl KeycloakConfig {
     /// A client for the token endpoint.
     pub fn build(self) -> Result<Keycloak, AuthError> {
         let url = self.endpoint("token")?;
-        let transport = iryo_runtime::Transport::new("iryo-plat", MAX_TOKEN_ANSWER)
-            .insecure_http_allowed(self.allow_insecure_http);
         // A redirect would carry the code, the verifier or the refresh token somewhere else.
-        let http = transport
+        let http = self
+            .transport
             .http_client_builder(url.as_str(), true)
             .map_err(|e| e.into_client_error(AuthError::InsecureHttp, AuthError::Config))?
             .redirect(reqwest::redirect::Policy::none())
@@ -121,6 +119,8 @@ impl KeycloakConfig {
 }
 
 /// A PKCE pair (RFC 7636): a random verifier (kept secret until the exchange) and its S256 challenge.
+/// `Debug` shows the challenge only (the verifier is a [`Secret`]).
+#[derive(Debug)]
 pub struct Pkce {
     verifier: Secret,
     challenge: String,
@@ -153,14 +153,6 @@ impl Pkce {
     /// `BASE64URL(SHA256(verifier))`.
     pub fn challenge(&self) -> &str {
         &self.challenge
-    }
-}
-
-impl fmt::Debug for Pkce {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pkce")
-            .field("challenge", &self.challenge)
-            .finish_non_exhaustive()
     }
 }
 

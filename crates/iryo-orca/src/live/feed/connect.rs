@@ -97,7 +97,7 @@ impl LiveFeed {
             },
         };
         let windows = Windows::new(self.catch_up.clone(), window);
-        let held = config.held_limits();
+        let held = config.held;
         self.catching = Some(CatchingUp::new(windows, subscriptions, held));
         self.session = Some(session);
         Ok(())
