@@ -72,14 +72,29 @@ fn render_json(
     for attribute in &ty.attributes {
         let f = format_ident!("{}", snake_case(&attribute.name));
         let key = key_literal(&format!("@{}", attribute.name));
-        let value = if attribute.code_table.is_some() {
-            quote! { crate::records::labeled_code(out, self.#f.code(), self.#f.label()); }
-        } else if attribute.type_name == "xs:nonNegativeInteger" {
-            quote! { crate::records::number(out, self.#f); }
-        } else {
-            quote! { crate::records::string(out, &self.#f); }
+        // Required: the field itself (`self.f`); optional: `value`, a reference to its content.
+        let write = |place: TokenStream, copied: TokenStream, borrowed: TokenStream| {
+            if attribute.code_table.is_some() {
+                quote! { crate::records::labeled_code(out, #place.code(), #place.label()); }
+            } else if attribute.type_name == "xs:nonNegativeInteger" {
+                quote! { crate::records::number(out, #copied); }
+            } else {
+                quote! { crate::records::string(out, #borrowed); }
+            }
         };
-        parts.push(quote! { crate::records::key(out, &mut first, #key); #value });
+        parts.push(if attribute.required {
+            let value = write(quote! { self.#f }, quote! { self.#f }, quote! { &self.#f });
+            quote! { crate::records::key(out, &mut first, #key); #value }
+        } else {
+            // An absent optional attribute has no key, as in `labeled_json`.
+            let value = write(quote! { value }, quote! { *value }, quote! { value });
+            quote! {
+                if let Some(value) = &self.#f {
+                    crate::records::key(out, &mut first, #key);
+                    #value
+                }
+            }
+        });
     }
     for element in &ty.elements {
         let f = field_ident(element, naming);
@@ -297,12 +312,26 @@ pub(crate) fn render_labeled_json(
     for attribute in &ty.attributes {
         let field = format_ident!("{}", snake_case(&attribute.name));
         let key = Literal::string(&format!("@{}", attribute.name));
-        let value = if attribute.code_table.is_some() {
-            quote! { crate::xml::labeled_code(self.#field.code(), self.#field.label()) }
-        } else {
-            quote! { ::serde_json::json!(self.#field) }
+        // Required: the field itself (`self.f`); optional: `value`, a reference to its content.
+        let labeled = |place: TokenStream| {
+            if attribute.code_table.is_some() {
+                quote! { crate::xml::labeled_code(#place.code(), #place.label()) }
+            } else {
+                quote! { ::serde_json::json!(#place) }
+            }
         };
-        inserts.push(quote! { map.insert(#key.to_owned(), #value); });
+        inserts.push(if attribute.required {
+            let value = labeled(quote! { self.#field });
+            quote! { map.insert(#key.to_owned(), #value); }
+        } else {
+            // An absent optional attribute has no key (not `null`), as in `write_labeled_json`.
+            let value = labeled(quote! { value });
+            quote! {
+                if let Some(value) = &self.#field {
+                    map.insert(#key.to_owned(), #value);
+                }
+            }
+        });
     }
     for element in &ty.elements {
         let field = field_ident(element, naming);

@@ -10,7 +10,9 @@
 //! - the inner type and the `ClientHooks` impl come from the runtime and the generated
 //!   `operations.rs`, as in the real client crates;
 //! - a fixture's own `support.rs`, when present, is pasted at the root (types that `replace:`
-//!   in its `rust.yaml` points at).
+//!   in its `rust.yaml` points at, or the runtime the generated code calls);
+//! - a fixture's own `run.rs`, when present, is the harness's `main`: it runs the generated code
+//!   on a sample and asserts what it reads and writes (trybuild runs it); otherwise `main` is empty.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -56,13 +58,13 @@ fn write_harness(case: &str) -> PathBuf {
         .join(&config.codes_crate)
         .join("src/generated/mod.rs")
         .exists();
-    let main = harness_source(case, &config, has_codes, &fixture.join("support.rs"));
+    let main = harness_source(case, &config, has_codes, &fixture);
     let main_path = dir.join("main.rs");
     std::fs::write(&main_path, main).expect("write main.rs");
     main_path
 }
 
-fn harness_source(case: &str, config: &CrateNames, has_codes: bool, support: &Path) -> String {
+fn harness_source(case: &str, config: &CrateNames, has_codes: bool, fixture: &Path) -> String {
     let codes_ident = config.codes_crate.replace('-', "_");
     let codes_module = if has_codes {
         format!(
@@ -90,10 +92,15 @@ fn harness_source(case: &str, config: &CrateNames, has_codes: bool, support: &Pa
          mod generated;\n",
         client = config.krate,
     );
-    if support.exists() {
-        let _ = writeln!(out, "include!({:?});\n", support.display().to_string());
+    for name in ["support.rs", "run.rs"] {
+        let path = fixture.join(name);
+        if path.exists() {
+            let _ = writeln!(out, "include!({:?});\n", path.display().to_string());
+        }
     }
-    out.push_str("fn main() {}\n");
+    if !fixture.join("run.rs").exists() {
+        out.push_str("fn main() {}\n");
+    }
     out
 }
 

@@ -1,6 +1,7 @@
 //! The generator's test suite, in one binary so it links once:
 //! - `snapshots`: one insta snapshot per fixture and output file;
-//! - `compile`: every fixture's output builds (trybuild, `#![deny(warnings)]`);
+//! - `compile`: every fixture's output builds (trybuild, `#![deny(warnings)]`), and a fixture's
+//!   `run.rs` runs it on a sample;
 //! - `headers`: the generated-file header (command, inputs, digests) of STYLE.md §2;
 //! - `real_specs`: the real rendering is deterministic, location-independent and in small files;
 //! - `spec_lint`: the house rules of STYLE.md §7 on the real specs;
