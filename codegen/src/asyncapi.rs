@@ -293,7 +293,7 @@ fn render_enum(name: &str, doc: &str, frames: &[Frame]) -> TokenStream {
             where
                 D: ::serde::Deserializer<'de>,
             {
-                ::iryo_runtime::tagged(deserializer, #label, #tag_key, &[#(#attempts)*])
+                ::iryo_runtime::__private::tagged(deserializer, #label, #tag_key, &[#(#attempts)*])
             }
         }
 

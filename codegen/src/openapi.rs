@@ -88,7 +88,7 @@ fn settings(config: &RustConfig) -> GenerationSettings {
         .with_interface(InterfaceStyle::Positional)
         // `ClientHooks` is rendered into `operations.rs`, around the runtime's `Hooks`.
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(::iryo_runtime::Hooks))
+        .with_inner_type(quote!(::iryo_runtime::__private::Hooks))
         .with_derive("PartialEq")
         .with_map_type("::std::collections::BTreeMap")
         .with_crate(&config.codes_crate, CrateVers::Any, None);

@@ -36,10 +36,10 @@ pub(crate) fn render(doc: &Value, api: &str, path: &str) -> Result<TokenStream, 
         constants.push(quote! {
             #[doc = #doc]
             #[allow(non_upper_case_globals)]
-            pub const #ident: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+            pub const #ident: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
                 api: #api,
                 name: #id,
-                retry: ::iryo_runtime::RetryClass::#class,
+                retry: ::iryo_runtime::__private::RetryClass::#class,
             };
         });
     }

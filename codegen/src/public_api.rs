@@ -3,8 +3,11 @@
 //! line each, with its signature: functions and methods (with the type they belong to), structs
 //! with their `pub` fields, enums with their variants, traits, type aliases, constants, modules
 //! and `pub use` re-exports (as written: what `generated` re-exports is its spec's business).
-//! Left out: `pub(crate)` and narrower, `#[doc(hidden)]`, `#[cfg(test)]`, and `src/generated/`.
+//! Left out: `pub(crate)` and narrower, `#[doc(hidden)]`, `#[cfg(test)]`, `src/generated/`, and
+//! the items re-exported only through a `#[doc(hidden)]` module (`iryo_runtime::__private`: the
+//! plumbing of the client crates), with their impls.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use quote::ToTokens;
@@ -16,17 +19,22 @@ pub fn list(crate_dir: &Path) -> Result<String, Error> {
     let mut files = Vec::new();
     collect(&crate_dir.join("src"), &mut files)?;
     files.sort();
-    let mut out = String::new();
+    let mut parsed = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let file = syn::parse_file(&text).map_err(|e| Error::Syntax {
             path: path.clone(),
             message: e.to_string(),
         })?;
+        parsed.push((path, file));
+    }
+    let hidden = hidden_names(parsed.iter().map(|(_, file)| file));
+    let mut out = String::new();
+    for (path, file) in parsed {
         let relative = path.strip_prefix(crate_dir).unwrap_or(&path);
         let name = relative.to_string_lossy().replace('\\', "/");
         let mut lines = Vec::new();
-        items(&file.items, &mut lines);
+        items(&file.items, &hidden, &mut lines);
         for line in lines {
             out.push_str(&format!("{name}: {line}\n"));
         }
@@ -47,6 +55,59 @@ fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<(), Error>
         }
     }
     Ok(())
+}
+
+/// The names a `#[doc(hidden)]` module re-exports that no other `pub use` shows.
+pub fn hidden_names<'a>(files: impl Iterator<Item = &'a syn::File>) -> BTreeSet<String> {
+    let (mut hidden, mut shown) = (BTreeSet::new(), BTreeSet::new());
+    for file in files {
+        reexports(&file.items, false, &mut hidden, &mut shown);
+    }
+    hidden.difference(&shown).cloned().collect()
+}
+
+fn reexports(
+    list: &[syn::Item],
+    in_hidden: bool,
+    hidden: &mut BTreeSet<String>,
+    shown: &mut BTreeSet<String>,
+) {
+    for item in list {
+        match item {
+            syn::Item::Use(u) if is_public(&u.vis) => {
+                let hides = in_hidden || is_left_out(&u.attrs);
+                use_names(&u.tree, if hides { &mut *hidden } else { &mut *shown });
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    let hides = in_hidden || is_left_out(&m.attrs);
+                    reexports(inner, hides, hidden, shown);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The names of the items a `use` tree imports (as they are declared, before any `as`).
+fn use_names(tree: &syn::UseTree, out: &mut BTreeSet<String>) {
+    match tree {
+        syn::UseTree::Path(path) => use_names(&path.tree, out),
+        syn::UseTree::Name(name) => {
+            out.insert(name.ident.to_string());
+        }
+        syn::UseTree::Rename(rename) => {
+            out.insert(rename.ident.to_string());
+        }
+        syn::UseTree::Group(group) => group.items.iter().for_each(|tree| use_names(tree, out)),
+        syn::UseTree::Glob(_) => {}
+    }
+}
+
+/// The last segment's name of a type or path (`Shell < R >` is `Shell`).
+fn last_name(tokens: &str) -> &str {
+    let head = tokens.split('<').next().unwrap_or(tokens);
+    head.rsplit("::").next().unwrap_or(head).trim()
 }
 
 fn is_public(vis: &syn::Visibility) -> bool {
@@ -73,13 +134,18 @@ fn field(f: &syn::Field) -> String {
     }
 }
 
-fn items(list: &[syn::Item], out: &mut Vec<String>) {
+fn items(list: &[syn::Item], hidden: &BTreeSet<String>, out: &mut Vec<String>) {
+    let plumbing = |ident: &syn::Ident| hidden.contains(&ident.to_string());
     for item in list {
         match item {
-            syn::Item::Fn(f) if is_public(&f.vis) && !is_left_out(&f.attrs) => {
+            syn::Item::Fn(f)
+                if is_public(&f.vis) && !is_left_out(&f.attrs) && !plumbing(&f.sig.ident) =>
+            {
                 out.push(flat(&f.sig));
             }
-            syn::Item::Struct(s) if is_public(&s.vis) && !is_left_out(&s.attrs) => {
+            syn::Item::Struct(s)
+                if is_public(&s.vis) && !is_left_out(&s.attrs) && !plumbing(&s.ident) =>
+            {
                 let public = s.fields.iter().filter(|f| is_public(&f.vis));
                 let fields: Vec<String> = public.map(field).collect();
                 out.push(format!(
@@ -89,7 +155,9 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                     fields.join(", ")
                 ));
             }
-            syn::Item::Enum(e) if is_public(&e.vis) && !is_left_out(&e.attrs) => {
+            syn::Item::Enum(e)
+                if is_public(&e.vis) && !is_left_out(&e.attrs) && !plumbing(&e.ident) =>
+            {
                 let variants: Vec<String> = e
                     .variants
                     .iter()
@@ -107,7 +175,9 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                     .collect();
                 out.push(format!("enum {} {{ {} }}", e.ident, variants.join(", ")));
             }
-            syn::Item::Trait(t) if is_public(&t.vis) && !is_left_out(&t.attrs) => {
+            syn::Item::Trait(t)
+                if is_public(&t.vis) && !is_left_out(&t.attrs) && !plumbing(&t.ident) =>
+            {
                 out.push(format!("trait {}{}", t.ident, flat(&t.generics)));
                 for member in &t.items {
                     if let syn::TraitItem::Fn(f) = member {
@@ -115,10 +185,14 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                     }
                 }
             }
-            syn::Item::Type(t) if is_public(&t.vis) && !is_left_out(&t.attrs) => {
+            syn::Item::Type(t)
+                if is_public(&t.vis) && !is_left_out(&t.attrs) && !plumbing(&t.ident) =>
+            {
                 out.push(format!("type {} = {}", t.ident, flat(&t.ty)));
             }
-            syn::Item::Const(c) if is_public(&c.vis) && !is_left_out(&c.attrs) => {
+            syn::Item::Const(c)
+                if is_public(&c.vis) && !is_left_out(&c.attrs) && !plumbing(&c.ident) =>
+            {
                 out.push(format!("const {}: {}", c.ident, flat(&c.ty)));
             }
             syn::Item::Use(u) if is_public(&u.vis) && !is_left_out(&u.attrs) => {
@@ -129,12 +203,20 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                     out.push(format!("mod {}", m.ident));
                 }
                 if let Some((_, inner)) = &m.content {
-                    items(inner, out);
+                    items(inner, hidden, out);
                 }
             }
             syn::Item::Impl(block) if !is_left_out(&block.attrs) => {
                 let owner = flat(&block.self_ty);
                 let of_trait = block.trait_.as_ref().map(|(_, path, _)| flat(path));
+                let names = [Some(owner.as_str()), of_trait.as_deref()];
+                if names
+                    .into_iter()
+                    .flatten()
+                    .any(|n| hidden.contains(last_name(n)))
+                {
+                    continue;
+                }
                 if let Some(of_trait) = &of_trait {
                     out.push(format!("impl {of_trait} for {owner}"));
                     continue;
@@ -173,7 +255,7 @@ fn items(list: &[syn::Item], out: &mut Vec<String>) {
                 let path = flat(&m.mac.path);
                 if let Some(declared) = declared_item(m.mac.tokens.clone()) {
                     out.push(format!("macro {path}!"));
-                    items(&[declared], out);
+                    items(&[declared], hidden, out);
                 } else if path.starts_with("iryo_runtime") {
                     // An impl written by the runtime (`deserialize_by_parse!(Type)`).
                     out.push(format!("macro {path}!({})", flat(&m.mac.tokens)));

@@ -195,7 +195,7 @@ fn untagged_deserialize(item: &syn::ItemEnum) -> Result<TokenStream, Error> {
             where
                 D: ::serde::Deserializer<'de>,
             {
-                ::iryo_runtime::untagged(deserializer, #label, &[#(#attempts)*])
+                ::iryo_runtime::__private::untagged(deserializer, #label, &[#(#attempts)*])
             }
         }
     })

@@ -213,11 +213,11 @@ fn render_request(
             #(#fields)*
         }
 
-        impl #lifetime ::iryo_runtime::Request for #ident #lifetime {
+        impl #lifetime ::iryo_runtime::__private::Request for #ident #lifetime {
             type Client = super::Client;
             type Answer = #answer;
             type ErrorBody = #error;
-            fn operation(&self) -> &'static ::iryo_runtime::Operation {
+            fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
                 #operation
             }
             fn effect(&self) -> Option<&'static str> {

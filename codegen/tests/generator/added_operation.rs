@@ -82,7 +82,7 @@ fn an_added_operation_becomes_a_typed_request_with_its_retry_class_and_a_mock_ro
         "pub side: crate::Side,",
         "pub permission_approval_id: &'a str,",
         "pub location: Option<&'a ::iryo_plat_codes::Location>,",
-        "impl<'a> ::iryo_runtime::Request for ListPermissionHistory<'a> {",
+        "impl<'a> ::iryo_runtime::__private::Request for ListPermissionHistory<'a> {",
         "type Answer = types::PermissionGroupAnswer;",
         "match self.side { crate::Side::Providers =>",
         "&super::operations::list_provider_permission_history",
@@ -102,10 +102,10 @@ fn an_added_operation_becomes_a_typed_request_with_its_retry_class_and_a_mock_ro
         assert_has(
             &operations,
             &format!(
-                "pub const list_{side}_permission_history: ::iryo_runtime::Operation = ::iryo_runtime::Operation {{
+                "pub const list_{side}_permission_history: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {{
                     api: \"plat\",
                     name: \"list{}PermissionHistory\",
-                    retry: ::iryo_runtime::RetryClass::Read,
+                    retry: ::iryo_runtime::__private::RetryClass::Read,
                 }};",
                 if side == "provider" { "Provider" } else { "Participant" }
             ),

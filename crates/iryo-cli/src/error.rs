@@ -85,7 +85,7 @@ pub fn one_line(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     // The same control-character rule as every server text the clients excerpt.
-    iryo_runtime::printable(&line)
+    iryo_runtime::__private::printable(&line)
 }
 
 /// A client's error as the command's: plain http refused, the API's own answer (exit 1), a refused

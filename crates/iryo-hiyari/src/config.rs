@@ -101,7 +101,7 @@ impl Config {
 
     /// The client.
     pub fn build(self) -> Result<Client, Error> {
-        let base = iryo_runtime::join_base_url(&self.base_url, "")
+        let base = iryo_runtime::__private::join_base_url(&self.base_url, "")
             .map_err(|e| Error::Config(e.to_string()))?;
         if !self.path.starts_with('/') {
             return Err(Error::Config(format!(

@@ -17,7 +17,7 @@ pub enum Error {
     /// A status other than 200.
     #[error(
         "HTTP {status} from the search API{}",
-        iryo_runtime::excerpt_suffix(&crate::shown(body_excerpt))
+        iryo_runtime::__private::excerpt_suffix(&crate::shown(body_excerpt))
     )]
     Http {
         /// The status code.
@@ -66,8 +66,9 @@ pub enum Error {
     Config(String),
 }
 
-impl From<iryo_runtime::BodyTooLarge> for Error {
-    fn from(too_large: iryo_runtime::BodyTooLarge) -> Self {
+impl Error {
+    /// An answer over the size limit (not a `From`: the runtime's type is plumbing).
+    pub(crate) fn too_large(too_large: iryo_runtime::__private::BodyTooLarge) -> Self {
         Error::TooLarge {
             limit: too_large.limit,
         }

@@ -5,7 +5,7 @@
 use std::io::{self, Read, Write};
 use std::time::Duration;
 
-use iryo_runtime::{BodyLimit, RetryClass, RetryDecision};
+use iryo_runtime::__private::{BodyLimit, RetryClass, RetryDecision};
 use tokio::sync::mpsc;
 
 use crate::config::{Config, Method, NO_RESULTS};
@@ -140,8 +140,8 @@ impl Endpoint {
             .map_err(|e| fail(Error::Transport(e)))?;
         let status = response.status().as_u16();
         if status != 200 {
-            let retry_after = iryo_runtime::retry_after(response.headers());
-            let body_excerpt = iryo_runtime::read_excerpt(response).await;
+            let retry_after = iryo_runtime::__private::retry_after(response.headers());
+            let body_excerpt = iryo_runtime::__private::read_excerpt(response).await;
             let error = Error::Http {
                 status,
                 body_excerpt,
@@ -244,7 +244,7 @@ impl Endpoint {
             result.pharmacy_report = reports;
             Ok(CheckedPage { result, check })
         };
-        iryo_runtime::retry(&self.config.retry, attempt, PageFailure::decision)
+        iryo_runtime::__private::retry(&self.config.retry, attempt, PageFailure::decision)
             .await
             .map_err(|failure| failure.error)
     }
@@ -268,7 +268,7 @@ impl Endpoint {
                 None => Err(PageFailure::new(1, consumer_stopped())),
             }
         };
-        iryo_runtime::retry(&self.config.retry, attempt, PageFailure::decision)
+        iryo_runtime::__private::retry(&self.config.retry, attempt, PageFailure::decision)
             .await
             .map_err(|failure| failure.error)
     }
@@ -296,7 +296,7 @@ async fn pump(mut response: reqwest::Response, limit: u64, pieces: mpsc::Sender<
     let mut count = match BodyLimit::new(limit, response.content_length()) {
         Ok(count) => count,
         Err(too_large) => {
-            let _ = pieces.send(Err(too_large.into())).await;
+            let _ = pieces.send(Err(Error::too_large(too_large))).await;
             return;
         }
     };
@@ -304,7 +304,7 @@ async fn pump(mut response: reqwest::Response, limit: u64, pieces: mpsc::Sender<
         let piece = match response.chunk().await {
             Ok(Some(chunk)) => match count.take(chunk.len()) {
                 Ok(()) => Ok(chunk),
-                Err(too_large) => Err(too_large.into()),
+                Err(too_large) => Err(Error::too_large(too_large)),
             },
             Ok(None) => return,
             Err(e) => Err(Error::Transport(e)),

@@ -90,6 +90,7 @@ pub enum ReadError {
 
 impl ReadError {
     /// A bad attribute.
+    #[doc(hidden)] // for the generated readers and `xml`
     pub fn attribute(error: AttrError) -> Self {
         ReadError::Attribute {
             message: error.to_string(),
@@ -97,6 +98,7 @@ impl ReadError {
     }
 
     /// A required attribute is missing.
+    #[doc(hidden)] // for the generated readers and `xml`
     pub fn missing_attribute(element: &str, attribute: &str) -> Self {
         ReadError::Attribute {
             message: format!("<{element}> lacks the required attribute `{attribute}`"),
@@ -104,6 +106,7 @@ impl ReadError {
     }
 
     /// An attribute given twice.
+    #[doc(hidden)] // for the generated readers and `xml`
     pub fn duplicate_attribute(element: &str, attribute: &[u8]) -> Self {
         ReadError::DuplicateAttribute {
             element: element.to_owned(),
@@ -112,6 +115,7 @@ impl ReadError {
     }
 
     /// A generator bug.
+    #[doc(hidden)] // for the generated readers and `xml`
     pub fn internal(index: u16) -> Self {
         ReadError::Internal(index)
     }
@@ -128,6 +132,7 @@ impl ReadError {
     }
 
     /// Maps an input error, recognising the decoder's own errors.
+    #[doc(hidden)] // for the generated readers and `xml`
     pub fn from_io(error: &std::io::Error) -> Self {
         let inner = error.get_ref();
         if let Some(e) = inner.and_then(|e| e.downcast_ref::<crate::decode::DecodeError>()) {

@@ -1,16 +1,16 @@
 //! Server text made safe to show on a terminal, through the one path of every iryo client
-//! ([`iryo_runtime::Redactor::excerpt`]): control characters replaced, secrets of the request
+//! ([`iryo_runtime::__private::Redactor::excerpt`]): control characters replaced, secrets of the request
 //! blanked, cut to a sane length.
 
 /// The most characters of server text an error message shows.
-pub const SHOWN_CHARS: usize = iryo_runtime::EXCERPT_CHARS;
+pub const SHOWN_CHARS: usize = iryo_runtime::__private::EXCERPT_CHARS;
 
-/// `text` as [`iryo_runtime::printable`] shows it (line breaks and tabs as spaces, every other
+/// `text` as [`iryo_runtime::__private::printable`] shows it (line breaks and tabs as spaces, every other
 /// control character, C0, DEL and C1, as U+FFFD), cut after [`SHOWN_CHARS`] characters with `…`.
 /// Escape sequences from a hostile server cannot reach the terminal this way, and one line stays
 /// one line. The search API takes no credentials, so there is no secret to blank.
 pub fn shown(text: &str) -> String {
-    iryo_runtime::body_excerpt(text.as_bytes())
+    iryo_runtime::__private::body_excerpt(text.as_bytes())
 }
 
 #[cfg(test)]

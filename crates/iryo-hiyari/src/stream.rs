@@ -156,8 +156,12 @@ async fn drive(
                 .run_page(sent, paging_now, &request, &mut consumer)
                 .await
         };
-        let outcome =
-            iryo_runtime::retry(&config.retry, attempt, crate::page::PageFailure::decision).await;
+        let outcome = iryo_runtime::__private::retry(
+            &config.retry,
+            attempt,
+            crate::page::PageFailure::decision,
+        )
+        .await;
         let check = match outcome {
             Ok(Some((check, _))) => check,
             Ok(None) => return, // the consumer went away

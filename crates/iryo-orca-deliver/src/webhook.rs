@@ -8,7 +8,8 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use iryo_orca::PushEvent;
 use iryo_runtime::{
-    Route, Transport, TransportError, is_retryable_status, read_excerpt, retry_after,
+    __private::{Route, is_retryable_status, read_excerpt, retry_after},
+    Transport, TransportError,
 };
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
@@ -188,7 +189,10 @@ async fn describe(status: StatusCode, response: reqwest::Response) -> String {
         return format!("HTTP {status}: redirects are not followed; give the final URL");
     }
     let excerpt = read_excerpt(response).await;
-    format!("HTTP {status}{}", iryo_runtime::excerpt_suffix(&excerpt))
+    format!(
+        "HTTP {status}{}",
+        iryo_runtime::__private::excerpt_suffix(&excerpt)
+    )
 }
 
 impl Sink for WebhookSink {

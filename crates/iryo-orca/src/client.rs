@@ -1,6 +1,6 @@
 //! The client: one typed call per operation, over the generated transport.
 
-use iryo_runtime::{Attempt, Credentials, RetryPolicy};
+use iryo_runtime::{__private::Attempt, Credentials, RetryPolicy};
 use progenitor_client::{ClientHooks as _, Error as RawError, OperationInfo, ResponseValue};
 use reqwest::header::{ACCEPT, HeaderValue};
 
@@ -100,12 +100,14 @@ async fn wire_once(
 }
 
 async fn failure(raw: &Generated, error: RawError<()>) -> Attempt<Error> {
-    let redactor = iryo_runtime::Generated::hooks(raw).redactor();
-    Attempt::Failed(match iryo_runtime::classify(error, redactor).await {
-        Ok(failure) => failure,
-        // ORCA's documented error answers (401/403/404/500) have empty bodies.
-        Err(documented) => iryo_runtime::status_failure(&documented),
-    })
+    let redactor = iryo_runtime::__private::Generated::hooks(raw).redactor();
+    Attempt::Failed(
+        match iryo_runtime::__private::classify(error, redactor).await {
+            Ok(failure) => failure,
+            // ORCA's documented error answers (401/403/404/500) have empty bodies.
+            Err(documented) => iryo_runtime::__private::status_failure(&documented),
+        },
+    )
 }
 
 /// `POST /api01rv2/pusheventgetv2` as the generated operation sends it (its hooks add the

@@ -1,6 +1,9 @@
 //! Client configuration: where the server is, how to authenticate, timeouts, TLS identity.
 
-use iryo_runtime::{BuildError, Credentials, Settings, Transport};
+use iryo_runtime::{
+    __private::{BuildError, Settings},
+    Credentials, Transport,
+};
 
 use crate::{Client, Error};
 

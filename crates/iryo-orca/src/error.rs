@@ -2,7 +2,7 @@
 //! `InsecureHttp`, `TooLarge`, `Decode`, `InvalidInput`, `Config`) and ORCA's own.
 
 use iryo_orca_codes::PushErrorCode;
-use iryo_runtime::{BodyCut, CallFailure};
+use iryo_runtime::{__private::CallFailure, BodyCut};
 
 iryo_runtime::client_error! {
     api: "ORCA",

@@ -54,7 +54,7 @@ impl PushEvent {
                 &typed_body
             }
         };
-        let mut line = iryo_runtime::JsonLine::start(out)?;
+        let mut line = iryo_runtime::__private::JsonLine::start(out)?;
         line.value("uuid", &self.uuid)?;
         line.value("id", &self.id)?;
         line.value("event", &self.event)?;

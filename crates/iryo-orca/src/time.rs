@@ -26,7 +26,7 @@ impl OrcaTimestamp {
             "%Y-%m-%dT%H:%M:%S%z"
         };
         let at = DateTime::parse_from_str(text, format).map_err(|_| TimestampError {
-            text: iryo_runtime::quoted_value(text),
+            text: iryo_runtime::__private::quoted_value(text),
         })?;
         Ok(OrcaTimestamp {
             at,

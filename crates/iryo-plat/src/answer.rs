@@ -4,7 +4,7 @@
 //! error (see [`Error::MalformedError`]).
 
 use iryo_plat_codes::PlatErrorCode;
-use iryo_runtime::{Redactor, UnknownFields};
+use iryo_runtime::{__private::Redactor, UnknownFields};
 
 use crate::Error;
 use crate::types::{OperationOutcome, PlatError, PlatErrorBody};
@@ -110,5 +110,5 @@ fn malformed(reason: String) -> Error {
 }
 
 fn short(text: &str) -> String {
-    iryo_runtime::body_excerpt(text.as_bytes())
+    iryo_runtime::__private::body_excerpt(text.as_bytes())
 }

@@ -1,7 +1,7 @@
 //! The client: the one path every generated request type goes through ([`Client::send`]), and
 //! how PLAT's failures are named.
 
-use iryo_runtime::{Attempt, CallFailure, Redactor, Request};
+use iryo_runtime::__private::{Attempt, CallFailure, Redactor, Request};
 use progenitor_client::{Error as RawError, ResponseValue};
 
 use crate::answer::{self, Answer};
@@ -85,7 +85,7 @@ pub(crate) async fn classify(
     error: RawError<PlatErrorBody>,
     redactor: &Redactor,
 ) -> Attempt<Error> {
-    match iryo_runtime::classify(error, redactor).await {
+    match iryo_runtime::__private::classify(error, redactor).await {
         Err(documented) => {
             let (status, body) = into_parts(documented);
             Attempt::Final(answer::from_error_body(status, body))

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use iryo_runtime::{Auth, Credentials, Secret, Settings, TokenProvider};
+use iryo_runtime::{
+    __private::{Auth, Settings},
+    Credentials, Secret, TokenProvider,
+};
 
 use crate::{Client, Error};
 

@@ -2,7 +2,7 @@
 //! `InsecureHttp`, `TooLarge`, `Decode`, `InvalidInput`, `Config`) and PLAT's own.
 
 use iryo_plat_codes::PlatErrorCode;
-use iryo_runtime::{BodyCut, CallFailure};
+use iryo_runtime::{__private::CallFailure, BodyCut};
 
 iryo_runtime::client_error! {
     api: "PLAT",
@@ -43,7 +43,7 @@ iryo_runtime::client_error! {
         #[error(
             "PLAT answered with an error{}, but its body is malformed: {reason}{}",
             code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(),
-            iryo_runtime::excerpt_suffix(body_excerpt)
+            iryo_runtime::__private::excerpt_suffix(body_excerpt)
         )]
         MalformedError {
             /// The code, when `errorCode` is a string.

@@ -52,7 +52,7 @@ impl GsonDateTime {
         parse_iso(&normalised)
             .map(GsonDateTime)
             .ok_or_else(|| GsonDateError {
-                text: iryo_runtime::quoted_value(text),
+                text: iryo_runtime::__private::quoted_value(text),
             })
     }
 }

@@ -8,7 +8,7 @@ use iryo_mock::plat::{DEMO_TOKEN, PlatMock};
 use iryo_plat::requests::{DeletePermission, GetPermissionApproval, GetPermissionRequest};
 use iryo_plat::types::PermissionDeleteRequest;
 use iryo_plat::{Client, Config, DeletedFlag, Error, RetryPolicy, Side};
-use iryo_runtime::{Request, RetryClass};
+use iryo_runtime::__private::{Request, RetryClass};
 
 async fn setup() -> (PlatMock, Client) {
     let mock = PlatMock::builder().spawn().await.unwrap();

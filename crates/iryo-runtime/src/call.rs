@@ -10,7 +10,10 @@ use tracing::Instrument as _;
 use tracing::field::Empty;
 
 use crate::shell::{Auth, AuthFailure, Generated, Hooks, Operation, RetryClass};
-use crate::{CallFailure, Failure, RetryPolicy};
+use crate::{
+    __private::{CallFailure, Failure},
+    RetryPolicy,
+};
 
 /// How one attempt ended, when it did not succeed.
 #[derive(Debug)]

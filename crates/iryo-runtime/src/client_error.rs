@@ -7,7 +7,7 @@
 /// Declares `pub enum $error` with the caller's variants and the shared ones, and:
 /// `From<BuildError>`, `From<AuthFailure>` (into the `$auth` variant, a `String`), `code()` (of the
 /// `Api { code, .. }` variant), `undecodable` and `shared_failure`, which names a
-/// [`CallFailure`](crate::CallFailure) (a 401 is the caller's `Unauthorized`, a 403 its
+/// [`CallFailure`](crate::__private::CallFailure) (a 401 is the caller's `Unauthorized`, a 403 its
 /// `forbidden` variant when it names one; `cut` and `too_many` name the two kinds that differ).
 #[doc(hidden)]
 #[macro_export]
@@ -28,7 +28,7 @@ macro_rules! client_error {
             /// Any other HTTP status (without an error body of the API).
             #[error(
                 "HTTP {status} from the {api} server{}",
-                $crate::excerpt_suffix(body_excerpt),
+                $crate::__private::excerpt_suffix(body_excerpt),
                 api = $api
             )]
             Http {
@@ -54,7 +54,7 @@ macro_rules! client_error {
             /// The answer is not JSON of the documented shape.
             #[error(
                 "the {api} answer does not decode: {message}{}",
-                $crate::excerpt_suffix(body_excerpt),
+                $crate::__private::excerpt_suffix(body_excerpt),
                 api = $api
             )]
             Decode {
@@ -76,17 +76,17 @@ macro_rules! client_error {
             Config(String),
         }
 
-        impl From<$crate::BuildError> for $error {
-            fn from(error: $crate::BuildError) -> Self {
+        impl From<$crate::__private::BuildError> for $error {
+            fn from(error: $crate::__private::BuildError) -> Self {
                 match error {
-                    $crate::BuildError::InsecureHttp(insecure) => $error::InsecureHttp(insecure),
+                    $crate::__private::BuildError::InsecureHttp(insecure) => $error::InsecureHttp(insecure),
                     other => $error::Config(other.to_string()),
                 }
             }
         }
 
-        impl From<$crate::AuthFailure> for $error {
-            fn from(error: $crate::AuthFailure) -> Self {
+        impl From<$crate::__private::AuthFailure> for $error {
+            fn from(error: $crate::__private::AuthFailure) -> Self {
                 $error::$auth(error.to_string())
             }
         }
@@ -113,14 +113,14 @@ macro_rules! client_error {
             /// two that differ.
             #[allow(dead_code)]
             pub(crate) fn shared_failure(
-                failure: $crate::CallFailure,
+                failure: $crate::__private::CallFailure,
                 cut: impl FnOnce($crate::BodyCut) -> Self,
-                too_many: impl FnOnce($crate::TooManyItems) -> Self,
+                too_many: impl FnOnce($crate::__private::TooManyItems) -> Self,
             ) -> Self {
                 match failure {
-                    $crate::CallFailure::Status { status: 401, .. } => $error::Unauthorized,
-                    $($crate::CallFailure::Status { status: 403, .. } => $error::$forbidden,)?
-                    $crate::CallFailure::Status {
+                    $crate::__private::CallFailure::Status { status: 401, .. } => $error::Unauthorized,
+                    $($crate::__private::CallFailure::Status { status: 403, .. } => $error::$forbidden,)?
+                    $crate::__private::CallFailure::Status {
                         status,
                         body_excerpt,
                         ..
@@ -128,13 +128,13 @@ macro_rules! client_error {
                         status,
                         body_excerpt,
                     },
-                    $crate::CallFailure::TooLarge(too_large) => $error::TooLarge {
+                    $crate::__private::CallFailure::TooLarge(too_large) => $error::TooLarge {
                         limit: too_large.limit,
                     },
-                    $crate::CallFailure::Cut(body) => cut(body),
-                    $crate::CallFailure::TooManyItems(found) => too_many(found),
-                    $crate::CallFailure::Transport(e) => $error::Transport(e),
-                    $crate::CallFailure::Decode {
+                    $crate::__private::CallFailure::Cut(body) => cut(body),
+                    $crate::__private::CallFailure::TooManyItems(found) => too_many(found),
+                    $crate::__private::CallFailure::Transport(e) => $error::Transport(e),
+                    $crate::__private::CallFailure::Decode {
                         error,
                         body_excerpt,
                         ..
@@ -142,7 +142,7 @@ macro_rules! client_error {
                         message: error.to_string(),
                         body_excerpt,
                     },
-                    $crate::CallFailure::Request(message) => $error::Config(message),
+                    $crate::__private::CallFailure::Request(message) => $error::Config(message),
                 }
             }
         }

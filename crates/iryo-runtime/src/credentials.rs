@@ -39,6 +39,7 @@ impl Credentials {
     /// The `Authorization` header value, marked sensitive so that HTTP logs redact it.
     /// `Ok(None)` for [`Credentials::None`]; an error when the value cannot be a header
     /// (a control character in it). The error never contains the secret.
+    #[doc(hidden)] // plumbing: the runtime and the client crates call it
     pub fn authorization_header(&self) -> Result<Option<HeaderValue>, InvalidCredentials> {
         let text = match self {
             Credentials::Basic { user, password } => {

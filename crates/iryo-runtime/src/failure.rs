@@ -4,8 +4,11 @@
 use std::time::Duration;
 
 #[cfg(feature = "progenitor")]
-use crate::Redactor;
-use crate::{BodyCut, BodyProblem, BodyTooLarge, RetryClass, TooManyItems};
+use crate::__private::Redactor;
+use crate::{
+    __private::{BodyProblem, BodyTooLarge, RetryClass, TooManyItems},
+    BodyCut,
+};
 
 /// A failed attempt: the error, and the server's `Retry-After` when it sent one.
 #[derive(Debug)]
@@ -85,10 +88,10 @@ impl CallFailure {
         matches!(self, CallFailure::Transport(e) if RetryClass::Write.allows_transport(e))
     }
 
-    /// A reqwest error, with the body problems of [`send_bounded`](crate::send_bounded) told
+    /// A reqwest error, with the body problems of [`send_bounded`](crate::__private::send_bounded) told
     /// apart.
     pub fn from_reqwest(error: reqwest::Error) -> Self {
-        match crate::body_failure(&error) {
+        match crate::__private::body_failure(&error) {
             Some(BodyProblem::TooLarge(too_large)) => CallFailure::TooLarge(too_large),
             Some(BodyProblem::Cut(cut)) => CallFailure::Cut(cut),
             Some(BodyProblem::TooManyItems(found)) => CallFailure::TooManyItems(found),
@@ -109,7 +112,7 @@ pub async fn classify<T>(
     Ok(match error {
         Raw::ErrorResponse(value) => return Err(value),
         Raw::UnexpectedResponse(response) => {
-            let retry_after = crate::retry_after(response.headers());
+            let retry_after = crate::__private::retry_after(response.headers());
             let status = response.status().as_u16();
             let failure = match response.bytes().await {
                 Ok(body) => CallFailure::Status {
@@ -148,6 +151,6 @@ pub fn status_failure<T>(value: &progenitor_client::ResponseValue<T>) -> Failure
             body: bytes::Bytes::new(),
             body_excerpt: String::new(),
         },
-        retry_after: crate::retry_after(value.headers()),
+        retry_after: crate::__private::retry_after(value.headers()),
     }
 }

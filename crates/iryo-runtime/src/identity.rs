@@ -43,6 +43,7 @@ impl ClientIdentity {
     }
 
     /// The identity for reqwest's rustls backend.
+    #[doc(hidden)] // plumbing: the runtime and the client crates call it
     pub fn to_reqwest(&self) -> Result<reqwest::Identity, IdentityError> {
         reqwest::Identity::from_pem(&self.pem).map_err(|_| IdentityError::InvalidPem)
     }

@@ -184,6 +184,7 @@ impl UnknownFields {
 
     /// A seed that reads the value of member `key` straight into the text (no copy of it on
     /// the way): for a hand-written or generated `visit_map`.
+    #[doc(hidden)] // plumbing: the runtime and the client crates call it
     pub fn member<'a>(&'a mut self, key: &str) -> MemberSeed<'a> {
         self.push_key(key);
         MemberSeed(&mut self.members)

@@ -1,13 +1,13 @@
 //! One operation as a value, rendered by `codegen` from the spec (as async-stripe renders a
 //! request struct per operation): its path, query and body fields, its answer type and its
 //! [`Operation`] (with the retry class). A client sends every request type through its one call
-//! path ([`Shell::call`](crate::Shell::call)).
+//! path ([`Shell::call`](crate::__private::Shell::call)).
 
 use std::future::Future;
 
 use progenitor_client::{Error, ResponseValue};
 
-use crate::{Generated, Operation};
+use crate::__private::{Generated, Operation};
 
 /// A request of one operation, ready to send.
 pub trait Request: Sync {

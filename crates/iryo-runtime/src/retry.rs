@@ -123,7 +123,7 @@ pub fn is_retryable_status(status: u16) -> bool {
 
 /// Connection failures and timeouts (the request may not have reached the server, or the answer
 /// did not come back).
-pub fn is_retryable_transport(error: &reqwest::Error) -> bool {
+pub(crate) fn is_retryable_transport(error: &reqwest::Error) -> bool {
     // `is_decode`: the body ended early (a cut connection), not a bad payload: payloads are
     // decoded by the clients, outside reqwest.
     error.is_connect()
@@ -135,7 +135,7 @@ pub fn is_retryable_transport(error: &reqwest::Error) -> bool {
 
 /// Only failures where the request certainly did not reach the server: for requests that must
 /// not run twice.
-pub fn is_connect_failure(error: &reqwest::Error) -> bool {
+pub(crate) fn is_connect_failure(error: &reqwest::Error) -> bool {
     error.is_connect()
 }
 

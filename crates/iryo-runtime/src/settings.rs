@@ -4,7 +4,8 @@
 
 use crate::shell::{Auth, Generated, Hooks};
 use crate::{
-    BaseUrlError, InsecureHttp, InvalidCredentials, RetryPolicy, Shell, Transport, TransportError,
+    __private::{BaseUrlError, InvalidCredentials, Shell},
+    InsecureHttp, RetryPolicy, Transport, TransportError,
 };
 
 /// A client's settings before it is built. `Debug` shows no secret.
@@ -59,7 +60,7 @@ impl Settings {
 
     /// The base URL with the base path joined, checked.
     pub fn effective_base_url(&self) -> Result<String, BaseUrlError> {
-        crate::join_base_url(&self.base_url, &self.base_path)
+        crate::__private::join_base_url(&self.base_url, &self.base_path)
     }
 
     /// The shell around the generated client that `generated` makes from the base URL, the
@@ -105,8 +106,8 @@ impl Settings {
 #[allow(clippy::crate_in_macro_def)]
 macro_rules! config_methods {
     () => {
-        /// The shell around this crate's generated client; see [`Settings::build`]($crate::Settings::build).
-        fn shell(self) -> Result<$crate::Shell<crate::generated::Client>, $crate::BuildError> {
+        /// The shell around this crate's generated client; see [`Settings::build`]($crate::__private::Settings::build).
+        fn shell(self) -> Result<$crate::__private::Shell<crate::generated::Client>, $crate::__private::BuildError> {
             self.settings
                 .build(crate::generated::Client::new_with_client)
         }
@@ -148,7 +149,7 @@ macro_rules! config_methods {
     };
 }
 
-/// Declares a client crate's `Client`: the [`Shell`](crate::Shell) around the crate's generated
+/// Declares a client crate's `Client`: the [`Shell`](crate::__private::Shell) around the crate's generated
 /// client (`crate::generated::Client`), and the `from_shell` its `Config::build` calls. Expanded
 /// once per client crate beside [`config_methods!`](crate::config_methods); the crate's operations
 /// go in its own `impl Client` blocks.
@@ -161,11 +162,11 @@ macro_rules! client_struct {
         $(#[$meta])*
         #[derive(Clone, Debug)]
         pub struct $client {
-            shell: $crate::Shell<crate::generated::Client>,
+            shell: $crate::__private::Shell<crate::generated::Client>,
         }
 
         impl $client {
-            pub(crate) fn from_shell(shell: $crate::Shell<crate::generated::Client>) -> Self {
+            pub(crate) fn from_shell(shell: $crate::__private::Shell<crate::generated::Client>) -> Self {
                 $client { shell }
             }
         }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use crate::{Credentials, InvalidCredentials, Redactor, TokenError, TokenProvider};
+use crate::{
+    __private::{InvalidCredentials, Redactor},
+    Credentials, TokenError, TokenProvider,
+};
 
 /// How a client authenticates: fixed credentials, or a Bearer token asked from a provider before
 /// every request. `Debug` shows no secret.
@@ -152,7 +155,7 @@ impl Hooks {
     }
 
     /// Refuses JSON answers of more than `limit` list items before they are decoded
-    /// ([`TooManyItems`](crate::TooManyItems)): a client whose typed decode costs hundreds of
+    /// ([`TooManyItems`](crate::__private::TooManyItems)): a client whose typed decode costs hundreds of
     /// bytes per item bounds its memory by their number.
     pub fn limit_list_items(&mut self, limit: u64) {
         self.max_list_items = Some(limit);
@@ -179,7 +182,7 @@ impl Hooks {
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
         let (limit, items) = (self.max_response_bytes, self.max_list_items);
-        let response = crate::send_bounded_items(client, request, limit, items).await?;
+        let response = crate::__private::send_bounded_items(client, request, limit, items).await?;
         tracing::Span::current().record("status", response.status().as_u16());
         Ok(response)
     }
@@ -211,12 +214,12 @@ pub trait Generated: Clone {
 #[macro_export]
 macro_rules! generated_client {
     ($client:ty) => {
-        impl $crate::__progenitor::ClientHooks<$crate::Hooks> for $client {
+        impl $crate::__private::progenitor::ClientHooks<$crate::__private::Hooks> for $client {
             async fn pre<E>(
                 &self,
                 request: &mut ::reqwest::Request,
-                _info: &$crate::__progenitor::OperationInfo,
-            ) -> ::std::result::Result<(), $crate::__progenitor::Error<E>> {
+                _info: &$crate::__private::progenitor::OperationInfo,
+            ) -> ::std::result::Result<(), $crate::__private::progenitor::Error<E>> {
                 self.inner.pre(request);
                 Ok(())
             }
@@ -224,17 +227,17 @@ macro_rules! generated_client {
             async fn exec(
                 &self,
                 request: ::reqwest::Request,
-                _info: &$crate::__progenitor::OperationInfo,
+                _info: &$crate::__private::progenitor::OperationInfo,
             ) -> ::reqwest::Result<::reqwest::Response> {
                 self.inner.exec(&self.client, request).await
             }
         }
 
-        impl $crate::Generated for $client {
-            fn hooks(&self) -> &$crate::Hooks {
+        impl $crate::__private::Generated for $client {
+            fn hooks(&self) -> &$crate::__private::Hooks {
                 &self.inner
             }
-            fn hooks_mut(&mut self) -> &mut $crate::Hooks {
+            fn hooks_mut(&mut self) -> &mut $crate::__private::Hooks {
                 &mut self.inner
             }
         }

@@ -47,6 +47,7 @@ impl Transport {
     /// How a connection to `url` (`http`, `https`, `ws` or `wss`) may go. Plain `http`/`ws`
     /// with credentials: to loopback always [`Route::Direct`] (a proxy would read them); to
     /// another host only when [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    #[doc(hidden)] // plumbing: the runtime and the client crates call it
     pub fn route(&self, url: &str, sends_credentials: bool) -> Result<Route, TransportError> {
         let url = url::Url::parse(url).map_err(|_| TransportError::NotAUrl)?;
         if !matches!(url.scheme(), "http" | "ws") {
@@ -64,6 +65,7 @@ impl Transport {
     }
 
     /// The `reqwest` client for a server at `base_url`, after [`route`](Self::route).
+    #[doc(hidden)] // plumbing: the runtime and the client crates call it
     pub fn http_client(
         &self,
         base_url: &str,
@@ -76,6 +78,7 @@ impl Transport {
 
     /// The builder of [`http_client`](Self::http_client), for a caller that sets more (e.g. no
     /// redirects).
+    #[doc(hidden)] // plumbing: the runtime and the client crates call it
     pub fn http_client_builder(
         &self,
         base_url: &str,
@@ -150,6 +153,7 @@ pub enum TransportError {
 impl TransportError {
     /// Into a client's own error: the refusal of plain http as `insecure`, anything else as
     /// `config` with its text (every client maps these two the same way).
+    #[doc(hidden)] // plumbing: the runtime and the client crates call it
     pub fn into_client_error<E>(
         self,
         insecure: impl FnOnce(InsecureHttp) -> E,

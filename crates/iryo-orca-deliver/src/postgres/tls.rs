@@ -18,7 +18,7 @@ use super::PostgresError;
 /// included, whatever the sslmode.
 pub(super) fn tls(verify: bool, roots: Option<&str>) -> Result<MakeRustlsConnect, PostgresError> {
     let mut config = Arc::unwrap_or_clone(
-        iryo_runtime::rustls_client_config(None)
+        iryo_runtime::__private::rustls_client_config(None)
             .map_err(|e| PostgresError::Database(e.to_string()))?,
     );
     if let Some(path) = roots {

@@ -24,7 +24,7 @@ Version: 1.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::iryo_runtime::Hooks,
+    pub(crate) inner: ::iryo_runtime::__private::Hooks,
 }
 impl Client {
     /// Construct a new client with an existing `reqwest::Client`,
@@ -36,7 +36,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::iryo_runtime::Hooks,
+        inner: ::iryo_runtime::__private::Hooks,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -45,7 +45,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<::iryo_runtime::Hooks> for Client {
+impl ClientInfo<::iryo_runtime::__private::Hooks> for Client {
     fn api_version() -> &'static str {
         "1.1.0"
     }
@@ -55,7 +55,7 @@ impl ClientInfo<::iryo_runtime::Hooks> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::iryo_runtime::Hooks {
+    fn inner(&self) -> &::iryo_runtime::__private::Hooks {
         &self.inner
     }
 }
@@ -63,7 +63,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::iryo_runtime::Hooks>,
+        Client: ClientHooks<::iryo_runtime::__private::Hooks>,
     {}
 };
 #[allow(clippy::all)]

@@ -1303,7 +1303,7 @@ impl<'de> ::serde::Deserialize<'de> for PushEventGetResponse {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::untagged(
+        ::iryo_runtime::__private::untagged(
             deserializer,
             "PushEventGetResponse",
             &[
@@ -1331,7 +1331,7 @@ impl<'de> ::serde::Deserialize<'de> for PushEventListItem {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::untagged(
+        ::iryo_runtime::__private::untagged(
             deserializer,
             "PushEventListItem",
             &[

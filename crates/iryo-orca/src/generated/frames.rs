@@ -86,7 +86,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientFrame {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::tagged(
+        ::iryo_runtime::__private::tagged(
             deserializer,
             "ClientFrame",
             "command",
@@ -136,7 +136,7 @@ impl<'de> ::serde::Deserialize<'de> for ServerFrame {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::tagged(
+        ::iryo_runtime::__private::tagged(
             deserializer,
             "ServerFrame",
             "command",

@@ -5,8 +5,8 @@
 ::iryo_runtime::generated_client!(super::Client);
 /// `pushEventGetV2` (`POST`).
 #[allow(non_upper_case_globals)]
-pub const push_event_get_v2: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const push_event_get_v2: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "orca",
     name: "pushEventGetV2",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };

@@ -44,7 +44,7 @@ pub(crate) struct Resolved {
     pub config: LiveConfig,
     pub authorization: Option<HeaderValue>,
     /// Blanks the credentials out of every server text the feed shows (reasons, excerpts).
-    pub redactor: iryo_runtime::Redactor,
+    pub redactor: iryo_runtime::__private::Redactor,
     pub tenant: HeaderValue,
     pub tls: Option<Arc<rustls::ClientConfig>>,
 }
@@ -199,13 +199,14 @@ impl LiveConfig {
                 LiveError::Config(format!("tenant id {:?} is not a number", self.tenant_id))
             })?;
         let tls = if url.scheme() == "wss" {
-            let tls = iryo_runtime::rustls_client_config(self.transport.identity.as_ref())
-                .map_err(|e| LiveError::Config(e.to_string()))?;
+            let tls =
+                iryo_runtime::__private::rustls_client_config(self.transport.identity.as_ref())
+                    .map_err(|e| LiveError::Config(e.to_string()))?;
             Some(tls)
         } else {
             None
         };
-        let redactor = iryo_runtime::Redactor::remembering(authorization.as_ref());
+        let redactor = iryo_runtime::__private::Redactor::remembering(authorization.as_ref());
         Ok(Resolved {
             config: self,
             authorization,

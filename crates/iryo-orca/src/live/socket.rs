@@ -56,7 +56,7 @@ pub(crate) struct Session {
     /// Pings received in a row while the write side stayed blocked.
     unwritten_pongs: u32,
     /// Server text (reasons, excerpts) passes through it before it is shown.
-    redactor: iryo_runtime::Redactor,
+    redactor: iryo_runtime::__private::Redactor,
 }
 
 impl Session {
@@ -303,7 +303,7 @@ fn socket_error(error: tungstenite::Error) -> LiveError {
     }
 }
 
-fn decode(text: &str, redactor: &iryo_runtime::Redactor) -> Result<Frame, LiveError> {
+fn decode(text: &str, redactor: &iryo_runtime::__private::Redactor) -> Result<Frame, LiveError> {
     /// What an `event` frame whose notification does not decode still has.
     #[derive(serde::Deserialize)]
     struct EventProbe<'a> {
@@ -374,7 +374,7 @@ mod tests {
     #[test]
     fn an_event_frame_without_uuid_is_named_not_a_broken_connection() {
         let text = r#"{"command":"event","sub.id":"s1","data":{"id":3,"event":"patient_accept","user":"u","body":{},"time":"2026-01-01T00:00:00+0900"}}"#;
-        match decode(text, &iryo_runtime::Redactor::default()) {
+        match decode(text, &iryo_runtime::__private::Redactor::default()) {
             Ok(Frame::Undelivered(named)) => {
                 assert_eq!(
                     (named.uuid.as_deref(), named.id.as_deref()),
@@ -387,7 +387,7 @@ mod tests {
         assert!(
             decode(
                 r#"{"command":"subscribed","data":{}}"#,
-                &iryo_runtime::Redactor::default()
+                &iryo_runtime::__private::Redactor::default()
             )
             .is_err()
         );

@@ -39,7 +39,7 @@ pub enum AuthError {
     /// Another answer (an HTML page, a gateway error).
     #[error(
         "HTTP {status} from Keycloak{}",
-        iryo_runtime::excerpt_suffix(body_excerpt)
+        iryo_runtime::__private::excerpt_suffix(body_excerpt)
     )]
     Http {
         /// The status.
@@ -163,7 +163,7 @@ impl Keycloak {
             .body(body)
             .build()
             .map_err(AuthError::Transport)?;
-        let response = iryo_runtime::send_bounded(&self.http, request, MAX_TOKEN_ANSWER)
+        let response = iryo_runtime::__private::send_bounded(&self.http, request, MAX_TOKEN_ANSWER)
             .await
             .map_err(AuthError::Transport)?;
         let status = response.status().as_u16();
@@ -188,7 +188,7 @@ impl Keycloak {
 /// A refusal as it may be shown: Keycloak's text (an unknown `error`, `error_description`, an
 /// excerpt) through the runtime's one path, the secrets of the form blanked out.
 fn refusal(status: u16, bytes: &[u8], form: &[(&str, &str)]) -> AuthError {
-    let redactor = iryo_runtime::Redactor::default();
+    let redactor = iryo_runtime::__private::Redactor::default();
     for (key, value) in form {
         if matches!(
             *key,
@@ -217,8 +217,8 @@ fn refusal(status: u16, bytes: &[u8], form: &[(&str, &str)]) -> AuthError {
 
 /// A body over the limit, told apart from a failed connection.
 fn too_large_or_transport(error: reqwest::Error) -> AuthError {
-    match iryo_runtime::body_failure(&error) {
-        Some(iryo_runtime::BodyProblem::TooLarge(_)) => AuthError::Decode(format!(
+    match iryo_runtime::__private::body_failure(&error) {
+        Some(iryo_runtime::__private::BodyProblem::TooLarge(_)) => AuthError::Decode(format!(
             "the answer is larger than {MAX_TOKEN_ANSWER} bytes"
         )),
         _ => AuthError::Transport(error),

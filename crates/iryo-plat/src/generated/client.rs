@@ -38,7 +38,7 @@ Version: 2.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::iryo_runtime::Hooks,
+    pub(crate) inner: ::iryo_runtime::__private::Hooks,
 }
 impl Client {
     /// Construct a new client with an existing `reqwest::Client`,
@@ -50,7 +50,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::iryo_runtime::Hooks,
+        inner: ::iryo_runtime::__private::Hooks,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -59,7 +59,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<::iryo_runtime::Hooks> for Client {
+impl ClientInfo<::iryo_runtime::__private::Hooks> for Client {
     fn api_version() -> &'static str {
         "2.1.0"
     }
@@ -69,7 +69,7 @@ impl ClientInfo<::iryo_runtime::Hooks> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::iryo_runtime::Hooks {
+    fn inner(&self) -> &::iryo_runtime::__private::Hooks {
         &self.inner
     }
 }
@@ -77,7 +77,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::iryo_runtime::Hooks>,
+        Client: ClientHooks<::iryo_runtime::__private::Hooks>,
     {}
 };
 #[allow(clippy::all)]

@@ -114,7 +114,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentShareAnswer {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::untagged(
+        ::iryo_runtime::__private::untagged(
             deserializer,
             "DocumentShareAnswer",
             &[
@@ -974,7 +974,7 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroupAnswer {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::untagged(
+        ::iryo_runtime::__private::untagged(
             deserializer,
             "PermissionGroupAnswer",
             &[
@@ -1000,7 +1000,7 @@ impl<'de> ::serde::Deserialize<'de> for PermissionGroupListAnswer {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::untagged(
+        ::iryo_runtime::__private::untagged(
             deserializer,
             "PermissionGroupListAnswer",
             &[
@@ -1136,7 +1136,7 @@ impl<'de> ::serde::Deserialize<'de> for PermissionListAnswer {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::untagged(
+        ::iryo_runtime::__private::untagged(
             deserializer,
             "PermissionListAnswer",
             &[
@@ -1212,7 +1212,7 @@ impl<'de> ::serde::Deserialize<'de> for PlatErrorBody {
     where
         D: ::serde::Deserializer<'de>,
     {
-        ::iryo_runtime::untagged(
+        ::iryo_runtime::__private::untagged(
             deserializer,
             "PlatErrorBody",
             &[

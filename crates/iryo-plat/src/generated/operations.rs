@@ -5,162 +5,162 @@
 ::iryo_runtime::generated_client!(super::Client);
 /// `listProviderPermissions` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const list_provider_permissions: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const list_provider_permissions: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "listProviderPermissions",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `requestProviderPermission` (`POST`).
 #[allow(non_upper_case_globals)]
-pub const request_provider_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const request_provider_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "requestProviderPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `getProviderPermission` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const get_provider_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const get_provider_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "getProviderPermission",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `registerProviderPermission` (`POST`).
 #[allow(non_upper_case_globals)]
-pub const register_provider_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const register_provider_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "registerProviderPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `listProviderPermissionRequests` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const list_provider_permission_requests: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const list_provider_permission_requests: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "listProviderPermissionRequests",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `getProviderPermissionRequest` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const get_provider_permission_request: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const get_provider_permission_request: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "getProviderPermissionRequest",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `withdrawProviderPermissionRequest` (`PUT`).
 #[allow(non_upper_case_globals)]
-pub const withdraw_provider_permission_request: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const withdraw_provider_permission_request: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "withdrawProviderPermissionRequest",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `listProviderPermissionApprovals` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const list_provider_permission_approvals: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const list_provider_permission_approvals: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "listProviderPermissionApprovals",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `getProviderPermissionApproval` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const get_provider_permission_approval: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const get_provider_permission_approval: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "getProviderPermissionApproval",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `decideProviderPermission` (`PUT`).
 #[allow(non_upper_case_globals)]
-pub const decide_provider_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const decide_provider_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "decideProviderPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `partiallyApproveProviderPermission` (`PUT`).
 #[allow(non_upper_case_globals)]
-pub const partially_approve_provider_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const partially_approve_provider_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "partiallyApproveProviderPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `shareProviderDocument` (`POST`).
 #[allow(non_upper_case_globals)]
-pub const share_provider_document: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const share_provider_document: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "shareProviderDocument",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `deleteProviderPermission` (`PUT`).
 #[allow(non_upper_case_globals)]
-pub const delete_provider_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const delete_provider_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "deleteProviderPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `requestParticipantPermission` (`POST`).
 #[allow(non_upper_case_globals)]
-pub const request_participant_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const request_participant_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "requestParticipantPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `registerParticipantPermission` (`POST`).
 #[allow(non_upper_case_globals)]
-pub const register_participant_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const register_participant_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "registerParticipantPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `listParticipantPermissionRequests` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const list_participant_permission_requests: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const list_participant_permission_requests: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "listParticipantPermissionRequests",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `getParticipantPermissionRequest` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const get_participant_permission_request: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const get_participant_permission_request: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "getParticipantPermissionRequest",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `withdrawParticipantPermissionRequest` (`PUT`).
 #[allow(non_upper_case_globals)]
-pub const withdraw_participant_permission_request: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const withdraw_participant_permission_request: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "withdrawParticipantPermissionRequest",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `listParticipantPermissionApprovals` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const list_participant_permission_approvals: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const list_participant_permission_approvals: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "listParticipantPermissionApprovals",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `getParticipantPermissionApproval` (`GET`).
 #[allow(non_upper_case_globals)]
-pub const get_participant_permission_approval: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const get_participant_permission_approval: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "getParticipantPermissionApproval",
-    retry: ::iryo_runtime::RetryClass::Read,
+    retry: ::iryo_runtime::__private::RetryClass::Read,
 };
 /// `decideParticipantPermission` (`PUT`).
 #[allow(non_upper_case_globals)]
-pub const decide_participant_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const decide_participant_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "decideParticipantPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `partiallyApproveParticipantPermission` (`PUT`).
 #[allow(non_upper_case_globals)]
-pub const partially_approve_participant_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const partially_approve_participant_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "partiallyApproveParticipantPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };
 /// `deleteParticipantPermission` (`PUT`).
 #[allow(non_upper_case_globals)]
-pub const delete_participant_permission: ::iryo_runtime::Operation = ::iryo_runtime::Operation {
+pub const delete_participant_permission: ::iryo_runtime::__private::Operation = ::iryo_runtime::__private::Operation {
     api: "plat",
     name: "deleteParticipantPermission",
-    retry: ::iryo_runtime::RetryClass::Write,
+    retry: ::iryo_runtime::__private::RetryClass::Write,
 };

@@ -17,11 +17,11 @@ pub struct ListProviderPermissions<'a> {
     /// `permissionId` (query): Only permissions held by this 許可者 ID (a PLAT ID or staff ID for a person, a 医療機関 ID).
     pub permission_id: Option<&'a str>,
 }
-impl<'a> ::iryo_runtime::Request for ListProviderPermissions<'a> {
+impl<'a> ::iryo_runtime::__private::Request for ListProviderPermissions<'a> {
     type Client = super::Client;
     type Answer = types::PermissionListAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         &super::operations::list_provider_permissions
     }
     fn effect(&self) -> Option<&'static str> {
@@ -69,11 +69,11 @@ pub struct RequestPermission<'a> {
     /// The request body.
     pub body: &'a types::PermissionRequest,
 }
-impl<'a> ::iryo_runtime::Request for RequestPermission<'a> {
+impl<'a> ::iryo_runtime::__private::Request for RequestPermission<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => &super::operations::request_provider_permission,
             crate::Side::Participants => {
@@ -127,11 +127,11 @@ pub struct GetProviderPermission<'a> {
     /// `location` (query): Where to act: `self`, `remote` or `all` (table `plat-location`). The published swagger declares it on every permission path; the pages only on some.
     pub location: Option<&'a ::iryo_plat_codes::Location>,
 }
-impl<'a> ::iryo_runtime::Request for GetProviderPermission<'a> {
+impl<'a> ::iryo_runtime::__private::Request for GetProviderPermission<'a> {
     type Client = super::Client;
     type Answer = types::PermissionListAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         &super::operations::get_provider_permission
     }
     fn effect(&self) -> Option<&'static str> {
@@ -178,11 +178,11 @@ pub struct RegisterPermission<'a> {
     /// The request body.
     pub body: &'a types::PermissionRequest,
 }
-impl<'a> ::iryo_runtime::Request for RegisterPermission<'a> {
+impl<'a> ::iryo_runtime::__private::Request for RegisterPermission<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => &super::operations::register_provider_permission,
             crate::Side::Participants => {
@@ -236,11 +236,11 @@ pub struct ListPermissionRequests<'a> {
     /// `status` (query): Only groups in this approval state (table `plat-approval-status`).
     pub status: Option<&'a ::iryo_plat_codes::ApprovalStatus>,
 }
-impl<'a> ::iryo_runtime::Request for ListPermissionRequests<'a> {
+impl<'a> ::iryo_runtime::__private::Request for ListPermissionRequests<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupListAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => {
                 &super::operations::list_provider_permission_requests
@@ -300,11 +300,11 @@ pub struct GetPermissionRequest<'a> {
     /// `status` (query): Only groups in this approval state (table `plat-approval-status`).
     pub status: Option<&'a ::iryo_plat_codes::ApprovalStatus>,
 }
-impl<'a> ::iryo_runtime::Request for GetPermissionRequest<'a> {
+impl<'a> ::iryo_runtime::__private::Request for GetPermissionRequest<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupListAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => &super::operations::get_provider_permission_request,
             crate::Side::Participants => {
@@ -368,11 +368,11 @@ pub struct WithdrawPermissionRequest<'a> {
     /// `location` (query): Where to act: `self`, `remote` or `all` (table `plat-location`). The published swagger declares it on every permission path; the pages only on some.
     pub location: Option<&'a ::iryo_plat_codes::Location>,
 }
-impl<'a> ::iryo_runtime::Request for WithdrawPermissionRequest<'a> {
+impl<'a> ::iryo_runtime::__private::Request for WithdrawPermissionRequest<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => {
                 &super::operations::withdraw_provider_permission_request
@@ -430,11 +430,11 @@ pub struct ListPermissionApprovals<'a> {
     /// `status` (query): Only groups in this approval state (table `plat-approval-status`).
     pub status: Option<&'a ::iryo_plat_codes::ApprovalStatus>,
 }
-impl<'a> ::iryo_runtime::Request for ListPermissionApprovals<'a> {
+impl<'a> ::iryo_runtime::__private::Request for ListPermissionApprovals<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupListAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => {
                 &super::operations::list_provider_permission_approvals
@@ -492,11 +492,11 @@ pub struct GetPermissionApproval<'a> {
     /// `location` (query): Where to act: `self`, `remote` or `all` (table `plat-location`). The published swagger declares it on every permission path; the pages only on some.
     pub location: Option<&'a ::iryo_plat_codes::Location>,
 }
-impl<'a> ::iryo_runtime::Request for GetPermissionApproval<'a> {
+impl<'a> ::iryo_runtime::__private::Request for GetPermissionApproval<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => {
                 &super::operations::get_provider_permission_approval
@@ -562,11 +562,11 @@ pub struct DecidePermission<'a> {
     /// The request body.
     pub body: &'a types::PermissionDecision,
 }
-impl<'a> ::iryo_runtime::Request for DecidePermission<'a> {
+impl<'a> ::iryo_runtime::__private::Request for DecidePermission<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => &super::operations::decide_provider_permission,
             crate::Side::Participants => {
@@ -632,11 +632,11 @@ pub struct PartiallyApprovePermission<'a> {
     /// The request body.
     pub body: &'a types::PartialApproval,
 }
-impl<'a> ::iryo_runtime::Request for PartiallyApprovePermission<'a> {
+impl<'a> ::iryo_runtime::__private::Request for PartiallyApprovePermission<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => {
                 &super::operations::partially_approve_provider_permission
@@ -698,11 +698,11 @@ pub struct ShareProviderDocument<'a> {
     /// `documentKey` (path): 文書キー of the record to share, such as `urn:uuid:...` (percent-encoded in the path).
     pub document_key: &'a str,
 }
-impl<'a> ::iryo_runtime::Request for ShareProviderDocument<'a> {
+impl<'a> ::iryo_runtime::__private::Request for ShareProviderDocument<'a> {
     type Client = super::Client;
     type Answer = types::DocumentShareAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         &super::operations::share_provider_document
     }
     fn effect(&self) -> Option<&'static str> {
@@ -744,11 +744,11 @@ pub struct DeletePermission<'a> {
     /// The request body.
     pub body: &'a types::PermissionDeleteRequest,
 }
-impl<'a> ::iryo_runtime::Request for DeletePermission<'a> {
+impl<'a> ::iryo_runtime::__private::Request for DeletePermission<'a> {
     type Client = super::Client;
     type Answer = types::PermissionGroupAnswer;
     type ErrorBody = types::PlatErrorBody;
-    fn operation(&self) -> &'static ::iryo_runtime::Operation {
+    fn operation(&self) -> &'static ::iryo_runtime::__private::Operation {
         match self.side {
             crate::Side::Providers => &super::operations::delete_provider_permission,
             crate::Side::Participants => {
