@@ -3,12 +3,13 @@
 //! line each, with its signature: functions and methods (with the type they belong to), structs
 //! with their `pub` fields, enums with their variants, traits, type aliases, constants, modules
 //! and `pub use` re-exports (as written: what `generated` re-exports is its spec's business).
-//! Left out: `pub(crate)` and narrower, `#[doc(hidden)]`, `#[cfg(test)]`, `src/generated/`, and
-//! the items re-exported only through a `#[doc(hidden)]` module (`iryo_runtime::__private`: the
-//! plumbing of the client crates), with their impls.
+//! Left out: `pub(crate)` and narrower, `#[doc(hidden)]`, `#[cfg(test)]`, `src/generated/`, the
+//! items re-exported only through a `#[doc(hidden)]` module (`iryo_runtime::__private`: the
+//! plumbing of the client crates) and the files of a `#[doc(hidden)]` module (`iryo_hiyari::xml`),
+//! with their impls, unless a shown `pub use` re-exports them.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use quote::ToTokens;
 
@@ -28,13 +29,19 @@ pub fn list(crate_dir: &Path) -> Result<String, Error> {
         })?;
         parsed.push((path, file));
     }
-    let hidden = hidden_names(parsed.iter().map(|(_, file)| file));
+    let hidden_files = hidden_files(&parsed);
+    let (hidden, hidden_in_files) = hidden_names(&parsed, &hidden_files);
     let mut out = String::new();
     for (path, file) in parsed {
         let relative = path.strip_prefix(crate_dir).unwrap_or(&path);
         let name = relative.to_string_lossy().replace('\\', "/");
         let mut lines = Vec::new();
-        items(&file.items, &hidden, &mut lines);
+        if hidden_files.contains(&path) {
+            items(&file.items, &hidden_in_files, &mut lines);
+            lines.retain(|line| !line.starts_with("use "));
+        } else {
+            items(&file.items, &hidden, &mut lines);
+        }
         for line in lines {
             out.push_str(&format!("{name}: {line}\n"));
         }
@@ -57,13 +64,73 @@ fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<(), Error>
     Ok(())
 }
 
-/// The names a `#[doc(hidden)]` module re-exports that no other `pub use` shows.
-pub fn hidden_names<'a>(files: impl Iterator<Item = &'a syn::File>) -> BTreeSet<String> {
-    let (mut hidden, mut shown) = (BTreeSet::new(), BTreeSet::new());
-    for file in files {
-        reexports(&file.items, false, &mut hidden, &mut shown);
+/// The files of the `#[doc(hidden)] pub mod name;` modules (`name.rs` and `name/**`).
+fn hidden_files(parsed: &[(PathBuf, syn::File)]) -> BTreeSet<PathBuf> {
+    let mut roots = Vec::new();
+    for (path, file) in parsed {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let dir = match stem {
+            "lib" | "main" | "mod" => path.parent().map(Path::to_path_buf),
+            _ => Some(path.with_extension("")),
+        };
+        for item in &file.items {
+            if let (syn::Item::Mod(m), Some(dir)) = (item, &dir)
+                && m.content.is_none()
+                && is_left_out(&m.attrs)
+            {
+                roots.push(dir.join(m.ident.to_string()));
+            }
+        }
     }
-    hidden.difference(&shown).cloned().collect()
+    let within = |path: &Path| {
+        roots
+            .iter()
+            .any(|root| path.starts_with(root) || path == root.with_extension("rs"))
+    };
+    parsed
+        .iter()
+        .map(|(path, _)| path)
+        .filter(|path| within(path))
+        .cloned()
+        .collect()
+}
+
+/// The names only a `#[doc(hidden)]` module shows: those its `pub use` re-exports (for every
+/// file), and those the files of a hidden module declare (for those files), less those a shown
+/// `pub use` re-exports.
+fn hidden_names(
+    parsed: &[(PathBuf, syn::File)],
+    files: &BTreeSet<PathBuf>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut reexported, mut declared, mut shown) =
+        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for (path, file) in parsed {
+        if files.contains(path) {
+            declared.extend(file.items.iter().filter_map(declared_name));
+        } else {
+            reexports(&file.items, false, &mut reexported, &mut shown);
+        }
+    }
+    let everywhere: BTreeSet<String> = reexported.difference(&shown).cloned().collect();
+    let in_hidden_files = declared.difference(&shown).chain(&everywhere).cloned();
+    (everywhere.clone(), in_hidden_files.collect())
+}
+
+/// The name an item declares (a type, trait, function, constant or alias).
+fn declared_name(item: &syn::Item) -> Option<String> {
+    let ident = match item {
+        syn::Item::Fn(f) => &f.sig.ident,
+        syn::Item::Struct(s) => &s.ident,
+        syn::Item::Enum(e) => &e.ident,
+        syn::Item::Trait(t) => &t.ident,
+        syn::Item::Type(t) => &t.ident,
+        syn::Item::Const(c) => &c.ident,
+        _ => return None,
+    };
+    Some(ident.to_string())
 }
 
 fn reexports(

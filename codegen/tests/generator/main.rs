@@ -7,13 +7,15 @@
 //! - `spec_lint`: the house rules of STYLE.md §7 on the real specs;
 //! - `sync`: the one writer and its check mode;
 //! - `errors`: inputs the generator must refuse;
-//! - `publish`: the bundle for other languages (`cargo xtask publish-specs`).
+//! - `publish`: the bundle for other languages (`cargo xtask publish-specs`);
+//! - `public_api`: what the public-api listing leaves out (`#[doc(hidden)]` modules).
 
 mod added_operation;
 mod common;
 mod compile;
 mod errors;
 mod headers;
+mod public_api;
 mod publish;
 mod real_specs;
 mod snapshots;
