@@ -6,14 +6,17 @@
 //! Left out: `pub(crate)` and narrower, `#[doc(hidden)]`, `#[cfg(test)]`, `src/generated/`, the
 //! items re-exported only through a `#[doc(hidden)]` module (`iryo_runtime::__private`: the
 //! plumbing of the client crates) and the files of a `#[doc(hidden)]` module (`iryo_hiyari::xml`),
-//! with their impls, unless a shown `pub use` re-exports them.
+//! with their impls, unless a shown `pub use` re-exports them; trait impls of private types.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use quote::ToTokens;
 
 use crate::Error;
+
+mod hidden;
+use hidden::{hidden_files, hidden_names, last_name};
 
 /// The listing of the crate at `crate_dir`, sorted by file and then in file order.
 pub fn list(crate_dir: &Path) -> Result<String, Error> {
@@ -62,119 +65,6 @@ fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<(), Error>
         }
     }
     Ok(())
-}
-
-/// The files of the `#[doc(hidden)] pub mod name;` modules (`name.rs` and `name/**`).
-fn hidden_files(parsed: &[(PathBuf, syn::File)]) -> BTreeSet<PathBuf> {
-    let mut roots = Vec::new();
-    for (path, file) in parsed {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
-        let dir = match stem {
-            "lib" | "main" | "mod" => path.parent().map(Path::to_path_buf),
-            _ => Some(path.with_extension("")),
-        };
-        for item in &file.items {
-            if let (syn::Item::Mod(m), Some(dir)) = (item, &dir)
-                && m.content.is_none()
-                && is_left_out(&m.attrs)
-            {
-                roots.push(dir.join(m.ident.to_string()));
-            }
-        }
-    }
-    let within = |path: &Path| {
-        roots
-            .iter()
-            .any(|root| path.starts_with(root) || path == root.with_extension("rs"))
-    };
-    parsed
-        .iter()
-        .map(|(path, _)| path)
-        .filter(|path| within(path))
-        .cloned()
-        .collect()
-}
-
-/// The names only a `#[doc(hidden)]` module shows: those its `pub use` re-exports (for every
-/// file), and those the files of a hidden module declare (for those files), less those a shown
-/// `pub use` re-exports.
-fn hidden_names(
-    parsed: &[(PathBuf, syn::File)],
-    files: &BTreeSet<PathBuf>,
-) -> (BTreeSet<String>, BTreeSet<String>) {
-    let (mut reexported, mut declared, mut shown) =
-        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
-    for (path, file) in parsed {
-        if files.contains(path) {
-            declared.extend(file.items.iter().filter_map(declared_name));
-        } else {
-            reexports(&file.items, false, &mut reexported, &mut shown);
-        }
-    }
-    let everywhere: BTreeSet<String> = reexported.difference(&shown).cloned().collect();
-    let in_hidden_files = declared.difference(&shown).chain(&everywhere).cloned();
-    (everywhere.clone(), in_hidden_files.collect())
-}
-
-/// The name an item declares (a type, trait, function, constant or alias).
-fn declared_name(item: &syn::Item) -> Option<String> {
-    let ident = match item {
-        syn::Item::Fn(f) => &f.sig.ident,
-        syn::Item::Struct(s) => &s.ident,
-        syn::Item::Enum(e) => &e.ident,
-        syn::Item::Trait(t) => &t.ident,
-        syn::Item::Type(t) => &t.ident,
-        syn::Item::Const(c) => &c.ident,
-        _ => return None,
-    };
-    Some(ident.to_string())
-}
-
-fn reexports(
-    list: &[syn::Item],
-    in_hidden: bool,
-    hidden: &mut BTreeSet<String>,
-    shown: &mut BTreeSet<String>,
-) {
-    for item in list {
-        match item {
-            syn::Item::Use(u) if is_public(&u.vis) => {
-                let hides = in_hidden || is_left_out(&u.attrs);
-                use_names(&u.tree, if hides { &mut *hidden } else { &mut *shown });
-            }
-            syn::Item::Mod(m) => {
-                if let Some((_, inner)) = &m.content {
-                    let hides = in_hidden || is_left_out(&m.attrs);
-                    reexports(inner, hides, hidden, shown);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The names of the items a `use` tree imports (as they are declared, before any `as`).
-fn use_names(tree: &syn::UseTree, out: &mut BTreeSet<String>) {
-    match tree {
-        syn::UseTree::Path(path) => use_names(&path.tree, out),
-        syn::UseTree::Name(name) => {
-            out.insert(name.ident.to_string());
-        }
-        syn::UseTree::Rename(rename) => {
-            out.insert(rename.ident.to_string());
-        }
-        syn::UseTree::Group(group) => group.items.iter().for_each(|tree| use_names(tree, out)),
-        syn::UseTree::Glob(_) => {}
-    }
-}
-
-/// The last segment's name of a type or path (`Shell < R >` is `Shell`).
-fn last_name(tokens: &str) -> &str {
-    let head = tokens.split('<').next().unwrap_or(tokens);
-    head.rsplit("::").next().unwrap_or(head).trim()
 }
 
 fn is_public(vis: &syn::Visibility) -> bool {

@@ -1,7 +1,7 @@
 //! The public-api listing leaves out what only a `#[doc(hidden)]` module shows: the items an inline
 //! hidden module re-exports (`iryo_runtime::__private`) and the files of a hidden module
 //! (`iryo_hiyari::xml`), unless a shown `pub use` re-exports them; a name repeated in a shown
-//! module stays listed.
+//! module stays listed; a private type's trait impls are left out.
 
 use std::path::Path;
 
@@ -29,7 +29,8 @@ fn listing_leaves_out_what_only_hidden_modules_show() {
     write(
         dir.path(),
         "shown.rs",
-        "pub struct Shown;\nimpl Shown {\n    pub fn new() -> Self { Shown }\n}\n",
+        "pub struct Shown;\nimpl Shown {\n    pub fn new() -> Self { Shown }\n}\n\
+         pub(crate) struct Quiet;\nimpl Clone for Quiet {\n    fn clone(&self) -> Self { Quiet }\n}\n",
     );
     write(
         dir.path(),

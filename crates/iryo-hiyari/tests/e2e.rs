@@ -249,10 +249,7 @@ async fn api_errors_http_errors_and_damaged_answers_are_typed() {
     mock.raw_next(damaged, "text/xml; charset=Shift_JIS");
     let err = client.search_page(&SearchQuery::new()).await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error::Read(iryo_hiyari::xml::ReadError::Encoding { .. })
-        ),
+        matches!(err, Error::Read(iryo_hiyari::ReadError::Encoding { .. })),
         "{err:?}"
     );
 

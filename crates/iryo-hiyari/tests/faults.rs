@@ -141,10 +141,7 @@ async fn invalid_shift_jis_fails_unless_lossy_is_chosen() {
     mock.push_fault(Fault::InvalidShiftJis);
     let err = strict.search_page(&SearchQuery::new()).await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error::Read(iryo_hiyari::xml::ReadError::Encoding { .. })
-        ),
+        matches!(err, Error::Read(iryo_hiyari::ReadError::Encoding { .. })),
         "{err:?}"
     );
     assert_eq!(mock.request_count(), 1, "not retried");
@@ -154,7 +151,7 @@ async fn invalid_shift_jis_fails_unless_lossy_is_chosen() {
     assert!(
         matches!(
             error,
-            Some(Error::Read(iryo_hiyari::xml::ReadError::Encoding { .. }))
+            Some(Error::Read(iryo_hiyari::ReadError::Encoding { .. }))
         ),
         "{error:?}"
     );

@@ -4,8 +4,8 @@
 
 use std::io::{self, Read};
 
+use iryo_hiyari::ReadError;
 use iryo_hiyari::decode::InvalidBytes;
-use iryo_hiyari::xml::ReadError;
 use iryo_hiyari::{Limit, Limits, Pipelined, ReportReader};
 use iryo_testkit::generated::Generated;
 

@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use iryo_hiyari::ReadError;
 use iryo_hiyari::decode::InvalidBytes;
-use iryo_hiyari::xml::ReadError;
 use iryo_hiyari::{
     Client, Condition, Config, Count, Error, Limit, Limits, PageRequest, PagingError,
     PharmacyReport, Pipelined, RawPages, RetryPolicy, SearchQuery,

@@ -6,8 +6,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
+use iryo_hiyari::ReadError;
 use iryo_hiyari::decode::InvalidBytes;
-use iryo_hiyari::xml::ReadError;
 use iryo_hiyari::{ReportReader, ResultSet, read_result_set};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};

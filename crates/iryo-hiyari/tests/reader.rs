@@ -1,7 +1,7 @@
 //! Reading answers that are not the happy path: errors, unknown elements, damage.
 
+use iryo_hiyari::ReadError;
 use iryo_hiyari::decode::InvalidBytes;
-use iryo_hiyari::xml::ReadError;
 use iryo_hiyari::{ReportReader, read_result_set};
 
 fn sjis(text: &str) -> Vec<u8> {

@@ -1,6 +1,6 @@
 //! The generated record writers print what the JSON tree prints, for every shape of report.
 
-use iryo_hiyari::xml::UnknownElement;
+use iryo_hiyari::UnknownElement;
 use iryo_hiyari::{PharmacyReport, ReportReader};
 
 #[path = "../benches/support/synthetic.rs"]
