@@ -11,7 +11,7 @@ use super::{PostgresError, SCHEMA_VERSION, TABLES, database};
 const JST_SECONDS: i32 = 9 * 3600;
 
 /// Creates the tables when missing and reads `tenant_id`'s cursor (a tenant seen for the first
-/// time is covered from now on), as [`PostgresSink::connect`] does.
+/// time is covered from now on), as [`PostgresSink::connect`](super::PostgresSink::connect) does.
 pub async fn prepare_tenant(client: &mut Client, tenant_id: &str) -> Result<Cursor, PostgresError> {
     prepare(client, tenant_id).await
 }

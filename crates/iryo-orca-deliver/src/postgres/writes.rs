@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::{CHANNEL, database};
 use crate::sink::SinkFailure;
 
-/// What one transaction of a tenant's writes runs: [`Events`], [`CursorState`], or a caller's
-/// own statements (the fleet records what a webhook acknowledged along with the cursor).
+/// What one transaction of a tenant's writes runs: the sink's rows with the cursor, the
+/// checkpoint's cursor state, or a caller's own statements (the fleet records what a webhook acknowledged along with the cursor).
 pub trait Statements: Sync {
     /// Runs the statements for `tenant_id` inside `tx`, which the writer then commits.
     fn run(
@@ -104,7 +104,7 @@ async fn write_events(
 }
 
 /// Moves `tenant_id`'s cursor to `last` (never back) inside the caller's transaction: what
-/// [`Events`] does after the rows, for receivers outside the database (the fleet's webhook
+/// the sink's row writes do after the rows, for receivers outside the database (the fleet's webhook
 /// and command sinks, whose cursor is in PostgreSQL).
 pub async fn advance_cursor(
     tx: &Transaction<'_>,
