@@ -48,8 +48,11 @@ LEFT JOIN iryo.orca_fleet_lease l ON l.tenant_id = t
 WHERE l.tenant_id IS NULL OR l.expires_at <= clock_timestamp()
 ORDER BY random() LIMIT $2";
 
+/// Rows are taken in one order (`ORDER BY t`), whatever order `FREE` chose them in: two replicas
+/// taking the same rows in different orders would wait on each other, and with `lock_timeout`
+/// both would give up, heartbeat after heartbeat.
 const TAKE: &str = "INSERT INTO iryo.orca_fleet_lease (tenant_id, owner, epoch, expires_at)
-SELECT t, $2, 1, clock_timestamp() + make_interval(secs => $3) FROM unnest($1::text[]) AS t
+SELECT t, $2, 1, clock_timestamp() + make_interval(secs => $3) FROM unnest($1::text[]) AS t ORDER BY t
 ON CONFLICT (tenant_id) DO UPDATE
 SET owner = EXCLUDED.owner, epoch = iryo.orca_fleet_lease.epoch + 1, expires_at = EXCLUDED.expires_at
 WHERE iryo.orca_fleet_lease.expires_at <= clock_timestamp()
@@ -188,6 +191,31 @@ pub(crate) struct Fenced {
 }
 
 iryo_runtime::debug_fields!(Fenced { tenant });
+
+impl Fenced {
+    /// Whether this replica still holds the tenant's lease before something leaves the database
+    /// (a batch handed to a webhook or command receiver): by its own clock with [`MARGIN`] (the
+    /// moment its task would stop itself), then by [`FENCE`].
+    pub async fn still_held(&self) -> Result<(), SinkFailure> {
+        if Instant::now() + MARGIN >= *self.shared.lease_until.borrow() {
+            return Err(SinkFailure::failed("this replica's lease has ended"));
+        }
+        let failed = |e: &dyn std::fmt::Display| SinkFailure::failed(e.to_string());
+        let mut connection = self.shared.pool.get().await.map_err(|e| failed(&e))?;
+        let holds = connection
+            .client()
+            .query_opt(FENCE, &[&self.tenant, &self.shared.replica])
+            .await
+            .map_err(|e| failed(&e))?;
+        connection.done();
+        match holds {
+            Some(_) => Ok(()),
+            None => Err(SinkFailure::failed(
+                "the lease is no longer this replica's: nothing delivered",
+            )),
+        }
+    }
+}
 
 impl TenantWriter for Fenced {
     async fn write(&mut self, statements: &impl Statements) -> Result<(), SinkFailure> {

@@ -3,8 +3,6 @@
 //! receiver acknowledged) moves only in a transaction that checks the lease again. A batch the
 //! receiver acknowledged whose cursor write failed is not delivered again: the write is retried.
 
-use std::time::Instant;
-
 use chrono::{DateTime, FixedOffset, Utc};
 use iryo_orca::PushEvent;
 use iryo_orca::live::{Acked, Cursor};
@@ -12,8 +10,7 @@ use iryo_orca_deliver::{Delivered, Sink, SinkFailure, Statements, TenantWriter, 
 use tokio_postgres::{GenericClient, Transaction};
 use uuid::Uuid;
 
-use crate::lease::{FENCE, Fenced, MARGIN};
-use crate::tenant::Shared;
+use crate::lease::Fenced;
 
 /// Events handed to a webhook or command receiver between two cursor writes at most: the
 /// repeats a takeover can cause (a batch acknowledged by the receiver whose cursor write the old
@@ -76,28 +73,6 @@ impl<S: Sink> FencedReceiver<S> {
     }
 }
 
-/// Whether this replica still holds `tenant`'s lease: by its own clock (the moment its task
-/// would stop itself), then by the lease row.
-async fn check(tenant: &str, shared: &Shared) -> Result<(), SinkFailure> {
-    if Instant::now() + MARGIN >= *shared.lease_until.borrow() {
-        return Err(SinkFailure::failed("this replica's lease has ended"));
-    }
-    let failed = |e: &dyn std::fmt::Display| SinkFailure::failed(e.to_string());
-    let mut connection = shared.pool.get().await.map_err(|e| failed(&e))?;
-    let holds = connection
-        .client()
-        .query_opt(FENCE, &[&tenant, &shared.replica])
-        .await
-        .map_err(|e| failed(&e))?;
-    connection.done();
-    match holds {
-        Some(_) => Ok(()),
-        None => Err(SinkFailure::failed(
-            "the lease is no longer this replica's: nothing delivered",
-        )),
-    }
-}
-
 /// Records the events as delivered and moves the cursor past them: run by the tenant's
 /// [`Fenced`] writer, so in one transaction fenced by the lease.
 struct Acknowledged<'a>(&'a [PushEvent]);
@@ -108,18 +83,14 @@ impl Statements for Acknowledged<'_> {
         let events = self.0;
         let uuids: Vec<Uuid> = events.iter().map(|e| e.uuid).collect();
         let times: Vec<DateTime<FixedOffset>> = events.iter().map(|e| e.time.date_time()).collect();
-        // The latest event, the later one on a tie: the feed's own cursor rule.
-        let last = events
-            .iter()
-            .max_by_key(|e| e.time.date_time())
-            .ok_or_else(|| SinkFailure::failed("an empty batch"))?;
         tx.execute(RECORD, &[&tenant, &uuids, &times])
             .await
             .map_err(failed)?;
-        tx.execute(PRUNE, &[&tenant, &last.time.date_time()])
+        let cursor = advance_cursor(tx, tenant, events).await?;
+        tx.execute(PRUNE, &[&tenant, &cursor])
             .await
             .map_err(failed)?;
-        advance_cursor(tx, tenant, last).await
+        Ok(())
     }
 }
 
@@ -141,7 +112,7 @@ impl<S: Sink> Sink for FencedReceiver<S> {
                 Err(failure) => Delivered::failed_after(0, failure),
             };
         }
-        if let Err(failure) = check(&self.writer.tenant, &self.writer.shared).await {
+        if let Err(failure) = self.writer.still_held().await {
             return Delivered::failed_after(0, failure);
         }
         let batch = &events[..events.len().min(RECEIVER_BATCH)];

@@ -77,11 +77,6 @@ async fn write_events(
     let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
     let users: Vec<&str> = events.iter().map(|e| e.user.as_str()).collect();
     let times: Vec<DateTime<FixedOffset>> = events.iter().map(|e| e.time.date_time()).collect();
-    // The latest event, the later one on a tie: the feed's own cursor rule.
-    let last = events
-        .iter()
-        .max_by_key(|e| e.time.date_time())
-        .unwrap_or(&events[0]);
     let inserted = tx
         .query(
             INSERT,
@@ -89,7 +84,7 @@ async fn write_events(
         )
         .await
         .map_err(failed)?;
-    advance_cursor(tx, tenant_id, last).await?;
+    advance_cursor(tx, tenant_id, events).await?;
     let new: Vec<String> = inserted
         .iter()
         .map(|row| row.get::<_, Uuid>(0).to_string())
@@ -103,18 +98,24 @@ async fn write_events(
     Ok(())
 }
 
-/// Moves `tenant_id`'s cursor to `last` (never back) inside the caller's transaction: what
-/// the sink's row writes do after the rows, for receivers outside the database (the fleet's webhook
-/// and command sinks, whose cursor is in PostgreSQL).
+/// Moves `tenant_id`'s cursor to the latest of `events` (the later one on a tie: the feed's own
+/// cursor rule; never back) inside the caller's transaction, and returns that event's time: what
+/// the sink's row writes do after the rows, for receivers outside the database too (the fleet's
+/// webhook and command sinks, whose cursor is in PostgreSQL). An empty batch is a failure.
 pub async fn advance_cursor(
     tx: &Transaction<'_>,
     tenant_id: &str,
-    last: &PushEvent,
-) -> Result<(), SinkFailure> {
-    tx.execute(ADVANCE, &[&tenant_id, &last.uuid, &last.time.date_time()])
+    events: &[PushEvent],
+) -> Result<DateTime<FixedOffset>, SinkFailure> {
+    let last = events
+        .iter()
+        .max_by_key(|e| e.time.date_time())
+        .ok_or_else(|| SinkFailure::failed("an empty batch moves no cursor"))?;
+    let time = last.time.date_time();
+    tx.execute(ADVANCE, &[&tenant_id, &last.uuid, &time])
         .await
         .map_err(|e| SinkFailure::failed(database(&e)))?;
-    Ok(())
+    Ok(time)
 }
 
 /// Moves the cursor back: `covered_until` to the clock, the last row no longer a resume point.
